@@ -1,0 +1,64 @@
+//! The audit trail: every sign-in attempt and every state change, written in the same transaction as the
+//! change, append-only (database triggers refuse UPDATE and DELETE) and hash-chained per company, so that
+//! `outfield audit verify` can tell whether any entry was altered, removed or inserted afterwards.
+
+pub mod api;
+pub mod console;
+pub mod store;
+pub mod verify;
+
+pub use store::{record, AuditEvent};
+
+use std::net::IpAddr;
+
+use uuid::Uuid;
+
+use crate::auth::{ClientInfo, Principal};
+
+/// Who did something, from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The company whose trail receives the entry.
+    pub company_id: Uuid,
+    /// The person, when known (not for failed sign-ins of unknown people, or command-line tools).
+    pub person_id: Option<Uuid>,
+    /// Client address.
+    pub ip: IpAddr,
+    /// Client user agent (or the tool's name).
+    pub user_agent: String,
+}
+
+impl Actor {
+    /// The signed-in person of a request.
+    pub fn of(principal: &Principal, client: &ClientInfo) -> Actor {
+        Actor {
+            company_id: principal.scope.company_id(),
+            person_id: Some(principal.scope.person_id()),
+            ip: client.ip,
+            user_agent: client.user_agent.clone(),
+        }
+    }
+
+    /// Someone acting on a company without being (yet) a signed-in member of it.
+    pub fn anonymous(company_id: Uuid, person_id: Option<Uuid>, client: &ClientInfo) -> Actor {
+        Actor {
+            company_id,
+            person_id,
+            ip: client.ip,
+            user_agent: client.user_agent.clone(),
+        }
+    }
+}
+
+/// A page of the company's trail for an administrator.
+pub async fn browse(
+    db: &crate::db::Db,
+    scope: &crate::auth::Scope,
+    filter: &store::AuditFilter,
+) -> crate::error::AppResult<Vec<store::AuditEntry>> {
+    scope.require_admin()?;
+    let mut tx = db.tenant_read(scope).await?;
+    let entries = store::list(&mut tx, scope.company_id(), filter).await?;
+    tx.commit().await?;
+    Ok(entries)
+}

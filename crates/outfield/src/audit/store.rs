@@ -1,0 +1,252 @@
+//! Writing and reading audit entries.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::clock::{now_ms, to_datetime};
+use crate::db::{get_opt_uuid, Tx};
+
+/// What happened, to what. `action` is a stable dotted name such as `person.deactivated`.
+#[derive(Debug)]
+pub struct AuditEvent {
+    /// Stable dotted name of the action.
+    pub action: &'static str,
+    /// Kind of the thing acted on (`person`, `company`, `session`, `device`).
+    pub target_type: &'static str,
+    /// Its id, or a login name for sign-in attempts.
+    pub target_id: String,
+    /// Further facts (changed fields, reasons); never secrets.
+    pub details: serde_json::Value,
+}
+
+impl AuditEvent {
+    /// An event without details.
+    pub fn new(action: &'static str, target_type: &'static str, target_id: impl ToString) -> Self {
+        AuditEvent {
+            action,
+            target_type,
+            target_id: target_id.to_string(),
+            details: serde_json::json!({}),
+        }
+    }
+
+    /// Adds details.
+    pub fn with(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Hash of an entry: SHA-256 over the previous hash and every field, separated by a byte that the
+/// fields cannot contain ambiguously (the details are JSON, other fields are plain).
+pub fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
+    let mut hasher = Sha256::new();
+    let fields = [
+        prev_hash.to_string(),
+        entry.company_id.to_string(),
+        entry.seq.to_string(),
+        entry.at.to_string(),
+        entry.actor_id.map(|id| id.to_string()).unwrap_or_default(),
+        entry.action.clone(),
+        entry.target_type.clone(),
+        entry.target_id.clone(),
+        entry.ip.clone(),
+        entry.user_agent.clone(),
+        entry.details.clone(),
+    ];
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The genesis value of every company's chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Appends an entry to the company's chain inside the caller's transaction. Taking the next sequence
+/// number updates the company row, which serialises concurrent writers of one company on PostgreSQL.
+pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Result<()> {
+    let company = actor.company_id.to_string();
+    let row = sqlx::query(
+        "UPDATE companies SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq, audit_head",
+    )
+    .bind(&company)
+    .fetch_one(&mut **tx)
+    .await?;
+    let entry = StoredEntry {
+        company_id: actor.company_id,
+        seq: row.try_get("audit_seq")?,
+        at: now_ms(),
+        actor_id: actor.person_id,
+        action: event.action.to_string(),
+        target_type: event.target_type.to_string(),
+        target_id: event.target_id,
+        ip: actor.ip.to_string(),
+        user_agent: actor.user_agent.clone(),
+        details: event.details.to_string(),
+    };
+    let prev_hash: String = row.try_get("audit_head")?;
+    let hash = entry_hash(&prev_hash, &entry);
+    sqlx::query(
+        "INSERT INTO audit_log (company_id, seq, at, actor_id, action, target_type, target_id, ip, \
+         user_agent, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&company)
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(entry.actor_id.map(|id| id.to_string()))
+    .bind(&entry.action)
+    .bind(&entry.target_type)
+    .bind(&entry.target_id)
+    .bind(&entry.ip)
+    .bind(&entry.user_agent)
+    .bind(&entry.details)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE companies SET audit_head = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(&company)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// An entry as stored (the hashed fields).
+#[derive(Debug, Clone)]
+pub struct StoredEntry {
+    /// Company of the chain.
+    pub company_id: Uuid,
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// Server time (Unix ms).
+    pub at: i64,
+    /// Acting person, if known.
+    pub actor_id: Option<Uuid>,
+    /// Action name.
+    pub action: String,
+    /// Target kind.
+    pub target_type: String,
+    /// Target id.
+    pub target_id: String,
+    /// Client address.
+    pub ip: String,
+    /// Client user agent.
+    pub user_agent: String,
+    /// Details as JSON text.
+    pub details: String,
+}
+
+/// Columns of [`StoredEntry`] plus the chain links, for SELECTs.
+pub const ENTRY_COLUMNS: &str =
+    "company_id, seq, at, actor_id, action, target_type, target_id, ip, user_agent, details, prev_hash, hash";
+
+/// Reads a row selected with [`ENTRY_COLUMNS`].
+pub fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
+    let entry = StoredEntry {
+        company_id: crate::db::get_uuid(row, "company_id")?,
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor_id: get_opt_uuid(row, "actor_id")?,
+        action: row.try_get("action")?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        ip: row.try_get("ip")?,
+        user_agent: row.try_get("user_agent")?,
+        details: row.try_get("details")?,
+    };
+    Ok((entry, row.try_get("prev_hash")?, row.try_get("hash")?))
+}
+
+/// An audit entry as the API and console show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// Position in the company's chain.
+    pub seq: i64,
+    /// When it happened (server time).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Acting person, if known.
+    pub actor_id: Option<Uuid>,
+    /// Acting person's name, if known.
+    pub actor_name: Option<String>,
+    /// Action name, e.g. `auth.sign_in_failed`.
+    pub action: String,
+    /// Target kind.
+    pub target_type: String,
+    /// Target id or login.
+    pub target_id: String,
+    /// Client address.
+    pub ip: String,
+    /// Client user agent.
+    pub user_agent: String,
+    /// Further facts.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// Filters for browsing the trail; all optional, combined with AND.
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFilter {
+    /// Action name prefix, e.g. `auth.` or `person.deactivated`.
+    pub action: Option<String>,
+    /// Exact client address.
+    pub ip: Option<String>,
+    /// Acting person.
+    pub actor_id: Option<Uuid>,
+    /// Only entries before this sequence number (for paging backwards).
+    pub before_seq: Option<i64>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// One page of the company's trail, newest first.
+pub async fn list(
+    tx: &mut Tx,
+    company_id: Uuid,
+    filter: &AuditFilter,
+) -> sqlx::Result<Vec<AuditEntry>> {
+    let limit = filter.limit.unwrap_or(50).clamp(1, 200);
+    let rows = sqlx::query(
+        "SELECT a.seq, a.at, a.actor_id, p.name AS actor_name, a.action, a.target_type, a.target_id, \
+         a.ip, a.user_agent, a.details FROM audit_log a \
+         LEFT JOIN people p ON p.company_id = a.company_id AND p.id = a.actor_id \
+         WHERE a.company_id = $1 \
+           AND ($2 IS NULL OR a.action LIKE $2 || '%') \
+           AND ($3 IS NULL OR a.ip = $3) \
+           AND ($4 IS NULL OR a.actor_id = $4) \
+           AND ($5 IS NULL OR a.seq < $5) \
+         ORDER BY a.seq DESC LIMIT $6",
+    )
+    .bind(company_id.to_string())
+    .bind(filter.action.clone().filter(|s| !s.is_empty()))
+    .bind(filter.ip.clone().filter(|s| !s.is_empty()))
+    .bind(filter.actor_id.map(|id| id.to_string()))
+    .bind(filter.before_seq)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let details: String = row.try_get("details")?;
+            Ok(AuditEntry {
+                seq: row.try_get("seq")?,
+                at: to_datetime(row.try_get("at")?),
+                actor_id: get_opt_uuid(row, "actor_id")?,
+                actor_name: row.try_get("actor_name")?,
+                action: row.try_get("action")?,
+                target_type: row.try_get("target_type")?,
+                target_id: row.try_get("target_id")?,
+                ip: row.try_get("ip")?,
+                user_agent: row.try_get("user_agent")?,
+                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect()
+}

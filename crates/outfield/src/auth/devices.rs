@@ -1,0 +1,130 @@
+//! Device tokens: bearer credentials for the field app, issued at app sign-in, listed per person in the
+//! console, and revocable one by one or all at once (deactivation).
+
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::client::ClientInfo;
+use crate::auth::tokens::{hash_token, new_token};
+use crate::clock::{now_ms, to_datetime};
+use crate::db::{get_uuid, Tx};
+use crate::error::{AppError, AppResult};
+
+/// A device token as the console shows it (never the secret itself).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Device {
+    /// Id of the token.
+    pub id: Uuid,
+    /// What the app called the device at sign-in (e.g. "Redmi Note 12").
+    pub label: String,
+    /// Address it was issued to.
+    pub ip: String,
+    /// When it was issued.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was last used (updated at most every few minutes).
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Issues a token for a device; the raw token is returned once and stored only hashed.
+pub async fn issue(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    label: &str,
+    client: &ClientInfo,
+) -> sqlx::Result<(Uuid, String)> {
+    let id = Uuid::now_v7();
+    let token = new_token();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO device_tokens (company_id, id, person_id, token_hash, label, ip, created_at, \
+         last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(person_id.to_string())
+    .bind(hash_token(&token))
+    .bind(label)
+    .bind(client.ip.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok((id, token))
+}
+
+/// The devices of one person, newest first.
+pub async fn list_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<Vec<Device>> {
+    let rows = sqlx::query(
+        "SELECT id, label, ip, created_at, last_used_at, revoked_at FROM device_tokens \
+         WHERE company_id = $1 AND person_id = $2 ORDER BY created_at DESC",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Device {
+                id: get_uuid(row, "id")?,
+                label: row.try_get("label")?,
+                ip: row.try_get("ip")?,
+                created_at: to_datetime(row.try_get("created_at")?),
+                last_used_at: to_datetime(row.try_get("last_used_at")?),
+                revoked_at: row
+                    .try_get::<Option<i64>, _>("revoked_at")?
+                    .map(to_datetime),
+            })
+        })
+        .collect()
+}
+
+/// Revokes one device token of a person; 404 when the person has no such token.
+pub async fn revoke(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    device_id: Uuid,
+) -> AppResult<()> {
+    let done = sqlx::query(
+        "UPDATE device_tokens SET revoked_at = COALESCE(revoked_at, $1) \
+         WHERE company_id = $2 AND person_id = $3 AND id = $4",
+    )
+    .bind(now_ms())
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(device_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Revokes every token of a person (deactivation, sign-out everywhere).
+pub async fn revoke_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE device_tokens SET revoked_at = $1 \
+         WHERE company_id = $2 AND person_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Records use of a device token.
+pub async fn touch(tx: &mut Tx, token_hash: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE device_tokens SET last_used_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Brute-force limits on sign-in, kept in the database so that every instance enforces the same counts.
+//!
+//! Per account: the first 5 failures in an hour are free; after that each attempt must wait 2^(n−5) s
+//! after the previous failure (capped at 60 s), and at 100 failures in an hour the account refuses
+//! attempts until the oldest of them is an hour old. A stranger can therefore slow a person down but never
+//! lock them out for longer than that hour, and a correct password clears the count.
+//! Per client address: at most 300 failures an hour, which stops spraying across many accounts.
+
+use std::net::IpAddr;
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::clock::HOUR_MS;
+use crate::db::Tx;
+use crate::error::{AppError, AppResult};
+
+/// Failures per account per hour before attempts are refused outright.
+pub const ACCOUNT_HOURLY_CAP: i64 = 100;
+/// Failures per account before growing delays start.
+pub const FREE_FAILURES: i64 = 5;
+/// Longest delay between attempts on one account, in seconds.
+pub const MAX_DELAY_S: i64 = 60;
+/// Failures per client address per hour.
+pub const ADDRESS_HOURLY_CAP: i64 = 300;
+
+/// The counters one sign-in attempt is checked against.
+pub struct LimitKeys {
+    account: Option<String>,
+    address: String,
+}
+
+impl LimitKeys {
+    /// Keys for an attempt on `login` in a company (account unknown when the company is unknown).
+    pub fn new(company_id: Option<Uuid>, login: &str, ip: IpAddr) -> Self {
+        LimitKeys {
+            account: company_id.map(|id| format!("account:{id}:{}", login.trim().to_lowercase())),
+            address: format!("address:{ip}"),
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &String> {
+        self.account.iter().chain(std::iter::once(&self.address))
+    }
+}
+
+/// Refuses the attempt with 429 and a Retry-After if either counter is over its limit.
+pub async fn check(tx: &mut Tx, keys: &LimitKeys, now: i64) -> AppResult<()> {
+    let (count, _, oldest) = window(tx, &keys.address, now).await?;
+    if count >= ADDRESS_HOURLY_CAP {
+        return Err(AppError::TooManyRequests(seconds_until(
+            oldest + HOUR_MS,
+            now,
+        )));
+    }
+    let Some(account) = &keys.account else {
+        return Ok(());
+    };
+    let (count, latest, oldest) = window(tx, account, now).await?;
+    if count >= ACCOUNT_HOURLY_CAP {
+        return Err(AppError::TooManyRequests(seconds_until(
+            oldest + HOUR_MS,
+            now,
+        )));
+    }
+    if count >= FREE_FAILURES {
+        let delay_s = 1i64 << (count - FREE_FAILURES).min(6);
+        let next_allowed = latest + delay_s.min(MAX_DELAY_S) * 1000;
+        if now < next_allowed {
+            return Err(AppError::TooManyRequests(seconds_until(next_allowed, now)));
+        }
+    }
+    Ok(())
+}
+
+/// Counts a failed attempt against both keys and forgets failures older than an hour.
+pub async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Result<()> {
+    for key in keys.all() {
+        sqlx::query("DELETE FROM sign_in_failures WHERE limit_key = $1 AND at < $2")
+            .bind(key)
+            .bind(now - HOUR_MS)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("INSERT INTO sign_in_failures (limit_key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A correct password clears the account's failures (not the address's).
+pub async fn clear_account(tx: &mut Tx, keys: &LimitKeys) -> sqlx::Result<()> {
+    if let Some(account) = &keys.account {
+        sqlx::query("DELETE FROM sign_in_failures WHERE limit_key = $1")
+            .bind(account)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn window(tx: &mut Tx, key: &str, now: i64) -> sqlx::Result<(i64, i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(MAX(at), 0) AS latest, COALESCE(MIN(at), 0) AS oldest \
+         FROM sign_in_failures WHERE limit_key = $1 AND at >= $2",
+    )
+    .bind(key)
+    .bind(now - HOUR_MS)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((
+        row.try_get("n")?,
+        row.try_get("latest")?,
+        row.try_get("oldest")?,
+    ))
+}
+
+fn seconds_until(at: i64, now: i64) -> u64 {
+    ((at - now).max(0) as u64).div_ceil(1000).max(1)
+}

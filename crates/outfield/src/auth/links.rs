@@ -1,0 +1,190 @@
+//! One-time links: an invitation to set a first password, or a password reset. The token is in the link
+//! and only its hash is stored; a link works once, expires, and is void when the person is deactivated.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::client::ClientInfo;
+use crate::auth::tokens::{hash_token, new_token};
+use crate::auth::{devices, passwords, sessions};
+use crate::clock::{now_ms, DAY_MS};
+use crate::db::{get_uuid, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::people::domain::NewPassword;
+
+/// Why a link was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// A new person sets their first password (valid 7 days).
+    Invite,
+    /// A person who forgot their password sets a new one (valid 1 day).
+    Reset,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Invite => "invite",
+            LinkPurpose::Reset => "reset",
+        }
+    }
+
+    fn lifetime_ms(self) -> i64 {
+        match self {
+            LinkPurpose::Invite => 7 * DAY_MS,
+            LinkPurpose::Reset => DAY_MS,
+        }
+    }
+}
+
+/// Creates a link for a person, voiding their earlier unused links, and returns its URL path.
+pub async fn create(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    purpose: LinkPurpose,
+) -> sqlx::Result<String> {
+    let now = now_ms();
+    void_all_for(tx, company_id, person_id).await?;
+    let token = new_token();
+    sqlx::query(
+        "INSERT INTO one_time_links (token_hash, company_id, person_id, purpose, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash_token(&token))
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(purpose.as_str())
+    .bind(now)
+    .bind(now + purpose.lifetime_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(format!("/welcome/{token}"))
+}
+
+/// Voids every unused link of a person (a new link, or deactivation).
+pub async fn void_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE one_time_links SET used_at = $1 WHERE company_id = $2 AND person_id = $3 AND used_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What the set-password page shows about a valid link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkInfo {
+    /// Invitation or reset.
+    pub purpose: LinkPurpose,
+    /// The person's name.
+    pub name: String,
+    /// The person's e-mail.
+    pub email: String,
+    /// Their company's name.
+    pub company_name: String,
+    /// Their company's sign-in code.
+    pub company: String,
+}
+
+struct ValidLink {
+    token_hash: String,
+    company_id: Uuid,
+    person_id: Uuid,
+    info: LinkInfo,
+}
+
+async fn find_valid(tx: &mut Tx, token: &str) -> AppResult<ValidLink> {
+    let token_hash = hash_token(token);
+    let row = sqlx::query(
+        "SELECT l.company_id, l.person_id, l.purpose, p.name, p.email, c.name AS company_name, c.slug \
+         FROM one_time_links l \
+         JOIN people p ON p.company_id = l.company_id AND p.id = l.person_id \
+         JOIN companies c ON c.id = l.company_id \
+         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND p.deactivated_at IS NULL",
+    )
+    .bind(&token_hash)
+    .bind(now_ms())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let purpose: String = row.try_get("purpose")?;
+    Ok(ValidLink {
+        token_hash,
+        company_id: get_uuid(&row, "company_id")?,
+        person_id: get_uuid(&row, "person_id")?,
+        info: LinkInfo {
+            purpose: if purpose == "invite" {
+                LinkPurpose::Invite
+            } else {
+                LinkPurpose::Reset
+            },
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            company_name: row.try_get("company_name")?,
+            company: row.try_get("slug")?,
+        },
+    })
+}
+
+/// Describes a valid link; 404 for an unknown, used or expired one.
+pub async fn inspect(db: &Db, token: &str) -> AppResult<LinkInfo> {
+    let mut tx = db.system_read().await?;
+    let link = find_valid(&mut tx, token).await?;
+    tx.commit().await?;
+    Ok(link.info)
+}
+
+/// Sets the password through a link, uses it up, and ends every session and device of the person (a reset
+/// may follow a stolen password).
+pub async fn redeem(
+    db: &Db,
+    token: &str,
+    password: NewPassword,
+    client: &ClientInfo,
+) -> AppResult<LinkInfo> {
+    let hash = passwords::hash(password.into()).await?;
+    let mut tx = db.system().await?;
+    let link = find_valid(&mut tx, token).await?;
+    sqlx::query("UPDATE one_time_links SET used_at = $1 WHERE token_hash = $2")
+        .bind(now_ms())
+        .bind(&link.token_hash)
+        .execute(&mut *tx)
+        .await?;
+    set_password(&mut tx, link.company_id, link.person_id, &hash).await?;
+    sessions::delete_all_for(&mut tx, link.company_id, link.person_id).await?;
+    devices::revoke_all_for(&mut tx, link.company_id, link.person_id).await?;
+    let actor = Actor::anonymous(link.company_id, Some(link.person_id), client);
+    let event = AuditEvent::new("auth.password_set", "person", link.person_id)
+        .with(json!({ "through": link.info.purpose }));
+    audit::record(&mut tx, &actor, event).await?;
+    tx.commit().await?;
+    Ok(link.info)
+}
+
+/// Stores a new password hash.
+pub async fn set_password(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE people SET password_hash = $1, updated_at = $2 WHERE company_id = $3 AND id = $4",
+    )
+    .bind(hash)
+    .bind(now_ms())
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Identity and access: who is making a request, and the only place a tenant [`Scope`] is created.
+//!
+//! Sessions (console cookie), device tokens (field app bearer), one-time links (invite, reset), password
+//! hashing, brute-force limits and the client address all live here.
+
+pub mod api;
+pub mod client;
+pub mod console;
+pub mod devices;
+pub mod limits;
+pub mod links;
+pub mod passwords;
+pub mod principal;
+pub mod scope;
+pub mod sessions;
+pub mod sign_in;
+pub mod tokens;
+
+pub use client::ClientInfo;
+pub use principal::{Credential, Principal};
+pub use scope::Scope;
+
+use serde_json::json;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::people::domain::NewPassword;
+
+/// Changes the signed-in person's password after checking the current one, and ends every other session
+/// and every device token (a changed password usually means the old one may be known).
+pub async fn change_password(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    current: String,
+    new: NewPassword,
+) -> AppResult<()> {
+    let scope = &principal.scope;
+    let mut tx = db.tenant_read(scope).await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM people WHERE company_id = $1 AND id = $2")
+            .bind(scope.company_id().to_string())
+            .bind(scope.person_id().to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    if !passwords::verify(current, stored).await? {
+        return Err(AppError::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = passwords::hash(new.into()).await?;
+    let mut tx = db.tenant(scope).await?;
+    links::set_password(&mut tx, scope.company_id(), scope.person_id(), &hash).await?;
+    end_other_credentials(&mut tx, principal).await?;
+    audit::record(
+        &mut tx,
+        &Actor::of(principal, client),
+        AuditEvent::new("auth.password_changed", "person", scope.person_id()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session and device token of the signed-in person except the one making the request.
+pub async fn sign_out_everywhere(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let scope = &principal.scope;
+    let mut tx = db.tenant(scope).await?;
+    let (sessions_ended, devices_revoked) = end_other_credentials(&mut tx, principal).await?;
+    let event = AuditEvent::new("auth.signed_out_everywhere", "person", scope.person_id())
+        .with(json!({ "ended_sessions": sessions_ended, "revoked_devices": devices_revoked }));
+    audit::record(&mut tx, &Actor::of(principal, client), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn end_other_credentials(
+    tx: &mut crate::db::Tx,
+    principal: &Principal,
+) -> sqlx::Result<(u64, u64)> {
+    let (company, person) = (
+        principal.scope.company_id().to_string(),
+        principal.scope.person_id().to_string(),
+    );
+    let keep_session = match &principal.credential {
+        Credential::Session { token_hash, .. } => token_hash.clone(),
+        Credential::Device { .. } => String::new(),
+    };
+    let keep_device = match &principal.credential {
+        Credential::Device { device_id } => device_id.to_string(),
+        Credential::Session { .. } => String::new(),
+    };
+    let sessions = sqlx::query(
+        "DELETE FROM sessions WHERE company_id = $1 AND person_id = $2 AND token_hash <> $3",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(keep_session)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    let devices = sqlx::query(
+        "UPDATE device_tokens SET revoked_at = $1 WHERE company_id = $2 AND person_id = $3 \
+         AND revoked_at IS NULL AND id <> $4",
+    )
+    .bind(crate::clock::now_ms())
+    .bind(&company)
+    .bind(&person)
+    .bind(keep_device)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok((sessions, devices))
+}
+
+/// Ends the request's own credential (sign-out), auditing it.
+pub async fn sign_out(db: &Db, principal: &Principal, client: &ClientInfo) -> AppResult<()> {
+    let scope = &principal.scope;
+    let mut tx = db.tenant(scope).await?;
+    match &principal.credential {
+        Credential::Session { token_hash, .. } => sessions::delete(&mut tx, token_hash).await?,
+        Credential::Device { device_id } => {
+            devices::revoke(&mut tx, scope.company_id(), scope.person_id(), *device_id).await?
+        }
+    }
+    audit::record(
+        &mut tx,
+        &Actor::of(principal, client),
+        AuditEvent::new("auth.signed_out", "person", scope.person_id()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! Authentication of each request: a bearer device token or the session cookie becomes a [`Principal`].
+//!
+//! This is the only place a [`Scope`] is made from a request. A deactivated person, a revoked device
+//! token or an expired session all end here, on the very next request.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum_extra::extract::CookieJar;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::auth::tokens::{constant_time_eq, hash_token};
+use crate::auth::{devices, sessions, Scope};
+use crate::clock::now_ms;
+use crate::db::{get_uuid, Db};
+use crate::error::{AppError, AppResult};
+use crate::people::domain::{Language, Role};
+use crate::state::AppState;
+
+/// Header carrying the CSRF token on cookie-authenticated API calls that change state.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A verified person acting in a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The tenant scope every store call of this request uses.
+    pub scope: Scope,
+    /// The person's name, for greetings and the audit trail.
+    pub name: String,
+    /// The person's e-mail.
+    pub email: String,
+    /// Remembered interface language.
+    pub language: Language,
+    /// Remembered last console view, restored after sign-in.
+    pub last_view: Option<String>,
+    /// The company's display name.
+    pub company_name: String,
+    /// How the request proved who it is.
+    pub credential: Credential,
+}
+
+/// The credential behind a [`Principal`].
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A console session (cookie).
+    Session {
+        /// Hash of the cookie token: identifies the session for sign-out.
+        token_hash: String,
+        /// The session's CSRF token.
+        csrf_token: String,
+    },
+    /// A field-app device token (bearer).
+    Device {
+        /// Id of the device token.
+        device_id: Uuid,
+    },
+}
+
+impl Principal {
+    /// The session's CSRF token (empty for device tokens, which are not sent by browsers on their own).
+    pub fn csrf_token(&self) -> &str {
+        match &self.credential {
+            Credential::Session { csrf_token, .. } => csrf_token,
+            Credential::Device { .. } => "",
+        }
+    }
+
+    /// Fails unless `offered` is this session's CSRF token. Bearer requests need none.
+    pub fn check_csrf(&self, offered: Option<&str>) -> AppResult<()> {
+        match &self.credential {
+            Credential::Device { .. } => Ok(()),
+            Credential::Session { csrf_token, .. } => match offered {
+                Some(offered) if constant_time_eq(offered, csrf_token) => Ok(()),
+                _ => Err(AppError::Csrf),
+            },
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        let principal = authenticate(parts, &state.db)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if changes_state && parts.uri.path().starts_with("/api/") {
+            let offered = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            principal.check_csrf(offered)?;
+        }
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// Finds the principal of a request, if it carries a valid credential.
+pub async fn authenticate(parts: &Parts, db: &Db) -> AppResult<Option<Principal>> {
+    if let Some(token) = bearer_token(parts) {
+        return by_device_token(db, &hash_token(token)).await;
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    match jar.get(sessions::COOKIE) {
+        Some(cookie) => by_session(db, &hash_token(cookie.value())).await,
+        None => Ok(None),
+    }
+}
+
+/// The hash of the session token the request presents, if any (to end it at sign-in: rotation).
+pub fn presented_session(jar: &CookieJar) -> Option<String> {
+    jar.get(sessions::COOKIE)
+        .map(|cookie| hash_token(cookie.value()))
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim)
+}
+
+const PERSON_COLUMNS: &str =
+    "p.company_id, p.id AS person_id, p.role, p.name, p.email, p.language, \
+     p.last_view, c.name AS company_name";
+
+async fn by_session(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS}, s.csrf_token, s.remember, s.last_seen_at, s.expires_at \
+         FROM sessions s \
+         JOIN people p ON p.company_id = s.company_id AND p.id = s.person_id \
+         JOIN companies c ON c.id = s.company_id \
+         WHERE s.token_hash = $1 AND p.deactivated_at IS NULL"
+    );
+    let mut tx = db.system_read().await?;
+    let row = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now_ms();
+    if !sessions::is_live(&row, now)? {
+        return Ok(None);
+    }
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    if now - last_seen > sessions::TOUCH_INTERVAL_MS {
+        let mut tx = db.system().await?;
+        sessions::touch(&mut tx, token_hash, now).await?;
+        tx.commit().await?;
+    }
+    let credential = Credential::Session {
+        token_hash: token_hash.to_string(),
+        csrf_token: row.try_get("csrf_token")?,
+    };
+    principal_from(&row, credential).map(Some)
+}
+
+async fn by_device_token(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS}, d.id AS device_id, d.last_used_at \
+         FROM device_tokens d \
+         JOIN people p ON p.company_id = d.company_id AND p.id = d.person_id \
+         JOIN companies c ON c.id = d.company_id \
+         WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND p.deactivated_at IS NULL"
+    );
+    let mut tx = db.system_read().await?;
+    let row = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = now_ms();
+    let last_used: i64 = row.try_get("last_used_at")?;
+    if now - last_used > sessions::TOUCH_INTERVAL_MS {
+        let mut tx = db.system().await?;
+        devices::touch(&mut tx, token_hash, now).await?;
+        tx.commit().await?;
+    }
+    let credential = Credential::Device {
+        device_id: get_uuid(&row, "device_id")?,
+    };
+    principal_from(&row, credential).map(Some)
+}
+
+fn principal_from(row: &sqlx::any::AnyRow, credential: Credential) -> AppResult<Principal> {
+    let role: String = row.try_get("role")?;
+    let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown stored role {role}"))?;
+    let language: String = row.try_get("language")?;
+    Ok(Principal {
+        scope: Scope::verified(
+            get_uuid(row, "company_id")?,
+            get_uuid(row, "person_id")?,
+            role,
+        ),
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        language: Language::parse(&language),
+        last_view: row.try_get("last_view")?,
+        company_name: row.try_get("company_name")?,
+        credential,
+    })
+}

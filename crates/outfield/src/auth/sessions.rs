@@ -1,0 +1,135 @@
+//! Console sessions: random tokens in an HttpOnly cookie, stored hashed, with idle and absolute expiry.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::auth::client::ClientInfo;
+use crate::auth::tokens::{hash_token, new_token};
+use crate::clock::{now_ms, DAY_MS, HOUR_MS, MINUTE_MS};
+use crate::db::Tx;
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "outfield_session";
+
+/// How long a session lives without use, and at most, depending on "keep me signed in".
+pub fn lifetimes(remember: bool) -> (i64, i64) {
+    if remember {
+        (14 * DAY_MS, 30 * DAY_MS)
+    } else {
+        (2 * HOUR_MS, 12 * HOUR_MS)
+    }
+}
+
+/// Writes of `last_seen_at` are skipped when the previous one is this recent, so reads stay reads.
+pub const TOUCH_INTERVAL_MS: i64 = 5 * MINUTE_MS;
+
+/// A session just created: the raw token goes into the cookie and is never stored.
+pub struct NewSession {
+    /// The cookie value.
+    pub token: String,
+    /// The token forms and API clients must echo on state-changing requests.
+    pub csrf_token: String,
+    /// Absolute expiry (Unix ms).
+    pub expires_at: i64,
+}
+
+/// Creates a session for a person who has just proved who they are.
+pub async fn create(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    remember: bool,
+    client: &ClientInfo,
+) -> sqlx::Result<NewSession> {
+    let token = new_token();
+    let csrf_token = new_token();
+    let now = now_ms();
+    let expires_at = now + lifetimes(remember).1;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, company_id, person_id, csrf_token, remember, ip, user_agent, \
+         created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+    )
+    .bind(hash_token(&token))
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(&csrf_token)
+    .bind(remember as i64)
+    .bind(client.ip.to_string())
+    .bind(&client.user_agent)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+    })
+}
+
+/// Ends one session (sign-out, or the old session at sign-in: rotation).
+pub async fn delete(tx: &mut Tx, token_hash: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a person (sign-out everywhere, password change, deactivation).
+pub async fn delete_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE company_id = $1 AND person_id = $2")
+        .bind(company_id.to_string())
+        .bind(person_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Records use of a session, which pushes its idle expiry forward.
+pub async fn touch(tx: &mut Tx, token_hash: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether a stored session is still valid at `now`.
+pub fn is_live(row: &sqlx::any::AnyRow, now: i64) -> sqlx::Result<bool> {
+    let remember: i64 = row.try_get("remember")?;
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let expires_at: i64 = row.try_get("expires_at")?;
+    let (idle, _) = lifetimes(remember != 0);
+    Ok(now < expires_at && now < last_seen + idle)
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when configured; persistent only if remembered.
+pub fn cookie(token: String, remember: bool, secure: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    if remember {
+        cookie.set_max_age(Some(time_duration(lifetimes(true).1)));
+    }
+    cookie
+}
+
+/// A cookie that removes the session cookie from the browser.
+pub fn removal_cookie() -> Cookie<'static> {
+    let mut cookie = Cookie::build((COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .build();
+    cookie.make_removal();
+    cookie
+}
+
+fn time_duration(ms: i64) -> time::Duration {
+    time::Duration::milliseconds(ms)
+}

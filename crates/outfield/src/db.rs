@@ -1,0 +1,213 @@
+//! The database handle: one portable store over SQLite (embedded default) or PostgreSQL (scale-out).
+//!
+//! Queries are written once in the SQL both engines share (`$1` placeholders, `WITH RECURSIVE`, Unix-ms
+//! integers, UUID text) and run through sqlx's `Any` driver. Backend-specific code is limited to connection
+//! set-up and to the per-transaction tenant setting that row-level security reads on PostgreSQL.
+//!
+//! Every transaction is opened for a purpose: [`Db::tenant`] for one company's data (the only way handlers
+//! get at tenant rows, and it needs a [`Scope`] that only authentication creates) or [`Db::system`] for the
+//! few cross-company paths (sign-in lookups, bootstrap, audit verification).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::auth::Scope;
+
+/// Which engine is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded, single-server; the default.
+    Sqlite,
+    /// Shared by any number of stateless `outfield serve` instances.
+    Postgres,
+}
+
+/// A transaction of the portable store.
+pub type Tx = Transaction<'static, Any>;
+
+/// Connection pools and the backend they talk to. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    backend: Backend,
+    reads: AnyPool,
+    writes: AnyPool,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating an SQLite file if needed.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let options = AnyConnectOptions::from_str(url).context("invalid database URL")?;
+        let db = match backend {
+            // SQLite takes one writer at a time; a single write connection queues writers in-process
+            // instead of failing them with SQLITE_BUSY, and readers run in parallel under WAL.
+            Backend::Sqlite => Db {
+                backend,
+                reads: sqlite_pool(options.clone(), 8).await?,
+                writes: sqlite_pool(options, 1).await?,
+            },
+            Backend::Postgres => {
+                let pool = postgres_pool(options).await?;
+                Db {
+                    backend,
+                    reads: pool.clone(),
+                    writes: pool,
+                }
+            }
+        };
+        Ok(db)
+    }
+
+    /// The SQLite URL for a data directory, creating the directory.
+    pub fn sqlite_url_for(data_dir: &Path) -> anyhow::Result<String> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("outfield.db").display()
+        ))
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Brings the schema up to date; safe to run from several instances at once.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.writes.acquire().await?;
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&mut *conn).await?,
+            Backend::Postgres => {
+                // The pool runs as outfield_app; schema changes need the connecting user.
+                conn.execute("RESET ROLE").await?;
+                let result = sqlx::migrate!("migrations/postgres").run(&mut *conn).await;
+                conn.execute("SET ROLE outfield_app").await?;
+                result?
+            }
+        }
+        Ok(())
+    }
+
+    /// A write transaction limited to the scope's company.
+    pub async fn tenant(&self, scope: &Scope) -> sqlx::Result<Tx> {
+        self.begin_limited(&self.writes, Limit::Company(scope.company_id()))
+            .await
+    }
+
+    /// A read-only-by-convention transaction limited to the scope's company, on the read pool.
+    pub async fn tenant_read(&self, scope: &Scope) -> sqlx::Result<Tx> {
+        self.begin_limited(&self.reads, Limit::Company(scope.company_id()))
+            .await
+    }
+
+    /// A write transaction that may touch every company: sign-in, bootstrap, background jobs.
+    pub async fn system(&self) -> sqlx::Result<Tx> {
+        self.begin_limited(&self.writes, Limit::System).await
+    }
+
+    /// A read transaction that may touch every company (session lookups, audit verification).
+    pub async fn system_read(&self) -> sqlx::Result<Tx> {
+        self.begin_limited(&self.reads, Limit::System).await
+    }
+
+    async fn begin_limited(&self, pool: &AnyPool, limit: Limit) -> sqlx::Result<Tx> {
+        let mut tx = pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            let (name, value) = match limit {
+                Limit::Company(company_id) => ("outfield.company_id", company_id.to_string()),
+                Limit::System => ("outfield.system", "on".to_string()),
+            };
+            sqlx::query("SELECT set_config($1, $2, true)")
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Closes the pools, waiting for checked-out connections (used at shutdown and by tests).
+    pub async fn close(&self) {
+        self.reads.close().await;
+        self.writes.close().await;
+    }
+}
+
+enum Limit {
+    Company(uuid::Uuid),
+    System,
+}
+
+async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(size)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
+                // committed transaction across a process kill (only an OS crash may lose the last ones).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .context("cannot open the SQLite database")?;
+    Ok(pool)
+}
+
+async fn postgres_pool(options: AnyConnectOptions) -> anyhow::Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // Run as the unprivileged role so that row-level security applies even when the
+                // configured user owns the tables or is a superuser. The role may not exist before the
+                // first migration; then the connection stays as it is and `migrate` switches it.
+                let exists: Option<(i64,)> =
+                    sqlx::query_as("SELECT 1::BIGINT FROM pg_roles WHERE rolname = 'outfield_app'")
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if exists.is_some() {
+                    conn.execute("SET ROLE outfield_app").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .context("cannot connect to PostgreSQL")?;
+    Ok(pool)
+}
+
+/// Reads a UUID column; a malformed value is a database fault, not bad input.
+pub fn get_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<uuid::Uuid> {
+    use sqlx::Row;
+    let raw: String = row.try_get(column)?;
+    uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Reads a nullable UUID column.
+pub fn get_opt_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<Option<uuid::Uuid>> {
+    use sqlx::Row;
+    let raw: Option<String> = row.try_get(column)?;
+    raw.map(|raw| uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}

@@ -1,0 +1,81 @@
+//! Outfield: self-hosted sales force automation. See `docs/ARCHITECTURE.md` for the map of this crate.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod companies;
+pub mod config;
+pub mod console;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod people;
+pub mod state;
+pub mod text;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+
+use config::ServerConfig;
+use db::Db;
+use state::AppState;
+
+/// A server bound to its port and ready to accept connections.
+pub struct Server {
+    /// The address it listens on (useful when the configured port was 0).
+    pub addr: SocketAddr,
+    /// The state it serves with (tests and the demo reach the database through it).
+    pub state: AppState,
+    listener: TcpListener,
+}
+
+impl Server {
+    /// Connects to the database, runs migrations and binds the listener.
+    pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
+        let db = Db::connect(&config.database_url()?).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let mut config = config;
+        config.listen = addr;
+        let state = AppState::new(db, config, metrics_handle());
+        Ok(Server {
+            addr,
+            state,
+            listener,
+        })
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let app = web::router(self.state.clone());
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// The process-wide Prometheus recorder (a recorder can be installed once per process).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}

@@ -1,0 +1,215 @@
+//! The `outfield` command: the server and its administration commands.
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use outfield::audit::verify::{verify_all, ChainStatus};
+use outfield::auth::ClientInfo;
+use outfield::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
+use outfield::companies::{self, NewCompany};
+use outfield::config::ServerConfig;
+use outfield::db::Db;
+use outfield::people::domain::{Email, PersonName};
+use outfield::Server;
+
+/// Outfield — sales force automation for field teams, self-hosted.
+///
+/// Every flag can also be set with the environment variable named in its help (OUTFIELD_…).
+/// Data lives in SQLite under --data-dir unless --database-url names a PostgreSQL server.
+#[derive(Parser)]
+#[command(name = "outfield", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (console at /, API at /api/v1, OpenAPI at /api/openapi.json).
+    Serve {
+        #[command(flatten)]
+        config: ServerConfig,
+        /// On an empty database, create a demo company and print its sign-ins.
+        #[arg(long, env = "OUTFIELD_DEMO")]
+        demo: bool,
+    },
+    /// Manage companies.
+    Company {
+        #[command(subcommand)]
+        command: CompanyCommand,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CompanyCommand {
+    /// Create a company and print a one-time link for its owner to set a password.
+    Create(CreateCompany),
+}
+
+#[derive(Args)]
+struct CreateCompany {
+    /// Display name of the company.
+    #[arg(long)]
+    name: String,
+    /// Code people type at sign-in (default: derived from the name).
+    #[arg(long)]
+    slug: Option<String>,
+    /// The owner's e-mail.
+    #[arg(long)]
+    owner_email: String,
+    /// The owner's name (default: the part of the e-mail before @).
+    #[arg(long)]
+    owner_name: Option<String>,
+    /// IANA time zone.
+    #[arg(long, default_value = "Asia/Kolkata")]
+    time_zone: String,
+    /// ISO 4217 currency.
+    #[arg(long, default_value = "INR")]
+    currency: String,
+    #[command(flatten)]
+    config: ServerConfig,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every company's hash chain and name the first broken entry. Exit code 1 if any is broken.
+    Verify {
+        /// Only this company (by sign-in code).
+        #[arg(long)]
+        company: Option<String>,
+        #[command(flatten)]
+        config: ServerConfig,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OUTFIELD_LOG")
+                .unwrap_or_else(|_| "outfield=info,tower_http=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { config, demo } => serve(config, demo).await,
+        Command::Company {
+            command: CompanyCommand::Create(args),
+        } => create_company(args).await,
+        Command::Audit {
+            command: AuditCommand::Verify { company, config },
+        } => verify_audit(config, company).await,
+    }
+}
+
+async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<ExitCode> {
+    let server = Server::bind(config).await?;
+    let url = format!("http://{}", server.addr);
+    if demo {
+        let sign_ins = outfield::demo::ensure_demo_company(&server.state.db).await?;
+        println!("{}", outfield::demo::describe(&url, &sign_ins));
+    }
+    println!("Outfield is listening on {url}");
+    server.run(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
+    let invalid =
+        |field: &'static str| move |message: String| anyhow::anyhow!("--{field} {message}");
+    let owner_email = Email::parse(&args.owner_email).map_err(invalid("owner-email"))?;
+    let owner_name = args.owner_name.unwrap_or_else(|| {
+        owner_email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or("Owner")
+            .to_string()
+    });
+    let slug = args.slug.unwrap_or_else(|| slug_from(&args.name));
+    let new = NewCompany {
+        name: CompanyName::parse(&args.name).map_err(invalid("name"))?,
+        slug: CompanySlug::parse(&slug).map_err(invalid("slug"))?,
+        time_zone: TimeZoneName::parse(&args.time_zone).map_err(invalid("time-zone"))?,
+        currency: CurrencyCode::parse(&args.currency).map_err(invalid("currency"))?,
+        owner_name: PersonName::parse(&owner_name).map_err(invalid("owner-name"))?,
+        owner_email,
+        owner_password_hash: None,
+    };
+    let db = Db::connect(&args.config.database_url()?).await?;
+    db.migrate().await?;
+    let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    let link = created.owner_link.unwrap_or_default();
+    println!("Company created: sign-in code {slug}");
+    println!("The owner sets a password here (valid 7 days, once):");
+    println!("  {}{link}", args.config.public_url());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn slug_from(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').chars().take(40).collect()
+}
+
+async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {
+    let db = Db::connect(&config.database_url()?).await?;
+    db.migrate().await?;
+    let results = verify_all(&db, company.as_deref()).await?;
+    let mut broken = false;
+    for chain in &results {
+        match &chain.status {
+            ChainStatus::Intact { entries } => {
+                println!("{}: intact ({entries} entries)", chain.slug)
+            }
+            ChainStatus::Broken { seq, reason } => {
+                broken = true;
+                println!("{}: BROKEN at entry {seq}: {reason}", chain.slug);
+            }
+        }
+    }
+    if results.is_empty() {
+        println!("no companies to verify");
+    }
+    Ok(if broken {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

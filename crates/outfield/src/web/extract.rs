@@ -1,0 +1,152 @@
+//! Request extractors whose failures are problem+json naming the offending field, instead of axum's
+//! plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// A JSON body, parsed with field paths in its errors. Unknown fields are refused by the target types.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(AppError::BadRequest(
+                "the body must be JSON (Content-Type: application/json)".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::BadRequest("the body could not be read".into())
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON text into `T`, turning serde's errors into field errors.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return AppError::BadRequest(format!(
+                "the body is not valid JSON: {}",
+                strip_position(&inner.to_string())
+            ));
+        }
+        field_error(&path, &strip_position(&inner.to_string()))
+    })
+}
+
+/// Query parameters, with the same field-naming errors as [`ApiJson`].
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|error| {
+                field_error(&error.path().to_string(), &error.into_inner().to_string())
+            })
+    }
+}
+
+/// A path parameter; an id that cannot be parsed names nothing, so it is a 404 like any unknown id.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|_| AppError::NotFound)
+    }
+}
+
+fn form_urlencoded_parse(query: &str) -> url::form_urlencoded::Parse<'_> {
+    url::form_urlencoded::parse(query.as_bytes())
+}
+
+/// Maps a serde message at `path` to a field error; an unknown field is named by itself.
+fn field_error(path: &str, message: &str) -> AppError {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return AppError::field(field, "is not a known field");
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or_default();
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return AppError::field(field, "is required");
+    }
+    AppError::field(if path == "." { "body" } else { path }, message)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::FieldError;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        email: crate::people::domain::Email,
+        count: u32,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let error = parse_json::<Sample>(br#"{"email": "nope", "count": 1}"#).unwrap_err();
+        assert_eq!(
+            error.field_errors(),
+            vec![FieldError::new("email", "is not a valid e-mail address")]
+        );
+        let error = parse_json::<Sample>(br#"{"email": "a@b.in", "count": "x"}"#).unwrap_err();
+        assert_eq!(error.field_errors()[0].field, "count");
+        let error =
+            parse_json::<Sample>(br#"{"email": "a@b.in", "count": 1, "admin": true}"#).unwrap_err();
+        assert_eq!(
+            error.field_errors(),
+            vec![FieldError::new("admin", "is not a known field")]
+        );
+        let error = parse_json::<Sample>(br#"{"email": "a@b.in""#).unwrap_err();
+        assert!(matches!(error, AppError::BadRequest(_)));
+    }
+}

@@ -1,0 +1,135 @@
+//! The HTTP face: the router that joins every feature's routes, the OpenAPI document generated from
+//! them, and the middleware every request passes (request id, tracing, metrics, limits, headers).
+
+pub mod extract;
+pub mod middleware;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Largest JSON body any API route accepts. Uploads get their own limits on their own routes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Outfield API", description = "Sales force automation: people, field work, clients.\n\n\
+        Authenticate with the session cookie (console; send `X-CSRF-Token` on state changes) or with \
+        `Authorization: Bearer <device token>` (field app). Errors are `application/problem+json`."),
+    modifiers(&SecuritySchemes),
+    security(("device_token" = []), ("session" = []))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::sessions::COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every API route with its documentation: one list, so the document cannot drift from the router.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::auth::api::routes())
+        .merge(crate::people::api::routes())
+        .merge(crate::companies::api::routes())
+        .merge(crate::audit::api::routes())
+}
+
+/// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
+pub fn openapi() -> OpenApiDoc {
+    api().split_for_parts().1
+}
+
+/// The whole application: API, console, field app, health and metrics, with middleware.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .merge(crate::console::routes())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(middleware::trace_layer())
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn(
+                    middleware::request_id_in_server_errors,
+                ))
+                .layer(axum::middleware::from_fn(middleware::record_metrics))
+                .layer(CatchPanicLayer::custom(middleware::panic_response))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                ))
+                .layer(CompressionLayer::new())
+                .layer(axum::middleware::from_fn(middleware::security_headers)),
+        )
+        .with_state(state)
+}
+
+/// Liveness and readiness: answers 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let mut tx = match state.db.system_read().await {
+        Ok(tx) => tx,
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    };
+    match sqlx::query("SELECT 1").execute(&mut *tx).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+/// Prometheus exposition: request counts and latencies by route and status. No tenant data.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// Unknown paths: problem+json under `/api`, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound.into_response()
+    } else {
+        crate::console::not_found_page()
+    }
+}
