@@ -51,6 +51,9 @@ pub enum AppError {
     /// Nothing with this id exists *for this caller*; other companies' ids land here too.
     #[error("not found")]
     NotFound,
+    /// No API route has this path and method.
+    #[error("there is no such API route")]
+    UnknownRoute,
     /// A state-changing request without a valid CSRF token.
     #[error("the form has expired; reload the page and try again")]
     Csrf,
@@ -85,7 +88,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::UnknownRoute => StatusCode::NOT_FOUND,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -102,6 +105,7 @@ impl AppError {
             AppError::BadCredentials => "/problems/bad-credentials",
             AppError::Forbidden => "/problems/forbidden",
             AppError::NotFound => "/problems/not-found",
+            AppError::UnknownRoute => "/problems/unknown-route",
             AppError::Csrf => "/problems/csrf",
             AppError::TooManyRequests(_) => "/problems/too-many-requests",
             AppError::PayloadTooLarge => "/problems/payload-too-large",

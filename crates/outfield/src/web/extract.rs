@@ -91,11 +91,11 @@ fn form_urlencoded_parse(query: &str) -> url::form_urlencoded::Parse<'_> {
 /// Maps a serde message at `path` to a field error; an unknown field is named by itself.
 fn field_error(path: &str, message: &str) -> AppError {
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        let name = rest.split('`').next().unwrap_or_default();
+        // serde_path_to_error already ends the path with the unknown field's name.
         let field = if path == "." {
-            name.to_string()
+            rest.split('`').next().unwrap_or_default()
         } else {
-            format!("{path}.{name}")
+            path
         };
         return AppError::field(field, "is not a known field");
     }

@@ -128,7 +128,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// Unknown paths: problem+json under `/api`, a page elsewhere.
 async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        AppError::NotFound.into_response()
+        AppError::UnknownRoute.into_response()
     } else {
         crate::console::not_found_page()
     }

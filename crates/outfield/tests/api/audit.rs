@@ -1,0 +1,168 @@
+//! The audit trail: what is recorded, from which address, and that tampering is detected.
+
+use outfield::audit::verify::{verify_all, ChainStatus};
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp};
+
+async fn state_changes_are_recorded_with_address_and_agent(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    admin
+        .patch(
+            "/api/v1/company",
+            json!({ "time_zone": "Asia/Dubai", "currency": "AED" }),
+        )
+        .await;
+    let entries: Vec<Value> = admin
+        .get("/api/v1/audit?action=company.")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let updated = entries
+        .iter()
+        .find(|e| e["action"] == "company.updated")
+        .unwrap();
+    assert_eq!(updated["actor_id"], app.a.admin.id.to_string());
+    assert_eq!(updated["ip"], "127.0.0.1");
+    assert_eq!(
+        updated["details"]["changed"],
+        json!(["time_zone", "currency"])
+    );
+    let by_ip: Vec<Value> = admin
+        .get("/api/v1/audit?ip=127.0.0.1&limit=500")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(by_ip.len() >= 2 && by_ip.len() <= 200);
+    let by_actor: Vec<Value> = admin
+        .get(&format!("/api/v1/audit?actor_id={}", app.a.admin.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(by_actor
+        .iter()
+        .all(|e| e["actor_id"] == app.a.admin.id.to_string()));
+}
+
+async fn forwarded_addresses_are_trusted_only_from_proxies(app: TestApp) {
+    // The test server trusts 127.0.0.1 as a proxy, so the client behind it is recorded.
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/sessions"))
+        .header("x-forwarded-for", "203.0.113.50, 49.36.12.7")
+        .header("user-agent", "Mozilla/5.0 (Linux; Android 14) Outfield-Test")
+        .json(&json!({ "company": app.a.slug, "login": app.a.owner.email, "password": "wrong password!" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let rows = app
+        .admin_sql("SELECT ip, user_agent FROM audit_log WHERE action = 'auth.sign_in_failed'")
+        .await;
+    let ip: String = sqlx::Row::try_get(&rows[0], 0).unwrap();
+    let agent: String = sqlx::Row::try_get(&rows[0], 1).unwrap();
+    assert_eq!(ip, "49.36.12.7");
+    assert!(agent.contains("Outfield-Test"));
+}
+
+async fn the_trail_is_append_only(app: TestApp) {
+    let mut tx = app.db.system().await.unwrap();
+    let update = sqlx::query("UPDATE audit_log SET action = 'nothing'")
+        .execute(&mut *tx)
+        .await;
+    assert!(update.is_err(), "UPDATE must be refused");
+    drop(tx);
+    let mut tx = app.db.system().await.unwrap();
+    let delete = sqlx::query("DELETE FROM audit_log").execute(&mut *tx).await;
+    assert!(delete.is_err(), "DELETE must be refused");
+}
+
+async fn tampering_is_detected_at_the_first_broken_entry(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for name in ["One", "Two", "Three"] {
+        admin
+            .patch(
+                "/api/v1/company",
+                json!({ "name": format!("Alpha {name}") }),
+            )
+            .await;
+    }
+    let chains = verify_all(&app.db, None).await.unwrap();
+    assert!(
+        chains
+            .iter()
+            .all(|c| matches!(c.status, ChainStatus::Intact { .. })),
+        "{chains:?}"
+    );
+
+    let disable = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
+    };
+    app.admin_sql(disable).await;
+    let company = app.a.company_id;
+    app.admin_sql(&format!(
+        "UPDATE audit_log SET ip = '10.9.9.9' WHERE company_id = '{company}' AND seq = 3"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(
+        chains[0].status,
+        ChainStatus::Broken {
+            seq: 3,
+            reason: "its content was altered after it was written".into()
+        }
+    );
+    let other = verify_all(&app.db, Some(&app.b.slug)).await.unwrap();
+    assert!(
+        matches!(other[0].status, ChainStatus::Intact { .. }),
+        "other companies are unaffected"
+    );
+}
+
+async fn removed_entries_are_detected(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    admin
+        .patch("/api/v1/company", json!({ "name": "Alpha Renamed" }))
+        .await;
+    let disable = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
+    };
+    app.admin_sql(disable).await;
+    let company = app.a.company_id;
+    let last = app
+        .count(&format!(
+            "SELECT MAX(seq) FROM audit_log WHERE company_id = '{company}'"
+        ))
+        .await;
+    app.admin_sql(&format!(
+        "DELETE FROM audit_log WHERE company_id = '{company}' AND seq = {last}"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert!(
+        matches!(chains[0].status, ChainStatus::Broken { seq, .. } if seq == last),
+        "{chains:?}"
+    );
+    app.admin_sql(&format!(
+        "DELETE FROM audit_log WHERE company_id = '{company}' AND seq = 2"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert!(
+        matches!(chains[0].status, ChainStatus::Broken { seq: 2, .. }),
+        "{chains:?}"
+    );
+}
+
+both_backends!(
+    state_changes_are_recorded_with_address_and_agent,
+    forwarded_addresses_are_trusted_only_from_proxies,
+    the_trail_is_append_only,
+    tampering_is_detected_at_the_first_broken_entry,
+    removed_entries_are_detected,
+);

@@ -1,0 +1,232 @@
+//! The console as a browser uses it: forms, redirects, pages per role, headers.
+
+use crate::both_backends;
+use crate::helpers::{TestApp, PASSWORD};
+
+async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
+    let browser = app.browser();
+    let page = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/sign-in");
+    let form = browser
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains(r#"<label for="company">Company code</label>"#));
+    let wrong = browser
+        .post(app.url("/sign-in"))
+        .form(&[
+            ("company", app.a.slug.as_str()),
+            ("login", app.a.admin.email.as_str()),
+            ("password", "nope"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("the company, sign-in name or password is wrong"));
+    let ok = browser
+        .post(app.url("/sign-in"))
+        .form(&[
+            ("company", app.a.slug.as_str()),
+            ("login", app.a.admin.email.as_str()),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let people = browser
+        .get(app.url("/console/people"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(people.contains(&app.a.field.email) && !people.contains(&app.b.field.email));
+    let again = browser
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        again.contains(&format!(r#"value="{}""#, app.a.slug)),
+        "company code remembered"
+    );
+    let home = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        home.headers()["location"],
+        "/console/people",
+        "last view restored"
+    );
+}
+
+async fn pages_follow_the_role(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for path in [
+        "/console",
+        "/console/people",
+        "/console/people/new",
+        "/console/settings",
+        "/console/audit",
+        "/console/account",
+    ] {
+        let response = admin.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let person = admin
+        .get(&format!("/console/people/{}", app.a.field.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(person.contains("Deactivate"));
+    let field = app.session(&app.a, &app.a.field).await;
+    for path in ["/console/people/new", "/console/settings", "/console/audit"] {
+        assert_eq!(field.get(path).await.status(), 403, "{path}");
+    }
+    let own = field
+        .get(&format!("/console/people/{}", app.a.field.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains("Deactivate"));
+    let other = field
+        .get(&format!("/console/people/{}", app.a.manager.id))
+        .await;
+    assert_eq!(other.status(), 404);
+    let foreign = admin
+        .get(&format!("/console/people/{}", app.b.field.id))
+        .await;
+    assert_eq!(foreign.status(), 404);
+}
+
+async fn invite_form_shows_field_errors_and_keeps_input(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let before = app.snapshot().await;
+    let response = admin
+        .form(
+            "/console/people/new",
+            &[
+                ("name", "Sneha Joshi"),
+                ("email", "sneha@"),
+                ("mobile", ""),
+                ("employee_code", ""),
+                ("role", "field_employee"),
+                ("manager_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("E-mail is not a valid e-mail address"),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="Sneha Joshi""#));
+    assert_eq!(app.snapshot().await, before);
+    let ok = admin
+        .form(
+            "/console/people/new",
+            &[
+                ("name", "Sneha Joshi"),
+                ("email", "sneha@alpha-traders.example"),
+                ("mobile", "9820012345"),
+                ("employee_code", "AT-77"),
+                ("role", "field_employee"),
+                ("manager_id", &app.a.manager.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let page = ok.text().await.unwrap();
+    assert!(page.contains("/welcome/"), "the one-time link is shown");
+    let link = page
+        .split("readonly value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let welcome = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert!(welcome.contains("Sneha Joshi") && welcome.contains("Choose a password"));
+}
+
+async fn edit_and_deactivate_through_the_console(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let id = app.a.other_field.id.to_string();
+    let saved = admin
+        .form(
+            &format!("/console/people/{id}"),
+            &[
+                ("name", "Renamed Person"),
+                ("email", &app.a.other_field.email),
+                ("mobile", ""),
+                ("employee_code", "F-9"),
+                ("role", "field_employee"),
+                ("manager_id", &app.a.manager.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let people: Vec<serde_json::Value> = admin
+        .get("/api/v1/people?q=Renamed")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(people[0]["manager_id"], app.a.manager.id.to_string());
+    assert!(people[0]["mobile"].is_null());
+    let gone = admin
+        .form(&format!("/console/people/{id}/deactivate"), &[])
+        .await;
+    assert_eq!(gone.status(), 303);
+    let page = admin
+        .get(&format!("/console/people/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Deactivated"));
+}
+
+async fn security_headers_are_set(app: TestApp) {
+    let response = reqwest::get(app.url("/sign-in")).await.unwrap();
+    let headers = response.headers();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+            && csp.contains("frame-ancestors 'none'")
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    let html = response.text().await.unwrap();
+    assert!(
+        !html.contains("<script") && !html.contains("style="),
+        "no inline script or style"
+    );
+}
+
+both_backends!(
+    sign_in_page_signs_in_and_remembers_the_company,
+    pages_follow_the_role,
+    invite_form_shows_field_errors_and_keeps_input,
+    edit_and_deactivate_through_the_console,
+    security_headers_are_set,
+);

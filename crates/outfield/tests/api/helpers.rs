@@ -1,0 +1,475 @@
+//! The test harness: each test gets its own database (SQLite file or PostgreSQL database) and a server on
+//! a random port, with two companies seeded with one person per role.
+
+use std::path::PathBuf;
+
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use outfield::auth::ClientInfo;
+use outfield::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
+use outfield::companies::{self, NewCompany};
+use outfield::config::ServerConfig;
+use outfield::db::Db;
+use outfield::people::domain::{Email, PersonName, Role};
+use outfield::people::store::{self, NewPerson};
+use outfield::Server;
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Every seeded person's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// One seeded person.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A seeded company: owner, admin, manager, a field employee in the manager's team (`field`) and one
+/// outside it (`other_field`, reporting to the owner).
+#[derive(Clone, Debug)]
+pub struct World {
+    pub company_id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub owner: Member,
+    pub admin: Member,
+    pub manager: Member,
+    pub field: Member,
+    pub other_field: Member,
+}
+
+impl World {
+    pub fn members(&self) -> [&Member; 5] {
+        [
+            &self.owner,
+            &self.admin,
+            &self.manager,
+            &self.field,
+            &self.other_field,
+        ]
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend: Backend,
+    pub db: Db,
+    pub database_url: String,
+    pub a: World,
+    pub b: World,
+    _data_dir: Option<TempDir>,
+}
+
+/// A directory removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir() -> TempDir {
+    let dir = std::env::temp_dir().join(format!("outfield-test-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+/// A fresh PostgreSQL database on the server named by OUTFIELD_TEST_POSTGRES, or None when unset.
+pub async fn fresh_postgres_url() -> Option<String> {
+    let admin_url = std::env::var("OUTFIELD_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())?;
+    let name = format!("outfield_test_{}", Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to OUTFIELD_TEST_POSTGRES");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let mut url = url::Url::parse(&admin_url).unwrap();
+    url.set_path(&name);
+    Some(url.to_string())
+}
+
+pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir,
+        database_url,
+        public_url: None,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        secure_cookies: false,
+    }
+}
+
+impl TestApp {
+    /// Spawns a server; None for PostgreSQL when no server is configured (the test is then skipped).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let dir = temp_dir();
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => match fresh_postgres_url().await {
+                Some(url) => Some(url),
+                None => {
+                    eprintln!("OUTFIELD_TEST_POSTGRES is not set: PostgreSQL variant skipped");
+                    return None;
+                }
+            },
+        };
+        let config = config(database_url, dir.0.clone());
+        let database_url = config.database_url().unwrap();
+        let server = Server::bind(config).await.expect("server starts");
+        let base = format!("http://{}", server.addr);
+        let db = server.state.db.clone();
+        tokio::spawn(server.run(std::future::pending()));
+        let a = seed(&db, "alpha-traders", "Alpha Traders").await;
+        let b = seed(&db, "beta-pharma", "Beta Pharma").await;
+        Some(TestApp {
+            base,
+            backend,
+            db,
+            database_url,
+            a,
+            b,
+            _data_dir: Some(dir),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client with its own cookie jar.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in through the API and returns a session-authenticated client.
+    pub async fn session(&self, world: &World, member: &Member) -> Session {
+        let client = self.browser();
+        let response = client
+            .post(self.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "company": world.slug, "login": member.email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "sign-in of {} failed", member.email);
+        let body: Value = response.json().await.unwrap();
+        Session {
+            client,
+            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// Signs in from the "field app" and returns a bearer-authenticated client.
+    pub async fn device(&self, world: &World, member: &Member) -> Session {
+        let token = self.device_token(world, member).await.1;
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Session {
+            client,
+            csrf: String::new(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn device_token(&self, world: &World, member: &Member) -> (Uuid, String) {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/device-tokens"))
+            .json(&serde_json::json!({ "company": world.slug, "login": member.email, "password": PASSWORD,
+                                      "device_label": "Redmi Note 12" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        (
+            body["device_id"].as_str().unwrap().parse().unwrap(),
+            body["token"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Runs a query as the connecting (privileged) user, bypassing the server's role and row-level
+    /// security: for inspecting and tampering in tests.
+    pub async fn admin_sql(&self, sql: &str) -> Vec<sqlx::any::AnyRow> {
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.database_url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sql).fetch_all(&mut conn).await.unwrap()
+    }
+
+    /// A count from a query, as the privileged user.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        let rows = self.admin_sql(sql).await;
+        rows[0].try_get::<i64, _>(0).unwrap()
+    }
+
+    /// A fingerprint of everything stored, to prove that rejected requests changed nothing.
+    pub async fn snapshot(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in [
+            "companies",
+            "people",
+            "sessions",
+            "device_tokens",
+            "one_time_links",
+            "audit_log",
+        ] {
+            counts.push(self.count(&format!("SELECT COUNT(*) FROM {table}")).await);
+        }
+        counts.push(
+            self.count("SELECT CAST(COALESCE(SUM(updated_at), 0) AS BIGINT) FROM people")
+                .await,
+        );
+        counts.push(
+            self.count("SELECT CAST(COALESCE(SUM(updated_at), 0) AS BIGINT) FROM companies")
+                .await,
+        );
+        counts.push(
+            self.count("SELECT COUNT(*) FROM device_tokens WHERE revoked_at IS NOT NULL")
+                .await,
+        );
+        counts
+    }
+}
+
+/// A signed-in HTTP client.
+pub struct Session {
+    pub client: reqwest::Client,
+    pub csrf: String,
+    base: String,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> reqwest::Response {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    /// Posts a console form with the session's CSRF token.
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        all.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A cheap argon2id hash for seeded people, so that tests spend no time hashing. Verification reads the
+/// parameters from the hash, so sign-in works unchanged; the product's own hashes use full strength.
+fn cheap_hash(password: &str) -> String {
+    let argon = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(256, 1, 1, None).unwrap(),
+    );
+    argon
+        .hash_password(
+            password.as_bytes(),
+            &SaltString::generate(&mut rand::rngs::OsRng),
+        )
+        .unwrap()
+        .to_string()
+}
+
+async fn seed(db: &Db, slug: &str, name: &str) -> World {
+    let hash = cheap_hash(PASSWORD);
+    let owner_email = format!("owner@{slug}.example");
+    let created = companies::create(
+        db,
+        NewCompany {
+            name: CompanyName::parse(name).unwrap(),
+            slug: CompanySlug::parse(slug).unwrap(),
+            time_zone: TimeZoneName::parse("Asia/Kolkata").unwrap(),
+            currency: CurrencyCode::parse("INR").unwrap(),
+            owner_name: PersonName::parse(&format!("{name} Owner")).unwrap(),
+            owner_email: Email::parse(&owner_email).unwrap(),
+            owner_password_hash: Some(hash.clone()),
+        },
+        &ClientInfo::local("test"),
+    )
+    .await
+    .unwrap();
+    let owner = Member {
+        id: created.owner_id,
+        email: owner_email,
+        role: Role::Owner,
+    };
+    let mut tx = db.system().await.unwrap();
+    let company = (created.company_id, slug, name, hash.as_str());
+    let admin = add_member(
+        &mut tx,
+        company,
+        "admin",
+        Role::Admin,
+        owner.id,
+        "+919800000001",
+    )
+    .await;
+    let manager = add_member(
+        &mut tx,
+        company,
+        "manager",
+        Role::Manager,
+        owner.id,
+        "+919800000002",
+    )
+    .await;
+    let field = add_member(
+        &mut tx,
+        company,
+        "field",
+        Role::FieldEmployee,
+        manager.id,
+        "+919800000003",
+    )
+    .await;
+    let other_field = add_member(
+        &mut tx,
+        company,
+        "other-field",
+        Role::FieldEmployee,
+        owner.id,
+        "+919800000004",
+    )
+    .await;
+    tx.commit().await.unwrap();
+    World {
+        company_id: created.company_id,
+        slug: slug.to_string(),
+        name: name.to_string(),
+        owner,
+        admin,
+        manager,
+        field,
+        other_field,
+    }
+}
+
+async fn add_member(
+    tx: &mut outfield::db::Tx,
+    (company_id, slug, company_name, hash): (Uuid, &str, &str, &str),
+    label: &str,
+    role: Role,
+    manager: Uuid,
+    mobile: &str,
+) -> Member {
+    let email = format!("{label}@{slug}.example");
+    let name = format!("{company_name} {label}");
+    let person = NewPerson {
+        name: &name,
+        email: &email,
+        mobile: Some(mobile),
+        employee_code: None,
+        role,
+        manager_id: Some(manager),
+        password_hash: Some(hash),
+    };
+    let id = store::insert(tx, company_id, &person).await.unwrap();
+    Member { id, email, role }
+}
+
+/// Declares each listed `async fn(TestApp)` as a test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.unwrap();
+                    super::$name(app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
+                        super::$name(app).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Reads a problem+json answer, checking its content type.
+pub async fn problem(response: reqwest::Response) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    response.json().await.unwrap()
+}
+
+/// The field names of a problem's `errors`.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

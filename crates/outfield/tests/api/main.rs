@@ -1,0 +1,11 @@
+//! Black-box tests of the Outfield server over HTTP, each run against SQLite and PostgreSQL.
+
+mod audit;
+mod auth;
+mod bad_input;
+mod console;
+mod helpers;
+mod people;
+mod platform;
+mod schema;
+mod tenancy;

@@ -1,0 +1,327 @@
+//! Structural tenancy, proven route by route: every operation of the OpenAPI document is called with
+//! company A's real ids by every role of company B, and by lower roles inside company A. No call may
+//! return A's data or change it. A route missing from the expectations below fails the test, so a new
+//! route cannot ship unchecked.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{Member, TestApp, World, PASSWORD};
+
+/// Who may call a route inside their own company.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Access {
+    /// No sign-in (sign-in itself, one-time links whose token is the credential).
+    Public,
+    /// Any signed-in member; ids are filtered by visibility.
+    Member,
+    /// Owners and admins.
+    Admin,
+    /// Owners, admins and the person named by `{id}`.
+    AdminOrSelf,
+}
+
+/// Every API operation, its access rule and a plausible body. Keep in step with the routes.
+fn expectations(
+    a: &World,
+    b_member: &Member,
+) -> Vec<(&'static str, &'static str, Access, Option<Value>)> {
+    let b_credentials = json!({ "company": a.slug, "login": b_member.email, "password": PASSWORD });
+    let mut device = b_credentials.clone();
+    device["device_label"] = json!("Pixel 7");
+    vec![
+        (
+            "POST",
+            "/api/v1/sessions",
+            Access::Public,
+            Some(b_credentials),
+        ),
+        ("DELETE", "/api/v1/sessions/current", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/sessions/sign-out-everywhere",
+            Access::Member,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/device-tokens",
+            Access::Public,
+            Some(device),
+        ),
+        (
+            "POST",
+            "/api/v1/me/password",
+            Access::Member,
+            Some(json!({ "current_password": PASSWORD, "new_password": PASSWORD })),
+        ),
+        ("GET", "/api/v1/links/{token}", Access::Public, None),
+        (
+            "POST",
+            "/api/v1/links/{token}",
+            Access::Public,
+            Some(json!({ "password": "set by a stranger" })),
+        ),
+        ("GET", "/api/v1/me", Access::Member, None),
+        (
+            "PATCH",
+            "/api/v1/me/preferences",
+            Access::Member,
+            Some(json!({ "language": "hi" })),
+        ),
+        ("GET", "/api/v1/people", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/people",
+            Access::Admin,
+            Some(json!({ "name": "Intruder", "email": "intruder@example.in",
+            "role": "field_employee", "manager_id": a.manager.id })),
+        ),
+        ("GET", "/api/v1/people/{id}", Access::Member, None),
+        (
+            "PATCH",
+            "/api/v1/people/{id}",
+            Access::Admin,
+            Some(json!({ "name": "Renamed by intruder" })),
+        ),
+        (
+            "POST",
+            "/api/v1/people/{id}/deactivate",
+            Access::Admin,
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/people/{id}/reset-link",
+            Access::Admin,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/people/{id}/devices",
+            Access::AdminOrSelf,
+            None,
+        ),
+        (
+            "DELETE",
+            "/api/v1/people/{id}/devices/{device_id}",
+            Access::AdminOrSelf,
+            None,
+        ),
+        ("GET", "/api/v1/company", Access::Member, None),
+        (
+            "PATCH",
+            "/api/v1/company",
+            Access::Admin,
+            Some(json!({ "name": "Renamed by intruder" })),
+        ),
+        ("GET", "/api/v1/audit", Access::Member, None),
+    ]
+}
+
+fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut operations = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                operations.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    operations
+}
+
+/// Facts about company A that no outsider and no lower role may change.
+async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
+    let c = world.company_id;
+    let mut facts = Vec::new();
+    for sql in [
+        format!("SELECT COUNT(*) FROM people WHERE company_id = '{c}'"),
+        format!("SELECT CAST(COALESCE(SUM(updated_at), 0) AS BIGINT) FROM people WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM people WHERE company_id = '{c}' AND deactivated_at IS NOT NULL"),
+        format!("SELECT updated_at FROM companies WHERE id = '{c}'"),
+        format!("SELECT COUNT(*) FROM device_tokens WHERE company_id = '{c}' AND revoked_at IS NOT NULL"),
+        format!("SELECT COUNT(*) FROM one_time_links WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM one_time_links WHERE company_id = '{c}' AND used_at IS NOT NULL"),
+    ] {
+        facts.push(app.count(&sql).await);
+    }
+    facts
+}
+
+/// Strings that reveal company A: ids, names, e-mails, slug.
+fn markers(world: &World) -> Vec<String> {
+    let mut markers = vec![
+        world.company_id.to_string(),
+        world.slug.clone(),
+        world.name.clone(),
+    ];
+    for member in world.members() {
+        markers.push(member.id.to_string());
+        markers.push(member.email.clone());
+    }
+    markers
+}
+
+struct Target {
+    person: String,
+    device: String,
+    token: String,
+}
+
+fn fill(path: &str, target: &Target) -> String {
+    path.replace("{id}", &target.person)
+        .replace("{device_id}", &target.device)
+        .replace("{token}", &target.token)
+}
+
+async fn call(
+    caller: &crate::helpers::Session,
+    method: &str,
+    path: &str,
+    body: &Option<Value>,
+) -> (u16, String) {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let response = caller.send(method, path, body.clone()).await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+async fn every_route_refuses_other_companies(app: TestApp) {
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented = documented_operations(&doc);
+    let listed: BTreeSet<(String, String)> = expectations(&app.a, &app.b.owner)
+        .iter()
+        .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        documented, listed,
+        "every documented operation needs an access expectation here"
+    );
+
+    let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
+    let target = Target {
+        person: app.a.field.id.to_string(),
+        device: device_id.to_string(),
+        token: "not-a-real-token".to_string(),
+    };
+    let before = fingerprint(&app, &app.a).await;
+    let markers = markers(&app.a);
+
+    for b_member in app.b.members() {
+        for (method, path, access, body) in expectations(&app.a, b_member) {
+            let caller = app.session(&app.b, b_member).await;
+            let (status, text) = call(&caller, method, &fill(path, &target), &body).await;
+            let what = format!(
+                "{method} {path} as {:?} of company B → {status}",
+                b_member.role
+            );
+            assert!(status != 500, "{what}: {text}");
+            for marker in &markers {
+                assert!(
+                    !text.contains(marker.as_str()),
+                    "{what} leaked {marker}: {text}"
+                );
+            }
+            let names_a_thing = path.contains("{id}") || path.contains("{device_id}");
+            if names_a_thing {
+                assert!(matches!(status, 403 | 404), "{what}: {text}");
+            }
+            if access == Access::Public && body.as_ref().is_some_and(|b| b.get("company").is_some())
+            {
+                assert_eq!(status, 401, "{what}: B's password must not open A");
+            }
+        }
+    }
+    assert_eq!(
+        fingerprint(&app, &app.a).await,
+        before,
+        "company B changed company A's data"
+    );
+}
+
+async fn every_route_refuses_lower_roles(app: TestApp) {
+    let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
+    let target = Target {
+        person: app.a.field.id.to_string(),
+        device: device_id.to_string(),
+        token: "x".into(),
+    };
+    let before = fingerprint(&app, &app.a).await;
+    for (method, path, access, body) in expectations(&app.a, &app.a.field) {
+        let callers: Vec<&Member> = match access {
+            Access::Admin => vec![&app.a.manager, &app.a.field, &app.a.other_field],
+            Access::AdminOrSelf => vec![&app.a.manager, &app.a.other_field],
+            Access::Member if path.contains("{id}") => vec![&app.a.other_field],
+            Access::Member | Access::Public => vec![],
+        };
+        for member in callers {
+            let caller = app.session(&app.a, member).await;
+            let (status, text) = call(&caller, method, &fill(path, &target), &body).await;
+            let what = format!("{method} {path} as {:?} ({})", member.role, member.email);
+            assert!(matches!(status, 403 | 404), "{what} → {status}: {text}");
+            if status == 404 {
+                assert!(!text.contains(&app.a.field.email), "{what} leaked: {text}");
+            }
+        }
+    }
+    assert_eq!(
+        fingerprint(&app, &app.a).await,
+        before,
+        "a lower role changed what it may not"
+    );
+}
+
+async fn unknown_ids_and_foreign_ids_look_the_same(app: TestApp) {
+    let admin_b = app.session(&app.b, &app.b.admin).await;
+    let foreign = admin_b
+        .get(&format!("/api/v1/people/{}", app.a.field.id))
+        .await;
+    let unknown = admin_b
+        .get(&format!("/api/v1/people/{}", uuid::Uuid::now_v7()))
+        .await;
+    let malformed = admin_b.get("/api/v1/people/not-a-uuid").await;
+    let foreign = (foreign.status(), foreign.text().await.unwrap());
+    let unknown = (unknown.status(), unknown.text().await.unwrap());
+    let malformed = (malformed.status(), malformed.text().await.unwrap());
+    assert_eq!(foreign, unknown);
+    assert_eq!(foreign, malformed);
+}
+
+async fn row_level_security_hides_rows_without_a_company(app: TestApp) {
+    if app.backend != crate::helpers::Backend::Postgres {
+        return;
+    }
+    let rows = app
+        .admin_sql("SET ROLE outfield_app; SELECT COUNT(*) FROM people; RESET ROLE;")
+        .await;
+    let visible: i64 = sqlx::Row::try_get(&rows[0], 0).unwrap();
+    assert_eq!(
+        visible, 0,
+        "the application role sees no rows until a company is set"
+    );
+    let rows = app
+        .admin_sql(&format!(
+            "BEGIN; SET LOCAL ROLE outfield_app; SELECT set_config('outfield.company_id', '{}', true); \
+             SELECT COUNT(*) FROM people; COMMIT;",
+            app.b.company_id
+        ))
+        .await;
+    let visible: i64 = sqlx::Row::try_get(&rows[1], 0).unwrap();
+    assert_eq!(visible, 5, "only company B's people");
+}
+
+both_backends!(
+    every_route_refuses_other_companies,
+    every_route_refuses_lower_roles,
+    unknown_ids_and_foreign_ids_look_the_same,
+    row_level_security_hides_rows_without_a_company,
+);
