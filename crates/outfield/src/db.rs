@@ -121,6 +121,33 @@ impl Db {
         self.begin_limited(&self.reads, Limit::System).await
     }
 
+    /// Runs a single-row read that may look across companies (credential lookups) with one bound text
+    /// value. On SQLite it runs without an explicit transaction, which saves two round trips on the
+    /// hottest path; on PostgreSQL it needs the system setting of a transaction.
+    pub async fn system_lookup(
+        &self,
+        sql: &str,
+        value: &str,
+    ) -> sqlx::Result<Option<sqlx::any::AnyRow>> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query(sql)
+                    .bind(value)
+                    .fetch_optional(&self.reads)
+                    .await
+            }
+            Backend::Postgres => {
+                let mut tx = self.system_read().await?;
+                let row = sqlx::query(sql)
+                    .bind(value)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(row)
+            }
+        }
+    }
+
     async fn begin_limited(&self, pool: &AnyPool, limit: Limit) -> sqlx::Result<Tx> {
         let mut tx = pool.begin().await?;
         if self.backend == Backend::Postgres {

@@ -133,13 +133,9 @@ async fn by_session(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
          JOIN companies c ON c.id = s.company_id \
          WHERE s.token_hash = $1 AND p.deactivated_at IS NULL"
     );
-    let mut tx = db.system_read().await?;
-    let row = sqlx::query(&sql)
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = db.system_lookup(&sql, token_hash).await? else {
+        return Ok(None);
+    };
     let now = now_ms();
     if !sessions::is_live(&row, now)? {
         return Ok(None);
@@ -165,13 +161,9 @@ async fn by_device_token(db: &Db, token_hash: &str) -> AppResult<Option<Principa
          JOIN companies c ON c.id = d.company_id \
          WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND p.deactivated_at IS NULL"
     );
-    let mut tx = db.system_read().await?;
-    let row = sqlx::query(&sql)
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some(row) = db.system_lookup(&sql, token_hash).await? else {
+        return Ok(None);
+    };
     let now = now_ms();
     let last_used: i64 = row.try_get("last_used_at")?;
     if now - last_used > sessions::TOUCH_INTERVAL_MS {
