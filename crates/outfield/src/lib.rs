@@ -9,8 +9,13 @@ pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod field_app;
+pub mod notes;
+pub mod notifications;
 pub mod people;
+pub mod privacy;
 pub mod state;
+pub mod sync;
 pub mod text;
 pub mod web;
 

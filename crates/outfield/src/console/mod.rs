@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::people::console::routes())
         .merge(crate::companies::console::routes())
         .merge(crate::audit::console::routes())
+        .merge(crate::privacy::console::routes())
 }
 
 async fn home(user: Option<ConsoleUser>) -> Redirect {

@@ -62,6 +62,9 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::people::api::routes())
         .merge(crate::companies::api::routes())
         .merge(crate::audit::api::routes())
+        .merge(crate::sync::api::routes())
+        .merge(crate::privacy::api::routes())
+        .merge(crate::notes::api::routes())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
@@ -83,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .merge(crate::console::routes())
+        .merge(crate::field_app::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(

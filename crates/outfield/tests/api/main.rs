@@ -8,4 +8,5 @@ mod helpers;
 mod people;
 mod platform;
 mod schema;
+mod sync;
 mod tenancy;

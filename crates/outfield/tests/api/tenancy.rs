@@ -119,6 +119,24 @@ fn expectations(
             Some(json!({ "name": "Renamed by intruder" })),
         ),
         ("GET", "/api/v1/audit", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/sync/push",
+            Access::Member,
+            Some(json!({ "records": [
+            { "id": "01938a4e-0000-7000-8000-000000000001", "kind": "note", "device_time": 1_764_000_000_000i64,
+              "payload": { "text": "pushed by an outsider" } }] })),
+        ),
+        ("GET", "/api/v1/sync/pull", Access::Member, None),
+        ("GET", "/api/v1/privacy/notice", Access::Member, None),
+        (
+            "PUT",
+            "/api/v1/privacy/notice",
+            Access::Admin,
+            Some(json!({ "body": "A notice written by someone without the right." })),
+        ),
+        ("GET", "/api/v1/people/{id}/consents", Access::Member, None),
+        ("GET", "/api/v1/people/{id}/notes", Access::Member, None),
     ]
 }
 
@@ -146,6 +164,10 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM device_tokens WHERE company_id = '{c}' AND revoked_at IS NOT NULL"),
         format!("SELECT COUNT(*) FROM one_time_links WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM one_time_links WHERE company_id = '{c}' AND used_at IS NOT NULL"),
+        format!("SELECT COUNT(*) FROM notes WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM consents WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM privacy_notices WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM notifications WHERE company_id = '{c}'"),
     ] {
         facts.push(app.count(&sql).await);
     }

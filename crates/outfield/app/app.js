@@ -1,0 +1,290 @@
+// The Outfield field app: sign-in, consent first, offline notes, notifications, settings.
+
+import * as store from './store.js';
+import * as sync from './sync.js';
+import { t, use, language } from './i18n.js';
+
+const VERSION = '0.1.0';
+const view = document.getElementById('view');
+const statusBar = document.getElementById('status');
+const banner = document.getElementById('banner');
+const who = document.getElementById('who');
+
+/** Permissions in the order they are asked, with how the browser is asked after an in-app grant. */
+const PERMISSIONS = [
+  { name: 'location', ask: () => new Promise((resolve) => navigator.geolocation.getCurrentPosition(() => resolve(true), () => resolve(false), { timeout: 15000 })) },
+  { name: 'camera', ask: () => media({ video: true }) },
+  { name: 'microphone', ask: () => media({ audio: true }) },
+  { name: 'contacts', ask: async () => true },
+  { name: 'files', ask: async () => true },
+];
+
+async function media(constraints) {
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    stream.getTracks().forEach((track) => track.stop());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const escape = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const time = (ms) => new Date(ms).toLocaleTimeString(language === 'hi' ? 'hi-IN' : 'en-IN', { hour: '2-digit', minute: '2-digit' });
+const meta = (key) => store.get('meta', key);
+const setMeta = (key, value) => store.put('meta', value, key);
+
+function show(html, bind) {
+  view.innerHTML = html;
+  bind?.();
+  view.querySelector('h1')?.focus?.();
+}
+
+const on = (selector, event, handler) => view.querySelector(selector)?.addEventListener(event, handler);
+
+// ---- sign-in --------------------------------------------------------------------------------------
+
+async function signInView(error = '') {
+  who.textContent = '';
+  const company = (await meta('company')) || '';
+  show(`
+    <h1>${t('signin.title')}</h1>
+    ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+    <form id="signin">
+      <label for="company">${t('signin.company')}</label>
+      <input id="company" name="company" required autocapitalize="none" value="${escape(company)}">
+      <label for="login">${t('signin.login')}</label>
+      <input id="login" name="login" required autocapitalize="none" autocomplete="username">
+      <label for="password">${t('signin.password')}</label>
+      <input id="password" name="password" type="password" required autocomplete="current-password">
+      <button class="wide" type="submit">${t('signin.submit')}</button>
+    </form>`, () => on('#signin', 'submit', signIn));
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const body = {
+    company: form.get('company').trim(), login: form.get('login').trim(), password: form.get('password'),
+    device_label: deviceLabel(),
+  };
+  let response;
+  try {
+    response = await fetch('/api/v1/device-tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  } catch {
+    return signInView(t('signin.offline'));
+  }
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    return signInView(response.status === 429 ? problem.title : t('signin.wrong'));
+  }
+  const issued = await response.json();
+  await setMeta('token', issued.token);
+  await setMeta('company', body.company);
+  await setMeta('revoked', false);
+  const me = await fetch('/api/v1/me', { headers: { authorization: `Bearer ${issued.token}` } }).then((r) => r.json());
+  await setMeta('me', me);
+  if (me.language && me.language !== language) { await setMeta('language', me.language); await use(me.language); }
+  await sync.syncNow();
+  route();
+}
+
+function deviceLabel() {
+  const match = navigator.userAgent.match(/Android [\d.]+; ([^;)]+)/);
+  return (match ? match[1] : navigator.platform || 'Browser').trim().slice(0, 80);
+}
+
+// ---- consent --------------------------------------------------------------------------------------
+
+async function consentView() {
+  const notice = (await meta('notice')) || { version: 1, body: '' };
+  const decisions = (await meta('decisions')) || {};
+  const seen = (await meta('consentVersion')) || 0;
+  const changedNotice = seen > 0 && notice.version > seen;
+  show(`
+    <h1 tabindex="-1">${t('consent.title')}</h1>
+    ${changedNotice ? `<p class="error">${t('consent.changed')}</p>` : ''}
+    <p>${t('consent.intro')}</p>
+    <details><summary>${t('consent.notice', { version: notice.version })}</summary><p class="notice">${escape(notice.body)}</p></details>
+    ${PERMISSIONS.map(({ name }) => permissionCard(name, decisions[name])).join('')}
+    <button class="wide" id="done">${t('consent.continue')}</button>`, () => {
+    view.querySelectorAll('[data-grant]').forEach((b) => b.addEventListener('click', () => decide(b.dataset.grant, 'granted', consentView)));
+    view.querySelectorAll('[data-revoke]').forEach((b) => b.addEventListener('click', () => decide(b.dataset.revoke, 'revoked', consentView)));
+    on('#done', 'click', async () => { await setMeta('consentVersion', notice.version); route(); });
+  });
+}
+
+function permissionCard(name, decision) {
+  const state = decision?.decision;
+  const label = state === 'granted' ? t('consent.granted') : state === 'revoked' ? t('consent.revoked') : t('consent.undecided');
+  const blocked = decision?.blocked ? `<p class="error small">${t('consent.blocked')}</p>` : '';
+  return `<section class="card" data-permission="${name}">
+    <h3>${t(`perm.${name}.title`)}</h3>
+    <p class="small">${t(`perm.${name}.why`)}</p>
+    <p class="small muted">${t(`perm.${name}.who`)}</p>
+    <p class="small">${t('consent.state')}: <span class="state-${state || 'revoked'}">${label}</span></p>${blocked}
+    <div class="row">
+      ${state === 'granted'
+        ? `<button class="secondary" data-revoke="${name}">${t('consent.revoke')}</button>`
+        : `<button data-grant="${name}">${t('consent.allow')}</button>`}
+    </div></section>`;
+}
+
+/** Records an in-app decision, and only after a grant asks the browser for the permission. */
+async function decide(name, decision, then) {
+  const notice = (await meta('notice')) || { version: 1 };
+  await sync.enqueue('consent', { permission: name, decision, policy_version: notice.version });
+  const decisions = (await meta('decisions')) || {};
+  decisions[name] = { decision, policy_version: notice.version, blocked: false };
+  await setMeta('decisions', decisions);
+  if (decision === 'granted') {
+    const allowed = await PERMISSIONS.find((p) => p.name === name).ask();
+    decisions[name].blocked = !allowed;
+    await setMeta('decisions', decisions);
+  }
+  then();
+}
+
+// ---- home -----------------------------------------------------------------------------------------
+
+async function homeView() {
+  const notes = (await store.all('notes')).sort((a, b) => b.device_time - a.device_time);
+  const inbox = (await store.all('inbox')).sort((a, b) => b.seq - a.seq);
+  show(`
+    <div class="nav"><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
+    <h1 tabindex="-1">${t('home.today')}</h1>
+    <section class="card"><p class="muted">${t('home.placeholder')}</p></section>
+    <h2>${t('home.notes')}</h2>
+    <form id="note-form">
+      <label for="note">${t('home.newNote')}</label>
+      <textarea id="note" name="note" required maxlength="4000"></textarea>
+      <button class="wide" type="submit">${t('home.save')}</button>
+    </form>
+    <ul class="plain" id="notes">${notes.map(noteItem).join('') || `<li class="muted">${t('home.noNotes')}</li>`}</ul>
+    <h2>${t('home.alerts')}</h2>
+    <ul class="plain" id="alerts">${inbox.map((n) => `<li><strong>${escape(n.title)}</strong><br><span class="small">${escape(n.body)}</span></li>`).join('') || `<li class="muted">${t('home.noAlerts')}</li>`}</ul>`, () => {
+    on('#to-settings', 'click', settingsView);
+    on('#note-form', 'submit', saveNote);
+  });
+}
+
+function noteItem(note) {
+  const tag = `<span class="tag ${note.status}">${t(`sync.${note.status}`)}</span>`;
+  const reason = note.reason ? `<br><span class="error small">${escape(note.reason)}</span>` : '';
+  return `<li data-id="${note.id}">${escape(note.text)}<br><span class="small muted">${time(note.device_time)}</span> ${tag}${reason}</li>`;
+}
+
+async function saveNote(event) {
+  event.preventDefault();
+  const text = new FormData(event.target).get('note').trim();
+  if (!text) return;
+  const record = await sync.enqueue('note', { text });
+  await store.put('notes', { id: record.id, text, device_time: record.device_time, status: 'waiting' });
+  homeView();
+}
+
+// ---- settings -------------------------------------------------------------------------------------
+
+async function settingsView(message = '') {
+  const decisions = (await meta('decisions')) || {};
+  const state = await sync.status();
+  show(`
+    <div class="nav"><button id="to-home" class="secondary">${t('nav.home')}</button></div>
+    <h1 tabindex="-1">${t('settings.title')}</h1>
+    ${message ? `<p class="error" role="alert">${escape(message)}</p>` : ''}
+    <label for="language">${t('settings.language')}</label>
+    <select id="language"><option value="en">English</option><option value="hi">हिन्दी</option></select>
+    <h2>${t('settings.permissions')}</h2>
+    ${PERMISSIONS.map(({ name }) => permissionCard(name, decisions[name])).join('')}
+    <h2>${t('settings.data')}</h2>
+    <p class="small">${t('settings.waiting', { count: state.waiting })}</p>
+    <button class="wide secondary" id="export">${t('settings.export')}</button>
+    <button class="wide danger" id="signout">${t('settings.signout')}</button>
+    <p class="small muted">${t('settings.version', { version: VERSION })}</p>`, () => {
+    view.querySelector('#language').value = language;
+    on('#to-home', 'click', homeView);
+    on('#language', 'change', async (e) => { await setMeta('language', e.target.value); await use(e.target.value); settingsView(); renderStatus(); });
+    view.querySelectorAll('[data-grant]').forEach((b) => b.addEventListener('click', () => decide(b.dataset.grant, 'granted', settingsView)));
+    view.querySelectorAll('[data-revoke]').forEach((b) => b.addEventListener('click', () => decide(b.dataset.revoke, 'revoked', settingsView)));
+    on('#export', 'click', exportData);
+    on('#signout', 'click', signOut);
+  });
+}
+
+async function exportData() {
+  const data = { exported_at: new Date().toISOString(), me: await meta('me'), outbox: await store.all('outbox'), notes: await store.all('notes') };
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: `outfield-export-${Date.now()}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Signs out after everything is sent; with unsent records, only after an explicit second confirmation. */
+async function signOut() {
+  await sync.syncNow();
+  const { waiting } = await sync.status();
+  if (waiting > 0 && !view.querySelector('#signout').dataset.confirmed) {
+    view.querySelector('#signout').dataset.confirmed = '1';
+    view.querySelector('#signout').textContent = t('settings.signoutAnyway', { count: waiting });
+    return;
+  }
+  const token = await meta('token');
+  fetch('/api/v1/sessions/current', { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+  const company = await meta('company');
+  const lang = language;
+  await store.wipe();
+  await setMeta('company', company);
+  await setMeta('language', lang);
+  signInView();
+}
+
+// ---- status and routing ---------------------------------------------------------------------------
+
+async function renderStatus() {
+  const state = await sync.status();
+  const me = await meta('me');
+  who.textContent = me ? `${me.name} · ${me.company_name}` : '';
+  if (state.revoked) {
+    banner.hidden = false;
+    banner.textContent = t('sync.revokedBanner', { count: state.waiting });
+  } else {
+    banner.hidden = true;
+  }
+  if (!(await meta('token'))) { statusBar.textContent = ''; return; }
+  const parts = [t('sync.waitingCount', { count: state.waiting })];
+  if (state.rejected) parts.push(t('sync.rejectedCount', { count: state.rejected }));
+  parts.push(state.lastSent ? t('sync.lastSent', { time: time(state.lastSent) }) : t('sync.neverSent'));
+  if (!navigator.onLine) parts.push(t('sync.offline'));
+  statusBar.innerHTML = `<span id="sync-text">${escape(parts.join(' · '))}</span><button id="sync-now" class="secondary">${t('sync.now')}</button>`;
+  statusBar.querySelector('#sync-now').addEventListener('click', () => sync.syncNow());
+}
+
+async function route() {
+  renderStatus();
+  if (!(await meta('token'))) return signInView();
+  const notice = await meta('notice');
+  const seen = (await meta('consentVersion')) || 0;
+  if (!seen || (notice && notice.version > seen)) return consentView();
+  return homeView();
+}
+
+async function start() {
+  await use((await meta('language')) || 'en');
+  sync.onChange(() => { renderStatus(); if (view.querySelector('#notes')) refreshNotes(); });
+  addEventListener('online', renderStatus);
+  addEventListener('offline', renderStatus);
+  await route();
+  sync.syncSoon(0);
+  setInterval(() => sync.syncSoon(0), 60_000);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });
+}
+
+async function refreshNotes() {
+  const notes = (await store.all('notes')).sort((a, b) => b.device_time - a.device_time);
+  const list = view.querySelector('#notes');
+  if (list && notes.length) list.innerHTML = notes.map(noteItem).join('');
+}
+
+start();

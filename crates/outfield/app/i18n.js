@@ -1,0 +1,24 @@
+// Interface strings: one catalogue per language in i18n/<lang>.json; the choice is remembered.
+
+let strings = {};
+let fallback = {};
+export let language = 'en';
+
+async function load(lang) {
+  const response = await fetch(`/app/i18n/${lang}.json`);
+  return response.json();
+}
+
+/** Loads a language (English fills any gap). */
+export async function use(lang) {
+  fallback = await load('en');
+  strings = lang === 'en' ? fallback : await load(lang);
+  language = lang;
+  document.documentElement.lang = lang;
+}
+
+/** The string for `key`, with `{name}` placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = strings[key] ?? fallback[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+}

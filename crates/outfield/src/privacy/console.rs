@@ -1,0 +1,120 @@
+//! Console page of the privacy notice and everyone's consent.
+
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::auth::{ClientInfo, Principal};
+use crate::console::{error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame};
+use crate::privacy::{self, Decision, Notice, Permission};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/console/privacy", get(privacy_page).post(publish))
+}
+
+/// One person's row of the consent overview.
+struct ConsentRow {
+    person_id: String,
+    name: String,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    frame: Frame,
+    notice: Notice,
+    published: String,
+    draft: String,
+    permissions: Vec<&'static str>,
+    rows: Vec<ConsentRow>,
+    errors: FormErrors,
+}
+
+async fn page(
+    state: &AppState,
+    user: &Principal,
+    draft: Option<String>,
+    errors: FormErrors,
+) -> Response {
+    let notice = {
+        let mut tx = match state.db.tenant_read(&user.scope).await {
+            Ok(tx) => tx,
+            Err(error) => return error_page(&error.into()),
+        };
+        match privacy::current_notice(&mut tx, user.scope.company_id()).await {
+            Ok(notice) => notice,
+            Err(error) => return error_page(&error.into()),
+        }
+    };
+    let overview = match privacy::overview(&state.db, &user.scope).await {
+        Ok(overview) => overview,
+        Err(error) => return error_page(&error),
+    };
+    let zone = crate::companies::get(&state.db, &user.scope)
+        .await
+        .map(|c| c.time_zone)
+        .unwrap_or_default();
+    let rows = overview
+        .into_iter()
+        .map(|(person, states)| ConsentRow {
+            person_id: person.id.to_string(),
+            name: person.name,
+            cells: states
+                .iter()
+                .map(|s| match (s.decision, s.recorded_at) {
+                    (Decision::Granted, Some(at)) => {
+                        format!("Granted (v{}, {})", s.policy_version, local_time(at, &zone))
+                    }
+                    (Decision::Revoked, Some(at)) => {
+                        format!("Withdrawn ({})", local_time(at, &zone))
+                    }
+                    _ => "Not asked yet".to_string(),
+                })
+                .collect(),
+        })
+        .collect();
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = PrivacyPage {
+        frame: Frame::new(user, "Privacy and consent", "privacy"),
+        published: notice
+            .published_at
+            .map(|at| local_time(at, &zone))
+            .unwrap_or_else(|| "built in".into()),
+        draft: draft.unwrap_or_else(|| notice.body.clone()),
+        notice,
+        permissions: Permission::ALL.iter().map(|p| p.as_str()).collect(),
+        rows,
+        errors,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn privacy_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
+    page(&state, &user, None, FormErrors::default()).await
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    client: ClientInfo,
+    request: Request,
+) -> Response {
+    let form = match ConsoleForm::read(&user, request).await {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    let body = form.text("body").to_string();
+    match privacy::publish_notice(&state.db, &user, &client, &body).await {
+        Ok(_) => Redirect::to("/console/privacy").into_response(),
+        Err(error) => page(&state, &user, Some(body), FormErrors::from_error(&error)).await,
+    }
+}

@@ -1,0 +1,115 @@
+//! JSON endpoints of the sync protocol.
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::audit::Actor;
+use crate::auth::{ClientInfo, Principal};
+use crate::error::{AppResult, Problem};
+use crate::notifications::{self, Notification};
+use crate::privacy::{self, ConsentState, Notice};
+use crate::state::AppState;
+use crate::sync::{self, RecordEnvelope, RecordResult, MAX_PUSH_BYTES};
+use crate::web::extract::{ApiJson, ApiQuery};
+
+/// Routes of this module; pushes may be larger than other bodies.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .routes(routes!(pull))
+}
+
+/// A batch of records made on a device.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Up to 1000 records (and 2 MiB). Each is checked on its own.
+    #[schema(value_type = Vec<RecordEnvelope>)]
+    pub records: Vec<serde_json::Value>,
+}
+
+/// The answer to a push: one result per record, in batch order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PushResponse {
+    /// Per-record results.
+    pub results: Vec<RecordResult>,
+    /// The server's clock (Unix ms), so the app can show how far off its own is.
+    pub server_time: i64,
+}
+
+/// Pushes records. Replays are answered `duplicate`; an id reused with other content is `rejected`.
+#[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 413, body = Problem)))]
+async fn push(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> AppResult<Json<PushResponse>> {
+    let actor = Actor::of(&principal, &client);
+    let results = sync::push(&state.db, &principal, &actor, request.records).await?;
+    Ok(Json(PushResponse {
+        results,
+        server_time: crate::clock::now_ms(),
+    }))
+}
+
+/// Where the device is in its feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor of the previous pull (0 the first time).
+    pub cursor: Option<i64>,
+}
+
+/// What is new for the device's person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PullResponse {
+    /// Pass this as `cursor` next time.
+    pub cursor: i64,
+    /// Notifications after the cursor, oldest first (at most 500; pull again while `more`).
+    pub notifications: Vec<Notification>,
+    /// Whether more notifications wait.
+    pub more: bool,
+    /// The company's current privacy notice.
+    pub privacy_notice: Notice,
+    /// The person's current consent per permission, as the server has recorded it.
+    pub consents: Vec<ConsentState>,
+    /// The server's clock (Unix ms).
+    pub server_time: i64,
+}
+
+/// Pulls what is new since a cursor.
+#[utoipa::path(get, path = "/api/v1/sync/pull", tag = "sync", params(PullQuery),
+    responses((status = 200, body = PullResponse), (status = 401, body = Problem)))]
+async fn pull(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> AppResult<Json<PullResponse>> {
+    let scope = &principal.scope;
+    let cursor = query.cursor.unwrap_or(0).max(0);
+    let mut tx = state.db.tenant_read(scope).await?;
+    let mut notifications =
+        notifications::since(&mut tx, scope.company_id(), scope.person_id(), cursor, 501).await?;
+    let more = notifications.len() > 500;
+    notifications.truncate(500);
+    let privacy_notice = privacy::current_notice(&mut tx, scope.company_id()).await?;
+    let consents =
+        privacy::current_consents(&mut tx, scope.company_id(), scope.person_id()).await?;
+    tx.commit().await?;
+    Ok(Json(PullResponse {
+        cursor: notifications.last().map(|n| n.seq).unwrap_or(cursor),
+        notifications,
+        more,
+        privacy_notice,
+        consents,
+        server_time: crate::clock::now_ms(),
+    }))
+}

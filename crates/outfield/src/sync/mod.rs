@@ -1,0 +1,283 @@
+//! The sync protocol between devices and the server (documented in `docs/SYNC.md`).
+//!
+//! Push: a device sends a batch of records, each with the UUID it gave it. Each record is answered on its
+//! own — accepted, duplicate (already stored with the same content) or rejected with a reason — so one
+//! bad record never blocks the rest, and a retried batch stores nothing twice. The batch is applied in
+//! one transaction: if the server dies before answering, either all accepted records are stored (the
+//! retry answers "duplicate") or none are (the retry stores them).
+//!
+//! Pull: a device asks for what is new for its person since a cursor it holds.
+
+pub mod api;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::auth::{Credential, Principal};
+use crate::clock::{now_ms, DAY_MS};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+
+/// Most records in one push.
+pub const MAX_BATCH: usize = 1000;
+/// Largest push body.
+pub const MAX_PUSH_BYTES: usize = 2 * 1024 * 1024;
+/// Earliest device time accepted (2020-01-01): older means a broken clock, not an old record.
+const EARLIEST_DEVICE_TIME: i64 = 1_577_836_800_000;
+/// How far ahead of the server a device clock may be.
+const MAX_CLOCK_LEAD: i64 = 2 * DAY_MS;
+
+/// One record of a push as a device sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordEnvelope {
+    /// The id the device gave the record (UUID, preferably v7).
+    pub id: Uuid,
+    /// The record type: `note` or `consent` (more with later features).
+    pub kind: String,
+    /// When the record was made, by the device clock (Unix ms).
+    pub device_time: i64,
+    /// The record's content; its shape depends on `kind`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+}
+
+/// A record being applied, with the server's receive time.
+pub struct Incoming {
+    /// Device-given id.
+    pub id: Uuid,
+    /// Record type.
+    pub kind: String,
+    /// Device time (Unix ms).
+    pub device_time: i64,
+    /// Server receive time (Unix ms): the authority for anything that matters.
+    pub received_at: i64,
+    /// Content.
+    pub payload: serde_json::Value,
+}
+
+impl Incoming {
+    /// Parses the payload into a record type's shape, or rejects the record with serde's reason.
+    pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
+        serde_json::from_value(self.payload.clone())
+            .map_err(|e| Rejection::new(format!("payload: {e}")))
+    }
+
+    fn content_hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.kind.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.device_time.to_be_bytes());
+        hasher.update(self.payload.to_string().as_bytes());
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// Why a record was not stored, in words the employee can act on.
+#[derive(Debug, Clone)]
+pub struct Rejection(pub String);
+
+impl Rejection {
+    /// A rejection with a reason.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Rejection(reason.into())
+    }
+}
+
+/// The answer for one pushed record.
+#[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Stored now.
+    Accepted,
+    /// Already stored with the same content; nothing changed.
+    Duplicate,
+    /// Not stored; `reason` says why. Sending it again will not help unless it is changed.
+    Rejected,
+}
+
+/// The answer for one pushed record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordResult {
+    /// The record's id, or `null` if the record was too broken to have one.
+    pub id: Option<Uuid>,
+    /// Position of the record in the batch.
+    pub index: usize,
+    /// What happened to it.
+    pub status: Status,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Applies a pushed batch for the principal and answers each record.
+pub async fn push(
+    db: &Db,
+    principal: &Principal,
+    actor: &Actor,
+    raw: Vec<serde_json::Value>,
+) -> AppResult<Vec<RecordResult>> {
+    if raw.len() > MAX_BATCH {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let received_at = now_ms();
+    let mut results: Vec<Option<RecordResult>> = Vec::with_capacity(raw.len());
+    let mut incoming = Vec::new();
+    for (index, value) in raw.into_iter().enumerate() {
+        let id = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::parse_str(s).ok());
+        match serde_json::from_value::<RecordEnvelope>(value) {
+            Ok(envelope) => match check_time(envelope.device_time, received_at) {
+                Ok(()) => {
+                    results.push(None);
+                    incoming.push((
+                        index,
+                        Incoming {
+                            id: envelope.id,
+                            kind: envelope.kind,
+                            device_time: envelope.device_time,
+                            received_at,
+                            payload: envelope.payload,
+                        },
+                    ));
+                }
+                Err(rejection) => results.push(Some(rejected(id, index, rejection))),
+            },
+            Err(error) => results.push(Some(rejected(
+                id,
+                index,
+                Rejection::new(format!("malformed record: {error}")),
+            ))),
+        }
+    }
+    let scope = &principal.scope;
+    let device_id = match &principal.credential {
+        Credential::Device { device_id } => Some(device_id.to_string()),
+        Credential::Session { .. } => None,
+    };
+    let mut tx = db.tenant(scope).await?;
+    for (index, record) in incoming {
+        let hash = record.content_hash();
+        let result = match claim(&mut tx, principal, device_id.as_deref(), &record, &hash).await? {
+            Some(stored) if stored == hash => RecordResult {
+                id: Some(record.id),
+                index,
+                status: Status::Duplicate,
+                reason: None,
+            },
+            Some(_) => rejected(
+                Some(record.id),
+                index,
+                Rejection::new("this id was already used for a different record"),
+            ),
+            None => match apply(&mut tx, principal, actor, &record).await? {
+                Ok(()) => RecordResult {
+                    id: Some(record.id),
+                    index,
+                    status: Status::Accepted,
+                    reason: None,
+                },
+                Err(rejection) => {
+                    release(&mut tx, scope.company_id(), record.id).await?;
+                    rejected(Some(record.id), index, rejection)
+                }
+            },
+        };
+        results[index] = Some(result);
+    }
+    tx.commit().await?;
+    Ok(results.into_iter().flatten().collect())
+}
+
+fn rejected(id: Option<Uuid>, index: usize, rejection: Rejection) -> RecordResult {
+    RecordResult {
+        id,
+        index,
+        status: Status::Rejected,
+        reason: Some(rejection.0),
+    }
+}
+
+fn check_time(device_time: i64, now: i64) -> Result<(), Rejection> {
+    if device_time < EARLIEST_DEVICE_TIME {
+        return Err(Rejection::new(
+            "device_time is before 2020: the phone's clock is wrong",
+        ));
+    }
+    if device_time > now + MAX_CLOCK_LEAD {
+        return Err(Rejection::new(
+            "device_time is more than two days ahead of the server: the phone's clock is wrong",
+        ));
+    }
+    Ok(())
+}
+
+/// Hands a record to the feature that owns its type.
+async fn apply(
+    tx: &mut Tx,
+    principal: &Principal,
+    actor: &Actor,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    match record.kind.as_str() {
+        "note" => crate::notes::apply(tx, &principal.scope, record).await,
+        "consent" => crate::privacy::apply_consent(tx, &principal.scope, actor, record).await,
+        other => Ok(Err(Rejection::new(format!(
+            "unknown record type '{}'",
+            other.chars().take(40).collect::<String>()
+        )))),
+    }
+}
+
+/// Claims a record id in the ledger. Returns `None` when the id is new (now claimed by this transaction),
+/// or the content hash stored under it. `ON CONFLICT DO NOTHING` makes a concurrent push of the same id
+/// wait for the first to commit, so two retries racing each other still store the record once.
+async fn claim(
+    tx: &mut Tx,
+    principal: &Principal,
+    device_id: Option<&str>,
+    record: &Incoming,
+    hash: &str,
+) -> sqlx::Result<Option<String>> {
+    let company = principal.scope.company_id().to_string();
+    let inserted = sqlx::query(
+        "INSERT INTO sync_records (company_id, id, person_id, device_id, kind, content_hash, device_time, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (company_id, id) DO NOTHING",
+    )
+    .bind(&company)
+    .bind(record.id.to_string())
+    .bind(principal.scope.person_id().to_string())
+    .bind(device_id)
+    .bind(&record.kind)
+    .bind(hash)
+    .bind(record.device_time)
+    .bind(record.received_at)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(None);
+    }
+    sqlx::query_scalar("SELECT content_hash FROM sync_records WHERE company_id = $1 AND id = $2")
+        .bind(&company)
+        .bind(record.id.to_string())
+        .fetch_one(&mut **tx)
+        .await
+        .map(Some)
+}
+
+/// Gives up a claim whose record was rejected, so a corrected record may use the id.
+async fn release(tx: &mut Tx, company_id: Uuid, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sync_records WHERE company_id = $1 AND id = $2")
+        .bind(company_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
