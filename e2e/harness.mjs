@@ -1,0 +1,104 @@
+// Starts a real `outfield serve --demo` (SQLite, or PostgreSQL when OUTFIELD_TEST_POSTGRES is set and
+// OUTFIELD_E2E_BACKEND=postgres) and launches Debian's Chromium through playwright-core.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const BINARY = process.env.OUTFIELD_BINARY || new URL('../target/debug/outfield', import.meta.url).pathname;
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+export const FIELD = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
+export const ADMIN = { company: 'sharma-agro', login: 'priya.nair@sharma-agro.in', password: 'admin-demo-2026' };
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)); });
+  });
+}
+
+function databaseUrl() {
+  if (process.env.OUTFIELD_E2E_BACKEND !== 'postgres') return null;
+  const admin = process.env.OUTFIELD_TEST_POSTGRES;
+  const name = `outfield_test_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', ['-q', '-d', admin, '-c', `CREATE DATABASE ${name}`]);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A running server with a demo company. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'outfield-e2e-'));
+  const port = await freePort();
+  const args = ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir];
+  const url = databaseUrl();
+  if (url) args.push('--database-url', url);
+  const child = spawn(BINARY, args, { stdio: 'ignore', env: { ...process.env, OUTFIELD_LOG: 'error' } });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 500; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    base,
+    stop() { child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+export function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export function launchPersistent(dir, options = {}) {
+  return chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, ...PHONE, ...options });
+}
+
+/** Counts calls to the browser's permission-bearing APIs, to prove none happen before consent. */
+export const COUNT_PERMISSION_CALLS = () => {
+  window.__calls = { geolocation: 0, getUserMedia: 0 };
+  const geo = navigator.geolocation;
+  for (const name of ['getCurrentPosition', 'watchPosition']) {
+    const original = geo[name].bind(geo);
+    geo[name] = (...args) => { window.__calls.geolocation++; return original(...args); };
+  }
+  if (navigator.mediaDevices) {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (...args) => { window.__calls.getUserMedia++; return original(...args); };
+  }
+};
+
+/** Signs in to the field app through its form. */
+export async function appSignIn(page, base, who = FIELD) {
+  await page.goto(`${base}/app/`);
+  await page.fill('#company', who.company);
+  await page.fill('#login', who.login);
+  await page.fill('#password', who.password);
+  await page.click('button[type=submit]');
+}
+
+/** The API, as an admin, for checking what reached the server. */
+export async function adminApi(base) {
+  const response = await fetch(`${base}/api/v1/sessions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ company: ADMIN.company, login: ADMIN.login, password: ADMIN.password }),
+  });
+  const cookie = response.headers.get('set-cookie').split(';')[0];
+  const { csrf_token: csrf } = await response.json();
+  const call = async (method, path, body) => {
+    const r = await fetch(`${base}${path}`, {
+      method, headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return r.status === 204 ? null : r.json();
+  };
+  const people = await call('GET', '/api/v1/people');
+  const field = people.find((p) => p.email === FIELD.login);
+  return { call, field };
+}
