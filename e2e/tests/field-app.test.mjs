@@ -154,3 +154,28 @@ test('Hindi is chosen once and remembered', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
   await context.close();
 });
+
+test('sign-out sends what is queued first, and warns before discarding what cannot be sent', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await appSignIn(page, server.base, { company: 'sharma-agro', login: 'mohammed.irfan@sharma-agro.in', password: 'field-employee-demo-2026' });
+  await page.click('#done');
+  await page.waitForSelector('#note-form');
+  await context.setOffline(true);
+  await page.fill('#note', 'Unsent when signing out');
+  await page.click('#note-form button[type=submit]');
+  await untilWaiting(page, 1);
+  await page.click('#to-settings');
+  await page.click('#signout');
+  await page.waitForSelector('#signout:has-text("1 records are not sent yet")');
+  assert.ok(await page.isVisible('#export'), 'export is offered before discarding');
+  await context.setOffline(false);
+  await page.click('#to-home');
+  await untilWaiting(page, 0);
+  await page.click('#to-settings');
+  await page.click('#signout');
+  await page.waitForSelector('#signin');
+  const left = await page.evaluate(async () => (await import('/app/store.js')).count('outbox'));
+  assert.equal(left, 0, 'local data wiped after everything was sent');
+  await context.close();
+});

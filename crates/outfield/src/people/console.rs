@@ -295,6 +295,16 @@ struct PersonPage {
     managers: Vec<(String, String)>,
     show_devices: bool,
     devices: Vec<DeviceRow>,
+    consents: Vec<ConsentRow>,
+}
+
+/// One entry of the person's consent ledger as the page lists it.
+struct ConsentRow {
+    permission: &'static str,
+    granted: bool,
+    policy_version: i64,
+    device_time: String,
+    recorded: String,
 }
 
 async fn person_view(
@@ -328,7 +338,20 @@ async fn person_view(
     } else {
         axum::http::StatusCode::OK
     };
+    let consents = crate::privacy::ledger_of(&state.db, &user.scope, id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| ConsentRow {
+            permission: entry.permission.as_str(),
+            granted: entry.decision == crate::privacy::Decision::Granted,
+            policy_version: entry.policy_version,
+            device_time: local_time(entry.device_time, &zone),
+            recorded: local_time(entry.recorded_at, &zone),
+        })
+        .collect();
     let page = PersonPage {
+        consents,
         frame: Frame::new(user, person.name.clone(), "people"),
         created_when: local_time(person.created_at, &zone),
         deactivated_when: person
