@@ -13,7 +13,7 @@ use crate::auth::links::{self, LinkInfo, LinkPurpose};
 use crate::auth::principal::presented_session;
 use crate::auth::sign_in::{self, Credentials};
 use crate::auth::{sessions, ClientInfo, Principal};
-use crate::console::{error_page, render, ConsoleForm, ConsoleUser, FormErrors, Frame};
+use crate::console::{error_page, render, ConsoleUser, FormErrors, Frame, Submission};
 use crate::error::AppError;
 use crate::people::domain::NewPassword;
 use crate::people::{self, Preferences};
@@ -122,14 +122,11 @@ async fn sign_in(
 
 async fn sign_out(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
     jar: CookieJar,
-    request: Request,
+    Submission { user, .. }: Submission,
 ) -> Response {
-    if let Err(response) = ConsoleForm::read(&user, request).await {
-        return response;
-    }
     match crate::auth::sign_out(&state.db, &user, &client).await {
         Ok(()) => (
             jar.add(sessions::removal_cookie()),
@@ -238,14 +235,10 @@ async fn account_page(ConsoleUser(user): ConsoleUser) -> Response {
 
 async fn save_preferences(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let preferences: Preferences = match form.parse(&["language"], &[]) {
         Ok(preferences) => preferences,
         Err(errors) => return account(&user, "", FormErrors(errors)),
@@ -265,14 +258,10 @@ async fn save_preferences(
 
 async fn change_password(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let new = match NewPassword::parse(form.text("new_password")) {
         Ok(new) => new,
         Err(message) => {
@@ -296,13 +285,10 @@ async fn change_password(
 
 async fn sign_out_everywhere(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, .. }: Submission,
 ) -> Response {
-    if let Err(response) = ConsoleForm::read(&user, request).await {
-        return response;
-    }
     match crate::auth::sign_out_everywhere(&state.db, &user, &client).await {
         Ok(()) => account(
             &user,

@@ -1,7 +1,7 @@
 //! Console page for the company profile and settings.
 
 use askama::Template;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -9,7 +9,7 @@ use axum::Router;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::companies::{self, Company, CompanyChanges};
-use crate::console::{error_page, render, ConsoleForm, ConsoleUser, FormErrors, Frame};
+use crate::console::{error_page, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission};
 use crate::state::AppState;
 
 /// Routes of this module.
@@ -73,11 +73,7 @@ fn page(
             required: *required,
         })
         .collect();
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = errors.status();
     let page = SettingsPage {
         frame: Frame::new(user, "Company settings", "settings"),
         company,
@@ -100,14 +96,10 @@ async fn settings_page(State(state): State<AppState>, ConsoleUser(user): Console
 
 async fn save(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let names: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
     let parsed: Result<CompanyChanges, _> = form.parse(&names, &["legal_name", "address", "gstin"]);
     let outcome = match parsed {

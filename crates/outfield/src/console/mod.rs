@@ -152,6 +152,26 @@ pub fn not_found_page() -> Response {
     error_page(&AppError::NotFound)
 }
 
+/// A form submitted by a signed-in console user, its CSRF token already checked. Strangers are sent to
+/// the sign-in page; a missing or wrong token gets the "form has expired" page and changes nothing.
+pub struct Submission {
+    /// Who submitted it.
+    pub user: Principal,
+    /// What they submitted.
+    pub form: ConsoleForm,
+}
+
+impl axum::extract::FromRequest<AppState> for Submission {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let ConsoleUser(user) = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let form = ConsoleForm::read(&user, Request::from_parts(parts, body)).await?;
+        Ok(Submission { user, form })
+    }
+}
+
 /// A submitted form: its fields as text, CSRF already checked against the session.
 pub struct ConsoleForm(pub HashMap<String, String>);
 
@@ -219,6 +239,15 @@ impl FormErrors {
     /// Whether there is any error.
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+
+    /// The status a page with these errors is answered with: 422 when the submission was refused.
+    pub fn status(&self) -> StatusCode {
+        if self.any() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
     }
 
     /// From an error of a service call: its field errors, or one general message.

@@ -1,7 +1,7 @@
 //! Console pages for people and teams: overview, list, invite, edit, deactivate, reset links, devices.
 
 use askama::Template;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -12,6 +12,7 @@ use crate::auth::devices::Device;
 use crate::auth::{ClientInfo, Principal};
 use crate::console::{
     error_page, grantable_roles, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame,
+    Submission,
 };
 use crate::people::{self, Invitation, Person, PersonChanges, StatusFilter};
 use crate::state::AppState;
@@ -204,11 +205,7 @@ async fn invite_form(
         roles: grantable_roles(user.scope.role()),
         managers: manager_options(state, user, None).await,
     };
-    let status = if page.errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = page.errors.status();
     (status, render(&page)).into_response()
 }
 
@@ -235,14 +232,10 @@ struct LinkPage {
 
 async fn invite(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let values = FormValues::from_form(&form);
     let invitation: Invitation = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
         Ok(invitation) => invitation,
@@ -333,11 +326,7 @@ async fn person_view(
     } else {
         Vec::new()
     };
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = errors.status();
     let consents = crate::privacy::ledger_of(&state.db, &user.scope, id)
         .await
         .unwrap_or_default()
@@ -390,15 +379,11 @@ async fn person_page(
 
 async fn update(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let values = FormValues::from_form(&form);
     let changes: PersonChanges = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
         Ok(changes) => changes,
@@ -431,14 +416,11 @@ async fn update(
 
 async fn deactivate(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    request: Request,
+    Submission { user, .. }: Submission,
 ) -> Response {
-    if let Err(response) = ConsoleForm::read(&user, request).await {
-        return response;
-    }
     match people::deactivate(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
         Ok(_) => Redirect::to(&format!("/console/people/{id}")).into_response(),
         Err(error) => person_view(&state, &user, id, None, FormErrors::from_error(&error)).await,
@@ -447,14 +429,11 @@ async fn deactivate(
 
 async fn reset_link(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    request: Request,
+    Submission { user, .. }: Submission,
 ) -> Response {
-    if let Err(response) = ConsoleForm::read(&user, request).await {
-        return response;
-    }
     let actor = Actor::of(&user, &client);
     match people::reset_link(&state.db, &user.scope, &actor, id, &state.config.public_url()).await {
         Ok(link) => render(&LinkPage {
@@ -469,14 +448,11 @@ async fn reset_link(
 
 async fn revoke_device(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
     ApiPath((id, device_id)): ApiPath<(Uuid, Uuid)>,
-    request: Request,
+    Submission { user, .. }: Submission,
 ) -> Response {
-    if let Err(response) = ConsoleForm::read(&user, request).await {
-        return response;
-    }
     match people::revoke_device(
         &state.db,
         &user.scope,

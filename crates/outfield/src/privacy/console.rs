@@ -1,13 +1,13 @@
 //! Console page of the privacy notice and everyone's consent.
 
 use askama::Template;
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
 use crate::auth::{ClientInfo, Principal};
-use crate::console::{error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame};
+use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
 use crate::privacy::{self, Decision, Notice, Permission};
 use crate::state::AppState;
 
@@ -78,11 +78,7 @@ async fn page(
                 .collect(),
         })
         .collect();
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = errors.status();
     let page = PrivacyPage {
         frame: Frame::new(user, "Privacy and consent", "privacy"),
         published: notice
@@ -104,14 +100,10 @@ async fn privacy_page(State(state): State<AppState>, ConsoleUser(user): ConsoleU
 
 async fn publish(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+
     client: ClientInfo,
-    request: Request,
+    Submission { user, form }: Submission,
 ) -> Response {
-    let form = match ConsoleForm::read(&user, request).await {
-        Ok(form) => form,
-        Err(response) => return response,
-    };
     let body = form.text("body").to_string();
     match privacy::publish_notice(&state.db, &user, &client, &body).await {
         Ok(_) => Redirect::to("/console/privacy").into_response(),
