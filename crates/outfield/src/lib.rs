@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod clock;
 pub mod companies;
 pub mod config;

@@ -15,7 +15,7 @@ use crate::clock::now_ms;
 use crate::companies::domain::CompanySlug;
 use crate::db::{get_uuid, Db};
 use crate::error::{AppError, AppResult};
-use crate::people::domain::{Email, MobileNumber, Role};
+use crate::people::domain::{Email, PhoneNumber, Role};
 
 /// What a person types to sign in.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -39,7 +39,7 @@ pub struct Verified {
 /// How a person identifies themselves: by e-mail or by mobile number.
 enum Login {
     Email(Email),
-    Mobile(MobileNumber),
+    Mobile(PhoneNumber),
 }
 
 impl Login {
@@ -47,7 +47,7 @@ impl Login {
         if raw.contains('@') {
             Email::parse(raw).ok().map(Login::Email)
         } else {
-            MobileNumber::parse(raw).ok().map(Login::Mobile)
+            PhoneNumber::parse(raw).ok().map(Login::Mobile)
         }
     }
 

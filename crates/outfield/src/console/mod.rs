@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::companies::console::routes())
         .merge(crate::audit::console::routes())
         .merge(crate::privacy::console::routes())
+        .merge(crate::clients::console::routes())
 }
 
 async fn home(user: Option<ConsoleUser>) -> Redirect {

@@ -31,17 +31,18 @@ validated_text!(
 );
 
 validated_text!(
-    /// A mobile number in E.164 form; numbers without a country code are read as Indian (+91).
-    MobileNumber,
+    /// A phone number (mobile or landline) in E.164 form; numbers without a country code are read as
+    /// Indian (+91).
+    PhoneNumber,
     |raw| {
         let raw = raw.trim();
         if raw.is_empty() || raw.len() > 32 {
-            return Err("is not a valid mobile number".into());
+            return Err("is not a valid phone number".into());
         }
         let number = phonenumber::parse(Some(phonenumber::country::Id::IN), raw)
-            .map_err(|_| "is not a valid mobile number".to_string())?;
+            .map_err(|_| "is not a valid phone number".to_string())?;
         if !phonenumber::is_valid(&number) {
-            return Err("is not a valid mobile number".into());
+            return Err("is not a valid phone number".into());
         }
         Ok(number.format().mode(phonenumber::Mode::E164).to_string())
     }
@@ -171,15 +172,15 @@ mod tests {
     #[test]
     fn mobile_numbers_are_normalised_to_e164() {
         assert_eq!(
-            MobileNumber::parse("98200 12345").unwrap().as_str(),
+            PhoneNumber::parse("98200 12345").unwrap().as_str(),
             "+919820012345"
         );
         assert_eq!(
-            MobileNumber::parse("+91 98200-12345").unwrap().as_str(),
+            PhoneNumber::parse("+91 98200-12345").unwrap().as_str(),
             "+919820012345"
         );
-        assert!(MobileNumber::parse("12345").is_err());
-        assert!(MobileNumber::parse("'; DROP TABLE people; --").is_err());
+        assert!(PhoneNumber::parse("12345").is_err());
+        assert!(PhoneNumber::parse("'; DROP TABLE people; --").is_err());
     }
 
     #[test]

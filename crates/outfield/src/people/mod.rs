@@ -19,7 +19,7 @@ use crate::auth::{devices, sessions, Scope};
 use crate::clock::now_ms;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
-use domain::{Email, EmployeeCode, Language, MobileNumber, PersonName, Role};
+use domain::{Email, EmployeeCode, Language, PersonName, PhoneNumber, Role};
 pub use store::{Person, StatusFilter};
 
 /// An invitation: who the new person is and where they sit.
@@ -31,7 +31,7 @@ pub struct Invitation {
     /// E-mail; the invitation link goes to this person.
     pub email: Email,
     /// Mobile number (they may sign in with it too).
-    pub mobile: Option<MobileNumber>,
+    pub mobile: Option<PhoneNumber>,
     /// The company's employee code.
     pub employee_code: Option<EmployeeCode>,
     /// Role.
@@ -51,7 +51,7 @@ pub struct PersonChanges {
     /// New mobile number, or `null` to clear.
     #[serde(default, deserialize_with = "crate::text::present")]
     #[schema(value_type = Option<String>)]
-    pub mobile: Option<Option<MobileNumber>>,
+    pub mobile: Option<Option<PhoneNumber>>,
     /// New employee code, or `null` to clear.
     #[serde(default, deserialize_with = "crate::text::present")]
     #[schema(value_type = Option<String>)]
@@ -135,7 +135,7 @@ pub async fn invite(
         &store::NewPerson {
             name: invitation.name.as_str(),
             email: invitation.email.as_str(),
-            mobile: invitation.mobile.as_ref().map(MobileNumber::as_str),
+            mobile: invitation.mobile.as_ref().map(PhoneNumber::as_str),
             employee_code: invitation.employee_code.as_ref().map(EmployeeCode::as_str),
             role: invitation.role,
             manager_id: invitation.manager_id,
@@ -212,7 +212,7 @@ async fn apply_changes(
             changes
                 .mobile
                 .as_ref()
-                .map(|v| text(v.as_ref().map(MobileNumber::as_str))),
+                .map(|v| text(v.as_ref().map(PhoneNumber::as_str))),
         ),
         (
             "employee_code",
@@ -251,7 +251,7 @@ async fn check_unique(
     company_id: Uuid,
     except: Option<Uuid>,
     email: Option<&Email>,
-    mobile: Option<&MobileNumber>,
+    mobile: Option<&PhoneNumber>,
     employee_code: Option<&EmployeeCode>,
 ) -> AppResult<()> {
     let candidates = [
@@ -262,7 +262,7 @@ async fn check_unique(
         ),
         (
             "mobile",
-            mobile.map(MobileNumber::as_str),
+            mobile.map(PhoneNumber::as_str),
             "is already used by someone in the company",
         ),
         (

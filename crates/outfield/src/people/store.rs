@@ -53,7 +53,7 @@ pub enum StatusFilter {
 }
 
 /// How far a scope's view of people reaches: everyone, their reporting tree, or themselves.
-fn reach(scope: &Scope) -> &'static str {
+pub(crate) fn reach(scope: &Scope) -> &'static str {
     match scope.role() {
         Role::Owner | Role::Admin => "all",
         Role::Manager => "team",
@@ -63,7 +63,7 @@ fn reach(scope: &Scope) -> &'static str {
 
 /// The people a scope may see, as a recursive CTE named `visible` over parameters $1 (company),
 /// $2 (acting person) and $3 (reach).
-const VISIBLE_CTE: &str = "WITH RECURSIVE visible(id) AS ( \
+pub(crate) const VISIBLE_CTE: &str = "WITH RECURSIVE visible(id) AS ( \
        SELECT id FROM people WHERE company_id = $1 AND ($3 = 'all' OR id = $2) \
        UNION \
        SELECT p.id FROM people p JOIN visible v ON p.manager_id = v.id \
@@ -114,7 +114,7 @@ pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<P
     row.as_ref().map(person_from).transpose()
 }
 
-fn bind_scope<'q>(
+pub(crate) fn bind_scope<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     scope: &Scope,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {

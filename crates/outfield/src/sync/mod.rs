@@ -227,6 +227,7 @@ async fn apply(
 ) -> AppResult<Result<(), Rejection>> {
     match record.kind.as_str() {
         "note" => crate::notes::apply(tx, &principal.scope, record).await,
+        "interaction" => crate::clients::apply_interaction(tx, &principal.scope, record).await,
         "consent" => crate::privacy::apply_consent(tx, &principal.scope, actor, record).await,
         other => Ok(Err(Rejection::new(format!(
             "unknown record type '{}'",

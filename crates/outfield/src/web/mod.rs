@@ -65,6 +65,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::sync::api::routes())
         .merge(crate::privacy::api::routes())
         .merge(crate::notes::api::routes())
+        .merge(crate::clients::api::routes())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

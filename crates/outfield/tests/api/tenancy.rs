@@ -137,6 +137,41 @@ fn expectations(
         ),
         ("GET", "/api/v1/people/{id}/consents", Access::Member, None),
         ("GET", "/api/v1/people/{id}/notes", Access::Member, None),
+        ("GET", "/api/v1/clients", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/clients",
+            Access::Member,
+            Some(json!({ "name": "Intruder Store", "owner_ids": [a.field.id] })),
+        ),
+        ("GET", "/api/v1/clients/export.csv", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/clients/reassign",
+            Access::Admin,
+            Some(json!({ "from_person_id": a.field.id, "to_person_id": a.manager.id })),
+        ),
+        ("GET", "/api/v1/clients/{id}", Access::Member, None),
+        (
+            "PATCH",
+            "/api/v1/clients/{id}",
+            Access::Member,
+            Some(json!({ "name": "Renamed by intruder" })),
+        ),
+        ("GET", "/api/v1/clients/{id}/contacts", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/clients/{id}/contacts",
+            Access::Member,
+            Some(json!({ "name": "Planted Contact" })),
+        ),
+        ("GET", "/api/v1/clients/{id}/timeline", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/clients/{id}/interactions",
+            Access::Member,
+            Some(json!({ "kind": "note", "body": "planted" })),
+        ),
     ]
 }
 
@@ -168,6 +203,11 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM consents WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM privacy_notices WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM notifications WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM clients WHERE company_id = '{c}'"),
+        format!("SELECT CAST(COALESCE(SUM(updated_at), 0) AS BIGINT) FROM clients WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM client_owners WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM contacts WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM interactions WHERE company_id = '{c}'"),
     ] {
         facts.push(app.count(&sql).await);
     }
@@ -189,13 +229,19 @@ fn markers(world: &World) -> Vec<String> {
 }
 
 struct Target {
+    client: String,
     person: String,
     device: String,
     token: String,
 }
 
 fn fill(path: &str, target: &Target) -> String {
-    path.replace("{id}", &target.person)
+    let id = if path.starts_with("/api/v1/clients/") {
+        &target.client
+    } else {
+        &target.person
+    };
+    path.replace("{id}", id)
         .replace("{device_id}", &target.device)
         .replace("{token}", &target.token)
 }
@@ -210,6 +256,34 @@ async fn call(
     let response = caller.send(method, path, body.clone()).await;
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
+}
+
+/// A client of company A owned by its field employee, with a contact and an interaction.
+async fn seed_client(app: &TestApp) -> String {
+    let field = app.session(&app.a, &app.a.field).await;
+    let client: Value = field
+        .post(
+            "/api/v1/clients",
+            json!({ "name": "Alpha Kirana Stores", "code": "AK-1", "phone": "+91 98201 11111" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = client["id"].as_str().unwrap().to_string();
+    field
+        .post(
+            &format!("/api/v1/clients/{id}/contacts"),
+            json!({ "name": "Alpha Contact Person" }),
+        )
+        .await;
+    field
+        .post(
+            &format!("/api/v1/clients/{id}/interactions"),
+            json!({ "kind": "call", "body": "Alpha call notes" }),
+        )
+        .await;
+    id
 }
 
 async fn every_route_refuses_other_companies(app: TestApp) {
@@ -231,6 +305,7 @@ async fn every_route_refuses_other_companies(app: TestApp) {
 
     let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
     let target = Target {
+        client: seed_client(&app).await,
         person: app.a.field.id.to_string(),
         device: device_id.to_string(),
         token: "not-a-real-token".to_string(),
@@ -273,6 +348,7 @@ async fn every_route_refuses_other_companies(app: TestApp) {
 async fn every_route_refuses_lower_roles(app: TestApp) {
     let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
     let target = Target {
+        client: seed_client(&app).await,
         person: app.a.field.id.to_string(),
         device: device_id.to_string(),
         token: "x".into(),

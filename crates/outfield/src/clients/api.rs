@@ -1,0 +1,260 @@
+//! JSON endpoints for clients, contacts, timelines and reassignment, plus the CSV export.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::auth::{ClientInfo, Principal};
+use crate::clients::domain::{spreadsheet_safe, InteractionKind};
+use crate::clients::{
+    self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
+    NewInteraction,
+};
+use crate::error::{AppResult, Problem};
+use crate::state::AppState;
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
+
+/// Routes of this module.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_clients, create_client))
+        .routes(routes!(export_clients))
+        .routes(routes!(reassign_clients))
+        .routes(routes!(get_client, update_client))
+        .routes(routes!(list_contacts, add_contact))
+        .routes(routes!(timeline))
+        .routes(routes!(log_interaction))
+}
+
+/// Clients the caller may see: search by words, status, owner, tag; nearest first around a point.
+#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ClientFilter),
+    responses((status = 200, body = Vec<Client>), (status = 401, body = Problem)))]
+async fn list_clients(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(filter): ApiQuery<ClientFilter>,
+) -> AppResult<Json<Vec<Client>>> {
+    Ok(Json(
+        clients::list(&state.db, &principal.scope, &filter).await?,
+    ))
+}
+
+/// Adds a client.
+#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = NewClient,
+    responses((status = 201, body = Client), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_client(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(new): ApiJson<NewClient>,
+) -> AppResult<(StatusCode, Json<Client>)> {
+    let actor = Actor::of(&principal, &client);
+    Ok((
+        StatusCode::CREATED,
+        Json(clients::create(&state.db, &principal.scope, &actor, new).await?),
+    ))
+}
+
+/// One client.
+#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Client), (status = 404, body = Problem)))]
+async fn get_client(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Client>> {
+    Ok(Json(clients::get(&state.db, &principal.scope, id).await?))
+}
+
+/// Changes a client.
+#[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+    request_body = ClientChanges,
+    responses((status = 200, body = Client), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn update_client(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(changes): ApiJson<ClientChanges>,
+) -> AppResult<Json<Client>> {
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        clients::update(&state.db, &principal.scope, &actor, id, changes).await?,
+    ))
+}
+
+/// A client's contacts.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/contacts", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
+async fn list_contacts(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<Contact>>> {
+    Ok(Json(
+        clients::contacts(&state.db, &principal.scope, id).await?,
+    ))
+}
+
+/// Adds a contact to a client.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/contacts", tag = "clients", params(("id" = Uuid, Path)),
+    request_body = NewContact,
+    responses((status = 201, body = Contact), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_contact(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(new): ApiJson<NewContact>,
+) -> AppResult<(StatusCode, Json<Contact>)> {
+    let actor = Actor::of(&principal, &client);
+    Ok((
+        StatusCode::CREATED,
+        Json(clients::add_contact(&state.db, &principal.scope, &actor, id, new).await?),
+    ))
+}
+
+/// Timeline filter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// Only this kind.
+    pub kind: Option<InteractionKind>,
+}
+
+/// A client's timeline of interactions, newest first.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/timeline", tag = "clients", params(("id" = Uuid, Path), TimelineQuery),
+    responses((status = 200, body = Vec<Interaction>), (status = 404, body = Problem)))]
+async fn timeline(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<TimelineQuery>,
+) -> AppResult<Json<Vec<Interaction>>> {
+    Ok(Json(
+        clients::timeline(&state.db, &principal.scope, id, query.kind).await?,
+    ))
+}
+
+/// Logs an interaction with a client now (the field app sends `interaction` records through sync instead).
+#[utoipa::path(post, path = "/api/v1/clients/{id}/interactions", tag = "clients", params(("id" = Uuid, Path)),
+    request_body = NewInteraction,
+    responses((status = 201, body = Interaction), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn log_interaction(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(new): ApiJson<NewInteraction>,
+) -> AppResult<(StatusCode, Json<Interaction>)> {
+    clients::get(&state.db, &principal.scope, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(clients::log_interaction(&state.db, &principal.scope, id, new).await?),
+    ))
+}
+
+/// Moving clients from one person to another.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reassignment {
+    /// Who owns them now (for example someone leaving).
+    pub from_person_id: Uuid,
+    /// Who takes them over.
+    pub to_person_id: Uuid,
+}
+
+/// How many clients moved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reassigned {
+    /// Clients moved.
+    pub clients: u64,
+}
+
+/// Moves every client of one person to another in one action (owners and admins).
+#[utoipa::path(post, path = "/api/v1/clients/reassign", tag = "clients", request_body = Reassignment,
+    responses((status = 200, body = Reassigned), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn reassign_clients(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(request): ApiJson<Reassignment>,
+) -> AppResult<Json<Reassigned>> {
+    let actor = Actor::of(&principal, &client);
+    let moved = clients::reassign(
+        &state.db,
+        &principal.scope,
+        &actor,
+        request.from_person_id,
+        request.to_person_id,
+    )
+    .await?;
+    Ok(Json(Reassigned { clients: moved }))
+}
+
+/// The filtered client list as CSV (UTF-8 with BOM, for spreadsheets); formula-like cells are neutralised.
+#[utoipa::path(get, path = "/api/v1/clients/export.csv", tag = "clients", params(ClientFilter),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = Problem)))]
+async fn export_clients(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(mut filter): ApiQuery<ClientFilter>,
+) -> AppResult<impl IntoResponse> {
+    filter.limit = Some(filter.limit.unwrap_or(1000));
+    let list = clients::list(&state.db, &principal.scope, &filter).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"clients.csv\"",
+            ),
+        ],
+        clients_csv(&list),
+    ))
+}
+
+/// Renders clients as CSV with a byte-order mark, quoting every cell.
+pub fn clients_csv(list: &[Client]) -> String {
+    let mut csv = String::from("\u{feff}code,name,type,status,phone,email,gstin,category,territory,tags,address,latitude,longitude,owners\r\n");
+    for c in list {
+        let cells = [
+            c.code.clone().unwrap_or_default(),
+            c.name.clone(),
+            c.client_type.clone(),
+            c.status.as_str().to_string(),
+            c.phone.clone().unwrap_or_default(),
+            c.email.clone().unwrap_or_default(),
+            c.gstin.clone().unwrap_or_default(),
+            c.category.clone().unwrap_or_default(),
+            c.territory.clone().unwrap_or_default(),
+            c.tags.join(";"),
+            c.address.clone().unwrap_or_default(),
+            c.location
+                .map(|p| p.latitude.to_string())
+                .unwrap_or_default(),
+            c.location
+                .map(|p| p.longitude.to_string())
+                .unwrap_or_default(),
+            c.owners
+                .iter()
+                .map(|o| o.name.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+        ];
+        let line: Vec<String> = cells
+            .iter()
+            .map(|cell| format!("\"{}\"", spreadsheet_safe(cell).replace('"', "\"\"")))
+            .collect();
+        csv.push_str(&line.join(","));
+        csv.push_str("\r\n");
+    }
+    csv
+}

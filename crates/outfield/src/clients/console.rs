@@ -1,0 +1,309 @@
+//! Console pages for clients: search, add, a client's contacts and timeline, bulk reassignment.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use uuid::Uuid;
+
+use crate::audit::Actor;
+use crate::auth::{ClientInfo, Principal};
+use crate::clients::domain::{ClientStatus, InteractionKind};
+use crate::clients::{
+    self, Client, ClientFilter, Contact, Interaction, NewClient, NewContact, NewInteraction,
+};
+use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
+use crate::people::{self, StatusFilter};
+use crate::state::AppState;
+use crate::web::extract::ApiPath;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/clients", get(list_page).post(create))
+        .route("/console/clients/reassign", post(reassign))
+        .route("/console/clients/{id}", get(client_page))
+        .route("/console/clients/{id}/contacts", post(add_contact))
+        .route("/console/clients/{id}/interactions", post(log_interaction))
+}
+
+#[derive(Template)]
+#[template(path = "clients.html")]
+struct ListPage {
+    frame: Frame,
+    clients: Vec<Client>,
+    q: String,
+    status: String,
+    statuses: Vec<&'static str>,
+    people: Vec<(String, String)>,
+    errors: FormErrors,
+    notice: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+}
+
+async fn list_view(
+    state: &AppState,
+    user: &Principal,
+    query: ListQuery,
+    errors: FormErrors,
+    notice: String,
+) -> Response {
+    let filter = ClientFilter {
+        q: query.q.clone(),
+        status: query.status.as_deref().and_then(ClientStatus::parse),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let list = match clients::list(&state.db, &user.scope, &filter).await {
+        Ok(list) => list,
+        Err(error) => return error_page(&error),
+    };
+    let people = people::list(&state.db, &user.scope, StatusFilter::All, None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect();
+    let status = errors.status();
+    let page = ListPage {
+        frame: Frame::new(user, "Clients", "clients"),
+        clients: list,
+        q: query.q.unwrap_or_default(),
+        status: query.status.unwrap_or_default(),
+        statuses: ClientStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        people,
+        errors,
+        notice,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    list_view(&state, &user, query, FormErrors::default(), String::new()).await
+}
+
+const CLIENT_FIELDS: [&str; 8] = [
+    "name",
+    "code",
+    "client_type",
+    "status",
+    "phone",
+    "email",
+    "gstin",
+    "address",
+];
+
+async fn create(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let mut parsed: Result<NewClient, _> = form.parse(
+        &CLIENT_FIELDS,
+        &["code", "client_type", "phone", "email", "gstin", "address"],
+    );
+    if let Ok(new) = &mut parsed {
+        let (lat, lon) = (form.text("latitude").trim(), form.text("longitude").trim());
+        if !lat.is_empty() || !lon.is_empty() {
+            match (lat.parse::<f64>(), lon.parse::<f64>()) {
+                (Ok(lat), Ok(lon)) => match crate::clients::domain::GeoPoint::new(lat, lon) {
+                    Ok(point) => new.location = Some(point),
+                    Err(message) => {
+                        parsed = Err(vec![crate::error::FieldError::new("location", message)])
+                    }
+                },
+                _ => {
+                    parsed = Err(vec![crate::error::FieldError::new(
+                        "location",
+                        "must be two numbers",
+                    )])
+                }
+            }
+        }
+    }
+    let outcome = match parsed {
+        Ok(new) => clients::create(&state.db, &user.scope, &Actor::of(&user, &client), new).await,
+        Err(errors) => Err(crate::error::AppError::Validation(errors)),
+    };
+    match outcome {
+        Ok(created) => Redirect::to(&format!("/console/clients/{}", created.id)).into_response(),
+        Err(error) => {
+            list_view(
+                &state,
+                &user,
+                ListQuery::default(),
+                FormErrors::from_error(&error),
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let (from, to) = (
+        form.text("from_person_id").parse::<Uuid>(),
+        form.text("to_person_id").parse::<Uuid>(),
+    );
+    let outcome = match (from, to) {
+        (Ok(from), Ok(to)) => {
+            clients::reassign(&state.db, &user.scope, &Actor::of(&user, &client), from, to).await
+        }
+        _ => Err(crate::error::AppError::field(
+            "to_person_id",
+            "choose both people",
+        )),
+    };
+    match outcome {
+        Ok(moved) => {
+            list_view(
+                &state,
+                &user,
+                ListQuery::default(),
+                FormErrors::default(),
+                format!("{moved} clients moved."),
+            )
+            .await
+        }
+        Err(error) => {
+            list_view(
+                &state,
+                &user,
+                ListQuery::default(),
+                FormErrors::from_error(&error),
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+/// A timeline entry as the page shows it.
+struct TimelineRow {
+    when: String,
+    kind: &'static str,
+    who: String,
+    contact: String,
+    outcome: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "client.html")]
+struct ClientPage {
+    frame: Frame,
+    client: Client,
+    contacts: Vec<Contact>,
+    timeline: Vec<TimelineRow>,
+    kinds: Vec<&'static str>,
+    errors: FormErrors,
+}
+
+async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
+    let client = match clients::get(&state.db, &user.scope, id).await {
+        Ok(client) => client,
+        Err(error) => return error_page(&error),
+    };
+    let contacts = clients::contacts(&state.db, &user.scope, id)
+        .await
+        .unwrap_or_default();
+    let items: Vec<Interaction> = clients::timeline(&state.db, &user.scope, id, None)
+        .await
+        .unwrap_or_default();
+    let zone = crate::companies::get(&state.db, &user.scope)
+        .await
+        .map(|c| c.time_zone)
+        .unwrap_or_default();
+    let timeline = items
+        .into_iter()
+        .map(|i| TimelineRow {
+            when: local_time(i.occurred_at, &zone),
+            kind: i.kind.as_str(),
+            who: i.person_name,
+            contact: i.contact_name.unwrap_or_default(),
+            outcome: i.outcome.unwrap_or_default(),
+            body: i.body,
+        })
+        .collect();
+    let status = errors.status();
+    let page = ClientPage {
+        frame: Frame::new(user, client.name.clone(), "clients"),
+        client,
+        contacts,
+        timeline,
+        kinds: InteractionKind::ALL.iter().map(|k| k.as_str()).collect(),
+        errors,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn client_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Response {
+    client_view(&state, &user, id, FormErrors::default()).await
+}
+
+async fn add_contact(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let parsed: Result<NewContact, _> = form.parse(
+        &["name", "role", "phone", "email"],
+        &["role", "phone", "email"],
+    );
+    let outcome = match parsed {
+        Ok(mut new) => {
+            new.consents_to_messages = form.text("consents_to_messages") == "on";
+            clients::add_contact(&state.db, &user.scope, &Actor::of(&user, &client), id, new)
+                .await
+                .map(|_| ())
+        }
+        Err(errors) => Err(crate::error::AppError::Validation(errors)),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
+}
+
+async fn log_interaction(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let parsed: Result<NewInteraction, _> = form.parse(
+        &["kind", "contact_id", "outcome", "body"],
+        &["contact_id", "outcome"],
+    );
+    let outcome = match parsed {
+        Ok(new) => match clients::get(&state.db, &user.scope, id).await {
+            Ok(_) => clients::log_interaction(&state.db, &user.scope, id, new)
+                .await
+                .map(|_| ()),
+            Err(error) => Err(error),
+        },
+        Err(errors) => Err(crate::error::AppError::Validation(errors)),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
+}

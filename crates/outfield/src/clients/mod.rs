@@ -1,0 +1,423 @@
+//! Clients and relationships: accounts with their owners among the staff, contacts, and one timeline of
+//! every interaction (calls, texts, e-mails, notes, visits, orders, documents).
+//!
+//! Visibility follows ownership: a field employee sees the clients they own, a manager those owned by
+//! anyone in their team, owners and admins every client of the company.
+
+pub mod api;
+pub mod console;
+pub mod domain;
+pub mod store;
+
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::Scope;
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::people::domain::{Email, Language, PhoneNumber};
+use crate::sync::{Incoming, Rejection};
+use domain::{
+    ClientCode, ClientName, ClientStatus, GeoPoint, InteractionKind, Label, LongText, Tag,
+};
+pub use store::{Client, ClientFilter, Contact, Interaction};
+
+/// A new client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClient {
+    /// Name.
+    pub name: ClientName,
+    /// The company's code for it (unique in the company).
+    pub code: Option<ClientCode>,
+    /// Type, e.g. Retailer, Distributor, Dealer, Institution.
+    pub client_type: Option<Label>,
+    /// Lead (default), active, dormant or lost.
+    #[serde(default)]
+    pub status: ClientStatus,
+    /// Main phone number.
+    pub phone: Option<PhoneNumber>,
+    /// E-mail.
+    pub email: Option<Email>,
+    /// GSTIN, checked.
+    pub gstin: Option<crate::companies::domain::Gstin>,
+    /// Category.
+    pub category: Option<Label>,
+    /// Territory.
+    pub territory: Option<Label>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Address.
+    pub address: Option<LongText>,
+    /// Position of the address.
+    pub location: Option<GeoPoint>,
+    /// Owners among the staff (default: the person creating it). Field employees always own what they add.
+    #[serde(default)]
+    pub owner_ids: Vec<Uuid>,
+}
+
+/// Changes to a client; absent fields stay, `null` clears optional ones.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientChanges {
+    /// Name.
+    pub name: Option<ClientName>,
+    /// Code, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub code: Option<Option<ClientCode>>,
+    /// Type.
+    pub client_type: Option<Label>,
+    /// Status.
+    pub status: Option<ClientStatus>,
+    /// Phone, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<PhoneNumber>>,
+    /// E-mail, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<Email>>,
+    /// Tags (replaces the list).
+    pub tags: Option<Vec<Tag>>,
+    /// Address, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<LongText>>,
+    /// Position, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<GeoPoint>)]
+    pub location: Option<Option<GeoPoint>>,
+    /// Owners (replaces the list; managers and admins only).
+    pub owner_ids: Option<Vec<Uuid>>,
+}
+
+/// A new contact at a client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    /// Name.
+    pub name: ClientName,
+    /// Role at the client (owner, buyer, accountant …).
+    pub role: Option<Label>,
+    /// Phone.
+    pub phone: Option<PhoneNumber>,
+    /// E-mail.
+    pub email: Option<Email>,
+    /// Preferred language.
+    pub language: Option<Language>,
+    /// Whether the contact agreed to be messaged (SMS, WhatsApp, e-mail).
+    #[serde(default)]
+    pub consents_to_messages: bool,
+}
+
+/// A touch with a client, logged from the console or the field app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInteraction {
+    /// Call, SMS, e-mail, note, visit, order or document.
+    pub kind: InteractionKind,
+    /// The contact it was with, if any.
+    pub contact_id: Option<Uuid>,
+    /// The outcome (e.g. "ordered", "call back", "not reachable").
+    pub outcome: Option<Label>,
+    /// What happened.
+    pub body: LongText,
+}
+
+/// Clients the scope may see, filtered.
+pub async fn list(db: &Db, scope: &Scope, filter: &ClientFilter) -> AppResult<Vec<Client>> {
+    let mut tx = db.tenant_read(scope).await?;
+    let clients = store::list(&mut tx, scope, filter).await?;
+    tx.commit().await?;
+    Ok(clients)
+}
+
+/// One client the scope may see; 404 otherwise.
+pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Client> {
+    let mut tx = db.tenant_read(scope).await?;
+    let client = visible(&mut tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+async fn visible(tx: &mut Tx, scope: &Scope, id: Uuid) -> AppResult<Client> {
+    store::find(tx, scope, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Owners a scope may give a client: themselves for field employees; people they can see otherwise.
+async fn check_owners(tx: &mut Tx, scope: &Scope, owner_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+    if owner_ids.is_empty() {
+        return Ok(vec![scope.person_id()]);
+    }
+    if scope.role() == crate::people::domain::Role::FieldEmployee
+        && owner_ids != [scope.person_id()]
+    {
+        return Err(AppError::field(
+            "owner_ids",
+            "field employees own the clients they add",
+        ));
+    }
+    for owner in owner_ids {
+        match crate::people::store::find(tx, scope, *owner).await? {
+            Some(person) if person.deactivated_at.is_none() => {}
+            _ => {
+                return Err(AppError::field(
+                    "owner_ids",
+                    "must be active people you can see",
+                ))
+            }
+        }
+    }
+    let mut owners = owner_ids.to_vec();
+    owners.dedup();
+    Ok(owners)
+}
+
+/// Adds a client.
+pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewClient) -> AppResult<Client> {
+    let mut tx = db.tenant(scope).await?;
+    if let Some(code) = &new.code {
+        if store::code_taken(&mut tx, scope.company_id(), code.as_str(), None).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "code",
+                "is already used by another client",
+            )));
+        }
+    }
+    let owners = check_owners(&mut tx, scope, &new.owner_ids).await?;
+    let id = Uuid::now_v7();
+    store::insert(&mut tx, scope, id, &new).await?;
+    store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
+    store::refresh_search_text(&mut tx, scope.company_id(), id).await?;
+    let event = AuditEvent::new("client.created", "client", id)
+        .with(json!({ "name": new.name, "owners": owners }));
+    audit::record(&mut tx, actor, event).await?;
+    let client = visible(&mut tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// Changes a client the scope may see. Only managers and admins change owners.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    changes: ClientChanges,
+) -> AppResult<Client> {
+    let mut tx = db.tenant(scope).await?;
+    visible(&mut tx, scope, id).await?;
+    if let Some(Some(code)) = &changes.code {
+        if store::code_taken(&mut tx, scope.company_id(), code.as_str(), Some(id)).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "code",
+                "is already used by another client",
+            )));
+        }
+    }
+    let owners = match &changes.owner_ids {
+        Some(_) if scope.role() == crate::people::domain::Role::FieldEmployee => {
+            return Err(AppError::field(
+                "owner_ids",
+                "only managers and admins reassign clients",
+            ))
+        }
+        Some(ids) if ids.is_empty() => {
+            return Err(AppError::field(
+                "owner_ids",
+                "a client needs at least one owner",
+            ))
+        }
+        Some(ids) => Some(check_owners(&mut tx, scope, ids).await?),
+        None => None,
+    };
+    let mut changed = store::apply_changes(&mut tx, scope.company_id(), id, &changes).await?;
+    if let Some(owners) = owners {
+        store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
+        changed.push("owners");
+    }
+    if !changed.is_empty() {
+        store::refresh_search_text(&mut tx, scope.company_id(), id).await?;
+        let event =
+            AuditEvent::new("client.updated", "client", id).with(json!({ "changed": changed }));
+        audit::record(&mut tx, actor, event).await?;
+    }
+    let client = visible(&mut tx, scope, id).await?;
+    tx.commit().await?;
+    Ok(client)
+}
+
+/// Contacts of a client the scope may see.
+pub async fn contacts(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Contact>> {
+    let mut tx = db.tenant_read(scope).await?;
+    visible(&mut tx, scope, client_id).await?;
+    let contacts = store::contacts(&mut tx, scope.company_id(), client_id).await?;
+    tx.commit().await?;
+    Ok(contacts)
+}
+
+/// Adds a contact to a client the scope may see.
+pub async fn add_contact(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    client_id: Uuid,
+    new: NewContact,
+) -> AppResult<Contact> {
+    let mut tx = db.tenant(scope).await?;
+    visible(&mut tx, scope, client_id).await?;
+    let id = Uuid::now_v7();
+    store::insert_contact(&mut tx, scope.company_id(), client_id, id, &new).await?;
+    store::refresh_search_text(&mut tx, scope.company_id(), client_id).await?;
+    let event = AuditEvent::new("client.contact_added", "client", client_id)
+        .with(json!({ "contact_id": id }));
+    audit::record(&mut tx, actor, event).await?;
+    let contact = store::contacts(&mut tx, scope.company_id(), client_id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(contact)
+}
+
+/// The timeline of a client the scope may see, newest first.
+pub async fn timeline(
+    db: &Db,
+    scope: &Scope,
+    client_id: Uuid,
+    kind: Option<InteractionKind>,
+) -> AppResult<Vec<Interaction>> {
+    let mut tx = db.tenant_read(scope).await?;
+    visible(&mut tx, scope, client_id).await?;
+    let items = store::timeline(&mut tx, scope.company_id(), client_id, kind).await?;
+    tx.commit().await?;
+    Ok(items)
+}
+
+/// Logs an interaction from the console or API (server time is when it happened).
+pub async fn log_interaction(
+    db: &Db,
+    scope: &Scope,
+    client_id: Uuid,
+    new: NewInteraction,
+) -> AppResult<Interaction> {
+    let mut tx = db.tenant(scope).await?;
+    let now = crate::clock::now_ms();
+    let id = Uuid::now_v7();
+    if let Err(rejection) =
+        record_interaction(&mut tx, scope, id, client_id, &new, (now, now)).await?
+    {
+        return Err(AppError::field("contact_id", rejection.0));
+    }
+    let item = store::timeline(&mut tx, scope.company_id(), client_id, None)
+        .await?
+        .into_iter()
+        .find(|i| i.id == id)
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+async fn record_interaction(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: Uuid,
+    client_id: Uuid,
+    new: &NewInteraction,
+    (occurred_at, received_at): (i64, i64),
+) -> AppResult<Result<(), Rejection>> {
+    if store::find(tx, scope, client_id).await?.is_none() {
+        return Ok(Err(Rejection::new("the client is not one of yours")));
+    }
+    if let Some(contact) = new.contact_id {
+        let known = store::contacts(tx, scope.company_id(), client_id)
+            .await?
+            .iter()
+            .any(|c| c.id == contact);
+        if !known {
+            return Ok(Err(Rejection::new(
+                "the contact does not belong to this client",
+            )));
+        }
+    }
+    store::insert_interaction(tx, scope, id, client_id, new, occurred_at, received_at).await?;
+    Ok(Ok(()))
+}
+
+/// What an `interaction` record from the field app carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionPayload {
+    /// The client.
+    pub client_id: Uuid,
+    /// Call, SMS, e-mail, note, visit, order or document.
+    pub kind: InteractionKind,
+    /// The contact it was with, if any.
+    pub contact_id: Option<Uuid>,
+    /// The outcome.
+    pub outcome: Option<Label>,
+    /// What happened.
+    pub body: LongText,
+}
+
+/// Stores an interaction pushed by the field app (e.g. the outcome of a call made offline).
+pub async fn apply_interaction(
+    tx: &mut Tx,
+    scope: &Scope,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: InteractionPayload = match serde_json::from_value(record.payload.clone()) {
+        Ok(payload) => payload,
+        Err(error) => return Ok(Err(Rejection::new(format!("payload: {error}")))),
+    };
+    let interaction = NewInteraction {
+        kind: payload.kind,
+        contact_id: payload.contact_id,
+        outcome: payload.outcome,
+        body: payload.body,
+    };
+    let times = (record.device_time, record.received_at);
+    record_interaction(tx, scope, record.id, payload.client_id, &interaction, times).await
+}
+
+/// Moves every client owned by one person to another (someone leaving): one action, audited.
+pub async fn reassign(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    from: Uuid,
+    to: Uuid,
+) -> AppResult<u64> {
+    scope.require_admin()?;
+    let mut tx = db.tenant(scope).await?;
+    if crate::people::store::find(&mut tx, scope, from)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field(
+            "from_person_id",
+            "is not a person of this company",
+        ));
+    }
+    match crate::people::store::find(&mut tx, scope, to).await? {
+        Some(person) if person.deactivated_at.is_none() && from != to => {}
+        _ => {
+            return Err(AppError::field(
+                "to_person_id",
+                "must be another active person of this company",
+            ))
+        }
+    }
+    let moved = store::reassign(&mut tx, scope.company_id(), from, to).await?;
+    let event = AuditEvent::new("client.reassigned", "person", from)
+        .with(json!({ "to": to, "clients": moved }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(moved)
+}

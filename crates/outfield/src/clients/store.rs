@@ -1,0 +1,679 @@
+//! SQL for clients, contacts and interactions. Reads are limited to the clients the scope may see.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::clients::domain::{ClientStatus, GeoPoint, InteractionKind};
+use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
+use crate::clock::{now_ms, to_datetime};
+use crate::db::{get_opt_uuid, get_uuid, Tx};
+use crate::people::store::{bind_scope, VISIBLE_CTE};
+
+/// A client as the API and console show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Client {
+    /// Id.
+    pub id: Uuid,
+    /// The company's code for it.
+    pub code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub client_type: String,
+    /// Status.
+    pub status: ClientStatus,
+    /// Main phone (E.164).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// GSTIN.
+    pub gstin: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Territory.
+    pub territory: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Position of the address.
+    pub location: Option<GeoPoint>,
+    /// Owners among the staff.
+    pub owners: Vec<Owner>,
+    /// Distance from the point asked about (for "near me" searches), in metres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// When it was added.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A client's owner.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Owner {
+    /// Person id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+}
+
+/// Filters of the client list; all optional, combined with AND.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFilter {
+    /// Words of a name, code, phone number, e-mail, tag, or a contact's name or phone.
+    pub q: Option<String>,
+    /// Status.
+    pub status: Option<ClientStatus>,
+    /// Owned by this person.
+    pub owner_id: Option<Uuid>,
+    /// Has this tag.
+    pub tag: Option<String>,
+    /// With `longitude`: nearest first, from this point.
+    pub latitude: Option<f64>,
+    /// With `latitude`.
+    pub longitude: Option<f64>,
+    /// At most this many (default 100, or 20 near a point; at most 1000).
+    pub limit: Option<i64>,
+}
+
+const CLIENT_COLUMNS: &str =
+    "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
+     c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at";
+
+/// Clients of the scope's reach: parameters $1–$3 are bound by `bind_scope`.
+fn visible_clients_sql(extra: &str) -> String {
+    format!(
+        "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 \
+         AND ($3 = 'all' OR EXISTS (SELECT 1 FROM client_owners o JOIN visible v ON v.id = o.person_id \
+              WHERE o.company_id = c.company_id AND o.client_id = c.id)) {extra}"
+    )
+}
+
+/// Lower-cased text a search matches, with phone numbers also as bare digits.
+pub fn search_key(parts: &[Option<&str>]) -> String {
+    let mut key = String::new();
+    for part in parts.iter().flatten() {
+        key.push(' ');
+        key.push_str(&part.to_lowercase());
+        let digits: String = part.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 6 {
+            key.push(' ');
+            key.push_str(&digits);
+        }
+    }
+    key
+}
+
+/// The LIKE pattern of a query: lower-case, bare digits for phone-like queries, wildcards removed.
+fn search_pattern(q: &str) -> Option<String> {
+    let q = q.trim().to_lowercase().replace(['%', '_'], "");
+    if q.is_empty() {
+        return None;
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let phone_like =
+        digits.len() >= 6 && q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+    Some(format!("%{}%", if phone_like { digits } else { q }))
+}
+
+/// Clients the scope may see, filtered; nearest first when a point is given.
+pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<Vec<Client>> {
+    let near = match (filter.latitude, filter.longitude) {
+        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
+        _ => None,
+    };
+    let limit = filter
+        .limit
+        .unwrap_or(if near.is_some() { 20 } else { 100 })
+        .clamp(1, 1000);
+    let Some(center) = near else {
+        return query(tx, scope, filter, None, limit).await;
+    };
+    // Widen a box around the point until it holds enough clients, then keep those inside the circle.
+    let mut radius_m = 2_000.0;
+    loop {
+        let mut found = query(tx, scope, filter, Some((center, radius_m)), 5_000).await?;
+        for client in &mut found {
+            client.distance_m = client.location.map(|p| center.distance_m(&p));
+        }
+        found.retain(|c| c.distance_m.is_some_and(|d| d <= radius_m));
+        if found.len() as i64 >= limit || radius_m > 20_000_000.0 {
+            found.sort_by(|a, b| {
+                a.distance_m
+                    .partial_cmp(&b.distance_m)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            found.truncate(limit as usize);
+            return Ok(found);
+        }
+        radius_m *= 4.0;
+    }
+}
+
+async fn query(
+    tx: &mut Tx,
+    scope: &Scope,
+    filter: &ClientFilter,
+    area: Option<(GeoPoint, f64)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Client>> {
+    let sql = visible_clients_sql(
+        "AND ($4 IS NULL OR c.search_text LIKE $4) \
+         AND ($5 IS NULL OR c.status = $5) \
+         AND ($6 IS NULL OR EXISTS (SELECT 1 FROM client_owners w WHERE w.company_id = c.company_id \
+              AND w.client_id = c.id AND w.person_id = $6)) \
+         AND ($7 IS NULL OR (',' || c.tags || ',') LIKE $7) \
+         AND ($8 IS NULL OR (c.latitude BETWEEN $8 AND $9 AND c.longitude BETWEEN $10 AND $11)) \
+         ORDER BY c.name, c.id LIMIT $12",
+    );
+    let bounds = area.map(|(center, radius_m)| {
+        let d_lat = radius_m / 111_320.0;
+        let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));
+        (
+            center.latitude - d_lat,
+            center.latitude + d_lat,
+            center.longitude - d_lon,
+            center.longitude + d_lon,
+        )
+    });
+    let rows = bind_scope(sqlx::query(&sql), scope)
+        .bind(filter.q.as_deref().and_then(search_pattern))
+        .bind(filter.status.map(ClientStatus::as_str))
+        .bind(filter.owner_id.map(|id| id.to_string()))
+        .bind(
+            filter
+                .tag
+                .as_ref()
+                .map(|t| format!("%,{},%", t.trim().to_lowercase().replace(['%', '_'], ""))),
+        )
+        .bind(bounds.map(|b| b.0))
+        .bind(bounds.map(|b| b.1))
+        .bind(bounds.map(|b| b.2))
+        .bind(bounds.map(|b| b.3))
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut clients = rows
+        .iter()
+        .map(client_from)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    attach_owners(tx, scope.company_id(), &mut clients).await?;
+    Ok(clients)
+}
+
+/// One client, if the scope may see it.
+pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<Client>> {
+    let sql = visible_clients_sql("AND c.id = $4");
+    let row = bind_scope(sqlx::query(&sql), scope)
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut clients = vec![client_from(&row)?];
+    attach_owners(tx, scope.company_id(), &mut clients).await?;
+    Ok(clients.pop())
+}
+
+fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
+    let status: String = row.try_get("status")?;
+    let tags: String = row.try_get("tags")?;
+    let latitude: Option<f64> = row.try_get("latitude")?;
+    let longitude: Option<f64> = row.try_get("longitude")?;
+    Ok(Client {
+        id: get_uuid(row, "id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        client_type: row.try_get("client_type")?,
+        status: ClientStatus::parse(&status).unwrap_or_default(),
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        gstin: row.try_get("gstin")?,
+        category: row.try_get("category")?,
+        territory: row.try_get("territory")?,
+        tags: tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        address: row.try_get("address")?,
+        location: latitude
+            .zip(longitude)
+            .and_then(|(lat, lon)| GeoPoint::new(lat, lon).ok()),
+        owners: Vec::new(),
+        distance_m: None,
+        created_at: to_datetime(row.try_get("created_at")?),
+    })
+}
+
+async fn attach_owners(tx: &mut Tx, company_id: Uuid, clients: &mut [Client]) -> sqlx::Result<()> {
+    for chunk in clients.chunks_mut(500) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT o.client_id, p.id, p.name FROM client_owners o \
+             JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
+             WHERE o.company_id = $1 AND o.client_id IN ({}) ORDER BY p.name",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(company_id.to_string());
+        for client in chunk.iter() {
+            query = query.bind(client.id.to_string());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            let client_id = get_uuid(&row, "client_id")?;
+            let owner = Owner {
+                id: get_uuid(&row, "id")?,
+                name: row.try_get("name")?,
+            };
+            if let Some(client) = chunk.iter_mut().find(|c| c.id == client_id) {
+                client.owners.push(owner);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether another client of the company has this code.
+pub async fn code_taken(
+    tx: &mut Tx,
+    company_id: Uuid,
+    code: &str,
+    except: Option<Uuid>,
+) -> sqlx::Result<bool> {
+    let row = sqlx::query(
+        "SELECT id FROM clients WHERE company_id = $1 AND code = $2 AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(company_id.to_string())
+    .bind(code)
+    .bind(except.map(|id| id.to_string()))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}
+
+fn tags_text(tags: &[crate::clients::domain::Tag]) -> String {
+    let mut tags: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    tags.join(",")
+}
+
+/// Inserts a validated new client.
+pub async fn insert(tx: &mut Tx, scope: &Scope, id: Uuid, new: &NewClient) -> sqlx::Result<()> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
+         category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(id.to_string())
+    .bind(new.code.as_ref().map(|c| c.as_str()))
+    .bind(new.name.as_str())
+    .bind(new.client_type.as_ref().map(|t| t.as_str()).unwrap_or("Retailer"))
+    .bind(new.status.as_str())
+    .bind(new.phone.as_ref().map(|p| p.as_str()))
+    .bind(new.email.as_ref().map(|e| e.as_str()))
+    .bind(new.gstin.as_ref().map(|g| g.as_str()))
+    .bind(new.category.as_ref().map(|c| c.as_str()))
+    .bind(new.territory.as_ref().map(|t| t.as_str()))
+    .bind(tags_text(&new.tags))
+    .bind(new.address.as_ref().map(|a| a.as_str()))
+    .bind(new.location.map(|p| p.latitude))
+    .bind(new.location.map(|p| p.longitude))
+    .bind(scope.person_id().to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Applies changes column by column and names the changed fields.
+pub async fn apply_changes(
+    tx: &mut Tx,
+    company_id: Uuid,
+    id: Uuid,
+    changes: &ClientChanges,
+) -> sqlx::Result<Vec<&'static str>> {
+    let text = |value: Option<&str>| value.map(String::from);
+    let updates: [(&'static str, Option<Option<String>>); 7] = [
+        ("name", changes.name.as_ref().map(|v| Some(v.to_string()))),
+        (
+            "code",
+            changes
+                .code
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|c| c.as_str()))),
+        ),
+        (
+            "client_type",
+            changes.client_type.as_ref().map(|v| Some(v.to_string())),
+        ),
+        (
+            "status",
+            changes.status.map(|s| Some(s.as_str().to_string())),
+        ),
+        (
+            "phone",
+            changes
+                .phone
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|p| p.as_str()))),
+        ),
+        (
+            "email",
+            changes
+                .email
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|e| e.as_str()))),
+        ),
+        (
+            "address",
+            changes
+                .address
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|a| a.as_str()))),
+        ),
+    ];
+    let mut changed = Vec::new();
+    for (column, value) in updates {
+        let Some(value) = value else { continue };
+        sqlx::query(&format!(
+            "UPDATE clients SET {column} = $1, updated_at = $2 WHERE company_id = $3 AND id = $4"
+        ))
+        .bind(value)
+        .bind(now_ms())
+        .bind(company_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+        changed.push(column);
+    }
+    if let Some(tags) = &changes.tags {
+        sqlx::query(
+            "UPDATE clients SET tags = $1, updated_at = $2 WHERE company_id = $3 AND id = $4",
+        )
+        .bind(tags_text(tags))
+        .bind(now_ms())
+        .bind(company_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+        changed.push("tags");
+    }
+    if let Some(location) = &changes.location {
+        sqlx::query("UPDATE clients SET latitude = $1, longitude = $2, updated_at = $3 WHERE company_id = $4 AND id = $5")
+            .bind(location.map(|p| p.latitude))
+            .bind(location.map(|p| p.longitude))
+            .bind(now_ms())
+            .bind(company_id.to_string())
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        changed.push("location");
+    }
+    Ok(changed)
+}
+
+/// Replaces the owners of a client.
+pub async fn set_owners(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    owners: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND client_id = $2")
+        .bind(company_id.to_string())
+        .bind(client_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    for owner in owners {
+        sqlx::query(
+            "INSERT INTO client_owners (company_id, client_id, person_id) VALUES ($1, $2, $3)",
+        )
+        .bind(company_id.to_string())
+        .bind(client_id.to_string())
+        .bind(owner.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves every ownership of `from` to `to`; returns how many clients moved.
+pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sqlx::Result<u64> {
+    let company = company_id.to_string();
+    sqlx::query(
+        "INSERT INTO client_owners (company_id, client_id, person_id) \
+         SELECT company_id, client_id, $3 FROM client_owners WHERE company_id = $1 AND person_id = $2 \
+         ON CONFLICT (company_id, client_id, person_id) DO NOTHING",
+    )
+    .bind(&company)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .execute(&mut **tx)
+    .await?;
+    let moved = sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND person_id = $2")
+        .bind(&company)
+        .bind(from.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(moved.rows_affected())
+}
+
+/// Recomputes what searches match for a client: its own fields and its contacts'.
+pub async fn refresh_search_text(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+) -> sqlx::Result<()> {
+    let company = company_id.to_string();
+    let client = client_id.to_string();
+    let row = sqlx::query(
+        "SELECT name, code, phone, email, gstin, category, territory, tags FROM clients WHERE company_id = $1 AND id = $2",
+    )
+    .bind(&company)
+    .bind(&client)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut parts: Vec<Option<String>> = [
+        "name",
+        "code",
+        "phone",
+        "email",
+        "gstin",
+        "category",
+        "territory",
+        "tags",
+    ]
+    .iter()
+    .map(|column| row.try_get::<Option<String>, _>(*column))
+    .collect::<sqlx::Result<_>>()?;
+    for contact in contacts(tx, company_id, client_id).await? {
+        parts.extend([Some(contact.name), contact.phone, contact.email]);
+    }
+    let parts: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
+    sqlx::query("UPDATE clients SET search_text = $1 WHERE company_id = $2 AND id = $3")
+        .bind(search_key(&parts))
+        .bind(&company)
+        .bind(&client)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A contact at a client.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contact {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Role at the client.
+    pub role: Option<String>,
+    /// Phone (E.164).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// When the contact agreed to be messaged, if they did.
+    pub messaging_consent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The contacts of a client (the caller has checked visibility).
+pub async fn contacts(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+) -> sqlx::Result<Vec<Contact>> {
+    let rows = sqlx::query(
+        "SELECT id, name, role, phone, email, language, messaging_consent_at FROM contacts \
+         WHERE company_id = $1 AND client_id = $2 ORDER BY name, id",
+    )
+    .bind(company_id.to_string())
+    .bind(client_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Contact {
+                id: get_uuid(row, "id")?,
+                name: row.try_get("name")?,
+                role: row.try_get("role")?,
+                phone: row.try_get("phone")?,
+                email: row.try_get("email")?,
+                language: row.try_get("language")?,
+                messaging_consent_at: row
+                    .try_get::<Option<i64>, _>("messaging_consent_at")?
+                    .map(to_datetime),
+            })
+        })
+        .collect()
+}
+
+/// Inserts a validated contact.
+pub async fn insert_contact(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    id: Uuid,
+    new: &NewContact,
+) -> sqlx::Result<()> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO contacts (company_id, id, client_id, name, role, phone, email, language, messaging_consent_at, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(client_id.to_string())
+    .bind(new.name.as_str())
+    .bind(new.role.as_ref().map(|r| r.as_str()))
+    .bind(new.phone.as_ref().map(|p| p.as_str()))
+    .bind(new.email.as_ref().map(|e| e.as_str()))
+    .bind(new.language.map(|l| l.as_str()))
+    .bind(new.consents_to_messages.then_some(now))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One entry of a client's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Interaction {
+    /// Id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: InteractionKind,
+    /// Contact, if any.
+    pub contact_id: Option<Uuid>,
+    /// Contact's name.
+    pub contact_name: Option<String>,
+    /// Who logged it.
+    pub person_id: Uuid,
+    /// Their name.
+    pub person_name: String,
+    /// Outcome.
+    pub outcome: Option<String>,
+    /// What happened.
+    pub body: String,
+    /// When it happened (device time for records from the field app).
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// When the server received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A client's interactions, newest first.
+pub async fn timeline(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    kind: Option<InteractionKind>,
+) -> sqlx::Result<Vec<Interaction>> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.kind, i.contact_id, k.name AS contact_name, i.person_id, p.name AS person_name, i.outcome, \
+         i.body, i.occurred_at, i.received_at FROM interactions i \
+         JOIN people p ON p.company_id = i.company_id AND p.id = i.person_id \
+         LEFT JOIN contacts k ON k.company_id = i.company_id AND k.id = i.contact_id \
+         WHERE i.company_id = $1 AND i.client_id = $2 AND ($3 IS NULL OR i.kind = $3) \
+         ORDER BY i.occurred_at DESC, i.id DESC LIMIT 500",
+    )
+    .bind(company_id.to_string())
+    .bind(client_id.to_string())
+    .bind(kind.map(InteractionKind::as_str))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(Interaction {
+                id: get_uuid(row, "id")?,
+                kind: InteractionKind::parse(&kind).unwrap_or(InteractionKind::Note),
+                contact_id: get_opt_uuid(row, "contact_id")?,
+                contact_name: row.try_get("contact_name")?,
+                person_id: get_uuid(row, "person_id")?,
+                person_name: row.try_get("person_name")?,
+                outcome: row.try_get("outcome")?,
+                body: row.try_get("body")?,
+                occurred_at: to_datetime(row.try_get("occurred_at")?),
+                received_at: to_datetime(row.try_get("received_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Inserts a validated interaction.
+pub async fn insert_interaction(
+    tx: &mut Tx,
+    scope: &Scope,
+    id: Uuid,
+    client_id: Uuid,
+    new: &NewInteraction,
+    occurred_at: i64,
+    received_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO interactions (company_id, id, client_id, contact_id, person_id, kind, outcome, body, occurred_at, \
+         received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(id.to_string())
+    .bind(client_id.to_string())
+    .bind(new.contact_id.map(|id| id.to_string()))
+    .bind(scope.person_id().to_string())
+    .bind(new.kind.as_str())
+    .bind(new.outcome.as_ref().map(|o| o.as_str()))
+    .bind(new.body.as_str())
+    .bind(occurred_at)
+    .bind(received_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
