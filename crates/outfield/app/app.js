@@ -151,7 +151,7 @@ async function homeView() {
   const notes = (await store.all('notes')).sort((a, b) => b.device_time - a.device_time);
   const inbox = (await store.all('inbox')).sort((a, b) => b.seq - a.seq);
   show(`
-    <div class="nav"><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
+    <div class="nav"><button id="to-clients" class="secondary">${t('nav.clients')}</button><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
     <h1 tabindex="-1">${t('home.today')}</h1>
     <section class="card"><p class="muted">${t('home.placeholder')}</p></section>
     <h2>${t('home.notes')}</h2>
@@ -164,6 +164,7 @@ async function homeView() {
     <h2>${t('home.alerts')}</h2>
     <ul class="plain" id="alerts">${inbox.map((n) => `<li><strong>${escape(n.title)}</strong><br><span class="small">${escape(n.body)}</span></li>`).join('') || `<li class="muted">${t('home.noAlerts')}</li>`}</ul>`, () => {
     on('#to-settings', 'click', settingsView);
+    on('#to-clients', 'click', () => clientsView());
     on('#note-form', 'submit', saveNote);
   });
 }
@@ -181,6 +182,124 @@ async function saveNote(event) {
   const record = await sync.enqueue('note', { text });
   await store.put('notes', { id: record.id, text, device_time: record.device_time, status: 'waiting' });
   homeView();
+}
+
+// ---- clients --------------------------------------------------------------------------------------
+
+/** The API with the device token; null when offline or refused. */
+async function fetchJson(path) {
+  try {
+    const response = await fetch(path, { headers: { authorization: `Bearer ${await meta('token')}` } });
+    return response.ok ? response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+const granted = async (permission) => ((await meta('decisions')) || {})[permission]?.decision === 'granted';
+
+function position() {
+  return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+    (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude }), () => resolve(null), { timeout: 15000 }));
+}
+
+async function clientsView(message = '') {
+  const cached = (await store.all('clients')).sort((a, b) => (a.distance_m ?? 0) - (b.distance_m ?? 0) || a.name.localeCompare(b.name));
+  show(`
+    <div class="nav"><button id="to-home" class="secondary">${t('nav.home')}</button></div>
+    <h1 tabindex="-1">${t('clients.title')}</h1>
+    ${message ? `<p class="muted" role="status">${escape(message)}</p>` : ''}
+    <form id="client-search" class="row"><label for="client-q" class="small">${t('clients.search')}</label>
+      <input id="client-q" name="q" autocomplete="off"><button type="submit">${t('clients.find')}</button></form>
+    <button class="wide secondary" id="near-me">${t('clients.nearMe')}</button>
+    <ul class="plain" id="client-list">${cached.map(clientItem).join('') || `<li class="muted">${t('clients.none')}</li>`}</ul>`, () => {
+    on('#to-home', 'click', homeView);
+    on('#client-search', 'submit', async (e) => { e.preventDefault(); await loadClients(`q=${encodeURIComponent(new FormData(e.target).get('q'))}`); });
+    on('#near-me', 'click', nearMe);
+    view.querySelectorAll('[data-client]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); clientView(a.dataset.client); }));
+  });
+}
+
+function clientItem(client) {
+  const distance = client.distance_m != null ? ` · ${(client.distance_m / 1000).toFixed(1)} km` : '';
+  return `<li><a href="#" data-client="${client.id}"><strong>${escape(client.name)}</strong></a><br><span class="small muted">${escape(client.client_type)}${distance}</span></li>`;
+}
+
+async function loadClients(query, message = '') {
+  const list = await fetchJson(`/api/v1/clients?${query}`);
+  if (!list) return clientsView(t('clients.offline'));
+  const known = await store.all('clients');
+  await store.removeMany('clients', known.map((c) => c.id));
+  await store.putMany('clients', list);
+  clientsView(message);
+}
+
+async function nearMe() {
+  if (!(await granted('location'))) return clientsView(t('clients.needLocation'));
+  const here = await position();
+  if (!here) return clientsView(t('clients.noFix'));
+  await loadClients(`latitude=${here.latitude}&longitude=${here.longitude}&limit=20`, t('clients.nearest'));
+}
+
+async function clientView(id) {
+  const cached = await store.get('clients', id);
+  const client = (await fetchJson(`/api/v1/clients/${id}`)) || cached;
+  if (!client) return clientsView(t('clients.offline'));
+  const contacts = (await fetchJson(`/api/v1/clients/${id}/contacts`)) || client.contacts || [];
+  const timeline = (await fetchJson(`/api/v1/clients/${id}/timeline`)) || [];
+  await store.put('clients', { ...client, contacts });
+  const reach = (kind, value, contactId) => `<a class="tag" data-reach="${kind}" data-contact="${contactId || ''}" href="${kind === 'email' ? 'mailto' : kind === 'sms' ? 'sms' : 'tel'}:${escape(value)}">${t(`clients.${kind}`)}</a>`;
+  const pickable = 'contacts' in navigator && 'select' in navigator.contacts && (await granted('contacts'));
+  show(`
+    <div class="nav"><button id="to-list" class="secondary">${t('nav.clients')}</button></div>
+    <h1 tabindex="-1">${escape(client.name)}</h1>
+    <p class="small muted">${escape(client.address || '')}</p>
+    ${client.phone ? `<p>${escape(client.phone)} ${reach('call', client.phone)} ${reach('sms', client.phone)}</p>` : ''}
+    <h2>${t('clients.contacts')}</h2>
+    <ul class="plain">${contacts.map((c) => `<li><strong>${escape(c.name)}</strong> ${escape(c.role || '')}<br>
+      ${c.phone ? `${reach('call', c.phone, c.id)} ${reach('sms', c.phone, c.id)}` : ''} ${c.email ? reach('email', c.email, c.id) : ''}</li>`).join('') || `<li class="muted">${t('clients.noContacts')}</li>`}</ul>
+    ${pickable ? `<button class="wide secondary" id="pick-contact">${t('clients.pickContact')}</button>` : ''}
+    <div id="outcome"></div>
+    <h2>${t('clients.timeline')}</h2>
+    <ul class="plain">${timeline.map((i) => `<li><span class="tag">${escape(i.kind)}</span> ${escape(i.outcome || '')}<br><span class="small">${escape(i.body)}</span></li>`).join('') || `<li class="muted">${t('clients.noTimeline')}</li>`}</ul>`, () => {
+    on('#to-list', 'click', () => clientsView());
+    view.querySelectorAll('[data-reach]').forEach((link) => link.addEventListener('click', () => {
+      setMeta('pendingOutcome', { client_id: id, contact_id: link.dataset.contact || null, kind: link.dataset.reach === 'call' ? 'call' : link.dataset.reach });
+      setTimeout(() => outcomeForm(id), 300);
+    }));
+    on('#pick-contact', 'click', () => pickContact(id));
+  });
+}
+
+/** After a call, text or e-mail the app asks how it went; the answer is queued, so it works offline. */
+async function outcomeForm(clientId) {
+  const pending = await meta('pendingOutcome');
+  const slot = view.querySelector('#outcome');
+  if (!pending || pending.client_id !== clientId || !slot) return;
+  slot.innerHTML = `<form id="outcome-form" class="card">
+    <h3>${t('clients.howDidItGo')}</h3>
+    <label for="outcome-choice">${t('clients.outcome')}</label>
+    <select id="outcome-choice" name="outcome">${['ordered', 'call back', 'not interested', 'not reachable', 'wrong number']
+      .map((o) => `<option value="${o}">${t(`outcome.${o.replace(' ', '_')}`)}</option>`).join('')}</select>
+    <label for="outcome-notes">${t('clients.notes')}</label>
+    <textarea id="outcome-notes" name="notes"></textarea>
+    <button class="wide" type="submit">${t('clients.saveOutcome')}</button></form>`;
+  slot.querySelector('#outcome-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const body = form.get('notes').trim() || t(`outcome.${form.get('outcome').replace(' ', '_')}`);
+    await sync.enqueue('interaction', { client_id: clientId, kind: pending.kind, contact_id: pending.contact_id, outcome: form.get('outcome'), body });
+    await setMeta('pendingOutcome', null);
+    slot.innerHTML = `<p class="state-granted" role="status">${t('clients.outcomeSaved')}</p>`;
+  });
+}
+
+async function pickContact(clientId) {
+  const [picked] = await navigator.contacts.select(['name', 'tel', 'email'], { multiple: false });
+  if (!picked) return;
+  const body = { name: picked.name?.[0] || picked.tel?.[0], phone: picked.tel?.[0] || null, email: picked.email?.[0] || null };
+  await fetch(`/api/v1/clients/${clientId}/contacts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await meta('token')}` }, body: JSON.stringify(body) });
+  clientView(clientId);
 }
 
 // ---- settings -------------------------------------------------------------------------------------
@@ -275,6 +394,10 @@ async function start() {
   sync.onChange(() => { renderStatus(); if (view.querySelector('#notes')) refreshNotes(); });
   addEventListener('online', renderStatus);
   addEventListener('offline', renderStatus);
+  document.addEventListener('visibilitychange', async () => {
+    const pending = await meta('pendingOutcome');
+    if (document.visibilityState === 'visible' && pending) outcomeForm(pending.client_id);
+  });
   await route();
   sync.syncSoon(0);
   setInterval(() => sync.syncSoon(0), 60_000);
