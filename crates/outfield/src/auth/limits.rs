@@ -76,12 +76,12 @@ pub async fn check(tx: &mut Tx, keys: &LimitKeys, now: i64) -> AppResult<()> {
 /// Counts a failed attempt against both keys and forgets failures older than an hour.
 pub async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Result<()> {
     for key in keys.all() {
-        sqlx::query("DELETE FROM sign_in_failures WHERE limit_key = $1 AND at < $2")
+        sqlx::query("DELETE FROM rate_events WHERE limit_key = $1 AND at < $2")
             .bind(key)
             .bind(now - HOUR_MS)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("INSERT INTO sign_in_failures (limit_key, at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO rate_events (limit_key, at) VALUES ($1, $2)")
             .bind(key)
             .bind(now)
             .execute(&mut **tx)
@@ -93,7 +93,7 @@ pub async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Re
 /// A correct password clears the account's failures (not the address's).
 pub async fn clear_account(tx: &mut Tx, keys: &LimitKeys) -> sqlx::Result<()> {
     if let Some(account) = &keys.account {
-        sqlx::query("DELETE FROM sign_in_failures WHERE limit_key = $1")
+        sqlx::query("DELETE FROM rate_events WHERE limit_key = $1")
             .bind(account)
             .execute(&mut **tx)
             .await?;
@@ -104,7 +104,7 @@ pub async fn clear_account(tx: &mut Tx, keys: &LimitKeys) -> sqlx::Result<()> {
 async fn window(tx: &mut Tx, key: &str, now: i64) -> sqlx::Result<(i64, i64, i64)> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, COALESCE(MAX(at), 0) AS latest, COALESCE(MIN(at), 0) AS oldest \
-         FROM sign_in_failures WHERE limit_key = $1 AND at >= $2",
+         FROM rate_events WHERE limit_key = $1 AND at >= $2",
     )
     .bind(key)
     .bind(now - HOUR_MS)
@@ -119,4 +119,27 @@ async fn window(tx: &mut Tx, key: &str, now: i64) -> sqlx::Result<(i64, i64, i64
 
 fn seconds_until(at: i64, now: i64) -> u64 {
     ((at - now).max(0) as u64).div_ceil(1000).max(1)
+}
+
+/// Counts one event against `key` and refuses it with 429 when `cap` events already happened in the
+/// last hour. For public endpoints (website enquiry forms) limited per address and per form.
+pub async fn hit(tx: &mut Tx, key: &str, cap: i64, now: i64) -> AppResult<()> {
+    let (count, _, oldest) = window(tx, key, now).await?;
+    if count >= cap {
+        return Err(AppError::TooManyRequests(seconds_until(
+            oldest + HOUR_MS,
+            now,
+        )));
+    }
+    sqlx::query("DELETE FROM rate_events WHERE limit_key = $1 AND at < $2")
+        .bind(key)
+        .bind(now - HOUR_MS)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO rate_events (limit_key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -1,8 +1,10 @@
-//! JSON endpoints for clients, contacts, timelines and reassignment, plus the CSV export.
+//! JSON endpoints for clients, contacts, timelines and reassignment, the CSV export, and the website
+//! enquiry form (its settings and its public endpoint).
 
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,13 +15,15 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::{spreadsheet_safe, InteractionKind};
+use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::{
     self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
 };
+use crate::console::message_page;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
-use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::web::extract::{parse_json, ApiJson, ApiPath, ApiQuery};
 
 /// Routes of this module.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -31,6 +35,108 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_contacts, add_contact))
         .routes(routes!(timeline))
         .routes(routes!(log_interaction))
+        .routes(routes!(lead_form, configure_lead_form))
+        .routes(routes!(submit_enquiry))
+}
+
+/// The website enquiry form's settings and snippet (owners and admins).
+#[utoipa::path(get, path = "/api/v1/company/lead-form", tag = "clients",
+    responses((status = 200, body = LeadForm), (status = 403, body = Problem)))]
+async fn lead_form(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<LeadForm>> {
+    Ok(Json(
+        leads::settings(&state.db, &principal, &state.config.public_url()).await?,
+    ))
+}
+
+/// Turns the website enquiry form on or off and sets the origins allowed to post (owners and admins).
+#[utoipa::path(put, path = "/api/v1/company/lead-form", tag = "clients", request_body = LeadFormChanges,
+    responses((status = 200, body = LeadForm), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn configure_lead_form(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(changes): ApiJson<LeadFormChanges>,
+) -> AppResult<Json<LeadForm>> {
+    Ok(Json(
+        leads::configure(
+            &state.db,
+            &principal,
+            &client,
+            changes,
+            &state.config.public_url(),
+        )
+        .await?,
+    ))
+}
+
+/// Receives an enquiry from a company's website (public; no sign-in). An HTML form post
+/// (`application/x-www-form-urlencoded`) is answered with a page, JSON with JSON.
+#[utoipa::path(post, path = "/api/v1/public/leads/{key}", tag = "clients", security(()),
+    params(("key" = String, Path, description = "The company's form key")), request_body = Enquiry,
+    responses((status = 201), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
+async fn submit_enquiry(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(key): ApiPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let parsed: AppResult<Enquiry> = if is_form {
+        let fields: serde_json::Map<String, serde_json::Value> = url::form_urlencoded::parse(&body)
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, value)| {
+                (
+                    name.into_owned(),
+                    serde_json::Value::String(value.into_owned()),
+                )
+            })
+            .collect();
+        parse_json(&serde_json::to_vec(&fields).unwrap_or_default())
+    } else {
+        parse_json(&body)
+    };
+    let outcome = match leads::admit(&state.db, &key, origin, &client).await {
+        Ok(company_id) => match parsed {
+            Ok(enquiry) => leads::submit(&state.db, company_id, &client, enquiry).await,
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    };
+    match (outcome, is_form) {
+        (Ok(_), true) => message_page(
+            StatusCode::CREATED,
+            "Thank you",
+            "Your enquiry has reached us. We will call you back soon.",
+        ),
+        (Ok(_), false) => (
+            StatusCode::CREATED,
+            Json(serde_json::json!({ "received": true })),
+        )
+            .into_response(),
+        (Err(error), true) => {
+            let details: Vec<String> = error
+                .field_errors()
+                .iter()
+                .map(|e| format!("{} {}", e.field, e.message))
+                .collect();
+            let message = if details.is_empty() {
+                error.public_message()
+            } else {
+                details.join("; ")
+            };
+            message_page(error.status(), "The enquiry could not be sent", &message)
+        }
+        (Err(error), false) => error.into_response(),
+    }
 }
 
 /// Clients the caller may see: search by words, status, owner, tag; nearest first around a point.

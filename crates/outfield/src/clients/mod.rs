@@ -7,6 +7,7 @@
 pub mod api;
 pub mod console;
 pub mod domain;
+pub mod leads;
 pub mod store;
 
 use serde::Deserialize;
@@ -191,7 +192,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewClient) -> Ap
     }
     let owners = check_owners(&mut tx, scope, &new.owner_ids).await?;
     let id = Uuid::now_v7();
-    store::insert(&mut tx, scope, id, &new).await?;
+    store::insert(
+        &mut tx,
+        scope.company_id(),
+        Some(scope.person_id()),
+        id,
+        &new,
+    )
+    .await?;
     store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
     store::refresh_search_text(&mut tx, scope.company_id(), id).await?;
     let event = AuditEvent::new("client.created", "client", id)
@@ -346,7 +354,8 @@ async fn record_interaction(
             )));
         }
     }
-    store::insert_interaction(tx, scope, id, client_id, new, occurred_at, received_at).await?;
+    let author = (scope.company_id(), scope.person_id());
+    store::insert_interaction(tx, author, id, client_id, new, occurred_at, received_at).await?;
     Ok(Ok(()))
 }
 

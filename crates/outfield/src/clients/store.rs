@@ -303,15 +303,21 @@ fn tags_text(tags: &[crate::clients::domain::Tag]) -> String {
     tags.join(",")
 }
 
-/// Inserts a validated new client.
-pub async fn insert(tx: &mut Tx, scope: &Scope, id: Uuid, new: &NewClient) -> sqlx::Result<()> {
+/// Inserts a validated new client, recording who added it (nobody for a website enquiry).
+pub async fn insert(
+    tx: &mut Tx,
+    company_id: Uuid,
+    created_by: Option<Uuid>,
+    id: Uuid,
+    new: &NewClient,
+) -> sqlx::Result<()> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
          category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(company_id.to_string())
     .bind(id.to_string())
     .bind(new.code.as_ref().map(|c| c.as_str()))
     .bind(new.name.as_str())
@@ -326,7 +332,7 @@ pub async fn insert(tx: &mut Tx, scope: &Scope, id: Uuid, new: &NewClient) -> sq
     .bind(new.address.as_ref().map(|a| a.as_str()))
     .bind(new.location.map(|p| p.latitude))
     .bind(new.location.map(|p| p.longitude))
-    .bind(scope.person_id().to_string())
+    .bind(created_by.map(|id| id.to_string()))
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -649,10 +655,10 @@ pub async fn timeline(
         .collect()
 }
 
-/// Inserts a validated interaction.
+/// Inserts a validated interaction logged by `person_id`.
 pub async fn insert_interaction(
     tx: &mut Tx,
-    scope: &Scope,
+    (company_id, person_id): (Uuid, Uuid),
     id: Uuid,
     client_id: Uuid,
     new: &NewInteraction,
@@ -663,11 +669,11 @@ pub async fn insert_interaction(
         "INSERT INTO interactions (company_id, id, client_id, contact_id, person_id, kind, outcome, body, occurred_at, \
          received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(company_id.to_string())
     .bind(id.to_string())
     .bind(client_id.to_string())
     .bind(new.contact_id.map(|id| id.to_string()))
-    .bind(scope.person_id().to_string())
+    .bind(person_id.to_string())
     .bind(new.kind.as_str())
     .bind(new.outcome.as_ref().map(|o| o.as_str()))
     .bind(new.body.as_str())

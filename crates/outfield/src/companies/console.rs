@@ -14,7 +14,12 @@ use crate::state::AppState;
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/console/settings", get(settings_page).post(save))
+    Router::new()
+        .route("/console/settings", get(settings_page).post(save))
+        .route(
+            "/console/settings/lead-form",
+            axum::routing::post(save_lead_form),
+        )
 }
 
 /// One editable field of the settings form.
@@ -33,6 +38,7 @@ struct SettingsPage {
     fields: Vec<SettingField>,
     errors: FormErrors,
     saved: bool,
+    lead_form: crate::clients::leads::LeadForm,
 }
 
 const FIELDS: [(&str, &str, bool); 6] = [
@@ -55,7 +61,8 @@ fn value_of(company: &Company, name: &str) -> String {
     }
 }
 
-fn page(
+async fn page(
+    state: &AppState,
     user: &Principal,
     company: Company,
     form: Option<&ConsoleForm>,
@@ -74,12 +81,18 @@ fn page(
         })
         .collect();
     let status = errors.status();
+    let lead_form =
+        match crate::clients::leads::settings(&state.db, user, &state.config.public_url()).await {
+            Ok(lead_form) => lead_form,
+            Err(error) => return error_page(&error),
+        };
     let page = SettingsPage {
         frame: Frame::new(user, "Company settings", "settings"),
         company,
         fields,
         errors,
         saved,
+        lead_form,
     };
     (status, render(&page)).into_response()
 }
@@ -89,14 +102,13 @@ async fn settings_page(State(state): State<AppState>, ConsoleUser(user): Console
         return error_page(&error);
     }
     match companies::get(&state.db, &user.scope).await {
-        Ok(company) => page(&user, company, None, FormErrors::default(), false),
+        Ok(company) => page(&state, &user, company, None, FormErrors::default(), false).await,
         Err(error) => error_page(&error),
     }
 }
 
 async fn save(
     State(state): State<AppState>,
-
     client: ClientInfo,
     Submission { user, form }: Submission,
 ) -> Response {
@@ -109,16 +121,51 @@ async fn save(
         Err(errors) => Err(crate::error::AppError::Validation(errors)),
     };
     match outcome {
-        Ok(company) => page(&user, company, None, FormErrors::default(), true),
+        Ok(company) => page(&state, &user, company, None, FormErrors::default(), true).await,
         Err(error) => match companies::get(&state.db, &user.scope).await {
-            Ok(company) => page(
-                &user,
-                company,
-                Some(&form),
-                FormErrors::from_error(&error),
-                false,
-            ),
+            Ok(company) => {
+                page(
+                    &state,
+                    &user,
+                    company,
+                    Some(&form),
+                    FormErrors::from_error(&error),
+                    false,
+                )
+                .await
+            }
             Err(error) => error_page(&error),
         },
+    }
+}
+
+async fn save_lead_form(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let changes = crate::clients::leads::LeadFormChanges {
+        enabled: form.text("enabled") == "on",
+        allowed_origins: form
+            .text("allowed_origins")
+            .split_whitespace()
+            .map(String::from)
+            .collect(),
+    };
+    let outcome = crate::clients::leads::configure(
+        &state.db,
+        &user,
+        &client,
+        changes,
+        &state.config.public_url(),
+    )
+    .await;
+    let errors = outcome
+        .err()
+        .map(|e| FormErrors::from_error(&e))
+        .unwrap_or_default();
+    match companies::get(&state.db, &user.scope).await {
+        Ok(company) => page(&state, &user, company, None, errors, false).await,
+        Err(error) => error_page(&error),
     }
 }

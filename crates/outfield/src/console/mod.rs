@@ -126,6 +126,14 @@ struct MessagePage<'a> {
     message: &'a str,
 }
 
+/// A plain page with a title and a message (no frame, so it also works for strangers).
+pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = MessagePage { title, message }
+        .render()
+        .unwrap_or_else(|_| message.to_string());
+    (status, Html(html)).into_response()
+}
+
 /// A readable page for an error (no frame, so it also works for strangers).
 pub fn error_page(error: &AppError) -> Response {
     let title = match error.status() {

@@ -276,7 +276,7 @@ async fn the_hourly_cap_refuses_an_account_for_at_most_an_hour(app: TestApp) {
         .map(|i| format!("('{key}', {})", now - 3_000_000 + i))
         .collect();
     app.admin_sql(&format!(
-        "INSERT INTO sign_in_failures (limit_key, at) VALUES {}",
+        "INSERT INTO rate_events (limit_key, at) VALUES {}",
         values.join(", ")
     ))
     .await;

@@ -292,4 +292,258 @@ both_backends!(
     the_timeline_gathers_every_touch_including_offline_ones,
     reassignment_moves_every_client_at_once,
     export_neutralises_formulas,
+    website_enquiries_become_assigned_leads,
+    enquiry_spam_is_stopped,
+    the_html_form_gets_a_page,
 );
+
+async fn enable_form(app: &TestApp, origins: Value) -> String {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let response = admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/company/lead-form",
+            Some(json!({ "enabled": true, "allowed_origins": origins })),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let form: Value = response.json().await.unwrap();
+    assert!(
+        form["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("name=\"website\""),
+        "the snippet carries the honeypot"
+    );
+    form["key"].as_str().unwrap().to_string()
+}
+
+async fn enquire(app: &TestApp, key: &str, from: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/public/leads/{key}")))
+        .header("x-forwarded-for", from)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn website_enquiries_become_assigned_leads(app: TestApp) {
+    let key = enable_form(&app, json!([])).await;
+    let first = enquire(
+        &app,
+        &key,
+        "49.36.1.1",
+        json!({ "name": "Gupta Seeds", "phone": "98200 11111", "message": "Need 50 bags of DAP" }),
+    )
+    .await;
+    assert_eq!(first.status(), 201);
+    enquire(
+        &app,
+        &key,
+        "49.36.1.2",
+        json!({ "name": "Patel Agro", "email": "patel@agro.example" }),
+    )
+    .await;
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let leads: Vec<Value> = admin
+        .get("/api/v1/clients?status=lead")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(leads.len(), 2);
+    let owners: Vec<&str> = leads
+        .iter()
+        .map(|l| l["owners"][0]["id"].as_str().unwrap())
+        .collect();
+    assert_ne!(owners[0], owners[1], "round robin among field employees");
+    let gupta = leads.iter().find(|l| l["name"] == "Gupta Seeds").unwrap();
+    let timeline: Vec<Value> = admin
+        .get(&format!(
+            "/api/v1/clients/{}/timeline",
+            gupta["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(timeline[0]["body"], "Need 50 bags of DAP");
+    let assignee = if gupta["owners"][0]["id"] == app.a.field.id.to_string() {
+        &app.a.field
+    } else {
+        &app.a.other_field
+    };
+    let device = app.device(&app.a, assignee).await;
+    let pull: Value = device
+        .get("/api/v1/sync/pull?cursor=0")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(pull["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["title"] == "New lead: Gupta Seeds"));
+
+    let field = app.session(&app.a, &app.a.field).await;
+    add(
+        &field,
+        json!({ "name": "Existing Nashik Client", "territory": "Nashik" }),
+    )
+    .await;
+    enquire(
+        &app,
+        &key,
+        "49.36.1.3",
+        json!({ "name": "Nashik Newcomer", "phone": "9820022222", "city": "nashik" }),
+    )
+    .await;
+    let nashik: Vec<Value> = admin
+        .get("/api/v1/clients?q=newcomer")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        nashik[0]["owners"][0]["id"],
+        app.a.field.id.to_string(),
+        "the territory's owner gets the lead"
+    );
+}
+
+async fn enquiry_spam_is_stopped(app: TestApp) {
+    let key = enable_form(&app, json!(["https://www.alpha-traders.example"])).await;
+    let good = json!({ "name": "Real Shop", "phone": "9820033333" });
+    let no_origin = enquire(&app, &key, "49.36.2.1", good.clone()).await;
+    assert_eq!(no_origin.status(), 403);
+    let post = |origin: &'static str, from: &'static str, body: Value| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/public/leads/{key}")))
+            .header("origin", origin)
+            .header("x-forwarded-for", from)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        post("https://evil.example", "49.36.2.2", good.clone())
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        post(
+            "https://www.alpha-traders.example",
+            "49.36.2.3",
+            good.clone()
+        )
+        .await
+        .unwrap()
+        .status(),
+        201
+    );
+    let bot =
+        json!({ "name": "Cheap Pills", "phone": "9820044444", "website": "http://spam.example" });
+    assert_eq!(
+        post("https://www.alpha-traders.example", "49.36.2.4", bot)
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let invalid = post(
+        "https://www.alpha-traders.example",
+        "49.36.2.5",
+        json!({ "name": "No Way To Reply" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(invalid.status(), 422);
+    assert_eq!(fields(&problem(invalid).await), vec!["phone"]);
+    let mut last = 0;
+    for _ in 0..11 {
+        last = post(
+            "https://www.alpha-traders.example",
+            "49.36.2.6",
+            json!({ "name": "Flood", "phone": "x" }),
+        )
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    }
+    assert_eq!(last, 429, "ten enquiries an hour per address");
+    let stored = app.count("SELECT COUNT(*) FROM clients").await;
+    assert_eq!(stored, 1, "only the real enquiry became a lead");
+    assert_eq!(
+        enquire(&app, "not-a-key", "49.36.2.7", good).await.status(),
+        404
+    );
+}
+
+async fn the_html_form_gets_a_page(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let page = admin
+        .form(
+            "/console/settings/lead-form",
+            &[("enabled", "on"), ("allowed_origins", "")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/api/v1/public/leads/") && page.contains("Paste this into your website"),
+        "{page}"
+    );
+    let key = enable_form(&app, json!([])).await;
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/public/leads/{key}")))
+        .header("x-forwarded-for", "49.36.3.1")
+        .form(&[
+            ("name", "Form Shop"),
+            ("phone", "9820055555"),
+            ("email", ""),
+            ("website", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Your enquiry has reached us"));
+    let broken = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/public/leads/{key}")))
+        .header("x-forwarded-for", "49.36.3.2")
+        .form(&[("name", "Form Shop"), ("phone", "123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 422);
+    assert!(broken
+        .text()
+        .await
+        .unwrap()
+        .contains("phone is not a valid phone number"));
+    let admin = app.session(&app.a, &app.a.admin).await;
+    admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/company/lead-form",
+            Some(json!({ "enabled": false })),
+        )
+        .await;
+    let closed = enquire(
+        &app,
+        &key,
+        "49.36.3.3",
+        json!({ "name": "Late", "phone": "9820066666" }),
+    )
+    .await;
+    assert_eq!(closed.status(), 404);
+}

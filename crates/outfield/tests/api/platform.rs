@@ -57,7 +57,8 @@ async fn openapi_document_describes_the_api(app: TestApp) {
             let concrete = path
                 .replace("{id}", &app.a.field.id.to_string())
                 .replace("{device_id}", &uuid::Uuid::now_v7().to_string())
-                .replace("{token}", "unknown");
+                .replace("{token}", "unknown")
+                .replace("{key}", "unknown");
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let response = admin.send(method.clone(), &concrete, None).await;
             assert_ne!(response.status(), 405, "{method} {path}");

@@ -172,6 +172,19 @@ fn expectations(
             Access::Member,
             Some(json!({ "kind": "note", "body": "planted" })),
         ),
+        ("GET", "/api/v1/company/lead-form", Access::Admin, None),
+        (
+            "PUT",
+            "/api/v1/company/lead-form",
+            Access::Admin,
+            Some(json!({ "enabled": true })),
+        ),
+        (
+            "POST",
+            "/api/v1/public/leads/{key}",
+            Access::Public,
+            Some(json!({ "name": "Bot Traders", "phone": "+919800000009" })),
+        ),
     ]
 }
 
@@ -208,6 +221,7 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM client_owners WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM contacts WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM interactions WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM companies WHERE id = '{c}' AND lead_form_key IS NOT NULL"),
     ] {
         facts.push(app.count(&sql).await);
     }
@@ -244,6 +258,7 @@ fn fill(path: &str, target: &Target) -> String {
     path.replace("{id}", id)
         .replace("{device_id}", &target.device)
         .replace("{token}", &target.token)
+        .replace("{key}", "not-a-form-key")
 }
 
 async fn call(
