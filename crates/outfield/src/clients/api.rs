@@ -2,7 +2,8 @@
 //! enquiry form (its settings and its public endpoint).
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,13 +16,14 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::{spreadsheet_safe, InteractionKind};
+use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::{
     self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
 };
 use crate::console::message_page;
-use crate::error::{AppResult, Problem};
+use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::web::extract::{parse_json, ApiJson, ApiPath, ApiQuery};
 
@@ -37,6 +39,72 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log_interaction))
         .routes(routes!(lead_form, configure_lead_form))
         .routes(routes!(submit_enquiry))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(import_clients))
+                .layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)),
+        )
+}
+
+/// Imports clients from a CSV or XLSX file (owners and admins). Multipart parts: `file` (the file) and
+/// optionally `options` (JSON: `mapping`, `commit`, `commit_valid_rows`). Without `commit` nothing is
+/// stored: the answer is the preview. With it, rows with errors make the whole import fail with 422,
+/// unless `commit_valid_rows` confirms that the valid rows alone should be stored.
+#[utoipa::path(post, path = "/api/v1/clients/import", tag = "clients",
+    request_body(content_type = "multipart/form-data", content = String),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+async fn import_clients(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Json<ImportReport>> {
+    principal.scope.require_admin()?;
+    let multipart = multipart
+        .map_err(|e| AppError::BadRequest(format!("send the file as multipart/form-data: {e}")))?;
+    let (file, options) = read_import(multipart).await?;
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        import::run(&state.db, &principal.scope, &actor, &file, &options).await?,
+    ))
+}
+
+/// Reads the `file` and `options` parts of an import request.
+pub async fn read_import(mut multipart: Multipart) -> AppResult<(Vec<u8>, ImportOptions)> {
+    let mut file = None;
+    let mut options = ImportOptions::default();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(&e))?
+    {
+        match field.name() {
+            Some("file") => {
+                file = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| multipart_error(&e))?
+                        .to_vec(),
+                )
+            }
+            Some("options") => {
+                options = parse_json(&field.bytes().await.map_err(|e| multipart_error(&e))?)?
+            }
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| AppError::field("file", "is required"))?;
+    Ok((file, options))
+}
+
+fn multipart_error(error: &axum::extract::multipart::MultipartError) -> AppError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(format!("the upload could not be read: {error}"))
+    }
 }
 
 /// The website enquiry form's settings and snippet (owners and admins).

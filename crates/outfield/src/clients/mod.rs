@@ -7,6 +7,7 @@
 pub mod api;
 pub mod console;
 pub mod domain;
+pub mod import;
 pub mod leads;
 pub mod store;
 

@@ -24,6 +24,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// Longest a request may take; a 100,000-row import is the slowest legitimate one.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Largest JSON body any API route accepts. Uploads get their own limits on their own routes.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -102,7 +105,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(CatchPanicLayer::custom(middleware::panic_response))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Duration::from_secs(30),
+                    REQUEST_TIMEOUT,
                 ))
                 .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn(middleware::security_headers)),

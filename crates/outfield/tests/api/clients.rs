@@ -295,6 +295,8 @@ both_backends!(
     website_enquiries_become_assigned_leads,
     enquiry_spam_is_stopped,
     the_html_form_gets_a_page,
+    imports_preview_then_commit_only_what_is_confirmed,
+    a_hundred_thousand_rows_are_one_import,
 );
 
 async fn enable_form(app: &TestApp, origins: Value) -> String {
@@ -546,4 +548,117 @@ async fn the_html_form_gets_a_page(app: TestApp) {
     )
     .await;
     assert_eq!(closed.status(), 404);
+}
+
+fn csv_part(content: &[u8], options: Value) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(content.to_vec()).file_name("clients.csv"),
+        )
+        .text("options", options.to_string())
+}
+
+async fn import(session: &Session, content: &[u8], options: Value) -> reqwest::Response {
+    session
+        .client
+        .post(format!("{}/api/v1/clients/import", session.base()))
+        .header("x-csrf-token", &session.csrf)
+        .multipart(csv_part(content, options))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn imports_preview_then_commit_only_what_is_confirmed(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    add(
+        &admin,
+        json!({ "name": "Already Here", "phone": "+91 98200 77777" }),
+    )
+    .await;
+    let mut csv = b"Shop Name;Mobile No.;GST No;Area;Owner;Latitude;Longitude\n".to_vec();
+    csv.extend_from_slice(b"Caf\xe9 Sharma;98200 11111;27AAPFU0939F1ZV;Pune;field@alpha-traders.example;18.52;73.85\n");
+    csv.extend_from_slice(b"Bad Phone Traders;12345;;Pune;;;\n");
+    csv.extend_from_slice(b"Copy Of Existing;9820077777;;Pune;;;\n");
+    csv.extend_from_slice(b"\"Broken \"quote\" Stores\";9820088888;;Nashik;;;\n");
+    csv.extend_from_slice(
+        b"=HYPERLINK(\"http://evil\");9820099999;;Pune;nobody@nowhere.example;;\n",
+    );
+    let before = app.snapshot().await;
+    let preview = import(&admin, &csv, json!({})).await;
+    assert_eq!(preview.status(), 200);
+    let report: Value = preview.json().await.unwrap();
+    assert_eq!(report["encoding"], "windows-1252");
+    assert_eq!(report["rows"], 5);
+    assert_eq!(report["mapping"]["phone"], "Mobile No.");
+    assert_eq!(report["duplicates"][0]["row"], 4);
+    assert_eq!(report["duplicates"][0]["on"], "phone");
+    assert_eq!(report["duplicates"][0]["matches"], "Already Here");
+    let error_rows: Vec<(i64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(error_rows, [(3, "phone"), (6, "owner_email")]);
+    assert_eq!(report["valid"], 2);
+    assert_eq!(report["preview"][0]["name"], "Café Sharma");
+    assert_eq!(app.snapshot().await, before, "a preview stores nothing");
+
+    let refused = import(&admin, &csv, json!({ "commit": true })).await;
+    assert_eq!(refused.status(), 422);
+    assert!(fields(&problem(refused).await).contains(&"row 3.phone".to_string()));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM clients").await,
+        1,
+        "nothing partial without confirmation"
+    );
+
+    let committed: Value = import(
+        &admin,
+        &csv,
+        json!({ "commit": true, "commit_valid_rows": true }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(committed["created"], 2);
+    let field = app.session(&app.a, &app.a.field).await;
+    assert_eq!(
+        names(&field, "?q=sharma").await,
+        ["Café Sharma"],
+        "the owner column assigns the client"
+    );
+    assert_eq!(names(&admin, "?q=nashik").await.len(), 1);
+    let again: Value = import(&admin, &csv, json!({})).await.json().await.unwrap();
+    assert_eq!(
+        again["valid"], 0,
+        "a second import finds everything already there"
+    );
+    let not_admin = import(&field, &csv, json!({})).await;
+    assert_eq!(not_admin.status(), 403);
+}
+
+async fn a_hundred_thousand_rows_are_one_import(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let mut csv = String::from("name,code,phone,territory\n");
+    for i in 0..100_000u32 {
+        csv.push_str(&format!(
+            "Outlet {i},C{i:06},+9198{:08},Zone {}\n",
+            10_000_000 + i,
+            i % 50
+        ));
+    }
+    let report: Value = import(&admin, csv.as_bytes(), json!({ "commit": true }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 100_000);
+    assert_eq!(app.count("SELECT COUNT(*) FROM clients").await, 100_000);
+    csv.push_str("One Too Many,X,,\n");
+    let too_many = import(&admin, csv.as_bytes(), json!({})).await;
+    assert_eq!(too_many.status(), 422);
 }

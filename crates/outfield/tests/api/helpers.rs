@@ -266,6 +266,10 @@ pub struct Session {
 }
 
 impl Session {
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

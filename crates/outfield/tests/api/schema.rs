@@ -13,6 +13,7 @@ fn normalise(declared: &str) -> String {
         "text" => "text",
         "bigint" | "integer" => "integer",
         "double precision" | "real" => "real",
+        "blob" | "bytea" => "blob",
         other => return other.to_string(),
     }
     .to_string()

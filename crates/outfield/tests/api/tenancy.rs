@@ -172,6 +172,7 @@ fn expectations(
             Access::Member,
             Some(json!({ "kind": "note", "body": "planted" })),
         ),
+        ("POST", "/api/v1/clients/import", Access::Admin, None),
         ("GET", "/api/v1/company/lead-form", Access::Admin, None),
         (
             "PUT",

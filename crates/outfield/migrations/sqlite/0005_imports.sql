@@ -1,0 +1,12 @@
+-- Uploaded import files, kept between the preview and the confirmation (any instance may serve either).
+
+CREATE TABLE imports (
+    company_id    TEXT    NOT NULL REFERENCES companies (id),
+    id            TEXT    NOT NULL,
+    person_id     TEXT    NOT NULL,
+    filename      TEXT    NOT NULL,
+    content       BLOB    NOT NULL,
+    created_at    BIGINT  NOT NULL,
+    PRIMARY KEY (company_id, id),
+    FOREIGN KEY (company_id, person_id) REFERENCES people (company_id, id)
+);
