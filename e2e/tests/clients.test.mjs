@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, adminApi, FIELD } from '../harness.mjs';
+import { startServer, launch, PHONE, appSignIn, adminApi, FIELD, ADMIN } from '../harness.mjs';
 
 let server;
 let browser;
@@ -59,4 +59,30 @@ test('client near me → call → outcome offline → on the manager\'s timeline
   assert.equal(timeline[0].outcome, 'call back');
   assert.equal(timeline[0].contact_name, 'Mahesh Deshpande');
   assert.equal(timeline[0].body, 'Wants 20 bags of urea next Monday');
+});
+
+test('an admin imports a CSV of clients in the console: preview, errors, confirm', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/sign-in`);
+  await page.fill('#company', ADMIN.company);
+  await page.fill('#login', ADMIN.login);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.goto(`${server.base}/console/clients`);
+  await page.click('a:has-text("Import")');
+  const csv = 'Shop Name,Mobile No.,Area,Owner\nGanesh Kirana,98200 12121,Hadapsar,vikram.singh@sharma-agro.in\n'
+    + 'Laxmi Traders,98200 13131,Kothrud,deepa.iyer@sharma-agro.in\nNo Phone Shop,123,Baner,\n';
+  await page.setInputFiles('#file', { name: 'outlets.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.click('button:has-text("Preview")');
+  await page.waitForSelector('text=2 ready to import');
+  assert.ok(await page.isVisible('td:has-text("is not a valid phone number")'), 'the bad row is shown with its problem');
+  assert.equal(await page.inputValue('#map_phone'), 'Mobile No.');
+  await page.click('button:has-text("Import 2 clients")');
+  await page.waitForSelector('text=Nothing was imported');
+  await page.check('input[name=commit_valid_rows]');
+  await page.click('button:has-text("Import 2 clients")');
+  await page.waitForSelector('text=2 clients imported');
+  assert.ok(await page.isVisible('a:has-text("Ganesh Kirana")'));
+  await context.close();
 });

@@ -5,7 +5,6 @@
 //! The server is the real binary in its own process; the load comes from this process over loopback,
 //! so both share the machine's cores.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,95 +15,11 @@ use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+mod support;
+use support::{percentile, start};
+
 const CONNECTIONS: usize = 64;
 const LOAD_SECONDS: u64 = 10;
-
-struct Running {
-    child: Child,
-    port: u16,
-    _dir: tempdir::Dir,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-mod tempdir {
-    /// A scratch directory removed on drop.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Dir {
-            let dir = std::env::temp_dir()
-                .join(format!("outfield-bench-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            Dir(dir)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `outfield serve` and returns it with the time until `/healthz` first answered 200.
-async fn start(database_url: Option<&str>, demo: bool) -> (Running, Duration) {
-    let dir = tempdir::Dir::new();
-    let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_outfield"));
-    command
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(&dir.0)
-        .env("OUTFIELD_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(url) = database_url {
-        command.args(["--database-url", url]);
-    }
-    if demo {
-        command.arg("--demo");
-    }
-    let started = Instant::now();
-    let child = command.spawn().expect("outfield binary");
-    let running = Running {
-        child,
-        port,
-        _dir: dir,
-    };
-    let client = reqwest::Client::new();
-    loop {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/healthz"))
-            .send()
-            .await
-        {
-            if response.status() == 200 {
-                return (running, started.elapsed());
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
 
 fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -115,10 +30,6 @@ fn rss_mib(pid: u32) -> f64 {
         .and_then(|v| v.parse().ok())
         .unwrap();
     kib / 1024.0
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p) as usize] as f64 / 1000.0
 }
 
 async fn device_token(port: u16) -> String {

@@ -18,6 +18,7 @@ use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::{spreadsheet_safe, InteractionKind};
 use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
+use crate::clients::store;
 use crate::clients::{
     self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
@@ -213,8 +214,9 @@ async fn submit_enquiry(
 async fn list_clients(
     State(state): State<AppState>,
     principal: Principal,
-    ApiQuery(filter): ApiQuery<ClientFilter>,
+    ApiQuery(mut filter): ApiQuery<ClientFilter>,
 ) -> AppResult<Json<Vec<Client>>> {
+    filter.limit = filter.limit.map(|limit| limit.min(1000));
     Ok(Json(
         clients::list(&state.db, &principal.scope, &filter).await?,
     ))
@@ -381,7 +383,7 @@ async fn export_clients(
     principal: Principal,
     ApiQuery(mut filter): ApiQuery<ClientFilter>,
 ) -> AppResult<impl IntoResponse> {
-    filter.limit = Some(filter.limit.unwrap_or(1000));
+    filter.limit = Some(filter.limit.unwrap_or(store::MAX_LIST));
     let list = clients::list(&state.db, &principal.scope, &filter).await?;
     Ok((
         [

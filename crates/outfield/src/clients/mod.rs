@@ -134,7 +134,7 @@ pub struct NewInteraction {
 /// Clients the scope may see, filtered.
 pub async fn list(db: &Db, scope: &Scope, filter: &ClientFilter) -> AppResult<Vec<Client>> {
     let mut tx = db.tenant_read(scope).await?;
-    let clients = store::list(&mut tx, scope, filter).await?;
+    let clients = store::list(&mut tx, db.backend(), scope, filter).await?;
     tx.commit().await?;
     Ok(clients)
 }

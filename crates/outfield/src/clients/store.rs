@@ -9,7 +9,7 @@ use crate::auth::Scope;
 use crate::clients::domain::{ClientStatus, GeoPoint, InteractionKind};
 use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_opt_uuid, get_uuid, Tx};
+use crate::db::{get_opt_uuid, get_uuid, Backend, Tx};
 use crate::people::store::{bind_scope, VISIBLE_CTE};
 
 /// A client as the API and console show it.
@@ -75,9 +75,12 @@ pub struct ClientFilter {
     pub latitude: Option<f64>,
     /// With `latitude`.
     pub longitude: Option<f64>,
-    /// At most this many (default 100, or 20 near a point; at most 1000).
+    /// At most this many (default 100, or 20 near a point; at most 1000, or 100,000 for the export).
     pub limit: Option<i64>,
 }
+
+/// Most clients one list returns: an export of the largest import.
+pub const MAX_LIST: i64 = 100_000;
 
 const CLIENT_COLUMNS: &str =
     "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
@@ -120,7 +123,12 @@ fn search_pattern(q: &str) -> Option<String> {
 }
 
 /// Clients the scope may see, filtered; nearest first when a point is given.
-pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<Vec<Client>> {
+pub async fn list(
+    tx: &mut Tx,
+    backend: Backend,
+    scope: &Scope,
+    filter: &ClientFilter,
+) -> sqlx::Result<Vec<Client>> {
     let near = match (filter.latitude, filter.longitude) {
         (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
         _ => None,
@@ -128,14 +136,14 @@ pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Re
     let limit = filter
         .limit
         .unwrap_or(if near.is_some() { 20 } else { 100 })
-        .clamp(1, 1000);
+        .clamp(1, MAX_LIST);
     let Some(center) = near else {
-        return query(tx, scope, filter, None, limit).await;
+        return query(tx, backend, scope, filter, None, limit).await;
     };
     // Widen a box around the point until it holds enough clients, then keep those inside the circle.
     let mut radius_m = 2_000.0;
     loop {
-        let mut found = query(tx, scope, filter, Some((center, radius_m)), 5_000).await?;
+        let mut found = query(tx, backend, scope, filter, Some((center, radius_m)), 5_000).await?;
         for client in &mut found {
             client.distance_m = client.location.map(|p| center.distance_m(&p));
         }
@@ -155,20 +163,35 @@ pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Re
 
 async fn query(
     tx: &mut Tx,
+    backend: Backend,
     scope: &Scope,
     filter: &ClientFilter,
     area: Option<(GeoPoint, f64)>,
     limit: i64,
 ) -> sqlx::Result<Vec<Client>> {
-    let sql = visible_clients_sql(
-        "AND ($4 IS NULL OR c.search_text LIKE $4) \
+    // "Contains" searches go through a trigram index: FTS5 on SQLite, pg_trgm on PostgreSQL.
+    let search = match backend {
+        Backend::Sqlite => {
+            "c.rowid IN (SELECT rowid FROM clients_search WHERE search_text LIKE $4)"
+        }
+        Backend::Postgres => "c.search_text LIKE $4",
+    };
+    // Around a point the caller sorts by distance: an ORDER BY here would lead the planner to walk the
+    // name index past every client instead of using the position index.
+    let order = if area.is_some() {
+        ""
+    } else {
+        "ORDER BY c.name, c.id"
+    };
+    let sql = visible_clients_sql(&format!(
+        "AND ($4 IS NULL OR {search}) \
          AND ($5 IS NULL OR c.status = $5) \
          AND ($6 IS NULL OR EXISTS (SELECT 1 FROM client_owners w WHERE w.company_id = c.company_id \
               AND w.client_id = c.id AND w.person_id = $6)) \
          AND ($7 IS NULL OR (',' || c.tags || ',') LIKE $7) \
          AND ($8 IS NULL OR (c.latitude BETWEEN $8 AND $9 AND c.longitude BETWEEN $10 AND $11)) \
-         ORDER BY c.name, c.id LIMIT $12",
-    );
+         {order} LIMIT $12"
+    ));
     let bounds = area.map(|(center, radius_m)| {
         let d_lat = radius_m / 111_320.0;
         let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));

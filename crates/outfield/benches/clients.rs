@@ -1,0 +1,327 @@
+//! Client figures on 100,000 clients and 300,000 contacts: import with duplicate detection, export,
+//! search latency, and the nearest 20 clients for a field employee.
+//!
+//! Run with `cargo bench --bench clients` (SQLite) or `-- --postgres postgres://…/<empty database>`.
+
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+use sqlx::{Connection, Row};
+
+mod support;
+use support::{percentile, session, start};
+
+const CLIENTS: usize = 100_000;
+const NAMES: [&str; 20] = [
+    "Shree Krishna",
+    "Balaji",
+    "Ganesh",
+    "Laxmi",
+    "Sai",
+    "Mahalaxmi",
+    "Jai Bhavani",
+    "Om",
+    "Siddhivinayak",
+    "Annapurna",
+    "Gurukrupa",
+    "Shivshakti",
+    "Maruti",
+    "Vitthal",
+    "Durga",
+    "Renuka",
+    "Khandoba",
+    "Sahyadri",
+    "Kaveri",
+    "Godavari",
+];
+const KINDS: [&str; 6] = [
+    "Traders",
+    "Kirana Stores",
+    "Agro Centre",
+    "Provision Store",
+    "Agencies",
+    "Krishi Seva Kendra",
+];
+const PEOPLE: [&str; 16] = [
+    "Ramesh Patil",
+    "Suresh Jadhav",
+    "Mahesh Deshpande",
+    "Anita Kulkarni",
+    "Sunil Pawar",
+    "Vijay Shinde",
+    "Kavita More",
+    "Prakash Gaikwad",
+    "Rajendra Bhosale",
+    "Meena Joshi",
+    "Santosh Chavan",
+    "Deepak Salunkhe",
+    "Asha Kale",
+    "Nitin Mane",
+    "Rohit Wagh",
+    "Pooja Kadam",
+];
+
+fn csv(rng: &mut rand::rngs::StdRng) -> String {
+    let mut csv = String::from("Shop Name,Code,Mobile No.,Area,Owner,Latitude,Longitude\n");
+    for i in 0..CLIENTS {
+        // One row in twenty repeats an earlier phone number: duplicate detection has work to do.
+        let phone = if i % 20 == 19 {
+            9_800_000_000u64 + i as u64 - 7
+        } else {
+            9_800_000_000u64 + i as u64
+        };
+        let owner = if i % 5 == 0 {
+            "vikram.singh@sharma-agro.in"
+        } else {
+            "deepa.iyer@sharma-agro.in"
+        };
+        let (lat, lon) = (
+            18.40 + rng.gen::<f64>() * 0.35,
+            73.70 + rng.gen::<f64>() * 0.35,
+        );
+        csv.push_str(&format!(
+            "{} {} {},C{:06},{},Zone {},{},{:.6},{:.6}\n",
+            NAMES[i % 20],
+            KINDS[i % 6],
+            i,
+            i,
+            phone,
+            i % 40,
+            owner,
+            lat,
+            lon
+        ));
+    }
+    csv
+}
+
+async fn add_contacts(database_url: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(database_url).await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    let clients: Vec<(String, String, String)> =
+        sqlx::query("SELECT company_id, id, search_text FROM clients")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+    let now = chrono::Utc::now().timestamp_millis();
+    for (index, chunk) in clients.chunks(100).enumerate() {
+        let mut sql = String::from("INSERT INTO contacts (company_id, id, client_id, name, phone, created_at, updated_at) VALUES ");
+        let mut values = Vec::new();
+        for (c, (company, client, _)) in chunk.iter().enumerate() {
+            for k in 0..3 {
+                let n = (index * 100 + c) * 3 + k;
+                values.push((
+                    company.clone(),
+                    uuid::Uuid::now_v7().to_string(),
+                    client.clone(),
+                    PEOPLE[n % 16].to_string(),
+                    format!("+9197{:08}", n),
+                ));
+            }
+        }
+        let rows: Vec<String> = (0..values.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    i * 7 + 1,
+                    i * 7 + 2,
+                    i * 7 + 3,
+                    i * 7 + 4,
+                    i * 7 + 5,
+                    i * 7 + 6,
+                    i * 7 + 7
+                )
+            })
+            .collect();
+        sql.push_str(&rows.join(", "));
+        let mut query = sqlx::query(&sql);
+        for v in &values {
+            query = query
+                .bind(&v.0)
+                .bind(&v.1)
+                .bind(&v.2)
+                .bind(&v.3)
+                .bind(&v.4)
+                .bind(now)
+                .bind(now);
+        }
+        query.execute(&mut *tx).await.unwrap();
+        for (c, (company, client, text)) in chunk.iter().enumerate() {
+            let names: Vec<String> = (0..3)
+                .map(|k| {
+                    let n = (index * 100 + c) * 3 + k;
+                    format!("{} 97{:08}", PEOPLE[n % 16].to_lowercase(), n)
+                })
+                .collect();
+            sqlx::query("UPDATE clients SET search_text = $1 WHERE company_id = $2 AND id = $3")
+                .bind(format!("{text} {}", names.join(" ")))
+                .bind(company)
+                .bind(client)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn timed_get(client: &reqwest::Client, url: &str, cookie: &str) -> (Duration, Value) {
+    let started = Instant::now();
+    let response = client
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    let body: Value = response.json().await.unwrap();
+    (started.elapsed(), body)
+}
+
+fn report(label: &str, mut latencies: Vec<u32>, target_ms: f64) {
+    latencies.sort_unstable();
+    let (p50, p99) = (percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+    println!(
+        "{label}: p50 {p50:.2} ms, p99 {p99:.2} ms  (target p99 < {target_ms} ms, ratio {:.2})",
+        p99 / target_ms
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let postgres = args
+        .iter()
+        .position(|a| a == "--postgres")
+        .map(|i| args[i + 1].clone());
+    println!(
+        "Outfield clients benchmark ({})",
+        if postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    let (server, _) = start(postgres.as_deref(), true).await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let (admin, csrf) = session(server.port, "priya.nair@sharma-agro.in", "admin-demo-2026").await;
+    let (field, _) = session(
+        server.port,
+        "vikram.singh@sharma-agro.in",
+        "field-employee-demo-2026",
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+
+    let file = csv(&mut rng);
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file.into_bytes()).file_name("clients.csv"),
+        )
+        .text("options", r#"{"commit": true, "commit_valid_rows": true}"#);
+    let started = Instant::now();
+    let response = client
+        .post(format!("{base}/api/v1/clients/import"))
+        .header("cookie", &admin)
+        .header("x-csrf-token", &csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let took = started.elapsed().as_secs_f64();
+    let imported: Value = response.json().await.unwrap();
+    let created = imported["created"].as_u64().unwrap_or(0);
+    println!(
+        "import of {CLIENTS} rows with duplicate detection: {took:.2} s, {created} created, {} skipped as duplicates  (target < 20 s, ratio {:.2})",
+        CLIENTS as u64 - created, took / 20.0
+    );
+
+    let generating = Instant::now();
+    add_contacts(&server.database_url).await;
+    println!(
+        "(generated 300,000 contacts directly in the database in {:.1} s)",
+        generating.elapsed().as_secs_f64()
+    );
+
+    let (took, exported) = {
+        let started = Instant::now();
+        let text = client
+            .get(format!("{base}/api/v1/clients/export.csv"))
+            .header("cookie", &admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (started.elapsed().as_secs_f64(), text.lines().count() - 1)
+    };
+    println!(
+        "export of {exported} clients as CSV: {took:.2} s  (target < 5 s, ratio {:.2})",
+        took / 5.0
+    );
+
+    let terms = [
+        "krishna",
+        "kirana 4242",
+        "9800012345",
+        "mahesh deshpande",
+        "c004711",
+        "zone 17",
+        "agro centre 9",
+        "pooja kadam",
+        "9700031337",
+        "godavari",
+    ];
+    for (who, cookie) in [
+        ("an admin (all 100,000 clients)", &admin),
+        ("a field employee (20,000 own clients)", &field),
+    ] {
+        let mut latencies = Vec::new();
+        for round in 0..30 {
+            for term in terms {
+                let q = if round % 2 == 0 {
+                    term.to_string()
+                } else {
+                    term.split(' ').next().unwrap().to_string()
+                };
+                let (took, _) = timed_get(
+                    &client,
+                    &format!("{base}/api/v1/clients?q={}&limit=20", q.replace(' ', "%20")),
+                    cookie,
+                )
+                .await;
+                latencies.push(took.as_micros() as u32);
+            }
+        }
+        report(&format!("search as {who}, 300 queries"), latencies, 30.0);
+    }
+
+    let mut latencies = Vec::new();
+    for _ in 0..300 {
+        let (lat, lon) = (
+            18.45 + rng.gen::<f64>() * 0.25,
+            73.75 + rng.gen::<f64>() * 0.25,
+        );
+        let (took, body) = timed_get(
+            &client,
+            &format!("{base}/api/v1/clients?latitude={lat}&longitude={lon}&limit=20"),
+            &field,
+        )
+        .await;
+        assert_eq!(body.as_array().unwrap().len(), 20);
+        latencies.push(took.as_micros() as u32);
+    }
+    report(
+        "nearest 20 clients for a field employee (of their 20,000), 300 queries",
+        latencies,
+        20.0,
+    );
+}

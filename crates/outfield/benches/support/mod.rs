@@ -1,0 +1,130 @@
+//! What the benchmarks share: starting the real `outfield` binary on a fresh database and signing in.
+
+// Each benchmark binary compiles this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A server process, killed on drop.
+pub struct Running {
+    /// The process.
+    pub child: Child,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// Its database, for generating data directly.
+    pub database_url: String,
+    _dir: tempdir::Dir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+mod tempdir {
+    /// A scratch directory removed on drop.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            let dir = std::env::temp_dir()
+                .join(format!("outfield-bench-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Dir(dir)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A free local port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `outfield serve` and returns it with the time until `/healthz` first answered 200.
+pub async fn start(database_url: Option<&str>, demo: bool) -> (Running, Duration) {
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_outfield"));
+    command
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&dir.0)
+        .env("OUTFIELD_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(url) = database_url {
+        command.args(["--database-url", url]);
+    }
+    if demo {
+        command.arg("--demo");
+    }
+    let started = Instant::now();
+    let child = command.spawn().expect("outfield binary");
+    let database_url = database_url
+        .map(String::from)
+        .unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
+    let running = Running {
+        database_url,
+        child,
+        port,
+        _dir: dir,
+    };
+    let client = reqwest::Client::new();
+    loop {
+        if let Ok(response) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+        {
+            if response.status() == 200 {
+                return (running, started.elapsed());
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Signs in as `login` of the demo company and returns the session cookie and CSRF token.
+pub async fn session(port: u16, login: &str, password: &str) -> (String, String) {
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/sessions"))
+        .json(
+            &serde_json::json!({ "company": "sharma-agro", "login": login, "password": password }),
+        )
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (cookie, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+/// The value at fraction `p` of sorted latencies (µs), in milliseconds.
+pub fn percentile(sorted: &[u32], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p) as usize] as f64 / 1000.0
+}
