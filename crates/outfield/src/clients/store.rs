@@ -1,5 +1,7 @@
 //! SQL for clients, contacts and interactions. Reads are limited to the clients the scope may see.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
@@ -272,31 +274,42 @@ fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
 }
 
 async fn attach_owners(tx: &mut Tx, company_id: Uuid, clients: &mut [Client]) -> sqlx::Result<()> {
-    for chunk in clients.chunks_mut(500) {
-        if chunk.is_empty() {
-            continue;
-        }
-        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT o.client_id, p.id, p.name FROM client_owners o \
-             JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
-             WHERE o.company_id = $1 AND o.client_id IN ({}) ORDER BY p.name",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(company_id.to_string());
-        for client in chunk.iter() {
-            query = query.bind(client.id.to_string());
-        }
-        for row in query.fetch_all(&mut **tx).await? {
-            let client_id = get_uuid(&row, "client_id")?;
-            let owner = Owner {
-                id: get_uuid(&row, "id")?,
-                name: row.try_get("name")?,
-            };
-            if let Some(client) = chunk.iter_mut().find(|c| c.id == client_id) {
-                client.owners.push(owner);
-            }
-        }
+    if clients.is_empty() {
+        return Ok(());
+    }
+    // A page of clients asks for its own owners; an export reads the company's ownerships in one pass
+    // rather than in hundreds of IN lists.
+    let (filter, ids): (String, Vec<String>) = if clients.len() <= 500 {
+        let placeholders: Vec<String> = (2..clients.len() + 2).map(|i| format!("${i}")).collect();
+        (
+            format!("AND o.client_id IN ({})", placeholders.join(", ")),
+            clients.iter().map(|c| c.id.to_string()).collect(),
+        )
+    } else {
+        (String::new(), Vec::new())
+    };
+    let sql = format!(
+        "SELECT o.client_id, p.id, p.name FROM client_owners o \
+         JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
+         WHERE o.company_id = $1 {filter} ORDER BY p.name"
+    );
+    let mut query = sqlx::query(&sql).bind(company_id.to_string());
+    for id in ids {
+        query = query.bind(id);
+    }
+    let mut owners: HashMap<Uuid, Vec<Owner>> = HashMap::new();
+    for row in query.fetch_all(&mut **tx).await? {
+        let owner = Owner {
+            id: get_uuid(&row, "id")?,
+            name: row.try_get("name")?,
+        };
+        owners
+            .entry(get_uuid(&row, "client_id")?)
+            .or_default()
+            .push(owner);
+    }
+    for client in clients.iter_mut() {
+        client.owners = owners.remove(&client.id).unwrap_or_default();
     }
     Ok(())
 }
