@@ -108,6 +108,10 @@ pub async fn verify(db: &Db, credentials: Credentials, client: &ClientInfo) -> A
             };
             let mut tx = db.system().await?;
             limits::record_failure(&mut tx, &keys, now).await?;
+            if company_id.is_none() {
+                // No company's trail can hold it; the server log does, for the operator.
+                tracing::warn!(ip = %client.ip, "sign-in attempt with an unknown company code");
+            }
             if let Some(company_id) = company_id {
                 let actor = Actor::anonymous(company_id, candidate.map(|c| c.person_id), client);
                 let event =

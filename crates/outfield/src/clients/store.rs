@@ -163,6 +163,12 @@ pub async fn list(
     }
 }
 
+/// A bound value of a client query.
+enum Param {
+    Text(String),
+    Number(f64),
+}
+
 async fn query(
     tx: &mut Tx,
     backend: Backend,
@@ -171,13 +177,59 @@ async fn query(
     area: Option<(GeoPoint, f64)>,
     limit: i64,
 ) -> sqlx::Result<Vec<Client>> {
-    // "Contains" searches go through a trigram index: FTS5 on SQLite, pg_trgm on PostgreSQL.
-    let search = match backend {
-        Backend::Sqlite => {
-            "c.rowid IN (SELECT rowid FROM clients_search WHERE search_text LIKE $4)"
-        }
-        Backend::Postgres => "c.search_text LIKE $4",
+    // Only the filters asked for become conditions: "$n IS NULL OR …" would keep PostgreSQL's generic
+    // plans from using the indexes. Parameters $1–$3 are the scope's.
+    let mut conditions = Vec::new();
+    let mut params = Vec::new();
+    let next = |param: Param, params: &mut Vec<Param>| {
+        params.push(param);
+        format!("${}", params.len() + 3)
     };
+    if let Some(pattern) = filter.q.as_deref().and_then(search_pattern) {
+        let p = next(Param::Text(pattern), &mut params);
+        // "Contains" searches go through a trigram index: FTS5 on SQLite, pg_trgm on PostgreSQL.
+        conditions.push(match backend {
+            Backend::Sqlite => {
+                format!("c.rowid IN (SELECT rowid FROM clients_search WHERE search_text LIKE {p})")
+            }
+            Backend::Postgres => format!("c.search_text LIKE {p}"),
+        });
+    }
+    if let Some(status) = filter.status {
+        let p = next(Param::Text(status.as_str().to_string()), &mut params);
+        conditions.push(format!("c.status = {p}"));
+    }
+    if let Some(owner) = filter.owner_id {
+        let p = next(Param::Text(owner.to_string()), &mut params);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM client_owners w WHERE w.company_id = c.company_id AND w.client_id = c.id \
+             AND w.person_id = {p})"
+        ));
+    }
+    if let Some(tag) = &filter.tag {
+        let p = next(
+            Param::Text(format!(
+                "%,{},%",
+                tag.trim().to_lowercase().replace(['%', '_'], "")
+            )),
+            &mut params,
+        );
+        conditions.push(format!("(',' || c.tags || ',') LIKE {p}"));
+    }
+    if let Some((center, radius_m)) = area {
+        let d_lat = radius_m / 111_320.0;
+        let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));
+        let bounds = [
+            center.latitude - d_lat,
+            center.latitude + d_lat,
+            center.longitude - d_lon,
+            center.longitude + d_lon,
+        ];
+        let [a, b, c, d] = bounds.map(|value| next(Param::Number(value), &mut params));
+        conditions.push(format!(
+            "c.latitude BETWEEN {a} AND {b} AND c.longitude BETWEEN {c} AND {d}"
+        ));
+    }
     // Around a point the caller sorts by distance: an ORDER BY here would lead the planner to walk the
     // name index past every client instead of using the position index.
     let order = if area.is_some() {
@@ -185,42 +237,23 @@ async fn query(
     } else {
         "ORDER BY c.name, c.id"
     };
+    let limit_param = params.len() + 4;
     let sql = visible_clients_sql(&format!(
-        "AND ($4 IS NULL OR {search}) \
-         AND ($5 IS NULL OR c.status = $5) \
-         AND ($6 IS NULL OR EXISTS (SELECT 1 FROM client_owners w WHERE w.company_id = c.company_id \
-              AND w.client_id = c.id AND w.person_id = $6)) \
-         AND ($7 IS NULL OR (',' || c.tags || ',') LIKE $7) \
-         AND ($8 IS NULL OR (c.latitude BETWEEN $8 AND $9 AND c.longitude BETWEEN $10 AND $11)) \
-         {order} LIMIT $12"
+        "{} {order} LIMIT ${limit_param}",
+        conditions
+            .iter()
+            .map(|c| format!("AND {c}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     ));
-    let bounds = area.map(|(center, radius_m)| {
-        let d_lat = radius_m / 111_320.0;
-        let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));
-        (
-            center.latitude - d_lat,
-            center.latitude + d_lat,
-            center.longitude - d_lon,
-            center.longitude + d_lon,
-        )
-    });
-    let rows = bind_scope(sqlx::query(&sql), scope)
-        .bind(filter.q.as_deref().and_then(search_pattern))
-        .bind(filter.status.map(ClientStatus::as_str))
-        .bind(filter.owner_id.map(|id| id.to_string()))
-        .bind(
-            filter
-                .tag
-                .as_ref()
-                .map(|t| format!("%,{},%", t.trim().to_lowercase().replace(['%', '_'], ""))),
-        )
-        .bind(bounds.map(|b| b.0))
-        .bind(bounds.map(|b| b.1))
-        .bind(bounds.map(|b| b.2))
-        .bind(bounds.map(|b| b.3))
-        .bind(limit)
-        .fetch_all(&mut **tx)
-        .await?;
+    let mut query = bind_scope(sqlx::query(&sql), scope);
+    for param in params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::Number(number) => query.bind(number),
+        };
+    }
+    let rows = query.bind(limit).fetch_all(&mut **tx).await?;
     let mut clients = rows
         .iter()
         .map(client_from)
