@@ -38,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_contacts, add_contact))
         .routes(routes!(timeline))
         .routes(routes!(log_interaction))
+        .routes(routes!(merge_clients))
         .routes(routes!(lead_form, configure_lead_form))
         .routes(routes!(submit_enquiry))
         .merge(
@@ -334,6 +335,32 @@ async fn log_interaction(
     Ok((
         StatusCode::CREATED,
         Json(clients::log_interaction(&state.db, &principal.scope, id, new).await?),
+    ))
+}
+
+/// Which duplicate to merge into a client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Merge {
+    /// The duplicate; it is removed after its contacts, interactions and owners move over.
+    pub duplicate_id: Uuid,
+}
+
+/// Merges a duplicate into this client, keeping every contact and interaction (managers and admins).
+#[utoipa::path(post, path = "/api/v1/clients/{id}/merge", tag = "clients", params(("id" = Uuid, Path)),
+    request_body = Merge,
+    responses((status = 200, body = Client), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn merge_clients(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(merge): ApiJson<Merge>,
+) -> AppResult<Json<Client>> {
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        clients::merge(&state.db, &principal.scope, &actor, id, merge.duplicate_id).await?,
     ))
 }
 

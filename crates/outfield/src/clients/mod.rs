@@ -431,3 +431,36 @@ pub async fn reassign(
     tx.commit().await?;
     Ok(moved)
 }
+
+/// Merges a duplicate into the client to keep: contacts, interactions and owners move over, empty fields
+/// of the kept client are filled from the duplicate, and the duplicate is removed. Managers and admins.
+pub async fn merge(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> AppResult<Client> {
+    if scope.role() == crate::people::domain::Role::FieldEmployee {
+        return Err(AppError::Forbidden);
+    }
+    if keep == duplicate {
+        return Err(AppError::field("duplicate_id", "must be another client"));
+    }
+    let mut tx = db.tenant(scope).await?;
+    visible(&mut tx, scope, keep).await?;
+    if store::find(&mut tx, scope, duplicate).await?.is_none() {
+        return Err(AppError::field(
+            "duplicate_id",
+            "is not a client you can see",
+        ));
+    }
+    let moved = store::merge(&mut tx, scope.company_id(), keep, duplicate).await?;
+    store::refresh_search_text(&mut tx, scope.company_id(), keep).await?;
+    let event = AuditEvent::new("client.merged", "client", keep)
+        .with(json!({ "duplicate_id": duplicate, "interactions_moved": moved }));
+    audit::record(&mut tx, actor, event).await?;
+    let client = visible(&mut tx, scope, keep).await?;
+    tx.commit().await?;
+    Ok(client)
+}

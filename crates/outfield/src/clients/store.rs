@@ -752,3 +752,93 @@ pub async fn insert_interaction(
     .await?;
     Ok(())
 }
+
+/// Moves everything of `duplicate` to `keep`, fills `keep`'s empty fields, and deletes `duplicate`.
+/// Returns how many interactions moved.
+pub async fn merge(
+    tx: &mut Tx,
+    company_id: Uuid,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> sqlx::Result<u64> {
+    let (company, keep, duplicate) = (
+        company_id.to_string(),
+        keep.to_string(),
+        duplicate.to_string(),
+    );
+    let moved = sqlx::query(
+        "UPDATE interactions SET client_id = $1 WHERE company_id = $2 AND client_id = $3",
+    )
+    .bind(&keep)
+    .bind(&company)
+    .bind(&duplicate)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE contacts SET client_id = $1 WHERE company_id = $2 AND client_id = $3")
+        .bind(&keep)
+        .bind(&company)
+        .bind(&duplicate)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO client_owners (company_id, client_id, person_id) \
+         SELECT company_id, $1, person_id FROM client_owners WHERE company_id = $2 AND client_id = $3 \
+         ON CONFLICT (company_id, client_id, person_id) DO NOTHING",
+    )
+    .bind(&keep)
+    .bind(&company)
+    .bind(&duplicate)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND client_id = $2")
+        .bind(&company)
+        .bind(&duplicate)
+        .execute(&mut **tx)
+        .await?;
+    let duplicate_row = sqlx::query(
+        "SELECT phone, email, gstin, category, territory, address, latitude, longitude FROM clients \
+         WHERE company_id = $1 AND id = $2",
+    )
+    .bind(&company)
+    .bind(&duplicate)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM clients WHERE company_id = $1 AND id = $2")
+        .bind(&company)
+        .bind(&duplicate)
+        .execute(&mut **tx)
+        .await?;
+    for column in [
+        "phone",
+        "email",
+        "gstin",
+        "category",
+        "territory",
+        "address",
+    ] {
+        let value: Option<String> = duplicate_row.try_get(column)?;
+        sqlx::query(&format!("UPDATE clients SET {column} = COALESCE({column}, $1) WHERE company_id = $2 AND id = $3"))
+            .bind(value)
+            .bind(&company)
+            .bind(&keep)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let position: (Option<f64>, Option<f64>) = (
+        duplicate_row.try_get("latitude")?,
+        duplicate_row.try_get("longitude")?,
+    );
+    sqlx::query(
+        "UPDATE clients SET latitude = COALESCE(latitude, $1), longitude = COALESCE(longitude, $2), updated_at = $3 \
+         WHERE company_id = $4 AND id = $5",
+    )
+    .bind(position.0)
+    .bind(position.1)
+    .bind(now_ms())
+    .bind(&company)
+    .bind(&keep)
+    .execute(&mut **tx)
+    .await?;
+    Ok(moved)
+}

@@ -296,6 +296,7 @@ both_backends!(
     enquiry_spam_is_stopped,
     the_html_form_gets_a_page,
     imports_preview_then_commit_only_what_is_confirmed,
+    merging_keeps_every_contact_and_interaction,
     a_hundred_thousand_rows_are_one_import,
 );
 
@@ -661,4 +662,94 @@ async fn a_hundred_thousand_rows_are_one_import(app: TestApp) {
     csv.push_str("One Too Many,X,,\n");
     let too_many = import(&admin, csv.as_bytes(), json!({})).await;
     assert_eq!(too_many.status(), 422);
+}
+
+async fn merging_keeps_every_contact_and_interaction(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    let keep = add(
+        &field,
+        json!({ "name": "Shree Krishna Traders", "phone": "+91 98220 12345" }),
+    )
+    .await;
+    let copy = add(&field, json!({ "name": "Sri Krishna Traders", "email": "krishna@traders.example", "address": "Market Yard, Pune" })).await;
+    let (keep_id, copy_id) = (
+        keep["id"].as_str().unwrap().to_string(),
+        copy["id"].as_str().unwrap().to_string(),
+    );
+    field
+        .post(
+            &format!("/api/v1/clients/{copy_id}/contacts"),
+            json!({ "name": "Mahesh Deshpande" }),
+        )
+        .await;
+    field
+        .post(
+            &format!("/api/v1/clients/{copy_id}/interactions"),
+            json!({ "kind": "visit", "body": "Visited the copy" }),
+        )
+        .await;
+    field
+        .post(
+            &format!("/api/v1/clients/{keep_id}/interactions"),
+            json!({ "kind": "call", "body": "Called the original" }),
+        )
+        .await;
+    let by_field = field
+        .post(
+            &format!("/api/v1/clients/{keep_id}/merge"),
+            json!({ "duplicate_id": copy_id }),
+        )
+        .await;
+    assert_eq!(by_field.status(), 403, "field employees do not merge");
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let itself = manager
+        .post(
+            &format!("/api/v1/clients/{keep_id}/merge"),
+            json!({ "duplicate_id": keep_id }),
+        )
+        .await;
+    assert_eq!(itself.status(), 422);
+    let merged = manager
+        .post(
+            &format!("/api/v1/clients/{keep_id}/merge"),
+            json!({ "duplicate_id": copy_id }),
+        )
+        .await;
+    assert_eq!(merged.status(), 200);
+    let merged: Value = merged.json().await.unwrap();
+    assert_eq!(
+        merged["email"], "krishna@traders.example",
+        "empty fields are filled from the duplicate"
+    );
+    assert_eq!(merged["phone"], "+919822012345", "filled fields are kept");
+    assert_eq!(
+        manager
+            .get(&format!("/api/v1/clients/{copy_id}"))
+            .await
+            .status(),
+        404
+    );
+    let timeline: Vec<Value> = manager
+        .get(&format!("/api/v1/clients/{keep_id}/timeline"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(timeline.len(), 2);
+    let contacts: Vec<Value> = manager
+        .get(&format!("/api/v1/clients/{keep_id}/contacts"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts[0]["name"], "Mahesh Deshpande");
+    assert_eq!(
+        names(&field, "?q=deshpande").await,
+        ["Shree Krishna Traders"]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'client.merged'")
+            .await,
+        1
+    );
 }

@@ -173,6 +173,12 @@ fn expectations(
             Some(json!({ "kind": "note", "body": "planted" })),
         ),
         ("POST", "/api/v1/clients/import", Access::Admin, None),
+        (
+            "POST",
+            "/api/v1/clients/{id}/merge",
+            Access::Member,
+            Some(json!({ "duplicate_id": a.field.id })),
+        ),
         ("GET", "/api/v1/company/lead-form", Access::Admin, None),
         (
             "PUT",
