@@ -375,8 +375,9 @@ struct Known {
 }
 
 impl Known {
-    fn add(&mut self, client: &NewClient, label: &str) {
-        let keys = [
+    /// The keys a client is recognised by: code (case-insensitive), phone, e-mail and GSTIN.
+    fn keys(client: &NewClient) -> [(&'static str, Option<String>); 4] {
+        [
             (
                 "code",
                 client.code.as_ref().map(|v| v.as_str().to_lowercase()),
@@ -393,8 +394,11 @@ impl Known {
                 "gstin",
                 client.gstin.as_ref().map(|v| v.as_str().to_string()),
             ),
-        ];
-        for (kind, value) in keys {
+        ]
+    }
+
+    fn add(&mut self, client: &NewClient, label: &str) {
+        for (kind, value) in Self::keys(client) {
             if let Some(value) = value {
                 self.by_key
                     .entry((kind.to_string(), value))
@@ -411,25 +415,7 @@ impl Known {
 
     /// The first key on which `client` matches something known.
     fn matches(&self, client: &NewClient) -> Option<(String, String)> {
-        let keys = [
-            (
-                "code",
-                client.code.as_ref().map(|v| v.as_str().to_lowercase()),
-            ),
-            (
-                "phone",
-                client.phone.as_ref().map(|v| v.as_str().to_string()),
-            ),
-            (
-                "email",
-                client.email.as_ref().map(|v| v.as_str().to_string()),
-            ),
-            (
-                "gstin",
-                client.gstin.as_ref().map(|v| v.as_str().to_string()),
-            ),
-        ];
-        for (kind, value) in keys {
+        for (kind, value) in Self::keys(client) {
             if let Some(found) = value.and_then(|v| self.by_key.get(&(kind.to_string(), v))) {
                 return Some((kind.to_string(), found.clone()));
             }
