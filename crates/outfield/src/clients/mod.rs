@@ -382,9 +382,9 @@ pub async fn apply_interaction(
     scope: &Scope,
     record: &Incoming,
 ) -> AppResult<Result<(), Rejection>> {
-    let payload: InteractionPayload = match serde_json::from_value(record.payload.clone()) {
+    let payload: InteractionPayload = match record.payload_as() {
         Ok(payload) => payload,
-        Err(error) => return Ok(Err(Rejection::new(format!("payload: {error}")))),
+        Err(rejection) => return Ok(Err(rejection)),
     };
     let interaction = NewInteraction {
         kind: payload.kind,

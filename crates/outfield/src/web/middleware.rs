@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request};
-use axum::http::{header, HeaderValue, Response};
+use axum::http::{header, HeaderName, HeaderValue, Response};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
@@ -113,5 +113,3 @@ pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
     );
     response
 }
-
-use axum::http::HeaderName;

@@ -34,12 +34,8 @@ async fn session_cookie_is_http_only_and_same_site(app: TestApp) {
 
 async fn sign_in_with_mobile_number(app: TestApp) {
     let response = app
-        .browser()
-        .post(app.url("/api/v1/sessions"))
-        .json(&json!({ "company": app.a.slug, "login": "98000 00002", "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+        .sign_in_attempt(&app.browser(), &app.a.slug, "98000 00002", PASSWORD)
+        .await;
     assert_eq!(response.status(), 201);
 }
 
@@ -59,12 +55,7 @@ async fn wrong_credentials_get_one_answer(app: TestApp) {
         ("no-such-company", app.a.admin.email.as_str(), PASSWORD),
         (app.b.slug.as_str(), app.a.admin.email.as_str(), PASSWORD),
     ] {
-        let response = client
-            .post(app.url("/api/v1/sessions"))
-            .json(&json!({ "company": company, "login": login, "password": password }))
-            .send()
-            .await
-            .unwrap();
+        let response = app.sign_in_attempt(&client, company, login, password).await;
         assert_eq!(response.status(), 401);
         let body = problem(response).await;
         assert_eq!(body["type"], "/problems/bad-credentials");
@@ -86,13 +77,9 @@ async fn signing_in_again_rotates_the_session(app: TestApp) {
     let session = app.session(&app.a, &app.a.admin).await;
     let old_cookie = app.count("SELECT COUNT(*) FROM sessions").await;
     assert_eq!(old_cookie, 1);
-    let response = session
-        .client
-        .post(app.url("/api/v1/sessions"))
-        .json(&json!({ "company": app.a.slug, "login": app.a.admin.email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    let response = app
+        .sign_in_attempt(&session.client, &app.a.slug, &app.a.admin.email, PASSWORD)
+        .await;
     assert_eq!(response.status(), 201);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM sessions").await,
@@ -219,12 +206,8 @@ async fn deactivation_ends_sessions_and_device_tokens_at_once(app: TestApp) {
     assert_eq!(session.get("/api/v1/me").await.status(), 401);
     assert_eq!(device.get("/api/v1/me").await.status(), 401);
     let again = app
-        .browser()
-        .post(app.url("/api/v1/sessions"))
-        .json(&json!({ "company": app.a.slug, "login": app.a.field.email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+        .sign_in_attempt(&app.browser(), &app.a.slug, &app.a.field.email, PASSWORD)
+        .await;
     assert_eq!(again.status(), 401);
     let kept = app
         .count(&format!(
@@ -260,12 +243,9 @@ async fn repeated_failures_are_slowed_then_refused(app: TestApp) {
     // Even the right password waits out the delay, so guessing gains nothing from it.
     assert_eq!(attempt(PASSWORD).await.unwrap().status(), 429);
     // Other people of the same company are not affected.
-    let other = client
-        .post(app.url("/api/v1/sessions"))
-        .json(&json!({ "company": app.a.slug, "login": app.a.admin.email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+    let other = app
+        .sign_in_attempt(&client, &app.a.slug, &app.a.admin.email, PASSWORD)
+        .await;
     assert_eq!(other.status(), 201);
 }
 
@@ -281,12 +261,8 @@ async fn the_hourly_cap_refuses_an_account_for_at_most_an_hour(app: TestApp) {
     ))
     .await;
     let response = app
-        .browser()
-        .post(app.url("/api/v1/sessions"))
-        .json(&json!({ "company": app.a.slug, "login": app.a.manager.email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+        .sign_in_attempt(&app.browser(), &app.a.slug, &app.a.manager.email, PASSWORD)
+        .await;
     assert_eq!(response.status(), 429);
     let retry: u64 = response.headers()["retry-after"]
         .to_str()

@@ -162,6 +162,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// One sign-in attempt through the API from `client` (which keeps any cookie it receives).
+    pub async fn sign_in_attempt(
+        &self,
+        client: &reqwest::Client,
+        company: &str,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "company": company, "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs in through the API and returns a session-authenticated client.
     pub async fn session(&self, world: &World, member: &Member) -> Session {
         let client = self.browser();
