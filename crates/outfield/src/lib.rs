@@ -1,5 +1,6 @@
 //! Outfield: self-hosted sales force automation. See `docs/ARCHITECTURE.md` for the map of this crate.
 
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod clients;
@@ -10,14 +11,20 @@ pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod field_app;
+pub mod geo;
+pub mod jobs;
 pub mod notes;
 pub mod notifications;
 pub mod people;
 pub mod privacy;
+pub mod reports;
 pub mod state;
 pub mod sync;
 pub mod text;
+pub mod tracking;
+pub mod visits;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -62,14 +69,16 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = web::router(self.state.clone());
-        axum::serve(
+        let jobs = tokio::spawn(jobs::run(self.state.db.clone()));
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        jobs.abort();
         self.state.db.close().await;
-        Ok(())
+        Ok(served?)
     }
 }
 

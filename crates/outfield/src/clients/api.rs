@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
-use crate::clients::domain::{spreadsheet_safe, InteractionKind};
+use crate::clients::domain::InteractionKind;
 use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::store;
@@ -25,6 +25,7 @@ use crate::clients::{
 };
 use crate::console::message_page;
 use crate::error::{AppError, AppResult, Problem};
+use crate::export::spreadsheet_safe;
 use crate::state::AppState;
 use crate::web::extract::{parse_json, ApiJson, ApiPath, ApiQuery};
 

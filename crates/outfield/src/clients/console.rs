@@ -337,7 +337,7 @@ async fn create(
         let (lat, lon) = (form.text("latitude").trim(), form.text("longitude").trim());
         if !lat.is_empty() || !lon.is_empty() {
             match (lat.parse::<f64>(), lon.parse::<f64>()) {
-                (Ok(lat), Ok(lon)) => match crate::clients::domain::GeoPoint::new(lat, lon) {
+                (Ok(lat), Ok(lon)) => match crate::geo::GeoPoint::new(lat, lon) {
                     Ok(point) => new.location = Some(point),
                     Err(message) => {
                         parsed = Err(vec![crate::error::FieldError::new("location", message)])

@@ -14,12 +14,12 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
-use crate::clients::domain::GeoPoint;
 use crate::clients::store::search_key;
 use crate::clients::NewClient;
 use crate::clock::now_ms;
 use crate::db::{get_uuid, Backend, Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::geo::GeoPoint;
 
 /// Most data rows one import takes.
 pub const MAX_ROWS: usize = 100_000;

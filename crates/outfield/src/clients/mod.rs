@@ -20,11 +20,10 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::geo::GeoPoint;
 use crate::people::domain::{Email, Language, PhoneNumber};
 use crate::sync::{Incoming, Rejection};
-use domain::{
-    ClientCode, ClientName, ClientStatus, GeoPoint, InteractionKind, Label, LongText, Tag,
-};
+use domain::{ClientCode, ClientName, ClientStatus, InteractionKind, Label, LongText, Tag};
 pub use store::{Client, ClientFilter, Contact, Interaction};
 
 /// A new client.
@@ -333,7 +332,9 @@ pub async fn log_interaction(
     Ok(item)
 }
 
-async fn record_interaction(
+/// Puts an interaction on a client's timeline, if the scope may see the client (and the contact is
+/// theirs); visits land here at check-out.
+pub(crate) async fn record_interaction(
     tx: &mut Tx,
     scope: &Scope,
     id: Uuid,

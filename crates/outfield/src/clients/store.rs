@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::clients::domain::{ClientStatus, GeoPoint, InteractionKind};
+use crate::clients::domain::{ClientStatus, InteractionKind};
 use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
 use crate::clock::{now_ms, to_datetime};
 use crate::db::{get_opt_uuid, get_uuid, Backend, Tx};
+use crate::geo::GeoPoint;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
 
 /// A client as the API and console show it.
@@ -88,12 +89,15 @@ const CLIENT_COLUMNS: &str =
     "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
      c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at";
 
-/// Clients of the scope's reach: parameters $1–$3 are bound by `bind_scope`.
+/// Clients of the scope's reach — owned by, or on a visit plan of, someone the scope sees: parameters
+/// $1–$3 are bound by `bind_scope`.
 fn visible_clients_sql(extra: &str) -> String {
     format!(
         "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 \
          AND ($3 = 'all' OR EXISTS (SELECT 1 FROM client_owners o JOIN visible v ON v.id = o.person_id \
-              WHERE o.company_id = c.company_id AND o.client_id = c.id)) {extra}"
+              WHERE o.company_id = c.company_id AND o.client_id = c.id) \
+           OR EXISTS (SELECT 1 FROM visit_plans vp JOIN visible v ON v.id = vp.person_id \
+              WHERE vp.company_id = c.company_id AND vp.client_id = c.id)) {extra}"
     )
 }
 

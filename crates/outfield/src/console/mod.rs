@@ -281,6 +281,7 @@ pub fn grantable_roles(actor: Role) -> Vec<(&'static str, &'static str)> {
 
 /// A local time for pages, in the company's zone.
 pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Kolkata);
-    at.with_timezone(&tz).format("%d %b %Y, %H:%M").to_string()
+    at.with_timezone(&crate::clock::zone(zone))
+        .format("%d %b %Y, %H:%M")
+        .to_string()
 }

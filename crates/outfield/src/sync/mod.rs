@@ -37,7 +37,8 @@ const MAX_CLOCK_LEAD: i64 = 2 * DAY_MS;
 pub struct RecordEnvelope {
     /// The id the device gave the record (UUID, preferably v7).
     pub id: Uuid,
-    /// The record type: `note` or `consent` (more with later features).
+    /// The record type: `note`, `consent`, `interaction`, `day_start`, `day_end`, `pause_start`,
+    /// `pause_end`, `fix`, `check_in`, `check_out` or `location_correction`.
     pub kind: String,
     /// When the record was made, by the device clock (Unix ms).
     pub device_time: i64,
@@ -161,8 +162,10 @@ pub async fn push(
         Credential::Device { device_id } => Some(device_id.to_string()),
         Credential::Session { .. } => None,
     };
+    let (fixes, others): (Vec<_>, Vec<_>) =
+        incoming.into_iter().partition(|(_, r)| r.kind == "fix");
     let mut tx = db.tenant(scope).await?;
-    for (index, record) in incoming {
+    for (index, record) in others {
         let hash = record.content_hash();
         let result = match claim(&mut tx, principal, device_id.as_deref(), &record, &hash).await? {
             Some(stored) if stored == hash => RecordResult {
@@ -190,6 +193,19 @@ pub async fn push(
             },
         };
         results[index] = Some(result);
+    }
+    // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
+    // started or ended in the same batch is already in place.
+    for (index, id, answer) in crate::tracking::ingest(&mut tx, scope, &fixes).await? {
+        results[index] = Some(match answer {
+            Ok(status) => RecordResult {
+                id: Some(id),
+                index,
+                status,
+                reason: None,
+            },
+            Err(rejection) => rejected(Some(id), index, rejection),
+        });
     }
     tx.commit().await?;
     Ok(results.into_iter().flatten().collect())
@@ -229,6 +245,17 @@ async fn apply(
         "note" => crate::notes::apply(tx, &principal.scope, record).await,
         "interaction" => crate::clients::apply_interaction(tx, &principal.scope, record).await,
         "consent" => crate::privacy::apply_consent(tx, &principal.scope, actor, record).await,
+        "day_start" => {
+            crate::attendance::apply_day_start(tx, &principal.scope, actor, record).await
+        }
+        "day_end" => crate::attendance::apply_day_end(tx, &principal.scope, actor, record).await,
+        "pause_start" => crate::attendance::apply_pause(tx, &principal.scope, record, true).await,
+        "pause_end" => crate::attendance::apply_pause(tx, &principal.scope, record, false).await,
+        "check_in" => crate::visits::apply_check_in(tx, &principal.scope, actor, record).await,
+        "check_out" => crate::visits::apply_check_out(tx, &principal.scope, actor, record).await,
+        "location_correction" => {
+            crate::visits::apply_correction(tx, &principal.scope, record).await
+        }
         other => Ok(Err(Rejection::new(format!(
             "unknown record type '{}'",
             other.chars().take(40).collect::<String>()

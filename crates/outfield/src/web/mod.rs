@@ -69,6 +69,10 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::privacy::api::routes())
         .merge(crate::notes::api::routes())
         .merge(crate::clients::api::routes())
+        .merge(crate::attendance::api::routes())
+        .merge(crate::tracking::api::routes())
+        .merge(crate::visits::api::routes())
+        .merge(crate::reports::api::routes())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

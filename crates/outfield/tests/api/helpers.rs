@@ -199,17 +199,7 @@ impl TestApp {
     /// Signs in from the "field app" and returns a bearer-authenticated client.
     pub async fn device(&self, world: &World, member: &Member) -> Session {
         let token = self.device_token(world, member).await.1;
-        let mut headers = HeaderMap::new();
-        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let client = reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .unwrap();
-        Session {
-            client,
-            csrf: String::new(),
-            base: self.base.clone(),
-        }
+        Session::bearer(&self.base, &token)
     }
 
     pub async fn device_token(&self, world: &World, member: &Member) -> (Uuid, String) {
@@ -282,6 +272,21 @@ pub struct Session {
 }
 
 impl Session {
+    /// A device session: the bearer token on every request.
+    pub fn bearer(base: &str, token: &str) -> Session {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Session {
+            client,
+            csrf: String::new(),
+            base: base.to_string(),
+        }
+    }
+
     pub fn base(&self) -> &str {
         &self.base
     }

@@ -1,5 +1,6 @@
 //! Black-box tests of the Outfield server over HTTP, each run against SQLite and PostgreSQL.
 
+mod activity;
 mod audit;
 mod auth;
 mod bad_input;

@@ -192,6 +192,61 @@ fn expectations(
             Access::Public,
             Some(json!({ "name": "Bot Traders", "phone": "+919800000009" })),
         ),
+        ("GET", "/api/v1/attendance", Access::Member, None),
+        ("GET", "/api/v1/attendance/export", Access::Member, None),
+        (
+            "PUT",
+            "/api/v1/people/{id}/leave/{day}",
+            Access::Member,
+            Some(json!({ "note": "Planted leave" })),
+        ),
+        (
+            "DELETE",
+            "/api/v1/people/{id}/leave/{day}",
+            Access::Member,
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/company/activity-settings",
+            Access::Member,
+            None,
+        ),
+        (
+            "PATCH",
+            "/api/v1/company/activity-settings",
+            Access::Admin,
+            Some(json!({ "visit_radius_m": 2000 })),
+        ),
+        ("GET", "/api/v1/live", Access::Member, None),
+        (
+            "GET",
+            "/api/v1/people/{id}/days/{day}",
+            Access::Member,
+            None,
+        ),
+        ("GET", "/api/v1/people/{id}/plan", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/visit-plans",
+            Access::Member,
+            Some(json!({ "person_id": a.field.id, "client_ids": [a.field.id], "weekday": 1 })),
+        ),
+        ("DELETE", "/api/v1/visit-plans/{id}", Access::Member, None),
+        ("GET", "/api/v1/location-corrections", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/location-corrections/{id}/decision",
+            Access::Member,
+            Some(json!({ "approve": true })),
+        ),
+        ("GET", "/api/v1/reports/activity", Access::Member, None),
+        (
+            "GET",
+            "/api/v1/reports/activity/export",
+            Access::Member,
+            None,
+        ),
     ]
 }
 
@@ -229,6 +284,12 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM contacts WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM interactions WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM companies WHERE id = '{c}' AND lead_form_key IS NOT NULL"),
+        format!("SELECT visit_radius_m FROM companies WHERE id = '{c}'"),
+        format!("SELECT COUNT(*) FROM leaves WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM visit_plans WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM location_corrections WHERE company_id = '{c}' AND decided_at IS NULL"),
+        format!("SELECT COUNT(*) FROM duty_days WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM fixes WHERE company_id = '{c}'"),
     ] {
         facts.push(app.count(&sql).await);
     }
@@ -254,15 +315,22 @@ struct Target {
     person: String,
     device: String,
     token: String,
+    plan: String,
+    correction: String,
 }
 
 fn fill(path: &str, target: &Target) -> String {
     let id = if path.starts_with("/api/v1/clients/") {
         &target.client
+    } else if path.starts_with("/api/v1/visit-plans/") {
+        &target.plan
+    } else if path.starts_with("/api/v1/location-corrections/") {
+        &target.correction
     } else {
         &target.person
     };
     path.replace("{id}", id)
+        .replace("{day}", "2026-11-25")
         .replace("{device_id}", &target.device)
         .replace("{token}", &target.token)
         .replace("{key}", "not-a-form-key")
@@ -278,6 +346,47 @@ async fn call(
     let response = caller.send(method, path, body.clone()).await;
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
+}
+
+/// Company A's field employee's client (with a contact and an interaction), a visit plan for it and a
+/// proposed correction of its location.
+async fn seed_targets(app: &TestApp) -> Target {
+    let (device_id, token) = app.device_token(&app.a, &app.a.field).await;
+    let client = seed_client(app).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let plan: Value = manager
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": app.a.field.id, "client_ids": [client], "weekday": 3 }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let device = crate::helpers::Session::bearer(&app.base, &token);
+    let correction = uuid::Uuid::now_v7();
+    let now = chrono::Utc::now().timestamp_millis();
+    let records = json!({ "records": [
+        { "id": uuid::Uuid::now_v7(), "kind": "consent", "device_time": now,
+          "payload": { "permission": "location", "decision": "granted", "policy_version": 1 } },
+        { "id": correction, "kind": "location_correction", "device_time": now,
+          "payload": { "client_id": client, "position": { "latitude": 18.52, "longitude": 73.85, "accuracy_m": 8.0 } } }
+    ] });
+    let pushed: Value = device
+        .post("/api/v1/sync/push", records)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pushed["results"][1]["status"], "accepted", "{pushed}");
+    Target {
+        client,
+        person: app.a.field.id.to_string(),
+        device: device_id.to_string(),
+        token: "not-a-real-token".to_string(),
+        plan: plan[0].as_str().unwrap().to_string(),
+        correction: correction.to_string(),
+    }
 }
 
 /// A client of company A owned by its field employee, with a contact and an interaction.
@@ -325,13 +434,7 @@ async fn every_route_refuses_other_companies(app: TestApp) {
         "every documented operation needs an access expectation here"
     );
 
-    let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
-    let target = Target {
-        client: seed_client(&app).await,
-        person: app.a.field.id.to_string(),
-        device: device_id.to_string(),
-        token: "not-a-real-token".to_string(),
-    };
+    let target = seed_targets(&app).await;
     let before = fingerprint(&app, &app.a).await;
     let markers = markers(&app.a);
 
@@ -368,13 +471,7 @@ async fn every_route_refuses_other_companies(app: TestApp) {
 }
 
 async fn every_route_refuses_lower_roles(app: TestApp) {
-    let (device_id, _) = app.device_token(&app.a, &app.a.field).await;
-    let target = Target {
-        client: seed_client(&app).await,
-        person: app.a.field.id.to_string(),
-        device: device_id.to_string(),
-        token: "x".into(),
-    };
+    let target = seed_targets(&app).await;
     let before = fingerprint(&app, &app.a).await;
     for (method, path, access, body) in expectations(&app.a, &app.a.field) {
         let callers: Vec<&Member> = match access {

@@ -1,0 +1,423 @@
+//! Attendance: the employee starts and ends the working day in the app (with a position when location is
+//! allowed), may take private pauses, and managers mark leave. The server's receive time is the authority
+//! for the register; the device time is kept beside it and decides which records fall inside duty.
+//!
+//! Duty also gates tracking: fixes are accepted only inside a started, not yet ended day and outside a
+//! private pause ([`windows`] is what tracking asks).
+
+pub mod api;
+pub mod register;
+pub mod settings;
+
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::Scope;
+use crate::clock::local_day;
+use crate::db::Tx;
+use crate::error::AppResult;
+use crate::geo::Reading;
+use crate::privacy::{has_consent, Permission};
+use crate::sync::{Incoming, Rejection};
+
+/// What a `day_start` or `day_end` record carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayMarkPayload {
+    /// Where the employee was, when location is allowed.
+    pub position: Option<Reading>,
+}
+
+/// What `pause_start` and `pause_end` records carry: nothing but their time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PausePayload {}
+
+/// One started day of one person, as tracking and visits need it.
+#[derive(Debug, Clone)]
+pub struct DutyWindow {
+    /// The local date.
+    pub day: String,
+    /// Device time the day was started.
+    pub start: i64,
+    /// Device time it was ended, while not open.
+    pub end: Option<i64>,
+    /// Private pauses (device times; an open pause has no end).
+    pub pauses: Vec<(i64, Option<i64>)>,
+}
+
+impl DutyWindow {
+    /// Whether the person was on duty and not on a private pause at a device time.
+    pub fn covers(&self, at: i64) -> bool {
+        let inside = at >= self.start && self.end.is_none_or(|end| at <= end);
+        inside
+            && !self
+                .pauses
+                .iter()
+                .any(|(from, until)| at >= *from && until.is_none_or(|until| at <= until))
+    }
+}
+
+/// The day a device time belongs to among windows, if the person was on duty then.
+pub fn day_at(windows: &[DutyWindow], at: i64) -> Option<&str> {
+    windows
+        .iter()
+        .find(|w| w.covers(at))
+        .map(|w| w.day.as_str())
+}
+
+/// The duty windows of a person that overlap device times `from..=to`.
+pub async fn windows(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<DutyWindow>> {
+    let rows = sqlx::query(
+        "SELECT day, start_device_time, end_device_time FROM duty_days \
+         WHERE company_id = $1 AND person_id = $2 AND start_device_time <= $4 \
+         AND (end_device_time IS NULL OR end_device_time >= $3) ORDER BY start_device_time",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut windows = Vec::with_capacity(rows.len());
+    for row in rows {
+        let day: String = row.try_get("day")?;
+        let pauses = sqlx::query(
+            "SELECT start_device_time, end_device_time FROM duty_pauses \
+             WHERE company_id = $1 AND person_id = $2 AND day = $3",
+        )
+        .bind(company_id.to_string())
+        .bind(person_id.to_string())
+        .bind(&day)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|p| Ok((p.try_get(0)?, p.try_get(1)?)))
+        .collect::<sqlx::Result<Vec<_>>>()?;
+        windows.push(DutyWindow {
+            day,
+            start: row.try_get("start_device_time")?,
+            end: row.try_get("end_device_time")?,
+            pauses,
+        });
+    }
+    Ok(windows)
+}
+
+/// The open (started, not ended) day of a person, if any: `(day, start device time)`.
+pub async fn open_day(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<Option<(String, i64)>> {
+    let row = sqlx::query(
+        "SELECT day, start_device_time FROM duty_days WHERE company_id = $1 AND person_id = $2 \
+         AND ended_at IS NULL ORDER BY start_device_time DESC LIMIT 1",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .transpose()
+}
+
+async fn position_allowed(
+    tx: &mut Tx,
+    scope: &Scope,
+    position: &Option<Reading>,
+) -> sqlx::Result<Result<(), Rejection>> {
+    if position.is_some()
+        && !has_consent(
+            tx,
+            scope.company_id(),
+            scope.person_id(),
+            Permission::Location,
+        )
+        .await?
+    {
+        return Ok(Err(Rejection::new(
+            "a position was sent but location is not allowed: allow location or send none",
+        )));
+    }
+    Ok(Ok(()))
+}
+
+/// Starts the working day (`day_start` record). A second start of the same day is refused; a day left
+/// open before it is ended at its last known activity.
+pub async fn apply_day_start(
+    tx: &mut Tx,
+    scope: &Scope,
+    actor: &Actor,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: DayMarkPayload = match record.payload_as() {
+        Ok(payload) => payload,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    if let Err(rejection) = position_allowed(tx, scope, &payload.position).await? {
+        return Ok(Err(rejection));
+    }
+    let settings = settings::load(tx, scope.company_id()).await?;
+    let day = local_day(record.device_time, settings.zone()).to_string();
+    let (company, person) = (
+        scope.company_id().to_string(),
+        scope.person_id().to_string(),
+    );
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT started_at FROM duty_days WHERE company_id = $1 AND person_id = $2 AND day = $3",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(&day)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(started_at) = existing {
+        let at =
+            crate::console::local_time(crate::clock::to_datetime(started_at), &settings.time_zone);
+        return Ok(Err(Rejection::new(format!(
+            "the day {day} was already started ({at})"
+        ))));
+    }
+    if let Some((open, _)) = open_day(tx, scope.company_id(), scope.person_id()).await? {
+        let at = (record.device_time - 1, record.received_at);
+        close_day(
+            tx,
+            scope.company_id(),
+            scope.person_id(),
+            &open,
+            at,
+            None,
+            "not_ended",
+        )
+        .await?;
+    }
+    let position = payload.position;
+    sqlx::query(
+        "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time, \
+         start_latitude, start_longitude, start_accuracy_m) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(&day)
+    .bind(record.id.to_string())
+    .bind(record.received_at)
+    .bind(record.device_time)
+    .bind(position.map(|p| p.latitude))
+    .bind(position.map(|p| p.longitude))
+    .bind(position.map(|p| p.accuracy_m))
+    .execute(&mut **tx)
+    .await?;
+    crate::tracking::queue_summary(
+        tx,
+        scope.company_id(),
+        scope.person_id(),
+        &day,
+        record.received_at,
+    )
+    .await?;
+    let event = AuditEvent::new("attendance.day_started", "person", scope.person_id())
+        .with(json!({ "day": day, "device_time": record.device_time }));
+    audit::record(tx, actor, event).await?;
+    Ok(Ok(()))
+}
+
+/// Ends the working day (`day_end` record).
+pub async fn apply_day_end(
+    tx: &mut Tx,
+    scope: &Scope,
+    actor: &Actor,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: DayMarkPayload = match record.payload_as() {
+        Ok(payload) => payload,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    if let Err(rejection) = position_allowed(tx, scope, &payload.position).await? {
+        return Ok(Err(rejection));
+    }
+    let Some((day, start)) = open_day(tx, scope.company_id(), scope.person_id()).await? else {
+        return Ok(Err(Rejection::new(
+            "no day is open: it was not started or has already been ended",
+        )));
+    };
+    if record.device_time < start {
+        return Ok(Err(Rejection::new("the day cannot end before it started")));
+    }
+    let at = (record.device_time, record.received_at);
+    close_day(
+        tx,
+        scope.company_id(),
+        scope.person_id(),
+        &day,
+        at,
+        payload.position,
+        "employee",
+    )
+    .await?;
+    let event = AuditEvent::new("attendance.day_ended", "person", scope.person_id())
+        .with(json!({ "day": day, "device_time": record.device_time }));
+    audit::record(tx, actor, event).await?;
+    Ok(Ok(()))
+}
+
+/// Closes a person's open day (and any open pause in it) and queues its summary.
+async fn close_day(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+    (device_time, received_at): (i64, i64),
+    position: Option<Reading>,
+    reason: &str,
+) -> sqlx::Result<()> {
+    let (company, person) = (company_id.to_string(), person_id.to_string());
+    sqlx::query(
+        "UPDATE duty_days SET ended_at = $4, end_device_time = $5, end_latitude = $6, end_longitude = $7, \
+         end_accuracy_m = $8, end_reason = $9 WHERE company_id = $1 AND person_id = $2 AND day = $3 \
+         AND ended_at IS NULL",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(day)
+    .bind(received_at)
+    .bind(device_time)
+    .bind(position.map(|p| p.latitude))
+    .bind(position.map(|p| p.longitude))
+    .bind(position.map(|p| p.accuracy_m))
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE duty_pauses SET end_device_time = $4 WHERE company_id = $1 AND person_id = $2 AND day = $3 \
+         AND end_device_time IS NULL",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(day)
+    .bind(device_time)
+    .execute(&mut **tx)
+    .await?;
+    crate::tracking::queue_summary(tx, company_id, person_id, day, received_at).await
+}
+
+/// Starts or ends a private pause (`pause_start` / `pause_end` records): no location is recorded inside.
+pub async fn apply_pause(
+    tx: &mut Tx,
+    scope: &Scope,
+    record: &Incoming,
+    starting: bool,
+) -> AppResult<Result<(), Rejection>> {
+    if let Err(rejection) = record.payload_as::<PausePayload>() {
+        return Ok(Err(rejection));
+    }
+    let Some((day, start)) = open_day(tx, scope.company_id(), scope.person_id()).await? else {
+        return Ok(Err(Rejection::new("a pause needs a started day")));
+    };
+    let (company, person) = (
+        scope.company_id().to_string(),
+        scope.person_id().to_string(),
+    );
+    let open: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM duty_pauses WHERE company_id = $1 AND person_id = $2 AND day = $3 \
+         AND end_device_time IS NULL",
+    )
+    .bind(&company)
+    .bind(&person)
+    .bind(&day)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match (starting, open) {
+        (true, Some(_)) => Ok(Err(Rejection::new("a pause is already running"))),
+        (false, None) => Ok(Err(Rejection::new("no pause is running"))),
+        (true, None) if record.device_time < start => {
+            Ok(Err(Rejection::new("the pause starts before the day did")))
+        }
+        (true, None) => {
+            sqlx::query(
+                "INSERT INTO duty_pauses (company_id, id, person_id, day, start_device_time) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&company)
+            .bind(record.id.to_string())
+            .bind(&person)
+            .bind(&day)
+            .bind(record.device_time)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Ok(()))
+        }
+        (false, Some(id)) => {
+            sqlx::query(
+                "UPDATE duty_pauses SET end_device_time = $3 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(&company)
+            .bind(id)
+            .bind(record.device_time)
+            .execute(&mut **tx)
+            .await?;
+            Ok(Ok(()))
+        }
+    }
+}
+
+/// Ends days still open past the company's automatic end-of-day minute (a background job, every
+/// company). The end is the day's last fix, or its start when there is none. Returns how many ended.
+pub async fn auto_end_open_days(tx: &mut Tx, now: i64) -> sqlx::Result<usize> {
+    let rows = sqlx::query(
+        "SELECT d.company_id, d.person_id, d.day, d.start_device_time, c.time_zone, c.auto_end_minute \
+         FROM duty_days d JOIN companies c ON c.id = d.company_id \
+         WHERE d.ended_at IS NULL AND c.auto_end_minute IS NOT NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut ended = 0;
+    for row in rows {
+        let day: String = row.try_get("day")?;
+        let zone = crate::clock::zone(&row.try_get::<String, _>("time_zone")?);
+        let minute: i64 = row.try_get("auto_end_minute")?;
+        let Ok(date) = day.parse::<chrono::NaiveDate>() else {
+            continue;
+        };
+        let deadline = crate::clock::instant_of(date, minute, zone);
+        if now < deadline {
+            continue;
+        }
+        let company_id = crate::db::get_uuid(&row, "company_id")?;
+        let person_id = crate::db::get_uuid(&row, "person_id")?;
+        let start: i64 = row.try_get("start_device_time")?;
+        let last_fix: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(device_time) FROM fixes WHERE company_id = $1 AND person_id = $2 \
+             AND device_time >= $3 AND device_time <= $4",
+        )
+        .bind(company_id.to_string())
+        .bind(person_id.to_string())
+        .bind(start)
+        .bind(deadline)
+        .fetch_one(&mut **tx)
+        .await?;
+        let end = last_fix.unwrap_or(start).max(start);
+        close_day(
+            tx,
+            company_id,
+            person_id,
+            &day,
+            (end, now),
+            None,
+            "automatic",
+        )
+        .await?;
+        ended += 1;
+    }
+    Ok(ended)
+}

@@ -1,0 +1,502 @@
+//! Location while on duty: fixes pushed through the sync protocol, daily trail summaries kept up to date
+//! in the background, the live position of everyone on duty, a person's day, and retention of raw fixes.
+//!
+//! Fixes are the one record type that arrives by the thousand, so they skip the per-record ledger of
+//! `sync_records`: the `fixes` table is its own ledger (primary key = the device's id), a batch is stored
+//! with multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id`, and ids that were already there are
+//! compared with the stored fix to answer "duplicate" or "rejected".
+
+pub mod api;
+pub mod summary;
+pub mod trail;
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::attendance::{self, DutyWindow};
+use crate::auth::Scope;
+use crate::db::{get_uuid, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::geo::Reading;
+use crate::people::store::{bind_scope, VISIBLE_CTE};
+use crate::privacy::{has_consent, Permission};
+use crate::sync::{Incoming, Rejection, Status};
+use trail::{Flag, Stop, TrailFix};
+
+/// What a `fix` record carries.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixPayload {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// Accuracy radius in metres (0–10,000].
+    pub accuracy_m: f64,
+    /// Speed over ground in m/s, when the phone gives it.
+    pub speed_mps: Option<f64>,
+    /// Heading in degrees from north, when the phone gives it.
+    pub heading: Option<f64>,
+    /// Battery level 0–1, when the browser gives it.
+    pub battery: Option<f64>,
+    /// The OS's mock-location flag, when it gives one.
+    pub mocked: Option<bool>,
+}
+
+struct Fix {
+    id: Uuid,
+    device_time: i64,
+    received_at: i64,
+    reading: Reading,
+    speed_mps: Option<f64>,
+    heading: Option<f64>,
+    battery: Option<f64>,
+    mocked: Option<bool>,
+}
+
+fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
+    let p: FixPayload = record.payload_as()?;
+    let reading = Reading::new(p.latitude, p.longitude, p.accuracy_m).map_err(Rejection::new)?;
+    let within =
+        |value: Option<f64>, low: f64, high: f64| value.is_none_or(|v| (low..=high).contains(&v));
+    if !within(p.speed_mps, 0.0, 1000.0) {
+        return Err(Rejection::new("speed_mps must be between 0 and 1000"));
+    }
+    if !within(p.heading, 0.0, 360.0) {
+        return Err(Rejection::new("heading must be between 0 and 360"));
+    }
+    if !within(p.battery, 0.0, 1.0) {
+        return Err(Rejection::new("battery must be between 0 and 1"));
+    }
+    Ok(Fix {
+        id: record.id,
+        device_time: record.device_time,
+        received_at: record.received_at,
+        reading,
+        speed_mps: p.speed_mps,
+        heading: p.heading,
+        battery: p.battery,
+        mocked: p.mocked,
+    })
+}
+
+/// Rows per INSERT statement (12 parameters each; well inside both engines' limits).
+const INSERT_CHUNK: usize = 250;
+
+/// Stores a batch of `fix` records of the scope's person. Each gets its own answer (batch index, id,
+/// outcome); fixes outside duty,
+/// inside a private pause or without location consent are refused with the reason.
+pub async fn ingest(
+    tx: &mut Tx,
+    scope: &Scope,
+    records: &[(usize, Incoming)],
+) -> AppResult<Vec<(usize, Uuid, Result<Status, Rejection>)>> {
+    let mut answers = Vec::with_capacity(records.len());
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match check_payload(record) {
+            Ok(fix) => checked.push((*index, fix)),
+            Err(rejection) => answers.push((*index, record.id, Err(rejection))),
+        }
+    }
+    if checked.is_empty() {
+        return Ok(answers);
+    }
+    let (company, person) = (scope.company_id(), scope.person_id());
+    if !has_consent(tx, company, person, Permission::Location).await? {
+        let refusal = "location is not allowed for this employee, so no position is kept";
+        answers.extend(
+            checked
+                .into_iter()
+                .map(|(i, f)| (i, f.id, Err(Rejection::new(refusal)))),
+        );
+        return Ok(answers);
+    }
+    let from = checked
+        .iter()
+        .map(|(_, f)| f.device_time)
+        .min()
+        .unwrap_or_default();
+    let to = checked
+        .iter()
+        .map(|(_, f)| f.device_time)
+        .max()
+        .unwrap_or_default();
+    let windows = attendance::windows(tx, company, person, from, to).await?;
+    let mut on_duty = Vec::with_capacity(checked.len());
+    for (index, fix) in checked {
+        match attendance::day_at(&windows, fix.device_time) {
+            Some(day) => on_duty.push((index, day.to_string(), fix)),
+            None => answers.push((
+                index,
+                fix.id,
+                Err(Rejection::new(
+                    "not on duty at that time: the day was not started, was already ended, or a private pause was running",
+                )),
+            )),
+        }
+    }
+    let mut inserted = BTreeSet::new();
+    for chunk in on_duty.chunks(INSERT_CHUNK) {
+        inserted.extend(insert_chunk(tx, company, person, chunk).await?);
+    }
+    let repeated: Vec<&Fix> = on_duty
+        .iter()
+        .filter(|(_, _, f)| !inserted.contains(&f.id))
+        .map(|(_, _, f)| f)
+        .collect();
+    let stored = stored_fixes(tx, company, &repeated).await?;
+    let mut days = BTreeSet::new();
+    for (index, day, fix) in &on_duty {
+        let answer = if inserted.contains(&fix.id) {
+            days.insert(day.as_str());
+            Ok(Status::Accepted)
+        } else if stored.get(&fix.id) == Some(&(fix.device_time, fix.reading)) {
+            Ok(Status::Duplicate)
+        } else {
+            Err(Rejection::new(
+                "this id was already used for a different record",
+            ))
+        };
+        answers.push((*index, fix.id, answer));
+    }
+    let now = crate::clock::now_ms();
+    for day in days {
+        queue_summary(tx, company, person, day, now).await?;
+    }
+    Ok(answers)
+}
+
+async fn insert_chunk(
+    tx: &mut Tx,
+    company: Uuid,
+    person: Uuid,
+    chunk: &[(usize, String, Fix)],
+) -> sqlx::Result<Vec<Uuid>> {
+    let mut sql = String::from(
+        "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, longitude, \
+         accuracy_m, speed_mps, heading, battery, mocked) VALUES ",
+    );
+    for i in 0..chunk.len() {
+        let b = i * 10 + 2;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "($1, ${}, $2, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8,
+            b + 9,
+            b + 10
+        ));
+    }
+    sql.push_str(" ON CONFLICT (company_id, id) DO NOTHING RETURNING id");
+    let mut query = sqlx::query(&sql)
+        .bind(company.to_string())
+        .bind(person.to_string());
+    for (_, _, fix) in chunk {
+        query = query
+            .bind(fix.id.to_string())
+            .bind(fix.device_time)
+            .bind(fix.received_at)
+            .bind(fix.reading.latitude)
+            .bind(fix.reading.longitude)
+            .bind(fix.reading.accuracy_m)
+            .bind(fix.speed_mps)
+            .bind(fix.heading)
+            .bind(fix.battery)
+            .bind(fix.mocked.map(i64::from));
+    }
+    query
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| get_uuid(row, "id"))
+        .collect()
+}
+
+/// The stored time and reading of fixes whose ids were already taken.
+async fn stored_fixes(
+    tx: &mut Tx,
+    company: Uuid,
+    fixes: &[&Fix],
+) -> sqlx::Result<HashMap<Uuid, (i64, Reading)>> {
+    let mut stored = HashMap::new();
+    for fix in fixes {
+        let row = sqlx::query(
+            "SELECT device_time, latitude, longitude, accuracy_m FROM fixes WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company.to_string())
+        .bind(fix.id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            let reading = Reading {
+                latitude: row.try_get("latitude")?,
+                longitude: row.try_get("longitude")?,
+                accuracy_m: row.try_get("accuracy_m")?,
+            };
+            stored.insert(fix.id, (row.try_get("device_time")?, reading));
+        }
+    }
+    Ok(stored)
+}
+
+/// Marks a person's day for (re)computing its summary; the background job picks it up. Each marking
+/// moves `queued_at` forward, so the job can tell whether the day was queued again while it computed.
+pub async fn queue_summary(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO summary_queue (company_id, person_id, day, queued_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (company_id, person_id, day) DO UPDATE SET queued_at = CASE \
+         WHEN excluded.queued_at > summary_queue.queued_at THEN excluded.queued_at ELSE summary_queue.queued_at + 1 END",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(day)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The fixes of one duty window, sorted by device time (id breaks ties, so the order is always the same).
+pub async fn fixes_of(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    window: &DutyWindow,
+) -> sqlx::Result<Vec<TrailFix>> {
+    let rows = sqlx::query(
+        "SELECT device_time, received_at, latitude, longitude, accuracy_m, battery, mocked FROM fixes \
+         WHERE company_id = $1 AND person_id = $2 AND device_time >= $3 AND device_time <= $4 \
+         ORDER BY device_time, id",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(window.start)
+    .bind(window.end.unwrap_or(i64::MAX))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TrailFix {
+                device_time: row.try_get("device_time")?,
+                received_at: row.try_get("received_at")?,
+                point: crate::geo::GeoPoint {
+                    latitude: row.try_get("latitude")?,
+                    longitude: row.try_get("longitude")?,
+                },
+                accuracy_m: row.try_get("accuracy_m")?,
+                battery: row.try_get("battery")?,
+                mocked: row.try_get::<Option<i64>, _>("mocked")? == Some(1),
+            })
+        })
+        .collect()
+}
+
+/// Where someone on duty was last seen.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LivePosition {
+    /// The person.
+    pub person_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// The day they are on.
+    pub day: String,
+    /// When they started it (server time).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// The latest fix, if any arrived yet.
+    pub last_fix: Option<LiveFix>,
+    /// Signals on the day so far (from its latest summary).
+    pub flags: Vec<Flag>,
+    /// Kilometres so far (from its latest summary).
+    pub distance_km: f64,
+}
+
+/// The latest fix of someone on duty.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveFix {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// Accuracy radius (m).
+    pub accuracy_m: f64,
+    /// Battery 0–1.
+    pub battery: Option<f64>,
+    /// Device time of the fix.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// When the server received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Everyone the scope may see who is on duty now, with their latest fix.
+pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
+    let sql = format!(
+        "{VISIBLE_CTE} SELECT p.id, p.name, d.day, d.started_at, f.device_time, f.received_at, f.latitude, \
+         f.longitude, f.accuracy_m, f.battery, s.flags, s.distance_m \
+         FROM people p JOIN visible v ON v.id = p.id \
+         JOIN duty_days d ON d.company_id = p.company_id AND d.person_id = p.id AND d.ended_at IS NULL \
+         LEFT JOIN fixes f ON f.company_id = p.company_id AND f.id = ( \
+             SELECT l.id FROM fixes l WHERE l.company_id = p.company_id AND l.person_id = p.id \
+             AND l.device_time >= d.start_device_time ORDER BY l.device_time DESC LIMIT 1) \
+         LEFT JOIN day_summaries s ON s.company_id = p.company_id AND s.person_id = p.id AND s.day = d.day \
+         WHERE p.company_id = $1 AND p.deactivated_at IS NULL ORDER BY p.name, p.id"
+    );
+    let mut tx = db.tenant_read(scope).await?;
+    let rows = bind_scope(sqlx::query(&sql), scope)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.iter()
+        .map(|row| {
+            let at: Option<i64> = row.try_get("device_time")?;
+            let last_fix = match at {
+                Some(at) => Some(LiveFix {
+                    latitude: row.try_get("latitude")?,
+                    longitude: row.try_get("longitude")?,
+                    accuracy_m: row.try_get("accuracy_m")?,
+                    battery: row.try_get("battery")?,
+                    at: crate::clock::to_datetime(at),
+                    received_at: crate::clock::to_datetime(row.try_get("received_at")?),
+                }),
+                None => None,
+            };
+            let flags: Option<String> = row.try_get("flags")?;
+            let distance_m: Option<f64> = row.try_get("distance_m")?;
+            Ok(LivePosition {
+                person_id: get_uuid(row, "id")?,
+                name: row.try_get("name")?,
+                day: row.try_get("day")?,
+                started_at: crate::clock::to_datetime(row.try_get("started_at")?),
+                last_fix,
+                flags: summary::parse_flags(flags.as_deref().unwrap_or_default()),
+                distance_km: round_km(distance_m.unwrap_or_default()),
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()
+        .map_err(AppError::from)
+}
+
+/// Metres as kilometres with two decimals, as reports show them.
+pub fn round_km(metres: f64) -> f64 {
+    (metres / 10.0).round() / 100.0
+}
+
+/// A person's day: duty, trail, stops, gaps, flags and visits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayDetail {
+    /// The person.
+    pub person_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// The local date.
+    pub day: String,
+    /// When the day was started and ended (server times), if it was.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// See `started_at`.
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Minutes on duty, private pauses excluded.
+    pub duty_minutes: i64,
+    /// Kilometres travelled.
+    pub distance_km: f64,
+    /// The trail: `[latitude, longitude, device time (Unix ms), accuracy (m)]` per fix.
+    pub trail: Vec<[f64; 4]>,
+    /// Stops of five minutes or more.
+    pub stops: Vec<Stop>,
+    /// Silences bridged by a straight line.
+    pub gaps: Vec<trail::Gap>,
+    /// Signals for the manager.
+    pub flags: Vec<Flag>,
+    /// Visits of the day.
+    pub visits: Vec<crate::visits::Visit>,
+}
+
+/// A day of a person the scope may see (their own, their team's, or anyone's for admins).
+pub async fn day_detail(
+    db: &Db,
+    scope: &Scope,
+    person_id: Uuid,
+    day: chrono::NaiveDate,
+) -> AppResult<DayDetail> {
+    let person = crate::people::get(db, scope, person_id).await?;
+    let day = day.to_string();
+    let mut tx = db.tenant_read(scope).await?;
+    let computed = summary::compute(&mut tx, scope.company_id(), person_id, &day).await?;
+    let visits = crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day).await?;
+    tx.commit().await?;
+    let (duty, fixes, trail) = match computed {
+        Some(c) => (Some(c.duty), c.fixes, c.trail),
+        None => (None, Vec::new(), trail::Trail::default()),
+    };
+    Ok(DayDetail {
+        person_id,
+        name: person.name,
+        day,
+        started_at: duty
+            .as_ref()
+            .map(|d| crate::clock::to_datetime(d.started_at)),
+        ended_at: duty
+            .as_ref()
+            .and_then(|d| d.ended_at)
+            .map(crate::clock::to_datetime),
+        duty_minutes: duty.as_ref().map(|d| d.duty_ms / 60_000).unwrap_or(0),
+        distance_km: round_km(trail.distance_m),
+        trail: fixes
+            .iter()
+            .map(|f| {
+                [
+                    f.point.latitude,
+                    f.point.longitude,
+                    f.device_time as f64,
+                    f.accuracy_m,
+                ]
+            })
+            .collect(),
+        stops: trail.stops,
+        gaps: trail.gaps,
+        flags: trail.flags,
+        visits,
+    })
+}
+
+/// Deletes raw fixes older than each company's retention period (a background job). Summaries and visits
+/// stay. Works person by person so that each delete walks the (company, person, time) index.
+pub async fn purge_expired_fixes(tx: &mut Tx, now: i64) -> sqlx::Result<u64> {
+    let people = sqlx::query(
+        "SELECT p.company_id, p.id, c.fix_retention_days FROM people p JOIN companies c ON c.id = p.company_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut deleted = 0;
+    for row in people {
+        let days: i64 = row.try_get("fix_retention_days")?;
+        let cutoff = now - days * crate::clock::DAY_MS;
+        deleted += sqlx::query(
+            "DELETE FROM fixes WHERE company_id = $1 AND person_id = $2 AND device_time < $3",
+        )
+        .bind(row.try_get::<String, _>("company_id")?)
+        .bind(row.try_get::<String, _>("id")?)
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(deleted)
+}

@@ -1,0 +1,648 @@
+//! Client visits: beats planned by a manager (a day's clients, or every week on a weekday) or by the
+//! employee, check-in and check-out at the client with a verdict on the position, the visit report
+//! (outcome, notes, next follow-up), and corrections of a wrong client location proposed from the field.
+//!
+//! The verdict compares the distance between the fix and the client with the company radius *and* the
+//! fix's accuracy (see [`verdict`]); a doubtful fix is never turned into a verified or a failed visit.
+
+pub mod api;
+pub mod plans;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::attendance;
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::Scope;
+use crate::clients::domain::{InteractionKind, Label, LongText};
+use crate::clients::NewInteraction;
+use crate::db::{get_uuid, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::geo::{GeoPoint, Reading};
+use crate::privacy::{has_consent, Permission};
+use crate::sync::{Incoming, Rejection};
+use crate::tracking::trail::{Flag, CLOCK_SKEW_MS};
+
+/// How far the check-in position supports the claim of being at the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Within the company radius of the client.
+    Verified,
+    /// Certainly outside the radius, even allowing for the fix's accuracy.
+    OutOfRange,
+    /// No usable fix, no client location, or a fix too coarse to tell.
+    Unverified,
+}
+
+impl Verdict {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::OutOfRange => "out_of_range",
+            Verdict::Unverified => "unverified",
+        }
+    }
+
+    /// Reads a stored name.
+    pub fn parse(raw: &str) -> Verdict {
+        match raw {
+            "verified" => Verdict::Verified,
+            "out_of_range" => Verdict::OutOfRange,
+            _ => Verdict::Unverified,
+        }
+    }
+
+    /// Words for the console and the app.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Verified => "Verified",
+            Verdict::OutOfRange => "Out of range",
+            Verdict::Unverified => "Unverified",
+        }
+    }
+}
+
+/// The verdict on a position at a client, and the distance when both places are known.
+///
+/// - no fix, no client location, or accuracy worse than twice the radius → unverified;
+/// - distance ≤ radius → verified;
+/// - distance > radius + accuracy (outside even at the most favourable reading) → out of range;
+/// - otherwise the edge of the radius lies inside the fix's uncertainty → unverified.
+pub fn verdict(
+    client: Option<GeoPoint>,
+    reading: Option<Reading>,
+    radius_m: f64,
+) -> (Verdict, Option<f64>) {
+    let (Some(client), Some(reading)) = (client, reading) else {
+        return (Verdict::Unverified, None);
+    };
+    let distance = client.distance_m(&reading.point());
+    let verdict = if reading.accuracy_m > 2.0 * radius_m {
+        Verdict::Unverified
+    } else if distance <= radius_m {
+        Verdict::Verified
+    } else if distance > radius_m + reading.accuracy_m {
+        Verdict::OutOfRange
+    } else {
+        Verdict::Unverified
+    };
+    (verdict, Some(distance))
+}
+
+/// A visit as the console and the app show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Visit {
+    /// Id (the check-in record's id).
+    pub id: Uuid,
+    /// Who visited.
+    pub person_id: Uuid,
+    /// The client.
+    pub client_id: Uuid,
+    /// The client's name.
+    pub client_name: String,
+    /// The local date.
+    pub day: String,
+    /// Whether it was on the person's plan for the day.
+    pub planned: bool,
+    /// Check-in, by the server's clock.
+    pub checked_in_at: chrono::DateTime<chrono::Utc>,
+    /// Check-in, by the phone's clock.
+    pub in_device_time: chrono::DateTime<chrono::Utc>,
+    /// Verdict at check-in.
+    pub in_verdict: Verdict,
+    /// Metres from the client at check-in.
+    pub in_distance_m: Option<f64>,
+    /// Accuracy of the check-in fix.
+    pub in_accuracy_m: Option<f64>,
+    /// Check-out, by the server's clock.
+    pub checked_out_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Verdict at check-out.
+    pub out_verdict: Option<Verdict>,
+    /// Metres from the client at check-out.
+    pub out_distance_m: Option<f64>,
+    /// The outcome chosen in the report.
+    pub outcome: Option<String>,
+    /// Notes of the report.
+    pub notes: Option<String>,
+    /// Next follow-up date.
+    pub follow_up_on: Option<NaiveDate>,
+    /// Signals for the manager.
+    pub flags: Vec<Flag>,
+}
+
+const VISIT_SELECT: &str = "SELECT v.id, v.person_id, v.client_id, c.name AS client_name, v.day, v.planned, \
+     v.checked_in_at, v.in_device_time, v.in_verdict, v.in_distance_m, v.in_accuracy_m, v.checked_out_at, \
+     v.out_verdict, v.out_distance_m, v.outcome, v.notes, v.follow_up_on, v.flags \
+     FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id ";
+
+fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
+    let to_dt = crate::clock::to_datetime;
+    let out_verdict: Option<String> = row.try_get("out_verdict")?;
+    let follow_up: Option<String> = row.try_get("follow_up_on")?;
+    let flags: String = row.try_get("flags")?;
+    Ok(Visit {
+        id: get_uuid(row, "id")?,
+        person_id: get_uuid(row, "person_id")?,
+        client_id: get_uuid(row, "client_id")?,
+        client_name: row.try_get("client_name")?,
+        day: row.try_get("day")?,
+        planned: row.try_get::<i64, _>("planned")? != 0,
+        checked_in_at: to_dt(row.try_get("checked_in_at")?),
+        in_device_time: to_dt(row.try_get("in_device_time")?),
+        in_verdict: Verdict::parse(&row.try_get::<String, _>("in_verdict")?),
+        in_distance_m: row.try_get("in_distance_m")?,
+        in_accuracy_m: row.try_get("in_accuracy_m")?,
+        checked_out_at: row.try_get::<Option<i64>, _>("checked_out_at")?.map(to_dt),
+        out_verdict: out_verdict.as_deref().map(Verdict::parse),
+        out_distance_m: row.try_get("out_distance_m")?,
+        outcome: row.try_get("outcome")?,
+        notes: row.try_get("notes")?,
+        follow_up_on: follow_up.and_then(|d| d.parse().ok()),
+        flags: crate::tracking::summary::parse_flags(&flags),
+    })
+}
+
+/// The visits of a person on a day, in check-in order.
+pub async fn of_day(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+) -> sqlx::Result<Vec<Visit>> {
+    let sql = format!(
+        "{VISIT_SELECT} WHERE v.company_id = $1 AND v.person_id = $2 AND v.day = $3 ORDER BY v.in_device_time, v.id"
+    );
+    sqlx::query(&sql)
+        .bind(company_id.to_string())
+        .bind(person_id.to_string())
+        .bind(day)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(visit_from)
+        .collect()
+}
+
+/// What a `check_in` record carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInPayload {
+    /// The client visited.
+    pub client_id: Uuid,
+    /// The fix at check-in (needs location consent); without one the visit is unverified.
+    pub position: Option<Reading>,
+    /// The OS's mock-location flag for that fix.
+    pub mocked: Option<bool>,
+}
+
+/// What a `check_out` record carries: the check-out position and the visit report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckOutPayload {
+    /// The visit (the id of its `check_in` record).
+    pub visit_id: Uuid,
+    /// The fix at check-out.
+    pub position: Option<Reading>,
+    /// The OS's mock-location flag for that fix.
+    pub mocked: Option<bool>,
+    /// One of the company's visit outcomes.
+    pub outcome: Option<String>,
+    /// Notes (up to 4000 characters).
+    pub notes: Option<String>,
+    /// Next follow-up date.
+    pub follow_up_on: Option<NaiveDate>,
+}
+
+/// What a `location_correction` record carries: the client's real position, measured on the spot.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionPayload {
+    /// The client whose stored location is wrong.
+    pub client_id: Uuid,
+    /// The visit it was noticed on, if any.
+    pub visit_id: Option<Uuid>,
+    /// The position at the client.
+    pub position: Reading,
+}
+
+fn flags_of(mocked: Option<bool>, record: &Incoming) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    if mocked == Some(true) {
+        flags.push(Flag::MockLocation);
+    }
+    if record.device_time > record.received_at + CLOCK_SKEW_MS {
+        flags.push(Flag::ClockSkew);
+    }
+    flags
+}
+
+async fn location_allowed(
+    tx: &mut Tx,
+    scope: &Scope,
+    position: Option<Reading>,
+) -> sqlx::Result<bool> {
+    Ok(position.is_none()
+        || has_consent(
+            tx,
+            scope.company_id(),
+            scope.person_id(),
+            Permission::Location,
+        )
+        .await?)
+}
+
+const NO_LOCATION_CONSENT: &str =
+    "a position was sent but location is not allowed: allow location or send none";
+
+/// Checks in at a client (`check_in` record): the client must be one the employee may see, the employee on
+/// duty and not inside another visit.
+pub async fn apply_check_in(
+    tx: &mut Tx,
+    scope: &Scope,
+    actor: &Actor,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: CheckInPayload = match record.payload_as() {
+        Ok(payload) => payload,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    let Some(client) = crate::clients::store::find(tx, scope, payload.client_id).await? else {
+        return Ok(Err(Rejection::new("the client is not one of yours")));
+    };
+    if !location_allowed(tx, scope, payload.position).await? {
+        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    }
+    let (company, person) = (scope.company_id(), scope.person_id());
+    let windows =
+        attendance::windows(tx, company, person, record.device_time, record.device_time).await?;
+    let Some(day) = attendance::day_at(&windows, record.device_time).map(str::to_string) else {
+        return Ok(Err(Rejection::new(
+            "not on duty at that time: start the day (and end any private pause) before checking in",
+        )));
+    };
+    if let Some(open) = open_visit(tx, company, person).await? {
+        return Ok(Err(Rejection::new(format!(
+            "check out of {} first",
+            open.1
+        ))));
+    }
+    let settings = attendance::settings::load(tx, company).await?;
+    let (verdict, distance) = verdict(
+        client.location,
+        payload.position,
+        settings.visit_radius_m as f64,
+    );
+    let planned = plans::is_planned(tx, company, person, client.id, &day).await?;
+    let position = payload.position;
+    sqlx::query(
+        "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, in_device_time, \
+         in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, flags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(company.to_string())
+    .bind(record.id.to_string())
+    .bind(person.to_string())
+    .bind(client.id.to_string())
+    .bind(&day)
+    .bind(i64::from(planned))
+    .bind(record.received_at)
+    .bind(record.device_time)
+    .bind(position.map(|p| p.latitude))
+    .bind(position.map(|p| p.longitude))
+    .bind(position.map(|p| p.accuracy_m))
+    .bind(distance)
+    .bind(verdict.as_str())
+    .bind(crate::tracking::summary::format_flags(&flags_of(payload.mocked, record)))
+    .execute(&mut **tx)
+    .await?;
+    let event = AuditEvent::new("visit.checked_in", "client", client.id).with(
+        json!({ "visit_id": record.id, "verdict": verdict.as_str(), "distance_m": distance }),
+    );
+    audit::record(tx, actor, event).await?;
+    Ok(Ok(()))
+}
+
+/// The person's visit that is checked in and not out: `(id, client name)`.
+async fn open_visit(
+    tx: &mut Tx,
+    company: Uuid,
+    person: Uuid,
+) -> sqlx::Result<Option<(Uuid, String)>> {
+    let row = sqlx::query(
+        "SELECT v.id, c.name FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id \
+         WHERE v.company_id = $1 AND v.person_id = $2 AND v.checked_out_at IS NULL LIMIT 1",
+    )
+    .bind(company.to_string())
+    .bind(person.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|row| Ok((get_uuid(&row, "id")?, row.try_get("name")?)))
+        .transpose()
+}
+
+/// Checks out of a visit with its report (`check_out` record); the visit lands on the client's timeline.
+pub async fn apply_check_out(
+    tx: &mut Tx,
+    scope: &Scope,
+    actor: &Actor,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: CheckOutPayload = match record.payload_as() {
+        Ok(payload) => payload,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    let (company, person) = (scope.company_id(), scope.person_id());
+    let row = sqlx::query(
+        "SELECT client_id, in_device_time, checked_out_at, flags FROM visits \
+         WHERE company_id = $1 AND id = $2 AND person_id = $3",
+    )
+    .bind(company.to_string())
+    .bind(payload.visit_id.to_string())
+    .bind(person.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(Rejection::new(
+            "check-out without a check-in: no such visit of yours",
+        )));
+    };
+    if row.try_get::<Option<i64>, _>("checked_out_at")?.is_some() {
+        return Ok(Err(Rejection::new("this visit was already checked out")));
+    }
+    if record.device_time < row.try_get::<i64, _>("in_device_time")? {
+        return Ok(Err(Rejection::new("the check-out is before the check-in")));
+    }
+    if !location_allowed(tx, scope, payload.position).await? {
+        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    }
+    let settings = attendance::settings::load(tx, company).await?;
+    let outcome = match payload.outcome.as_deref().map(str::trim) {
+        Some(o) if !settings.visit_outcomes.iter().any(|known| known == o) => {
+            return Ok(Err(Rejection::new(format!(
+                "outcome must be one of: {}",
+                settings.visit_outcomes.join(", ")
+            ))))
+        }
+        other => other.map(str::to_string),
+    };
+    let notes = match payload
+        .notes
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => match LongText::parse(n) {
+            Ok(text) => Some(text),
+            Err(message) => return Ok(Err(Rejection::new(format!("notes {message}")))),
+        },
+        None => None,
+    };
+    let client_id = get_uuid(&row, "client_id")?;
+    let client = crate::clients::store::find(tx, scope, client_id).await?;
+    let location = client.as_ref().and_then(|c| c.location);
+    let (out_verdict, distance) =
+        verdict(location, payload.position, settings.visit_radius_m as f64);
+    let mut flags = crate::tracking::summary::parse_flags(&row.try_get::<String, _>("flags")?);
+    flags.extend(flags_of(payload.mocked, record));
+    flags.sort();
+    flags.dedup();
+    let position = payload.position;
+    sqlx::query(
+        "UPDATE visits SET checked_out_at = $3, out_device_time = $4, out_latitude = $5, out_longitude = $6, \
+         out_accuracy_m = $7, out_distance_m = $8, out_verdict = $9, outcome = $10, notes = $11, \
+         follow_up_on = $12, flags = $13 WHERE company_id = $1 AND id = $2",
+    )
+    .bind(company.to_string())
+    .bind(payload.visit_id.to_string())
+    .bind(record.received_at)
+    .bind(record.device_time)
+    .bind(position.map(|p| p.latitude))
+    .bind(position.map(|p| p.longitude))
+    .bind(position.map(|p| p.accuracy_m))
+    .bind(distance)
+    .bind(out_verdict.as_str())
+    .bind(outcome.clone())
+    .bind(notes.as_ref().map(|n| n.as_str().to_string()))
+    .bind(payload.follow_up_on.map(|d| d.to_string()))
+    .bind(crate::tracking::summary::format_flags(&flags))
+    .execute(&mut **tx)
+    .await?;
+    let body = notes.unwrap_or_else(|| LongText::parse("Visit").unwrap_or_else(|_| unreachable!()));
+    let interaction = NewInteraction {
+        kind: InteractionKind::Visit,
+        contact_id: None,
+        outcome: outcome.as_deref().and_then(|o| Label::parse(o).ok()),
+        body,
+    };
+    let times = (record.device_time, record.received_at);
+    if let Err(rejection) = crate::clients::record_interaction(
+        tx,
+        scope,
+        payload.visit_id,
+        client_id,
+        &interaction,
+        times,
+    )
+    .await?
+    {
+        return Ok(Err(rejection));
+    }
+    let event = AuditEvent::new("visit.checked_out", "client", client_id)
+        .with(json!({ "visit_id": payload.visit_id, "verdict": out_verdict.as_str(), "outcome": outcome }));
+    audit::record(tx, actor, event).await?;
+    Ok(Ok(()))
+}
+
+/// Proposes a corrected client location from the field (`location_correction` record); a manager or
+/// admin approves it before the client moves.
+pub async fn apply_correction(
+    tx: &mut Tx,
+    scope: &Scope,
+    record: &Incoming,
+) -> AppResult<Result<(), Rejection>> {
+    let payload: CorrectionPayload = match record.payload_as() {
+        Ok(payload) => payload,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    if crate::clients::store::find(tx, scope, payload.client_id)
+        .await?
+        .is_none()
+    {
+        return Ok(Err(Rejection::new("the client is not one of yours")));
+    }
+    if !location_allowed(tx, scope, Some(payload.position)).await? {
+        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    }
+    sqlx::query(
+        "INSERT INTO location_corrections (company_id, id, client_id, visit_id, proposed_by, latitude, longitude, \
+         accuracy_m, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(record.id.to_string())
+    .bind(payload.client_id.to_string())
+    .bind(payload.visit_id.map(|v| v.to_string()))
+    .bind(scope.person_id().to_string())
+    .bind(payload.position.latitude)
+    .bind(payload.position.longitude)
+    .bind(payload.position.accuracy_m)
+    .bind(record.received_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// A proposed client location awaiting a decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Correction {
+    /// Id.
+    pub id: Uuid,
+    /// The client.
+    pub client_id: Uuid,
+    /// Its name.
+    pub client_name: String,
+    /// Who proposed it.
+    pub proposed_by: String,
+    /// The proposed position.
+    pub latitude: f64,
+    /// See `latitude`.
+    pub longitude: f64,
+    /// Accuracy of the fix it was measured with.
+    pub accuracy_m: f64,
+    /// Metres from the stored location, when there is one.
+    pub moves_m: Option<f64>,
+    /// When it arrived.
+    pub proposed_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Pending corrections of clients the scope may see (managers and admins).
+pub async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec<Correction>> {
+    if scope.role() == crate::people::domain::Role::FieldEmployee {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db.tenant_read(scope).await?;
+    let rows = sqlx::query(
+        "SELECT k.id, k.client_id, p.name AS proposed_by, k.latitude, k.longitude, k.accuracy_m, k.proposed_at \
+         FROM location_corrections k JOIN people p ON p.company_id = k.company_id AND p.id = k.proposed_by \
+         WHERE k.company_id = $1 AND k.decided_at IS NULL ORDER BY k.proposed_at",
+    )
+    .bind(scope.company_id().to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut list = Vec::new();
+    for row in rows {
+        let client_id = get_uuid(&row, "client_id")?;
+        let Some(client) = crate::clients::store::find(&mut tx, scope, client_id).await? else {
+            continue;
+        };
+        let point = GeoPoint {
+            latitude: row.try_get("latitude")?,
+            longitude: row.try_get("longitude")?,
+        };
+        list.push(Correction {
+            id: get_uuid(&row, "id")?,
+            client_id,
+            client_name: client.name,
+            proposed_by: row.try_get("proposed_by")?,
+            latitude: point.latitude,
+            longitude: point.longitude,
+            accuracy_m: row.try_get("accuracy_m")?,
+            moves_m: client.location.map(|l| l.distance_m(&point)),
+            proposed_at: crate::clock::to_datetime(row.try_get("proposed_at")?),
+        });
+    }
+    tx.commit().await?;
+    Ok(list)
+}
+
+/// Approves (the client moves to the proposed position) or rejects a correction.
+pub async fn decide_correction(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    approve: bool,
+) -> AppResult<()> {
+    let pending = pending_corrections(db, scope).await?;
+    let Some(correction) = pending.into_iter().find(|c| c.id == id) else {
+        return Err(AppError::NotFound);
+    };
+    let mut tx = db.tenant(scope).await?;
+    let now = crate::clock::now_ms();
+    let decided = sqlx::query(
+        "UPDATE location_corrections SET decision = $3, decided_by = $4, decided_at = $5 \
+         WHERE company_id = $1 AND id = $2 AND decided_at IS NULL",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(id.to_string())
+    .bind(if approve { "approved" } else { "rejected" })
+    .bind(scope.person_id().to_string())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if decided == 0 {
+        return Err(AppError::NotFound);
+    }
+    if approve {
+        sqlx::query("UPDATE clients SET latitude = $3, longitude = $4, updated_at = $5 WHERE company_id = $1 AND id = $2")
+            .bind(scope.company_id().to_string())
+            .bind(correction.client_id.to_string())
+            .bind(correction.latitude)
+            .bind(correction.longitude)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let action = if approve {
+        "client.location_corrected"
+    } else {
+        "client.location_correction_rejected"
+    };
+    let event = AuditEvent::new(action, "client", correction.client_id).with(json!({
+        "correction_id": id, "latitude": correction.latitude, "longitude": correction.longitude
+    }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(metres_north: f64, accuracy_m: f64) -> Reading {
+        Reading::new(18.5204 + metres_north / 111_195.0, 73.8567, accuracy_m).unwrap()
+    }
+
+    #[test]
+    fn verdicts_weigh_distance_against_radius_and_accuracy() {
+        let client = Some(GeoPoint::new(18.5204, 73.8567).unwrap());
+        assert_eq!(
+            verdict(client, Some(at(100.0, 20.0)), 150.0).0,
+            Verdict::Verified
+        );
+        assert_eq!(
+            verdict(client, Some(at(400.0, 20.0)), 150.0).0,
+            Verdict::OutOfRange
+        );
+        assert_eq!(
+            verdict(client, Some(at(160.0, 30.0)), 150.0).0,
+            Verdict::Unverified
+        );
+        assert_eq!(
+            verdict(client, Some(at(10.0, 400.0)), 150.0).0,
+            Verdict::Unverified
+        );
+        assert_eq!(verdict(client, None, 150.0), (Verdict::Unverified, None));
+        assert_eq!(
+            verdict(None, Some(at(0.0, 5.0)), 150.0),
+            (Verdict::Unverified, None)
+        );
+    }
+}

@@ -1,0 +1,531 @@
+//! Field activity: a day in the field (start, fixes arriving late and out of order, two visits with
+//! different verdicts, end), what the manager sees (live position, day, register, report), refusals of
+//! bad records, leave, settings, exports and retention.
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::helpers::{fields, problem, Session, TestApp};
+
+const MINUTE: i64 = 60_000;
+const BASE_LAT: f64 = 18.5204;
+const BASE_LON: f64 = 73.8567;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The company's (India's) date of an instant.
+fn ist_day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive()
+        .to_string()
+}
+
+/// A latitude this many metres north of the base point.
+fn north(metres: f64) -> f64 {
+    BASE_LAT + metres / 111_195.0
+}
+
+fn position(metres_north: f64, accuracy_m: f64) -> Value {
+    json!({ "latitude": north(metres_north), "longitude": BASE_LON, "accuracy_m": accuracy_m })
+}
+
+fn record(kind: &str, device_time: i64, payload: Value) -> Value {
+    json!({ "id": Uuid::now_v7(), "kind": kind, "device_time": device_time, "payload": payload })
+}
+
+fn fix(device_time: i64, metres_north: f64) -> Value {
+    record(
+        "fix",
+        device_time,
+        json!({ "latitude": north(metres_north), "longitude": BASE_LON, "accuracy_m": 10.0, "battery": 0.8 }),
+    )
+}
+
+async fn push(session: &Session, records: &[Value]) -> Vec<Value> {
+    let response = session
+        .post("/api/v1/sync/push", json!({ "records": records }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["results"].as_array().unwrap().clone()
+}
+
+async fn push_one(session: &Session, record: Value) -> Value {
+    push(session, &[record]).await.remove(0)
+}
+
+fn grant_location(device_time: i64) -> Value {
+    record(
+        "consent",
+        device_time,
+        json!({ "permission": "location", "decision": "granted", "policy_version": 1 }),
+    )
+}
+
+async fn add_client(session: &Session, name: &str, metres_north: f64, owner: Uuid) -> String {
+    let response = session
+        .post(
+            "/api/v1/clients",
+            json!({ "name": name, "owner_ids": [owner],
+                    "location": { "latitude": north(metres_north), "longitude": BASE_LON } }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let client: Value = response.json().await.unwrap();
+    client["id"].as_str().unwrap().to_string()
+}
+
+async fn json_of(session: &Session, path: &str) -> Value {
+    let response = session.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.json().await.unwrap()
+}
+
+async fn a_day_in_the_field(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let device = app.device(&app.a, &app.a.field).await;
+    let field_id = app.a.field.id;
+    let near = add_client(&admin, "Shree Ganesh Traders", 2000.0, field_id).await;
+    let far = add_client(&admin, "Laxmi Agro Kendra", 4500.0, field_id).await;
+    let t0 = now_ms() - 90 * MINUTE;
+    let day = ist_day(t0);
+    let plan = manager
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": field_id, "client_ids": [near, far], "day": day }),
+        )
+        .await;
+    assert_eq!(plan.status(), 201);
+
+    let start = record("day_start", t0, json!({ "position": position(0.0, 12.0) }));
+    let results = push(&device, &[grant_location(t0 - 1000), start]).await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+
+    // The walk north: 2 km to the first client, a stay there, 2 km further. The second half reaches the
+    // server before the first, each half in reverse order.
+    let mut walk: Vec<Value> = Vec::new();
+    for k in 0..=10 {
+        walk.push(fix(t0 + k * 2 * MINUTE, k as f64 * 200.0));
+    }
+    for k in 11..=15 {
+        walk.push(fix(t0 + k * 2 * MINUTE, 2000.0));
+    }
+    for k in 16..=25 {
+        walk.push(fix(t0 + k * 2 * MINUTE, 2000.0 + (k - 15) as f64 * 200.0));
+    }
+    let (first_half, second_half) = walk.split_at(13);
+    let mut late: Vec<Value> = second_half.to_vec();
+    late.reverse();
+    let results = push(&device, &late).await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+
+    let check_in = record(
+        "check_in",
+        t0 + 22 * MINUTE,
+        json!({ "client_id": near, "position": position(2040.0, 10.0) }),
+    );
+    let visit_near = check_in["id"].clone();
+    let check_out = record(
+        "check_out",
+        t0 + 30 * MINUTE,
+        json!({ "visit_id": visit_near, "position": position(2010.0, 10.0), "outcome": "Order taken",
+                "notes": "12 cartons of Sona Masoori", "follow_up_on": "2026-12-02" }),
+    );
+    let check_in_far = record(
+        "check_in",
+        t0 + 52 * MINUTE,
+        json!({ "client_id": far, "position": position(4000.0, 10.0) }),
+    );
+    let visit_far = check_in_far["id"].clone();
+    let check_out_far = record(
+        "check_out",
+        t0 + 55 * MINUTE,
+        json!({ "visit_id": visit_far, "position": position(4000.0, 10.0), "outcome": "Shop closed" }),
+    );
+    let mut early: Vec<Value> = first_half.to_vec();
+    early.reverse();
+    early.extend([check_in, check_out, check_in_far, check_out_far]);
+    let results = push(&device, &early).await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+
+    let live: Vec<Value> = serde_json::from_value(json_of(&manager, "/api/v1/live").await).unwrap();
+    let me = live
+        .iter()
+        .find(|p| p["person_id"] == json!(field_id))
+        .expect("on duty on the live map");
+    assert!((me["last_fix"]["latitude"].as_f64().unwrap() - north(4000.0)).abs() < 1e-6);
+    assert_eq!(me["last_fix"]["battery"], 0.8);
+
+    let end = record(
+        "day_end",
+        t0 + 60 * MINUTE,
+        json!({ "position": position(4000.0, 10.0) }),
+    );
+    assert_eq!(push_one(&device, end).await["status"], "accepted");
+    let after = push_one(&device, fix(t0 + 61 * MINUTE, 4100.0)).await;
+    assert_eq!(after["status"], "rejected");
+    assert!(
+        after["reason"].as_str().unwrap().contains("not on duty"),
+        "{after}"
+    );
+    let live: Vec<Value> = serde_json::from_value(json_of(&manager, "/api/v1/live").await).unwrap();
+    assert!(
+        live.iter().all(|p| p["person_id"] != json!(field_id)),
+        "off duty after the end of day"
+    );
+
+    outfield::tracking::summary::drain(&app.db, 100)
+        .await
+        .unwrap();
+    let detail = json_of(&manager, &format!("/api/v1/people/{field_id}/days/{day}")).await;
+    let km = detail["distance_km"].as_f64().unwrap();
+    assert!((km - 4.0).abs() < 0.05, "distance {km}");
+    assert_eq!(detail["duty_minutes"], 60);
+    assert_eq!(detail["trail"].as_array().unwrap().len(), 26);
+    assert!(!detail["stops"].as_array().unwrap().is_empty(), "{detail}");
+    let verdicts: Vec<&str> = detail["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["in_verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["verified", "out_of_range"]);
+    assert_eq!(detail["visits"][0]["outcome"], "Order taken");
+    assert_eq!(detail["visits"][0]["follow_up_on"], "2026-12-02");
+
+    let register = json_of(&manager, &format!("/api/v1/attendance?from={day}")).await;
+    let row = register
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person_id"] == json!(field_id))
+        .unwrap();
+    assert!(
+        ["present", "late"].contains(&row["status"].as_str().unwrap()),
+        "{row}"
+    );
+    assert_eq!(row["visits"], 2);
+    assert!((row["distance_km"].as_f64().unwrap() - 4.0).abs() < 0.05);
+
+    let report = json_of(&manager, &format!("/api/v1/reports/activity?from={day}")).await;
+    let row = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person_id"] == json!(field_id))
+        .unwrap();
+    assert_eq!(
+        (
+            row["visits_planned"].clone(),
+            row["visits_done"].clone(),
+            row["planned_done"].clone()
+        ),
+        (json!(2), json!(2), json!(2))
+    );
+    assert_eq!(
+        (row["verified"].clone(), row["out_of_range"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(row["verified_share"], 0.5);
+    assert_eq!(row["days_on_duty"], 1);
+
+    let timeline = json_of(&manager, &format!("/api/v1/clients/{near}/timeline")).await;
+    let visit = &timeline.as_array().unwrap()[0];
+    assert_eq!(
+        (visit["kind"].as_str(), visit["outcome"].as_str()),
+        (Some("visit"), Some("Order taken"))
+    );
+}
+
+async fn bad_records_are_refused_one_by_one(app: TestApp) {
+    let device = app.device(&app.a, &app.a.field).await;
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let admin_b = app.session(&app.b, &app.b.admin).await;
+    let mine = add_client(&admin, "Mine Stores", 100.0, app.a.field.id).await;
+    let not_mine = add_client(&admin, "Other Beat Stores", 100.0, app.a.other_field.id).await;
+    let foreign = add_client(&admin_b, "Foreign Stores", 100.0, app.b.field.id).await;
+    let t = now_ms() - 30 * MINUTE;
+
+    let refused = push_one(&device, fix(t, 0.0)).await;
+    assert!(
+        refused["reason"]
+            .as_str()
+            .unwrap()
+            .contains("location is not allowed"),
+        "{refused}"
+    );
+    push_one(&device, grant_location(t)).await;
+    let refused = push_one(&device, fix(t + 1000, 0.0)).await;
+    assert!(
+        refused["reason"].as_str().unwrap().contains("not on duty"),
+        "{refused}"
+    );
+
+    assert_eq!(
+        push_one(&device, record("day_start", t + 2000, json!({}))).await["status"],
+        "accepted"
+    );
+    let again = push_one(&device, record("day_start", t + 3000, json!({}))).await;
+    assert!(
+        again["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already started"),
+        "{again}"
+    );
+
+    let good = fix(t + MINUTE, 0.0);
+    let mut reused = good.clone();
+    reused["payload"]["latitude"] = json!(north(500.0));
+    let mut broken = vec![
+        fix(t + 2 * MINUTE, 0.0),
+        fix(t + 3 * MINUTE, 0.0),
+        fix(now_ms() + 3 * 24 * 60 * MINUTE, 0.0),
+        fix(1_500_000_000_000, 0.0),
+        fix(t + 4 * MINUTE, 0.0),
+    ];
+    broken[0]["payload"]["latitude"] = json!(95.0);
+    broken[1]["payload"]["accuracy_m"] = json!(0.0);
+    broken[4]["payload"]["battery"] = json!(7);
+    let mut batch = vec![good.clone()];
+    batch.extend(broken);
+    batch.push(record(
+        "check_out",
+        t + 5 * MINUTE,
+        json!({ "visit_id": Uuid::now_v7() }),
+    ));
+    batch.push(record(
+        "check_in",
+        t + 5 * MINUTE,
+        json!({ "client_id": foreign }),
+    ));
+    batch.push(record(
+        "check_in",
+        t + 5 * MINUTE,
+        json!({ "client_id": not_mine }),
+    ));
+    let results = push(&device, &batch).await;
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "accepted", "rejected", "rejected", "rejected", "rejected", "rejected", "rejected",
+            "rejected", "rejected"
+        ]
+    );
+    assert!(results[6]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("without a check-in"));
+    assert!(results[7]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not one of yours"));
+    assert!(results[8]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not one of yours"));
+
+    assert_eq!(push_one(&device, good).await["status"], "duplicate");
+    let reused = push_one(&device, reused).await;
+    assert_eq!(
+        reused["reason"],
+        "this id was already used for a different record"
+    );
+
+    assert_eq!(
+        push_one(&device, record("pause_start", t + 6 * MINUTE, json!({}))).await["status"],
+        "accepted"
+    );
+    let paused = push_one(&device, fix(t + 7 * MINUTE, 0.0)).await;
+    assert!(
+        paused["reason"].as_str().unwrap().contains("private pause"),
+        "{paused}"
+    );
+    assert_eq!(
+        push_one(&device, record("pause_end", t + 8 * MINUTE, json!({}))).await["status"],
+        "accepted"
+    );
+    assert_eq!(
+        push_one(&device, fix(t + 9 * MINUTE, 0.0)).await["status"],
+        "accepted"
+    );
+
+    let visit = record("check_in", t + 10 * MINUTE, json!({ "client_id": mine }));
+    assert_eq!(push_one(&device, visit).await["status"], "accepted");
+    let second = push_one(
+        &device,
+        record("check_in", t + 11 * MINUTE, json!({ "client_id": mine })),
+    )
+    .await;
+    assert!(
+        second["reason"]
+            .as_str()
+            .unwrap()
+            .contains("check out of Mine Stores first"),
+        "{second}"
+    );
+
+    assert_eq!(
+        push_one(&device, record("day_end", t + 20 * MINUTE, json!({}))).await["status"],
+        "accepted"
+    );
+    let twice = push_one(&device, record("day_end", t + 21 * MINUTE, json!({}))).await;
+    assert!(
+        twice["reason"].as_str().unwrap().contains("no day is open"),
+        "{twice}"
+    );
+    let company = app.a.company_id;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM fixes WHERE company_id = '{company}'"
+        ))
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM visits WHERE company_id = '{company}'"
+        ))
+        .await,
+        1
+    );
+}
+
+async fn leave_settings_exports_and_retention(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let field = app.session(&app.a, &app.a.field).await;
+    let field_id = app.a.field.id;
+    let tomorrow = ist_day(now_ms() + 24 * 60 * MINUTE);
+
+    let leave = json!({ "note": "Sick leave" });
+    let path = format!("/api/v1/people/{field_id}/leave/{tomorrow}");
+    let marked = manager
+        .send(reqwest::Method::PUT, &path, Some(leave.clone()))
+        .await;
+    assert_eq!(marked.status(), 204);
+    let own = field
+        .send(reqwest::Method::PUT, &path, Some(leave.clone()))
+        .await;
+    assert_eq!(own.status(), 403);
+    let outside = format!("/api/v1/people/{}/leave/{tomorrow}", app.a.other_field.id);
+    assert_eq!(
+        manager
+            .send(reqwest::Method::PUT, &outside, Some(leave))
+            .await
+            .status(),
+        404
+    );
+    let register = json_of(&manager, &format!("/api/v1/attendance?from={tomorrow}")).await;
+    let row = register
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person_id"] == json!(field_id))
+        .unwrap();
+    assert_eq!(
+        (row["status"].as_str(), row["leave_note"].as_str()),
+        (Some("on_leave"), Some("Sick leave"))
+    );
+    let range = manager
+        .get(&format!("/api/v1/attendance?from={tomorrow}&to=2020-01-01"))
+        .await;
+    assert_eq!(fields(&problem(range).await), ["to"]);
+
+    let bad = admin
+        .patch("/api/v1/company/activity-settings", json!({ "visit_radius_m": 5, "work_days": [0, 9], "work_start_minute": 1200, "work_end_minute": 600 }))
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        fields(&problem(bad).await),
+        ["visit_radius_m", "work_end_minute", "work_days"]
+    );
+    let settings = json_of(&field, "/api/v1/company/activity-settings").await;
+    assert_eq!(settings["visit_radius_m"], 150);
+    let good = admin
+        .patch(
+            "/api/v1/company/activity-settings",
+            json!({ "fix_retention_days": 7, "visit_outcomes": ["Order taken", "No order"] }),
+        )
+        .await;
+    assert_eq!(good.status(), 200);
+
+    let csv = manager
+        .get(&format!("/api/v1/attendance/export?from={tomorrow}"))
+        .await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.text().await.unwrap().contains("On leave"));
+    let xlsx = manager
+        .get(&format!(
+            "/api/v1/reports/activity/export?from={tomorrow}&format=xlsx"
+        ))
+        .await;
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+
+    // A day ten days ago, never ended: housekeeping ends it and deletes its fixes, keeping the summary.
+    let device = app.device(&app.a, &app.a.field).await;
+    let old = now_ms() - 10 * 24 * 60 * MINUTE;
+    let results = push(
+        &device,
+        &[
+            grant_location(old - 1000),
+            record("day_start", old, json!({})),
+            fix(old + MINUTE, 0.0),
+            fix(old + 3 * MINUTE, 300.0),
+        ],
+    )
+    .await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+    outfield::tracking::summary::drain(&app.db, 100)
+        .await
+        .unwrap();
+    outfield::jobs::housekeeping(&app.db).await.unwrap();
+    let company = app.a.company_id;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM fixes WHERE company_id = '{company}'"
+        ))
+        .await,
+        0
+    );
+    let ended = app.count(&format!("SELECT COUNT(*) FROM duty_days WHERE company_id = '{company}' AND end_reason = 'automatic'")).await;
+    assert_eq!(ended, 1);
+    outfield::tracking::summary::drain(&app.db, 100)
+        .await
+        .unwrap();
+    let kept = app
+        .count(&format!(
+            "SELECT CAST(distance_m AS BIGINT) FROM day_summaries WHERE company_id = '{company}'"
+        ))
+        .await;
+    assert_eq!(kept, 300, "the summary outlives the raw fixes");
+}
+
+both_backends!(
+    a_day_in_the_field,
+    bad_records_are_refused_one_by_one,
+    leave_settings_exports_and_retention
+);
