@@ -1,7 +1,9 @@
-// The Outfield field app: sign-in, consent first, offline notes, notifications, settings.
+// The Outfield field app: sign-in, consent first, the working day (attendance, location on duty,
+// visits), clients, offline notes, notifications, settings.
 
 import * as store from './store.js';
 import * as sync from './sync.js';
+import * as duty from './duty.js';
 import { t, use, language } from './i18n.js';
 
 const VERSION = '0.1.0';
@@ -153,7 +155,9 @@ async function homeView() {
   show(`
     <div class="nav"><button id="to-clients" class="secondary">${t('nav.clients')}</button><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
     <h1 tabindex="-1">${t('home.today')}</h1>
-    <section class="card"><p class="muted">${t('home.placeholder')}</p></section>
+    <section class="card" id="duty"></section>
+    <h2>${t('duty.plan')}</h2>
+    <ul class="plain" id="plan">${planItems(await meta('plan'))}</ul>
     <h2>${t('home.notes')}</h2>
     <form id="note-form">
       <label for="note">${t('home.newNote')}</label>
@@ -166,6 +170,131 @@ async function homeView() {
     on('#to-settings', 'click', settingsView);
     on('#to-clients', 'click', () => clientsView());
     on('#note-form', 'submit', saveNote);
+    bindPlan();
+  });
+  await renderDuty();
+  refreshToday();
+}
+
+let dutyRender = 0;
+
+/** Redraws the duty card from the latest state; an older, slower redraw never overwrites a newer one. */
+async function renderDuty() {
+  const card = view.querySelector('#duty');
+  if (!card) return;
+  const mine = ++dutyRender;
+  const html = await dutyCard();
+  if (mine !== dutyRender || !card.isConnected) return;
+  card.innerHTML = html;
+  bindDuty();
+}
+
+// ---- the working day ------------------------------------------------------------------------------
+
+async function dutyCard() {
+  const state = await duty.state();
+  if (!state.on) {
+    return `<p>${t('duty.off')}</p><button class="wide" id="start-day">${t('duty.start')}</button>
+      ${(await duty.locationAllowed()) ? '' : `<p class="small muted">${t('duty.noLocation')}</p>`}`;
+  }
+  const tracking = state.paused ? t('duty.paused')
+    : !(await duty.locationAllowed()) ? t('duty.noLocation')
+      : state.lastFix ? t('duty.lastFix', { time: time(state.lastFix.at), accuracy: Math.round(state.lastFix.accuracy_m) })
+        : t('duty.waitingFix');
+  const visit = state.visit ? `<p><strong>${t('duty.atClient', { client: escape(state.visit.client_name), time: time(state.visit.since) })}</strong>
+      <button class="secondary" id="open-visit" data-client="${state.visit.client_id}">${t('duty.openVisit')}</button></p>` : '';
+  const awake = 'wakeLock' in navigator ? `<label class="check"><input type="checkbox" id="keep-awake" ${(await meta('keepAwake')) ? 'checked' : ''}> ${t('duty.keepAwake')}</label>` : '';
+  return `<p><strong>${t('duty.since', { time: time(state.since) })}</strong></p>
+    <p class="small" id="tracking">${tracking}</p>${visit}${awake}
+    <div class="row"><button class="secondary" id="pause">${state.paused ? t('duty.resume') : t('duty.pause')}</button>
+    <button class="danger" id="end-day">${t('duty.end')}</button></div>
+    <p class="small muted" id="my-day">${escape(myDay)}</p>`;
+}
+
+/** What the server last said about the day so far (distance, visits), shown on the duty card. */
+let myDay = '';
+
+function bindDuty() {
+  on('#start-day', 'click', async () => { await duty.startDay(); homeView(); });
+  on('#end-day', 'click', async () => { if (confirm(t('duty.endConfirm'))) { await duty.endDay(); homeView(); } });
+  on('#pause', 'click', async () => { const s = await duty.state(); await (s.paused ? duty.unpause() : duty.pause()); homeView(); });
+  on('#keep-awake', 'change', (e) => duty.keepAwake(e.target.checked));
+  on('#open-visit', 'click', (e) => clientView(e.target.dataset.client));
+}
+
+function planItems(plan) {
+  if (!plan?.length) return `<li class="muted">${t('duty.noPlan')}</li>`;
+  return plan.map((p) => {
+    const visit = p.visit ? `<span class="tag ${p.visit.in_verdict === 'verified' ? 'sent' : 'waiting'}">${t(`verdict.${p.visit.in_verdict}`)}</span>` : '';
+    return `<li><a href="#" data-client="${p.client_id}"><strong>${escape(p.client_name)}</strong></a> ${visit}<br><span class="small muted">${escape(p.address || '')}</span></li>`;
+  }).join('');
+}
+
+function bindPlan() {
+  view.querySelectorAll('#plan [data-client]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); clientView(a.dataset.client); }));
+}
+
+/** Today's plan, the company's rules and the day so far, when online; the cached copies otherwise. */
+async function refreshToday() {
+  const me = await meta('me');
+  if (!me) return;
+  const activity = await fetchJson('/api/v1/company/activity-settings');
+  if (activity) await setMeta('activity', activity);
+  const plan = await fetchJson(`/api/v1/people/${me.id}/plan`);
+  if (plan) {
+    await setMeta('plan', plan);
+    await store.putMany('clients', plan.map((p) => ({ id: p.client_id, name: p.client_name, address: p.address, client_type: '' })));
+    const list = view.querySelector('#plan');
+    if (list) { list.innerHTML = planItems(plan); bindPlan(); }
+  }
+  const state = await duty.state();
+  const day = state.on ? await fetchJson(`/api/v1/people/${me.id}/days/${localDay(state.since)}`) : null;
+  if (day) {
+    myDay = t('duty.myDay', { km: day.distance_km, visits: day.visits.length });
+    renderDuty();
+  }
+}
+
+function localDay(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+async function visitSection(client) {
+  const state = await duty.state();
+  if (!state.on) return `<p class="small muted">${t('visit.startFirst')}</p>`;
+  if (state.visit && state.visit.client_id !== client.id) return `<p class="small muted">${t('visit.elsewhere', { client: escape(state.visit.client_name) })}</p>`;
+  const propose = (await duty.locationAllowed()) ? `<button class="secondary wide" id="propose-location">${t('visit.proposeLocation')}</button>` : '';
+  if (!state.visit) return `<button class="wide" id="check-in">${t('visit.checkIn')}</button>${propose}`;
+  const outcomes = (await meta('activity'))?.visit_outcomes || [];
+  return `<form id="visit-report" class="card">
+      <h3>${t('visit.report', { time: time(state.visit.since) })}</h3>
+      <label for="visit-outcome">${t('visit.outcome')}</label>
+      <select id="visit-outcome" name="outcome"><option value="">—</option>${outcomes.map((o) => `<option>${escape(o)}</option>`).join('')}</select>
+      <label for="visit-notes">${t('visit.notes')}</label>
+      <textarea id="visit-notes" name="notes" maxlength="4000"></textarea>
+      <label for="visit-follow-up">${t('visit.followUp')}</label>
+      <input id="visit-follow-up" name="follow_up_on" type="date">
+      <button class="wide" type="submit">${t('visit.checkOut')}</button>
+    </form>${propose}`;
+}
+
+function bindVisit(client) {
+  on('#check-in', 'click', async () => { await duty.checkIn(client); clientView(client.id); });
+  on('#visit-report', 'submit', async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const report = {};
+    if (form.get('outcome')) report.outcome = form.get('outcome');
+    if (form.get('notes').trim()) report.notes = form.get('notes').trim();
+    if (form.get('follow_up_on')) report.follow_up_on = form.get('follow_up_on');
+    await duty.checkOut(report);
+    homeView();
+  });
+  on('#propose-location', 'click', async () => {
+    const sent = await duty.proposeLocation(client.id);
+    const button = view.querySelector('#propose-location');
+    if (button) { button.disabled = true; button.textContent = sent ? t('visit.proposed') : t('clients.noFix'); }
   });
 }
 
@@ -258,6 +387,7 @@ async function clientView(id) {
     <h2>${t('clients.contacts')}</h2>
     <ul class="plain">${contacts.map((c) => `<li><strong>${escape(c.name)}</strong> ${escape(c.role || '')}<br>
       ${c.phone ? `${reach('call', c.phone, c.id)} ${reach('sms', c.phone, c.id)}` : ''} ${c.email ? reach('email', c.email, c.id) : ''}</li>`).join('') || `<li class="muted">${t('clients.noContacts')}</li>`}</ul>
+    <section id="visit">${await visitSection(client)}</section>
     ${pickable ? `<button class="wide secondary" id="pick-contact">${t('clients.pickContact')}</button>` : ''}
     <div id="outcome"></div>
     <h2>${t('clients.timeline')}</h2>
@@ -268,6 +398,7 @@ async function clientView(id) {
       setTimeout(() => outcomeForm(id), 300);
     }));
     on('#pick-contact', 'click', () => pickContact(id));
+    bindVisit(client);
   });
 }
 
@@ -397,8 +528,12 @@ async function start() {
   document.addEventListener('visibilitychange', async () => {
     const pending = await meta('pendingOutcome');
     if (document.visibilityState === 'visible' && pending) outcomeForm(pending.client_id);
+    if (document.visibilityState === 'visible' && (await meta('keepAwake'))) duty.keepAwake(true);
   });
+  duty.onChange(renderDuty);
   await route();
+  await duty.resume();
+  if (await meta('keepAwake')) duty.keepAwake(true);
   sync.syncSoon(0);
   setInterval(() => sync.syncSoon(0), 60_000);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' });

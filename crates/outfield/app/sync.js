@@ -14,19 +14,19 @@ const listeners = new Set();
 export const onChange = (listener) => listeners.add(listener);
 const changed = () => listeners.forEach((listener) => listener());
 
-/** Adds a record to the outbox and tries to send it. */
-export async function enqueue(kind, payload) {
+/** Adds a record to the outbox and sends it within `delay` ms (positions wait to travel in batches). */
+export async function enqueue(kind, payload, delay = 0) {
   const record = { id: store.uuidv7(), kind, device_time: Date.now(), payload, status: 'waiting' };
   await store.put('outbox', record);
   changed();
-  syncSoon(0);
+  if (delay === 0 || !timer) syncSoon(delay);
   return record;
 }
 
 /** Schedules a sync after `delay` ms (coalescing requests). */
 export function syncSoon(delay = 0) {
   clearTimeout(timer);
-  timer = setTimeout(() => syncNow().catch(() => {}), delay);
+  timer = setTimeout(() => { timer = null; syncNow().catch(() => {}); }, delay);
 }
 
 async function api(path, options = {}) {

@@ -34,6 +34,22 @@ pub struct ServerConfig {
     /// Mark cookies Secure. Turn on whenever the server is reached over HTTPS (directly or via a proxy).
     #[arg(long, env = "OUTFIELD_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Map tiles for the console's maps ({z}/{x}/{y} URL template); empty for no tiles, e.g. offline.
+    #[arg(
+        long,
+        env = "OUTFIELD_MAP_TILES",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub map_tiles: String,
+
+    /// Attribution shown on the maps, as the tile server's terms require.
+    #[arg(
+        long,
+        env = "OUTFIELD_MAP_ATTRIBUTION",
+        default_value = "© OpenStreetMap contributors"
+    )]
+    pub map_attribution: String,
 }
 
 impl ServerConfig {

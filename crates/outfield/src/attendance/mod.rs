@@ -6,6 +6,7 @@
 //! private pause ([`windows`] is what tracking asks).
 
 pub mod api;
+pub mod console;
 pub mod register;
 pub mod settings;
 

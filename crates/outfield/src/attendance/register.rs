@@ -39,6 +39,18 @@ pub enum AttendanceStatus {
 }
 
 impl AttendanceStatus {
+    /// The name in the API (and in the console's style classes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Late => "late",
+            AttendanceStatus::Absent => "absent",
+            AttendanceStatus::OnLeave => "on_leave",
+            AttendanceStatus::OffDay => "off_day",
+            AttendanceStatus::NotStarted => "not_started",
+        }
+    }
+
     /// The word the console shows.
     pub fn label(self) -> &'static str {
         match self {

@@ -19,6 +19,8 @@ use crate::error::{AppError, FieldError};
 use crate::people::domain::Role;
 use crate::state::AppState;
 
+pub mod map;
+
 /// Console routes of every feature.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::audit::console::routes())
         .merge(crate::privacy::console::routes())
         .merge(crate::clients::console::routes())
+        .merge(map::routes())
+        .merge(crate::tracking::console::routes())
+        .merge(crate::attendance::console::routes())
+        .merge(crate::visits::console::routes())
+        .merge(crate::reports::console::routes())
 }
 
 async fn home(user: Option<ConsoleUser>) -> Redirect {
@@ -146,7 +153,7 @@ pub fn error_page(error: &AppError) -> Response {
     if let AppError::Internal(inner) = error {
         tracing::error!(error = format!("{inner:#}"), "console request failed");
     }
-    let message = error.public_message();
+    let message = readable_message(error);
     let html = MessagePage {
         title,
         message: &message,
@@ -154,6 +161,22 @@ pub fn error_page(error: &AppError) -> Response {
     .render()
     .unwrap_or_else(|_| message.clone());
     (error.status(), Html(html)).into_response()
+}
+
+/// What a page says about an error: the field problems when there are some, the general message otherwise.
+fn readable_message(error: &AppError) -> String {
+    let fields = error.field_errors();
+    if fields.is_empty() {
+        return error.public_message();
+    }
+    fields
+        .iter()
+        .map(|e| match e.message.chars().next() {
+            Some(c) if c.is_uppercase() => e.message.clone(),
+            _ => format!("The {} {}.", e.field.replace('_', " "), e.message),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The page for unknown console paths.
@@ -284,4 +307,28 @@ pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
     at.with_timezone(&crate::clock::zone(zone))
         .format("%d %b %Y, %H:%M")
         .to_string()
+}
+
+/// A local clock time for pages (hours and minutes), in the company's zone.
+pub fn local_clock(at: &chrono::DateTime<chrono::Utc>, zone: &str) -> String {
+    at.with_timezone(&crate::clock::zone(zone))
+        .format("%H:%M")
+        .to_string()
+}
+
+/// Reads a `YYYY-MM-DD` date from a page's query, defaulting to `today`; a malformed date is an error
+/// the page shows.
+pub fn day_param(
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, AppError> {
+    match raw.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(today),
+        Some(raw) => raw.parse().map_err(|_| {
+            AppError::field(
+                "day",
+                "Dates are written as YYYY-MM-DD, for example 2026-11-25.",
+            )
+        }),
+    }
 }

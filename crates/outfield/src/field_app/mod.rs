@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::state::AppState;
 
 /// The embedded files: path under `/app/`, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 12] = [
+const ASSETS: [(&str, &str, &[u8]); 13] = [
     (
         "index.html",
         "text/html; charset=utf-8",
@@ -40,6 +40,11 @@ const ASSETS: [(&str, &str, &[u8]); 12] = [
         "sync.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../app/sync.js"),
+    ),
+    (
+        "duty.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../app/duty.js"),
     ),
     (
         "i18n.js",

@@ -4,6 +4,7 @@
 //! people stays a handful of index scans.
 
 pub mod api;
+pub mod console;
 
 use std::collections::HashMap;
 
@@ -178,6 +179,35 @@ async fn planned_counts(
         *counts.entry(get_uuid(&row, "person_id")?).or_insert(0) += n * times;
     }
     Ok(counts)
+}
+
+/// The team's totals, as one more row of the report.
+pub fn totals(rows: &[ActivityRow]) -> ActivityRow {
+    let sum = |f: fn(&ActivityRow) -> i64| rows.iter().map(f).sum::<i64>();
+    let done = sum(|r| r.visits_done);
+    let verified = sum(|r| r.verified);
+    ActivityRow {
+        name: "Team total".into(),
+        days_on_duty: sum(|r| r.days_on_duty),
+        duty_minutes: sum(|r| r.duty_minutes),
+        distance_km: (rows.iter().map(|r| r.distance_km).sum::<f64>() * 100.0).round() / 100.0,
+        visits_planned: sum(|r| r.visits_planned),
+        visits_done: done,
+        planned_done: sum(|r| r.planned_done),
+        verified,
+        out_of_range: sum(|r| r.out_of_range),
+        verified_share: (done > 0).then(|| verified as f64 / done as f64),
+        flagged_days: sum(|r| r.flagged_days),
+        ..ActivityRow::default()
+    }
+}
+
+impl ActivityRow {
+    /// The verified share as a percentage for pages ("" without visits).
+    pub fn verified_percent(&self) -> String {
+        self.verified_share
+            .map_or(String::new(), |s| format!("{:.0}%", s * 100.0))
+    }
 }
 
 /// The report as a spreadsheet.

@@ -7,6 +7,7 @@
 //! compared with the stored fix to answer "duplicate" or "rejected".
 
 pub mod api;
+pub mod console;
 pub mod summary;
 pub mod trail;
 
@@ -412,6 +413,10 @@ pub struct DayDetail {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// See `started_at`.
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the day was started and ended by the phone's clock (the timeline's clock).
+    pub start_device_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// See `start_device_time`.
+    pub end_device_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Minutes on duty, private pauses excluded.
     pub duty_minutes: i64,
     /// Kilometres travelled.
@@ -455,6 +460,13 @@ pub async fn day_detail(
         ended_at: duty
             .as_ref()
             .and_then(|d| d.ended_at)
+            .map(crate::clock::to_datetime),
+        start_device_time: duty
+            .as_ref()
+            .map(|d| crate::clock::to_datetime(d.start_device_time)),
+        end_device_time: duty
+            .as_ref()
+            .and_then(|d| d.end_device_time)
             .map(crate::clock::to_datetime),
         duty_minutes: duty.as_ref().map(|d| d.duty_ms / 60_000).unwrap_or(0),
         distance_km: round_km(trail.distance_m),

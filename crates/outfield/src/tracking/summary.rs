@@ -16,6 +16,10 @@ pub struct Duty {
     pub started_at: i64,
     /// Server time it was ended.
     pub ended_at: Option<i64>,
+    /// Phone time it was started.
+    pub start_device_time: i64,
+    /// Phone time it was ended.
+    pub end_device_time: Option<i64>,
     /// Time on duty so far, private pauses excluded (device clock).
     pub duty_ms: i64,
 }
@@ -72,6 +76,8 @@ pub async fn compute(
     let duty = Duty {
         started_at: row.try_get("started_at")?,
         ended_at: row.try_get("ended_at")?,
+        start_device_time: start,
+        end_device_time: end,
         duty_ms: (until - start - paused).max(0),
     };
     Ok(Some(Computed { duty, fixes, trail }))

@@ -6,6 +6,7 @@
 //! fix's accuracy (see [`verdict`]); a doubtful fix is never turned into a verified or a failed visit.
 
 pub mod api;
+pub mod console;
 pub mod plans;
 
 use chrono::NaiveDate;
@@ -122,6 +123,8 @@ pub struct Visit {
     pub in_accuracy_m: Option<f64>,
     /// Check-out, by the server's clock.
     pub checked_out_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Check-out, by the phone's clock.
+    pub out_device_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Verdict at check-out.
     pub out_verdict: Option<Verdict>,
     /// Metres from the client at check-out.
@@ -137,7 +140,7 @@ pub struct Visit {
 }
 
 const VISIT_SELECT: &str = "SELECT v.id, v.person_id, v.client_id, c.name AS client_name, v.day, v.planned, \
-     v.checked_in_at, v.in_device_time, v.in_verdict, v.in_distance_m, v.in_accuracy_m, v.checked_out_at, \
+     v.checked_in_at, v.in_device_time, v.in_verdict, v.in_distance_m, v.in_accuracy_m, v.checked_out_at, v.out_device_time, \
      v.out_verdict, v.out_distance_m, v.outcome, v.notes, v.follow_up_on, v.flags \
      FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id ";
 
@@ -159,6 +162,7 @@ fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
         in_distance_m: row.try_get("in_distance_m")?,
         in_accuracy_m: row.try_get("in_accuracy_m")?,
         checked_out_at: row.try_get::<Option<i64>, _>("checked_out_at")?.map(to_dt),
+        out_device_time: row.try_get::<Option<i64>, _>("out_device_time")?.map(to_dt),
         out_verdict: out_verdict.as_deref().map(Verdict::parse),
         out_distance_m: row.try_get("out_distance_m")?,
         outcome: row.try_get("outcome")?,

@@ -524,8 +524,126 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     assert_eq!(kept, 300, "the summary outlives the raw fixes");
 }
 
+async fn console_pages_for_field_activity(app: TestApp) {
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let field_id = app.a.field.id;
+    let client = add_client(&admin, "Console Beat Stores", 0.0, field_id).await;
+    let pages = [
+        "/console/live".to_string(),
+        "/console/attendance".to_string(),
+        "/console/reports/activity".to_string(),
+        format!("/console/people/{field_id}/day"),
+        format!("/console/people/{field_id}/plan"),
+        "/console/location-corrections".to_string(),
+    ];
+    for path in &pages {
+        let page = manager.get(path).await;
+        assert_eq!(page.status(), 200, "{path}");
+        assert!(page.text().await.unwrap().contains("Outfield"), "{path}");
+    }
+    let foreign = manager
+        .get(&format!("/console/people/{}/day", app.b.field.id))
+        .await;
+    assert_eq!(foreign.status(), 404);
+    let outside = manager
+        .get(&format!("/console/people/{}/plan", app.a.other_field.id))
+        .await;
+    assert_eq!(outside.status(), 404, "another manager's employee");
+    let bad_day = manager
+        .get(&format!("/console/people/{field_id}/day?day=25-11-2026"))
+        .await;
+    assert_eq!(bad_day.status(), 422);
+    assert!(bad_day.text().await.unwrap().contains("YYYY-MM-DD"));
+
+    let day = ist_day(now_ms());
+    let planned = manager
+        .form(
+            &format!("/console/people/{field_id}/plan"),
+            &[("day", &day), ("client_ids", &client), ("repeat", "weekly")],
+        )
+        .await;
+    assert_eq!(planned.status(), 303);
+    let plan = manager
+        .get(&format!("/console/people/{field_id}/plan?day={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plan.contains("Console Beat Stores") && plan.contains("every week"),
+        "{plan}"
+    );
+    let refused = manager
+        .form(
+            &format!("/console/people/{field_id}/plan"),
+            &[("day", &day), ("client_ids", &Uuid::now_v7().to_string())],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+
+    let leave = manager
+        .form(
+            "/console/attendance/leave",
+            &[
+                ("person_id", &field_id.to_string()),
+                ("day", &day),
+                ("note", "Wedding"),
+                ("action", "mark"),
+            ],
+        )
+        .await;
+    assert_eq!(leave.status(), 303);
+    let register = manager
+        .get(&format!("/console/attendance?day={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(register.contains("On leave") && register.contains("Wedding"));
+
+    assert_eq!(
+        manager
+            .get("/console/settings/field-activity")
+            .await
+            .status(),
+        403
+    );
+    let settings = [
+        ("day_1", "on"),
+        ("day_2", "on"),
+        ("work_start_minute", "09:00"),
+        ("work_end_minute", "18:00"),
+        ("late_after_minutes", "10"),
+        ("auto_end_minute", ""),
+        ("fix_interval_seconds", "60"),
+        ("visit_radius_m", "abc"),
+        ("fix_retention_days", "30"),
+        ("visit_outcomes", "Order taken\nNo order"),
+    ];
+    let bad = admin
+        .form("/console/settings/field-activity", &settings)
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("must be a whole number"));
+    let mut good = settings;
+    good[7] = ("visit_radius_m", "200");
+    let saved = admin.form("/console/settings/field-activity", &good).await;
+    assert_eq!(saved.status(), 200);
+    let now = json_of(&admin, "/api/v1/company/activity-settings").await;
+    assert_eq!(
+        (
+            now["visit_radius_m"].clone(),
+            now["auto_end_minute"].clone()
+        ),
+        (json!(200), Value::Null)
+    );
+    assert_eq!(now["work_days"], json!([1, 2]));
+}
+
 both_backends!(
     a_day_in_the_field,
     bad_records_are_refused_one_by_one,
-    leave_settings_exports_and_retention
+    leave_settings_exports_and_retention,
+    console_pages_for_field_activity
 );

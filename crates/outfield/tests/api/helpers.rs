@@ -113,6 +113,8 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
         public_url: None,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         secure_cookies: false,
+        map_tiles: String::new(),
+        map_attribution: String::new(),
     }
 }
 

@@ -1,0 +1,151 @@
+// On duty: start and end of the day, private pauses, visits, and recording the position while on duty.
+// A web app records only while it is open: the page offers to keep the screen awake, and the console shows
+// silences as gaps. Nothing here touches location unless the employee allowed it in the app.
+
+import * as store from './store.js';
+import * as sync from './sync.js';
+
+const meta = (key) => store.get('meta', key);
+const setMeta = (key, value) => store.put('meta', value, key);
+/** Record sooner than the interval when the employee has moved this far (metres). */
+const MOVED_M = 100;
+/** Never two fixes closer in time than this. */
+const MIN_GAP_MS = 5000;
+/** Standing still stretches the interval by this factor. */
+const STILL_FACTOR = 3;
+let watch = null;
+let wakeLock = null;
+const listeners = new Set();
+
+export const onChange = (listener) => listeners.add(listener);
+const changed = () => listeners.forEach((listener) => listener());
+
+/** The duty state kept on the phone: { on, since, paused, visit, lastFix, note }. */
+export async function state() {
+  return (await meta('duty')) || { on: false };
+}
+
+async function save(duty) {
+  await setMeta('duty', duty);
+  changed();
+}
+
+export async function locationAllowed() {
+  return ((await meta('decisions')) || {}).location?.decision === 'granted';
+}
+
+/** One position now, or null (no permission, no fix within 15 s). */
+export async function currentPosition() {
+  if (!(await locationAllowed())) return null;
+  return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+    (p) => resolve(reading(p)), () => resolve(null), { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }));
+}
+
+function reading(p) {
+  return { latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy_m: Math.min(Math.max(p.coords.accuracy || 1, 0.5), 10000) };
+}
+
+function metres(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.latitude - a.latitude) * rad;
+  const dLon = (b.longitude - a.longitude) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
+}
+
+export async function startDay() {
+  const position = await currentPosition();
+  const record = await sync.enqueue('day_start', position ? { position } : {});
+  await save({ on: true, since: record.device_time, paused: false, visit: null, lastFix: null });
+  await resume();
+}
+
+export async function endDay() {
+  stop();
+  const position = await currentPosition();
+  await sync.enqueue('day_end', position ? { position } : {});
+  await save({ on: false, ended: Date.now() });
+}
+
+export async function pause() {
+  stop();
+  await sync.enqueue('pause_start', {});
+  await save({ ...(await state()), paused: true });
+}
+
+export async function unpause() {
+  await sync.enqueue('pause_end', {});
+  await save({ ...(await state()), paused: false });
+  await resume();
+}
+
+/** Starts recording if on duty, not paused and allowed; safe to call repeatedly (e.g. at app start). */
+export async function resume() {
+  const duty = await state();
+  if (!duty.on || duty.paused || !(await locationAllowed()) || watch !== null) return;
+  watch = navigator.geolocation.watchPosition(record, () => {}, { enableHighAccuracy: true, maximumAge: 10000, timeout: 60000 });
+}
+
+function stop() {
+  if (watch !== null) navigator.geolocation.clearWatch(watch);
+  watch = null;
+}
+
+async function record(position) {
+  const duty = await state();
+  if (!duty.on || duty.paused) return stop();
+  const here = reading(position);
+  const interval = ((await meta('activity'))?.fix_interval_seconds || 120) * 1000;
+  const last = duty.lastFix;
+  const now = Date.now();
+  if (last) {
+    const moved = metres(last, here);
+    const due = moved < 30 ? interval * STILL_FACTOR : interval;
+    if (now - last.at < MIN_GAP_MS || (moved < MOVED_M && now - last.at < due)) return;
+  }
+  const payload = { ...here };
+  if (Number.isFinite(position.coords.speed)) payload.speed_mps = Math.min(Math.max(position.coords.speed, 0), 1000);
+  if (Number.isFinite(position.coords.heading)) payload.heading = position.coords.heading % 360;
+  const battery = await navigator.getBattery?.().catch(() => null);
+  if (battery) payload.battery = battery.level;
+  await sync.enqueue('fix', payload, 20000);
+  await save({ ...duty, lastFix: { ...here, at: now } });
+}
+
+/** Keeps the screen on while on duty, so that the browser keeps giving positions. */
+export async function keepAwake(on) {
+  await setMeta('keepAwake', on);
+  if (on && !wakeLock && 'wakeLock' in navigator) {
+    wakeLock = await navigator.wakeLock.request('screen').catch(() => null);
+    wakeLock?.addEventListener('release', () => { wakeLock = null; });
+  } else if (!on && wakeLock) {
+    await wakeLock.release();
+    wakeLock = null;
+  }
+}
+
+export async function checkIn(client) {
+  const position = await currentPosition();
+  const record = await sync.enqueue('check_in', position ? { client_id: client.id, position } : { client_id: client.id });
+  await save({ ...(await state()), visit: { id: record.id, client_id: client.id, client_name: client.name, since: record.device_time } });
+}
+
+export async function checkOut(report) {
+  const duty = await state();
+  if (!duty.visit) return;
+  const position = await currentPosition();
+  const payload = { visit_id: duty.visit.id, ...report };
+  if (position) payload.position = position;
+  await sync.enqueue('check_out', payload);
+  await save({ ...duty, visit: null });
+}
+
+/** Proposes the current position as the client's location; a manager approves it. */
+export async function proposeLocation(clientId) {
+  const position = await currentPosition();
+  if (!position) return false;
+  const duty = await state();
+  const visit = duty.visit?.client_id === clientId ? duty.visit.id : null;
+  await sync.enqueue('location_correction', { client_id: clientId, visit_id: visit, position });
+  return true;
+}

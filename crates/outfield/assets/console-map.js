@@ -1,0 +1,67 @@
+// Draws Outfield's map data (the page's #map-data JSON block) on a Leaflet map in #map.
+// Kinds: "live" (latest fix per person on duty) and "day" (a person's trail, stops, visits, clients).
+(function () {
+  "use strict";
+  var block = document.getElementById("map-data");
+  var element = document.getElementById("map");
+  if (!block || !element || !window.L) return;
+  var data = JSON.parse(block.textContent);
+  var map = L.map(element, { zoomSnap: 0.5 });
+  if (data.tiles && data.tiles.url) {
+    L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: data.tiles.attribution }).addTo(map);
+  } else {
+    element.classList.add("no-tiles");
+  }
+  var bounds = [];
+  function at(lat, lon) { bounds.push([lat, lon]); return [lat, lon]; }
+  var colours = { verified: "#1b7f3b", out_of_range: "#b3261e", unverified: "#8a6d00" };
+
+  function text(value) { return String(value == null ? "" : value).replace(/[&<>"]/g, function (c) {
+    return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+
+  if (data.kind === "live") {
+    data.people.forEach(function (p) {
+      if (!p.last_fix) return;
+      var f = p.last_fix;
+      var label = "<strong>" + text(p.name) + "</strong><br>last seen " + clock(Date.parse(f.at)) +
+        (f.battery != null ? "<br>battery " + Math.round(f.battery * 100) + "%" : "") +
+        (p.flags.length ? "<br>flags: " + text(p.flags.join(", ")) : "");
+      L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(map);
+      L.circleMarker([f.latitude, f.longitude], { radius: 8, color: p.flags.length ? "#b3261e" : "#0b57d0",
+        fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "right" })
+        .bindPopup(label).addTo(map);
+    });
+  }
+
+  if (data.kind === "day") {
+    var line = data.trail.map(function (f) { return at(f[0], f[1]); });
+    if (line.length) L.polyline(line, { color: "#0b57d0", weight: 4, opacity: 0.8 }).addTo(map);
+    data.gaps.forEach(function (g) {
+      var from = data.trail.filter(function (f) { return f[2] === g.from; })[0];
+      var until = data.trail.filter(function (f) { return f[2] === g.until; })[0];
+      if (from && until) L.polyline([[from[0], from[1]], [until[0], until[1]]],
+        { color: "#8a6d00", weight: 3, dashArray: "6 8" }).bindTooltip("tracking gap").addTo(map);
+    });
+    data.stops.forEach(function (s) {
+      L.circleMarker(at(s.latitude, s.longitude), { radius: 7, color: "#5f3dc4", fillOpacity: 0.6 })
+        .bindPopup("Stop " + clock(s.from) + "–" + clock(s.until)).addTo(map);
+    });
+    data.clients.forEach(function (c) {
+      L.circle(at(c.latitude, c.longitude), { radius: data.radius_m, color: "#555", weight: 1, fillOpacity: 0.05 })
+        .bindTooltip(text(c.name)).addTo(map);
+    });
+    data.visits.forEach(function (v) {
+      if (v.latitude == null) return;
+      L.circleMarker(at(v.latitude, v.longitude), { radius: 9, color: colours[v.verdict] || "#555", fillOpacity: 0.9 })
+        .bindPopup("<strong>" + text(v.client) + "</strong><br>" + text(v.verdict_label) +
+          (v.distance_m != null ? " (" + Math.round(v.distance_m) + " m)" : "")).addTo(map);
+    });
+  }
+
+  if (bounds.length) {
+    map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
+  } else {
+    map.setView([20.59, 78.96], 5);
+  }
+})();

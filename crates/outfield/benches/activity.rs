@@ -1,0 +1,503 @@
+//! Field-activity figures: location fixes ingested through the real HTTP API by authenticated devices in
+//! batches of 100, against a raw bulk insert of the same rows into the same database; the update of a day
+//! summary of 600 fixes when a late batch arrives; and the daily activity report for 500 people over a
+//! day and a month, on 500 people × 90 days of generated data (≈ 24 million fixes by default).
+//!
+//! Run with `cargo bench --bench activity` (SQLite) or `-- --postgres postgres://…/<empty database>`.
+//! `--fixes-per-day N` (default 533) and `--days N` (default 90) shrink the generated data set.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use outfield::db::Db;
+use outfield::people::domain::Role;
+use outfield::people::store::NewPerson;
+
+mod support;
+use support::{percentile, session, start};
+
+const DEVICES: usize = 64;
+const IN_FLIGHT: usize = 32;
+const BATCH: usize = 100;
+const INGEST_FOR: Duration = Duration::from_secs(15);
+const REPORT_PEOPLE: usize = 500;
+const MINUTE: i64 = 60_000;
+const PUNE: (f64, f64) = (18.5204, 73.8567);
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .map(|i| args[i + 1].clone())
+}
+
+/// Adds field employees to the demo company, each with the demo field password; returns their ids.
+async fn add_people(db: &Db, company: Uuid, count: usize, tag: &str) -> Vec<Uuid> {
+    let mut tx = db.system().await.unwrap();
+    let hash: String = sqlx::query_scalar(
+        "SELECT password_hash FROM people WHERE email = 'vikram.singh@sharma-agro.in'",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let email = format!("{tag}{i}@sharma-agro.in");
+        let person = NewPerson {
+            name: &format!("Bench {tag} {i}"),
+            email: &email,
+            mobile: None,
+            employee_code: None,
+            role: Role::FieldEmployee,
+            manager_id: None,
+            password_hash: Some(&hash),
+        };
+        ids.push(
+            outfield::people::store::insert(&mut tx, company, &person)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+/// A device token for a person, through the sign-in API.
+async fn device_token(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let body: Value = client
+        .post(format!("{base}/api/v1/device-tokens"))
+        .json(&json!({ "company": "sharma-agro", "login": email,
+                       "password": "field-employee-demo-2026", "device_label": "Bench phone" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().expect("device token").to_string()
+}
+
+async fn push(client: &reqwest::Client, base: &str, token: &str, records: &[Value]) -> Vec<Value> {
+    let body: Value = client
+        .post(format!("{base}/api/v1/sync/push"))
+        .bearer_auth(token)
+        .json(&json!({ "records": records }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["results"].as_array().cloned().unwrap_or_default()
+}
+
+fn fix_record(device_time: i64, step: u64) -> Value {
+    let metres = step as f64 * 8.0;
+    json!({ "id": Uuid::now_v7(), "kind": "fix", "device_time": device_time,
+            "payload": { "latitude": PUNE.0 + metres / 111_195.0, "longitude": PUNE.1,
+                         "accuracy_m": 12.0, "speed_mps": 8.0, "battery": 0.7 } })
+}
+
+/// Sustained fixes per second through `POST /api/v1/sync/push`, IN_FLIGHT requests at a time.
+async fn ingest(base: &str, tokens: Vec<String>, first_time: i64) -> (u64, f64) {
+    let client = reqwest::Client::new();
+    let accepted = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let tokens = Arc::new(tokens);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for worker in 0..IN_FLIGHT {
+        let (client, base, tokens) = (client.clone(), base.to_string(), tokens.clone());
+        let (accepted, stop) = (accepted.clone(), stop.clone());
+        workers.push(tokio::spawn(async move {
+            let mine: Vec<usize> = (worker..tokens.len()).step_by(IN_FLIGHT).collect();
+            let mut steps = vec![0u64; tokens.len()];
+            let mut turn = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let device = mine[turn % mine.len()];
+                turn += 1;
+                let records: Vec<Value> = (0..BATCH)
+                    .map(|_| {
+                        steps[device] += 1;
+                        fix_record(first_time + steps[device] as i64 * 1000, steps[device])
+                    })
+                    .collect();
+                let results = push(&client, &base, &tokens[device], &records).await;
+                let ok = results.iter().filter(|r| r["status"] == "accepted").count();
+                assert_eq!(ok, BATCH, "every fix accepted: {:?}", results.first());
+                accepted.fetch_add(ok as u64, Ordering::Relaxed);
+            }
+        }));
+    }
+    tokio::time::sleep(INGEST_FOR).await;
+    stop.store(true, Ordering::Relaxed);
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let total = accepted.load(Ordering::Relaxed);
+    (total, total as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Inserts fixes as literal multi-row INSERTs (generated numbers and ids only), `per_statement` rows a
+/// statement and `per_transaction` rows a transaction.
+async fn insert_fixes(
+    db: &Db,
+    company: Uuid,
+    rows: &[(Uuid, i64, f64)],
+    per_statement: usize,
+    per_transaction: usize,
+) {
+    for transaction in rows.chunks(per_transaction) {
+        let mut tx = db.system().await.unwrap();
+        for statement in transaction.chunks(per_statement) {
+            let mut sql = String::with_capacity(statement.len() * 160);
+            sql.push_str(
+                "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, longitude, \
+                 accuracy_m, speed_mps, heading, battery, mocked) VALUES ",
+            );
+            for (i, (person, at, lat)) in statement.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "('{company}','{}','{person}',{at},{at},{lat},{},12.0,8.0,NULL,0.7,NULL)",
+                    Uuid::now_v7(),
+                    PUNE.1
+                ));
+            }
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+/// The same rows the API stored, written straight into the database in the API's batch size.
+async fn raw_insert(db: &Db, company: Uuid, people: &[Uuid], count: u64, first_time: i64) -> f64 {
+    let rows: Vec<(Uuid, i64, f64)> = (0..count as usize)
+        .map(|i| {
+            let person = people[i % people.len()];
+            (
+                person,
+                first_time - 1000 - (i / people.len()) as i64 * 1000,
+                PUNE.0 + i as f64 * 1e-6,
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    insert_fixes(db, company, &rows, BATCH, BATCH).await;
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Time to recompute and store the summary of a day of 600 fixes (what a late batch triggers).
+async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
+    let start = chrono::Utc::now().timestamp_millis() - 30 * 60 * MINUTE;
+    let day = outfield::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
+    let mut tx = db.system().await.unwrap();
+    sqlx::query(
+        "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time) \
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(company.to_string())
+    .bind(person.to_string())
+    .bind(&day)
+    .bind(Uuid::now_v7().to_string())
+    .bind(start)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let rows: Vec<(Uuid, i64, f64)> = (0..600)
+        .map(|i| (person, start + i * 30_000, PUNE.0 + i as f64 * 0.0002))
+        .collect();
+    insert_fixes(db, company, &rows, 200, 600).await;
+    let mut latencies = Vec::new();
+    for _ in 0..100 {
+        let started = Instant::now();
+        let mut tx = db.system().await.unwrap();
+        let now = chrono::Utc::now().timestamp_millis();
+        outfield::tracking::summary::refresh(&mut tx, company, person, &day, now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        latencies.push(started.elapsed().as_micros() as u32);
+    }
+    latencies
+}
+
+/// 500 people × `days` days: duty days, summaries, eight visits a day, plans, and `fixes_per_day` fixes
+/// per person-day.
+async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_day: usize) -> u64 {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let today = outfield::clock::local_day(
+        chrono::Utc::now().timestamp_millis(),
+        chrono_tz::Asia::Kolkata,
+    );
+    let clients: Vec<String> = {
+        let mut tx = db.system().await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..2000 {
+            let id = Uuid::now_v7().to_string();
+            sqlx::query(
+                "INSERT INTO clients (company_id, id, name, client_type, status, tags, search_text, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'Retailer', 'active', ',', $3, 0, 0)",
+            )
+            .bind(company.to_string())
+            .bind(&id)
+            .bind(format!("Bench outlet {i}"))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        tx.commit().await.unwrap();
+        ids
+    };
+    let mut fixes = 0u64;
+    for back in (0..days).rev() {
+        let day = today - chrono::Duration::days(back);
+        let day_text = day.to_string();
+        let start = outfield::clock::instant_of(day, 570, chrono_tz::Asia::Kolkata);
+        let mut tx = db.system().await.unwrap();
+        let mut duty = Vec::new();
+        let mut summaries = Vec::new();
+        let mut visits = Vec::new();
+        for person in people {
+            let begin = start + rng.gen_range(0..40) * MINUTE;
+            let end = begin + 9 * 60 * MINUTE;
+            duty.push(format!(
+                "('{company}','{person}','{day_text}','{}',{begin},{begin},{end},{end},'employee')",
+                Uuid::now_v7()
+            ));
+            summaries.push(format!(
+                "('{company}','{person}','{day_text}',{fixes_per_day},{},{begin},{end},{},'[]','[]','',{end})",
+                rng.gen_range(20_000.0..60_000.0),
+                9 * 60 * MINUTE
+            ));
+            for v in 0..8 {
+                let at = begin + (v * 60 + 30) * MINUTE;
+                let verdict = [
+                    "verified",
+                    "verified",
+                    "verified",
+                    "out_of_range",
+                    "unverified",
+                ][rng.gen_range(0..5)];
+                visits.push(format!(
+                    "('{company}','{}','{person}','{}','{day_text}',{},{at},{at},{},'{verdict}',{},{},'Order taken','')",
+                    Uuid::now_v7(),
+                    clients[rng.gen_range(0..clients.len())],
+                    i64::from(v < 6),
+                    rng.gen_range(5.0..400.0),
+                    at + 20 * MINUTE,
+                    at + 20 * MINUTE,
+                ));
+            }
+        }
+        for chunk in duty.chunks(500) {
+            sqlx::query(&format!(
+                "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time, \
+                 ended_at, end_device_time, end_reason) VALUES {}",
+                chunk.join(",")
+            ))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        for chunk in summaries.chunks(500) {
+            sqlx::query(&format!(
+                "INSERT INTO day_summaries (company_id, person_id, day, fix_count, distance_m, first_fix_at, \
+                 last_fix_at, duty_ms, stops, gaps, flags, computed_at) VALUES {}",
+                chunk.join(",")
+            ))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        for chunk in visits.chunks(500) {
+            sqlx::query(&format!(
+                "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, \
+                 in_device_time, in_distance_m, in_verdict, checked_out_at, out_device_time, outcome, flags) VALUES {}",
+                chunk.join(",")
+            ))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let rows: Vec<(Uuid, i64, f64)> = people
+            .iter()
+            .flat_map(|person| {
+                (0..fixes_per_day).map(move |i| {
+                    (
+                        *person,
+                        start + i as i64 * 60_000,
+                        PUNE.0 + i as f64 * 0.0001,
+                    )
+                })
+            })
+            .collect();
+        insert_fixes(db, company, &rows, 500, 50_000).await;
+        fixes += rows.len() as u64;
+        if back % 10 == 0 {
+            println!("  … generated up to {day_text}: {fixes} fixes");
+        }
+    }
+    let mut tx = db.system().await.unwrap();
+    for person in people.iter().take(REPORT_PEOPLE) {
+        for weekday in 1..=6 {
+            sqlx::query(
+                "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $3, 0)",
+            )
+            .bind(company.to_string())
+            .bind(Uuid::now_v7().to_string())
+            .bind(person.to_string())
+            .bind(&clients[rng.gen_range(0..clients.len())])
+            .bind(weekday)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    fixes
+}
+
+async fn timed_report(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    runs: usize,
+) -> (Vec<u32>, usize) {
+    let mut latencies = Vec::new();
+    let mut rows = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let body: Value = client
+            .get(url)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        latencies.push(started.elapsed().as_micros() as u32);
+        rows = body.as_array().map_or(0, Vec::len);
+    }
+    latencies.sort_unstable();
+    (latencies, rows)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let postgres = arg(&args, "--postgres");
+    let days: i64 = arg(&args, "--days").map_or(90, |d| d.parse().unwrap());
+    let fixes_per_day: usize = arg(&args, "--fixes-per-day").map_or(533, |d| d.parse().unwrap());
+    println!(
+        "Outfield field-activity benchmark ({})",
+        if postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    let (server, _) = start(postgres.as_deref(), true).await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let db = Db::connect(&server.database_url).await.unwrap();
+    let company: Uuid = {
+        let mut tx = db.system().await.unwrap();
+        let id: String = sqlx::query_scalar("SELECT id FROM companies WHERE slug = 'sharma-agro'")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id.parse().unwrap()
+    };
+
+    let devices = add_people(&db, company, DEVICES, "device").await;
+    let client = reqwest::Client::new();
+    let mut tokens = Vec::new();
+    let first_time = chrono::Utc::now().timestamp_millis() - 20 * 60 * MINUTE;
+    for i in 0..DEVICES {
+        let token = device_token(&client, &base, &format!("device{i}@sharma-agro.in")).await;
+        let opening = [
+            json!({ "id": Uuid::now_v7(), "kind": "consent", "device_time": first_time - 2000,
+                    "payload": { "permission": "location", "decision": "granted", "policy_version": 1 } }),
+            json!({ "id": Uuid::now_v7(), "kind": "day_start", "device_time": first_time - 1000, "payload": {} }),
+        ];
+        let results = push(&client, &base, &token, &opening).await;
+        assert!(
+            results.iter().all(|r| r["status"] == "accepted"),
+            "{results:?}"
+        );
+        tokens.push(token);
+    }
+    let (stored, api_rate) = ingest(&base, tokens, first_time).await;
+    println!(
+        "ingest through POST /api/v1/sync/push, {DEVICES} devices, {IN_FLIGHT} requests in flight, {BATCH} fixes a batch: \
+         {stored} fixes in {} s, {api_rate:.0} fixes/s  (target ≥ 50,000/s with SQLite, ratio {:.2})",
+        INGEST_FOR.as_secs(),
+        api_rate / 50_000.0
+    );
+    let raw_rate = raw_insert(&db, company, &devices, stored.min(500_000), first_time).await;
+    println!(
+        "raw insert of the same rows ({BATCH} a statement and a transaction, no HTTP): {raw_rate:.0} rows/s; \
+         API share {:.0}%  (target ≥ 40%)",
+        100.0 * api_rate / raw_rate
+    );
+
+    let late = add_people(&db, company, 1, "late").await[0];
+    let mut latencies = late_batch_update(&db, company, late).await;
+    latencies.sort_unstable();
+    println!(
+        "day summary of 600 fixes recomputed after a late batch: p50 {:.2} ms, p99 {:.2} ms  (target < 5 ms, ratio {:.2})",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 0.99) / 5.0
+    );
+
+    let mut report_people = devices.clone();
+    report_people.extend(add_people(&db, company, REPORT_PEOPLE - DEVICES, "field").await);
+    let generating = Instant::now();
+    let fixes = generate(&db, company, &report_people, days, fixes_per_day).await;
+    if postgres.is_some() {
+        let mut tx = db.system().await.unwrap();
+        sqlx::query("ANALYZE").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    println!(
+        "(generated {REPORT_PEOPLE} people × {days} days: {fixes} fixes, {} visits, in {:.0} s)",
+        REPORT_PEOPLE as i64 * days * 8,
+        generating.elapsed().as_secs_f64()
+    );
+    let (admin, _) = session(server.port, "priya.nair@sharma-agro.in", "admin-demo-2026").await;
+    let today = outfield::clock::local_day(
+        chrono::Utc::now().timestamp_millis(),
+        chrono_tz::Asia::Kolkata,
+    );
+    let yesterday = today - chrono::Duration::days(1);
+    let month_start = today - chrono::Duration::days(30);
+    let day_url = format!("{base}/api/v1/reports/activity?from={yesterday}");
+    let (day, rows) = timed_report(&client, &day_url, &admin, 30).await;
+    println!(
+        "activity report, one day, {rows} people: p50 {:.1} ms, p99 {:.1} ms  (target < 200 ms, ratio {:.2})",
+        percentile(&day, 0.5),
+        percentile(&day, 0.99),
+        percentile(&day, 0.99) / 200.0
+    );
+    let month_url = format!("{base}/api/v1/reports/activity?from={month_start}&to={yesterday}");
+    let (month, rows) = timed_report(&client, &month_url, &admin, 10).await;
+    println!(
+        "activity report, 30 days, {rows} people: p50 {:.1} ms, p99 {:.1} ms  (target < 1 s, ratio {:.2})",
+        percentile(&month, 0.5),
+        percentile(&month, 0.99),
+        percentile(&month, 0.99) / 1000.0
+    );
+    db.close().await;
+}

@@ -1,0 +1,99 @@
+//! Maps in the console: the vendored Leaflet (BSD-2-Clause, `assets/vendor/leaflet/LICENSE`), the script
+//! that draws Outfield's data on it, and the tile server from the settings. Map data travels in a JSON
+//! block of the page (the CSP allows no inline script), and every map page also shows its data as a
+//! table, so a page is still useful when tiles cannot be loaded.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+
+use crate::state::AppState;
+
+/// Routes of the map assets.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/assets/vendor/leaflet/leaflet.js",
+            get(|| asset("text/javascript; charset=utf-8", LEAFLET_JS)),
+        )
+        .route(
+            "/assets/vendor/leaflet/leaflet.css",
+            get(|| asset("text/css; charset=utf-8", LEAFLET_CSS)),
+        )
+        .route(
+            "/assets/vendor/leaflet/LICENSE",
+            get(|| asset("text/plain; charset=utf-8", LEAFLET_LICENSE)),
+        )
+        .route(
+            "/assets/console-map.js",
+            get(|| asset("text/javascript; charset=utf-8", MAP_JS)),
+        )
+}
+
+const LEAFLET_JS: &str = include_str!("../../assets/vendor/leaflet/leaflet.js");
+const LEAFLET_CSS: &str = include_str!("../../assets/vendor/leaflet/leaflet.css");
+const LEAFLET_LICENSE: &str = include_str!("../../assets/vendor/leaflet/LICENSE");
+const MAP_JS: &str = include_str!("../../assets/console-map.js");
+
+async fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The tile server a page's map uses.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tiles {
+    /// `{z}/{x}/{y}` URL template, or "" for none.
+    pub url: String,
+    /// Attribution text.
+    pub attribution: String,
+}
+
+impl Tiles {
+    /// From the server settings.
+    pub fn from_state(state: &AppState) -> Tiles {
+        Tiles {
+            url: state.config.map_tiles.clone(),
+            attribution: state.config.map_attribution.clone(),
+        }
+    }
+
+    /// The content security policy of a map page: the console's, with images from the tile server.
+    pub fn content_security_policy(&self) -> String {
+        let origin = url::Url::parse(&self.url.replace(['{', '}'], ""))
+            .ok()
+            .map(|u| u.origin().ascii_serialization())
+            .filter(|o| o != "null")
+            .unwrap_or_default();
+        format!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: {origin}; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        )
+    }
+}
+
+/// Renders a map page: the template's HTML with the tile server allowed for images.
+pub fn render_map_page(template: &impl askama::Template, tiles: &Tiles) -> Response {
+    let mut response = super::render(template);
+    if let Ok(value) = tiles.content_security_policy().parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// Serialises map data for the page's JSON block, escaped so that it cannot close the script element.
+pub fn map_json(data: &impl Serialize) -> String {
+    serde_json::to_string(data)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}

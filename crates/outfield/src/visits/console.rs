@@ -1,0 +1,209 @@
+//! Console pages for visits: a person's plan for a day (adding clients for the day or every week, removing
+//! them) and the client locations proposed from the field, for approval.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use uuid::Uuid;
+
+use crate::attendance::settings;
+use crate::audit::Actor;
+use crate::auth::ClientInfo;
+use crate::clients::{Client, ClientFilter};
+use crate::console::{day_param, error_page, ConsoleUser, FormErrors, Frame, Submission};
+use crate::error::AppError;
+use crate::people::domain::Role;
+use crate::state::AppState;
+use crate::tracking::console::DayQuery;
+use crate::visits::plans::{self, NewPlan, PlannedVisit};
+use crate::visits::{self, Correction};
+use crate::web::extract::ApiPath;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/people/{id}/plan",
+            get(plan_page).post(add_to_plan),
+        )
+        .route("/console/visit-plans/{id}/remove", post(remove_from_plan))
+        .route("/console/location-corrections", get(corrections_page))
+        .route("/console/location-corrections/{id}", post(decide))
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    frame: Frame,
+    person_id: Uuid,
+    day: String,
+    weekday: u32,
+    plan: Vec<PlannedVisit>,
+    clients: Vec<Client>,
+    errors: FormErrors,
+}
+
+async fn plan_view(
+    state: &AppState,
+    user: &crate::auth::Principal,
+    id: Uuid,
+    day: chrono::NaiveDate,
+    errors: FormErrors,
+) -> Response {
+    let person = match crate::people::get(&state.db, &user.scope, id).await {
+        Ok(person) => person,
+        Err(error) => return error_page(&error),
+    };
+    let plan = match plans::for_day(&state.db, &user.scope, id, day).await {
+        Ok(plan) => plan,
+        Err(error) => return error_page(&error),
+    };
+    let filter = ClientFilter {
+        limit: Some(1000),
+        ..ClientFilter::default()
+    };
+    let clients = match crate::clients::list(&state.db, &user.scope, &filter).await {
+        Ok(clients) => clients,
+        Err(error) => return error_page(&error),
+    };
+    use chrono::Datelike;
+    let page = PlanPage {
+        frame: Frame::new(
+            user,
+            format!(
+                "Visit plan of {} — {}",
+                person.name,
+                day.format("%a %d %b %Y")
+            ),
+            "people",
+        ),
+        person_id: id,
+        day: day.to_string(),
+        weekday: day.weekday().number_from_monday(),
+        plan,
+        clients,
+        errors,
+    };
+    let status = page.errors.status();
+    (status, crate::console::render(&page)).into_response()
+}
+
+async fn plan_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    ApiPath(id): ApiPath<Uuid>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let today = match settings::get(&state.db, &user.scope).await {
+        Ok(settings) => settings.today(),
+        Err(error) => return error_page(&error),
+    };
+    match day_param(query.day.as_deref(), today) {
+        Ok(day) => plan_view(&state, &user, id, day, FormErrors::default()).await,
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn add_to_plan(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
+        return error_page(&AppError::field("day", "is not a date"));
+    };
+    let client_ids: Vec<Uuid> = form
+        .text("client_ids")
+        .split(',')
+        .filter_map(|c| Uuid::parse_str(c.trim()).ok())
+        .collect();
+    let weekly = form.text("repeat") == "weekly";
+    use chrono::Datelike;
+    let new = NewPlan {
+        person_id: id,
+        client_ids,
+        day: (!weekly).then_some(day),
+        weekday: weekly.then(|| day.weekday().number_from_monday()),
+    };
+    match plans::create(&state.db, &user.scope, &Actor::of(&user, &client), new).await {
+        Ok(_) => Redirect::to(&format!("/console/people/{id}/plan?day={day}")).into_response(),
+        Err(error) => plan_view(&state, &user, id, day, FormErrors::from_error(&error)).await,
+    }
+}
+
+async fn remove_from_plan(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    match plans::remove(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
+        Ok(()) => Redirect::to(&format!(
+            "/console/people/{}/plan?day={}",
+            form.text("person_id"),
+            form.text("day")
+        ))
+        .into_response(),
+        Err(error) => error_page(&error),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "corrections.html")]
+struct CorrectionsPage {
+    frame: Frame,
+    corrections: Vec<Correction>,
+    zone: String,
+}
+
+async fn corrections_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+) -> Response {
+    if user.scope.role() == Role::FieldEmployee {
+        return error_page(&AppError::Forbidden);
+    }
+    let (corrections, zone) = match (
+        visits::pending_corrections(&state.db, &user.scope).await,
+        settings::get(&state.db, &user.scope).await,
+    ) {
+        (Ok(list), Ok(settings)) => (list, settings.time_zone),
+        (Err(error), _) | (_, Err(error)) => return error_page(&error),
+    };
+    crate::console::render(&CorrectionsPage {
+        frame: Frame::new(&user, "Client locations to check", "clients"),
+        corrections,
+        zone,
+    })
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let approve = form.text("decision") == "approve";
+    match visits::decide_correction(
+        &state.db,
+        &user.scope,
+        &Actor::of(&user, &client),
+        id,
+        approve,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/console/location-corrections").into_response(),
+        Err(error) => error_page(&error),
+    }
+}
+
+impl Correction {
+    /// When it arrived, in the company's zone.
+    pub fn proposed_at_text(&self, zone: &str) -> String {
+        crate::console::local_time(self.proposed_at, zone)
+    }
+}

@@ -1,0 +1,127 @@
+// A field employee starts the day, moves (emulated geolocation, the page's clock fast-forwarded a minute
+// per step), visits two clients — one inside the check-in radius, one outside — and ends the day. The
+// manager sees the live position during the day, then the trail, the verdicts and the report with the
+// right distance; a position sent after the end of the day is refused.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, PHONE, appSignIn, adminApi, FIELD } from '../harness.mjs';
+
+const BASE = { latitude: 18.5204, longitude: 73.8567 };
+const north = (metres) => ({ latitude: BASE.latitude + metres / 111195, longitude: BASE.longitude, accuracy: 10 });
+const MANAGER = { company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' };
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+async function consoleSignIn(context, who) {
+  const page = await context.newPage();
+  await page.goto(`${server.base}/sign-in`);
+  await page.fill('#company', who.company);
+  await page.fill('#login', who.login);
+  await page.fill('#password', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/console/);
+  return page;
+}
+
+/** Moves the phone and lets a minute pass; resolves once the app has recorded the new position. */
+async function moveTo(page, context, metres) {
+  const before = await page.textContent('#tracking');
+  await page.clock.fastForward(60_000);
+  await context.setGeolocation(north(metres));
+  await page.waitForFunction((text) => document.querySelector('#tracking')?.textContent !== text, before);
+}
+
+async function visit(page, name, outcome) {
+  await page.click(`#plan a:has-text("${name}")`);
+  await page.click('#check-in');
+  await page.waitForSelector('#visit-report');
+  await page.clock.fastForward(5 * 60_000);
+  await page.selectOption('#visit-outcome', outcome);
+  await page.fill('#visit-notes', `Visited ${name}`);
+  await page.click('#visit-report button[type=submit]');
+  await page.waitForSelector('#start-day, #end-day');
+  await page.waitForSelector(`#plan li:has-text("${name}") .tag`);
+}
+
+test('a day in the field: start, move, two visits, end; the manager sees it all', async () => {
+  const { call, field } = await adminApi(server.base);
+  const near = await call('POST', '/api/v1/clients', { name: 'Shree Ganesh Traders', owner_ids: [field.id], location: { latitude: north(2040).latitude, longitude: BASE.longitude } });
+  const far = await call('POST', '/api/v1/clients', { name: 'Laxmi Agro Kendra', owner_ids: [field.id], location: { latitude: north(4500).latitude, longitude: BASE.longitude } });
+  const start = Date.now() - 40 * 60_000;
+  const istDay = (ms) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Asia/Kolkata' });
+  const day = istDay(start);
+  // The plan is for the day the phone starts on (and for today, should the two differ around midnight).
+  for (const planned of new Set([day, istDay(Date.now())])) {
+    await call('POST', '/api/v1/visit-plans', { person_id: field.id, client_ids: [near.id, far.id], day: planned });
+  }
+
+  const context = await browser.newContext({ ...PHONE, geolocation: north(0), permissions: ['geolocation'] });
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => dialog.accept());
+  await page.clock.install({ time: start });
+  await appSignIn(page, server.base, FIELD);
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.click('#done');
+  await page.click('#start-day');
+  await page.waitForSelector('#end-day');
+  await page.waitForFunction(() => document.querySelector('#tracking')?.textContent.includes('recorded'));
+
+  for (let step = 1; step <= 10; step++) await moveTo(page, context, step * 200);
+  await visit(page, 'Shree Ganesh Traders', 'Order taken');
+  for (let step = 11; step <= 20; step++) await moveTo(page, context, step * 200);
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const manager = await consoleSignIn(desk, MANAGER);
+  await page.evaluate(() => import('/app/sync.js').then((sync) => sync.syncNow()));
+  await manager.goto(`${server.base}/console/live`);
+  const row = manager.locator('tr', { hasText: 'Vikram Singh' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /±10 m/, 'the live position with its accuracy');
+
+  await visit(page, 'Laxmi Agro Kendra', 'Shop closed');
+  await page.click('#end-day');
+  await page.waitForSelector('#start-day');
+  await page.evaluate(() => import('/app/sync.js').then((sync) => sync.syncNow()));
+  await page.waitForFunction(() => document.querySelector('#sync-text')?.textContent.startsWith('0 waiting'), null, { timeout: 20000 });
+
+  const device = await (await fetch(`${server.base}/api/v1/device-tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...FIELD, device_label: 'Test phone' }),
+  })).json();
+  const late = await (await fetch(`${server.base}/api/v1/sync/push`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${device.token}` },
+    body: JSON.stringify({ records: [{ id: crypto.randomUUID(), kind: 'fix', device_time: Date.now(), payload: { ...north(4100), accuracy_m: 10, accuracy: undefined } }] }),
+  })).json();
+  assert.equal(late.results[0].status, 'rejected');
+  assert.match(late.results[0].reason, /not on duty/);
+
+  let report;
+  for (let i = 0; i < 50; i++) {
+    report = (await call('GET', `/api/v1/reports/activity?from=${day}`)).find((r) => r.person_id === field.id);
+    if (report.distance_km > 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(Math.abs(report.distance_km - 4) < 0.05, `distance ${report.distance_km}`);
+  assert.equal(report.visits_done, 2);
+  assert.equal(report.visits_planned, 2);
+  assert.equal(report.planned_done, 2);
+  assert.equal(report.verified, 1);
+  assert.equal(report.out_of_range, 1);
+
+  await manager.goto(`${server.base}/console/people/${field.id}/day?day=${day}`);
+  const visits = await manager.$$eval('table tbody tr', (rows) => rows.map((r) => r.textContent.replace(/\s+/g, ' ')));
+  assert.match(visits[0], /Shree Ganesh Traders.*Verified.*Order taken/);
+  assert.match(visits[1], /Laxmi Agro Kendra.*Out of range.*Shop closed/);
+  assert.match(await manager.textContent('dl'), /4(\.0\d?)? km/);
+  assert.ok(await manager.locator('#map .leaflet-overlay-pane path').count() > 0, 'the trail is drawn on the map');
+  await manager.goto(`${server.base}/console/reports/activity?from=${day}`);
+  const cells = await manager.locator('tr', { hasText: 'Vikram Singh' }).locator('td').allTextContents();
+  assert.deepEqual(cells.slice(4, 9).map((c) => c.trim()), ['2', '2', '2', '1 (50%)', '1'], 'planned, done, planned visited, verified, out of range');
+  await desk.close();
+  await context.close();
+});
