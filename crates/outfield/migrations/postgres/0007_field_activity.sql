@@ -107,8 +107,10 @@ CREATE TABLE summary_queue (
     person_id     TEXT    NOT NULL,
     day           TEXT    NOT NULL,
     queued_at     BIGINT  NOT NULL,
+    due_at        BIGINT  NOT NULL,
     PRIMARY KEY (company_id, person_id, day)
 );
+CREATE INDEX summary_queue_due ON summary_queue (due_at);
 
 CREATE TABLE visit_plans (
     company_id    TEXT    NOT NULL,

@@ -196,7 +196,8 @@ pub async fn push(
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
-    for (index, id, answer) in crate::tracking::ingest(&mut tx, scope, &fixes).await? {
+    for (index, id, answer) in crate::tracking::ingest(&mut tx, db.backend(), scope, &fixes).await?
+    {
         results[index] = Some(match answer {
             Ok(status) => RecordResult {
                 id: Some(id),

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
 use crate::auth::Scope;
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::{get_uuid, Backend, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geo::Reading;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
@@ -51,7 +51,6 @@ pub struct FixPayload {
 struct Fix {
     id: Uuid,
     device_time: i64,
-    received_at: i64,
     reading: Reading,
     speed_mps: Option<f64>,
     heading: Option<f64>,
@@ -76,7 +75,6 @@ fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
     Ok(Fix {
         id: record.id,
         device_time: record.device_time,
-        received_at: record.received_at,
         reading,
         speed_mps: p.speed_mps,
         heading: p.heading,
@@ -85,14 +83,12 @@ fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
     })
 }
 
-/// Rows per INSERT statement (12 parameters each; well inside both engines' limits).
-const INSERT_CHUNK: usize = 250;
-
 /// Stores a batch of `fix` records of the scope's person. Each gets its own answer (batch index, id,
 /// outcome); fixes outside duty,
 /// inside a private pause or without location consent are refused with the reason.
 pub async fn ingest(
     tx: &mut Tx,
+    backend: Backend,
     scope: &Scope,
     records: &[(usize, Incoming)],
 ) -> AppResult<Vec<(usize, Uuid, Result<Status, Rejection>)>> {
@@ -141,10 +137,15 @@ pub async fn ingest(
             )),
         }
     }
-    let mut inserted = BTreeSet::new();
-    for chunk in on_duty.chunks(INSERT_CHUNK) {
-        inserted.extend(insert_chunk(tx, company, person, chunk).await?);
-    }
+    let rows: Vec<FixRow> = on_duty
+        .iter()
+        .map(|(_, _, fix)| FixRow::from(fix))
+        .collect();
+    let received_at = records.first().map_or(0, |(_, r)| r.received_at);
+    let inserted: BTreeSet<Uuid> = insert_fixes(tx, backend, company, person, received_at, &rows)
+        .await?
+        .into_iter()
+        .collect();
     let repeated: Vec<&Fix> = on_duty
         .iter()
         .filter(|(_, _, f)| !inserted.contains(&f.id))
@@ -172,58 +173,86 @@ pub async fn ingest(
     Ok(answers)
 }
 
-async fn insert_chunk(
+/// Stores fixes with one statement whatever their number: the rows travel as one JSON parameter that
+/// the database unpacks (`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL). Binding a dozen
+/// parameters per row instead costs more than the insert itself on SQLite. Returns the ids inserted
+/// (those already present are skipped).
+pub async fn insert_fixes(
     tx: &mut Tx,
+    backend: Backend,
     company: Uuid,
     person: Uuid,
-    chunk: &[(usize, String, Fix)],
+    received_at: i64,
+    fixes: &[FixRow],
 ) -> sqlx::Result<Vec<Uuid>> {
-    let mut sql = String::from(
-        "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, longitude, \
-         accuracy_m, speed_mps, heading, battery, mocked) VALUES ",
-    );
-    for i in 0..chunk.len() {
-        let b = i * 10 + 2;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "($1, ${}, $2, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10
-        ));
-    }
-    sql.push_str(" ON CONFLICT (company_id, id) DO NOTHING RETURNING id");
-    let mut query = sqlx::query(&sql)
+    const COLUMNS: &str =
+        "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
+         longitude, accuracy_m, speed_mps, heading, battery, mocked) ";
+    let sql = match backend {
+        Backend::Sqlite => format!(
+            "{COLUMNS} SELECT $1, json_extract(value, '$.i'), $2, json_extract(value, '$.t'), $3, \
+             json_extract(value, '$.a'), json_extract(value, '$.o'), json_extract(value, '$.c'), \
+             json_extract(value, '$.s'), json_extract(value, '$.h'), json_extract(value, '$.b'), \
+             json_extract(value, '$.m') FROM json_each($4) WHERE true \
+             ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
+        ),
+        Backend::Postgres => format!(
+            "{COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m \
+             FROM jsonb_to_recordset($4::jsonb) AS x(i TEXT, t BIGINT, a DOUBLE PRECISION, o DOUBLE PRECISION, \
+             c DOUBLE PRECISION, s DOUBLE PRECISION, h DOUBLE PRECISION, b DOUBLE PRECISION, m BIGINT) \
+             ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
+        ),
+    };
+    let rows = serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(&sql)
         .bind(company.to_string())
-        .bind(person.to_string());
-    for (_, _, fix) in chunk {
-        query = query
-            .bind(fix.id.to_string())
-            .bind(fix.device_time)
-            .bind(fix.received_at)
-            .bind(fix.reading.latitude)
-            .bind(fix.reading.longitude)
-            .bind(fix.reading.accuracy_m)
-            .bind(fix.speed_mps)
-            .bind(fix.heading)
-            .bind(fix.battery)
-            .bind(fix.mocked.map(i64::from));
-    }
-    query
+        .bind(person.to_string())
+        .bind(received_at)
+        .bind(rows)
         .fetch_all(&mut **tx)
         .await?
         .iter()
         .map(|row| get_uuid(row, "id"))
         .collect()
+}
+
+/// One fix as [`insert_fixes`] sends it to the database (short keys keep the JSON small).
+#[derive(Debug, Clone, Serialize)]
+pub struct FixRow {
+    /// Id.
+    pub i: Uuid,
+    /// Device time (Unix ms).
+    pub t: i64,
+    /// Latitude.
+    pub a: f64,
+    /// Longitude.
+    pub o: f64,
+    /// Accuracy (m).
+    pub c: f64,
+    /// Speed (m/s).
+    pub s: Option<f64>,
+    /// Heading (degrees).
+    pub h: Option<f64>,
+    /// Battery (0–1).
+    pub b: Option<f64>,
+    /// Mock-location flag (1 or 0).
+    pub m: Option<i64>,
+}
+
+impl From<&Fix> for FixRow {
+    fn from(fix: &Fix) -> Self {
+        FixRow {
+            i: fix.id,
+            t: fix.device_time,
+            a: fix.reading.latitude,
+            o: fix.reading.longitude,
+            c: fix.reading.accuracy_m,
+            s: fix.speed_mps,
+            h: fix.heading,
+            b: fix.battery,
+            m: fix.mocked.map(i64::from),
+        }
+    }
 }
 
 /// The stored time and reading of fixes whose ids were already taken.
@@ -253,8 +282,9 @@ async fn stored_fixes(
     Ok(stored)
 }
 
-/// Marks a person's day for (re)computing its summary; the background job picks it up. Each marking
-/// moves `queued_at` forward, so the job can tell whether the day was queued again while it computed.
+/// Marks a person's day for (re)computing its summary; the background job picks it up once `due_at` has
+/// passed. Each marking moves `queued_at` forward, so the job can tell whether the day was queued again
+/// while it computed; `due_at` stays, so a day under a steady stream of batches is still computed.
 pub async fn queue_summary(
     tx: &mut Tx,
     company_id: Uuid,
@@ -263,7 +293,7 @@ pub async fn queue_summary(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO summary_queue (company_id, person_id, day, queued_at) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO summary_queue (company_id, person_id, day, queued_at, due_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (company_id, person_id, day) DO UPDATE SET queued_at = CASE \
          WHEN excluded.queued_at > summary_queue.queued_at THEN excluded.queued_at ELSE summary_queue.queued_at + 1 END",
     )

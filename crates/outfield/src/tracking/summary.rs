@@ -97,9 +97,7 @@ pub fn parse_flags(raw: &str) -> Vec<Flag> {
     raw.split(',').filter_map(Flag::parse).collect()
 }
 
-/// Recomputes one day and stores its summary. Fixes are only ever added, except by retention; so a
-/// recomputation that sees fewer fixes than the stored summary comes after retention and is not stored —
-/// the summary outlives the raw fixes.
+/// Recomputes one day and stores its summary.
 pub async fn refresh(
     tx: &mut Tx,
     company_id: Uuid,
@@ -107,9 +105,23 @@ pub async fn refresh(
     day: &str,
     now: i64,
 ) -> sqlx::Result<()> {
-    let Some(computed) = compute(tx, company_id, person_id, day).await? else {
-        return Ok(());
-    };
+    if let Some(computed) = compute(tx, company_id, person_id, day).await? {
+        store(tx, company_id, person_id, day, &computed, now).await?;
+    }
+    Ok(())
+}
+
+/// Stores a computed day. Fixes are only ever added, except by retention; so a computation that saw
+/// fewer fixes than the stored summary comes after retention and is not stored — the summary outlives
+/// the raw fixes.
+async fn store(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+    computed: &Computed,
+    now: i64,
+) -> sqlx::Result<()> {
     let t = &computed.trail;
     let last = t.last;
     sqlx::query(
@@ -145,13 +157,20 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Computes up to `limit` queued days (oldest first), each in its own short transaction; a day queued
-/// again while it was computed stays queued. Returns how many were computed.
+/// How long a queued day waits before it is computed again while batches keep arriving for it.
+pub const SETTLE_MS: i64 = 5_000;
+
+/// Computes up to `limit` queued days that are due, oldest first. Each day is read in a read transaction
+/// and stored in a short write transaction, so ingest is not held up by the computation. A day queued again
+/// while it was computed stays queued, due [`SETTLE_MS`] later. Returns how many days were computed.
 pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
+    let now = crate::clock::now_ms();
     let mut tx = db.system_read().await?;
     let queued = sqlx::query(
-        "SELECT company_id, person_id, day, queued_at FROM summary_queue ORDER BY queued_at LIMIT $1",
+        "SELECT company_id, person_id, day, queued_at FROM summary_queue WHERE due_at <= $1 \
+         ORDER BY due_at LIMIT $2",
     )
+    .bind(now)
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
@@ -161,9 +180,15 @@ pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
         let person_id = get_uuid(row, "person_id")?;
         let day: String = row.try_get("day")?;
         let queued_at: i64 = row.try_get("queued_at")?;
+        let mut read = db.system_read().await?;
+        let computed = compute(&mut read, company_id, person_id, &day).await?;
+        read.commit().await?;
         let mut tx = db.system().await?;
-        refresh(&mut tx, company_id, person_id, &day, crate::clock::now_ms()).await?;
-        sqlx::query(
+        let now = crate::clock::now_ms();
+        if let Some(computed) = &computed {
+            store(&mut tx, company_id, person_id, &day, computed, now).await?;
+        }
+        let done = sqlx::query(
             "DELETE FROM summary_queue WHERE company_id = $1 AND person_id = $2 AND day = $3 AND queued_at = $4",
         )
         .bind(company_id.to_string())
@@ -171,7 +196,19 @@ pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
         .bind(&day)
         .bind(queued_at)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if done == 0 {
+            sqlx::query(
+                "UPDATE summary_queue SET due_at = $4 WHERE company_id = $1 AND person_id = $2 AND day = $3",
+            )
+            .bind(company_id.to_string())
+            .bind(person_id.to_string())
+            .bind(&day)
+            .bind(now + SETTLE_MS)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
     }
     Ok(queued.len())
