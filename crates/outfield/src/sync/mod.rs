@@ -164,6 +164,17 @@ pub async fn push(
     };
     let (fixes, others): (Vec<_>, Vec<_>) =
         incoming.into_iter().partition(|(_, r)| r.kind == "fix");
+    // A batch of nothing but positions (the steady stream while on duty) is checked on a read
+    // transaction, so that the single writer is held only for the insert itself. A batch that also
+    // starts or ends a day, or pauses, is checked inside the write so the fixes see those changes.
+    let checked_early = if others.is_empty() && !fixes.is_empty() {
+        let mut read = db.tenant_read(scope).await?;
+        let checked = crate::tracking::check(&mut read, scope, &fixes).await?;
+        read.commit().await?;
+        Some(checked)
+    } else {
+        None
+    };
     let mut tx = db.tenant(scope).await?;
     for (index, record) in others {
         let hash = record.content_hash();
@@ -196,7 +207,11 @@ pub async fn push(
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
-    for (index, id, answer) in crate::tracking::ingest(&mut tx, db.backend(), scope, &fixes).await?
+    let checked = match checked_early {
+        Some(checked) => checked,
+        None => crate::tracking::check(&mut tx, scope, &fixes).await?,
+    };
+    for (index, id, answer) in crate::tracking::store(&mut tx, db.backend(), scope, checked).await?
     {
         results[index] = Some(match answer {
             Ok(status) => RecordResult {

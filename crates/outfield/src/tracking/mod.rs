@@ -83,15 +83,22 @@ fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
     })
 }
 
-/// Stores a batch of `fix` records of the scope's person. Each gets its own answer (batch index, id,
-/// outcome); fixes outside duty,
-/// inside a private pause or without location consent are refused with the reason.
-pub async fn ingest(
+/// Fixes of a batch after the checks that need only reading: each either refused with its reason or on
+/// duty on a day.
+pub struct CheckedFixes {
+    answers: Vec<(usize, Uuid, Result<Status, Rejection>)>,
+    on_duty: Vec<(usize, String, Fix)>,
+    received_at: i64,
+}
+
+/// Checks a batch of `fix` records of the scope's person: well-formed, location consent, inside duty and
+/// outside a private pause. Reads only, so it may run on a read transaction before the write.
+pub async fn check(
     tx: &mut Tx,
-    backend: Backend,
     scope: &Scope,
     records: &[(usize, Incoming)],
-) -> AppResult<Vec<(usize, Uuid, Result<Status, Rejection>)>> {
+) -> AppResult<CheckedFixes> {
+    let received_at = records.first().map_or(0, |(_, r)| r.received_at);
     let mut answers = Vec::with_capacity(records.len());
     let mut checked = Vec::with_capacity(records.len());
     for (index, record) in records {
@@ -100,10 +107,14 @@ pub async fn ingest(
             Err(rejection) => answers.push((*index, record.id, Err(rejection))),
         }
     }
-    if checked.is_empty() {
-        return Ok(answers);
-    }
     let (company, person) = (scope.company_id(), scope.person_id());
+    if checked.is_empty() {
+        return Ok(CheckedFixes {
+            answers,
+            on_duty: Vec::new(),
+            received_at,
+        });
+    }
     if !has_consent(tx, company, person, Permission::Location).await? {
         let refusal = "location is not allowed for this employee, so no position is kept";
         answers.extend(
@@ -111,7 +122,11 @@ pub async fn ingest(
                 .into_iter()
                 .map(|(i, f)| (i, f.id, Err(Rejection::new(refusal)))),
         );
-        return Ok(answers);
+        return Ok(CheckedFixes {
+            answers,
+            on_duty: Vec::new(),
+            received_at,
+        });
     }
     let from = checked
         .iter()
@@ -137,11 +152,31 @@ pub async fn ingest(
             )),
         }
     }
+    Ok(CheckedFixes {
+        answers,
+        on_duty,
+        received_at,
+    })
+}
+
+/// Stores checked fixes and answers each record of the batch (batch index, id, outcome): an id already
+/// stored with the same position and time is a duplicate, with another one it is refused.
+pub async fn store(
+    tx: &mut Tx,
+    backend: Backend,
+    scope: &Scope,
+    checked: CheckedFixes,
+) -> AppResult<Vec<(usize, Uuid, Result<Status, Rejection>)>> {
+    let CheckedFixes {
+        mut answers,
+        on_duty,
+        received_at,
+    } = checked;
+    let (company, person) = (scope.company_id(), scope.person_id());
     let rows: Vec<FixRow> = on_duty
         .iter()
         .map(|(_, _, fix)| FixRow::from(fix))
         .collect();
-    let received_at = records.first().map_or(0, |(_, r)| r.received_at);
     let inserted: BTreeSet<Uuid> = insert_fixes(tx, backend, company, person, received_at, &rows)
         .await?
         .into_iter()
@@ -166,17 +201,17 @@ pub async fn ingest(
         };
         answers.push((*index, fix.id, answer));
     }
-    let now = crate::clock::now_ms();
     for day in days {
-        queue_summary(tx, company, person, day, now).await?;
+        queue_summary(tx, company, person, day, received_at).await?;
     }
     Ok(answers)
 }
 
-/// Stores fixes with one statement whatever their number: the rows travel as one JSON parameter that
-/// the database unpacks (`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL). Binding a dozen
-/// parameters per row instead costs more than the insert itself on SQLite. Returns the ids inserted
-/// (those already present are skipped).
+/// Stores fixes with one statement whatever their number and returns the ids inserted (those already
+/// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so on
+/// SQLite the values are written into the statement as literals — numbers and UUIDs formatted by Rust,
+/// never text from the request — and on PostgreSQL the rows travel as one JSON parameter unpacked by
+/// `jsonb_to_recordset`.
 pub async fn insert_fixes(
     tx: &mut Tx,
     backend: Backend,
@@ -185,30 +220,26 @@ pub async fn insert_fixes(
     received_at: i64,
     fixes: &[FixRow],
 ) -> sqlx::Result<Vec<Uuid>> {
-    const COLUMNS: &str =
-        "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
-         longitude, accuracy_m, speed_mps, heading, battery, mocked) ";
-    let sql = match backend {
-        Backend::Sqlite => format!(
-            "{COLUMNS} SELECT $1, json_extract(value, '$.i'), $2, json_extract(value, '$.t'), $3, \
-             json_extract(value, '$.a'), json_extract(value, '$.o'), json_extract(value, '$.c'), \
-             json_extract(value, '$.s'), json_extract(value, '$.h'), json_extract(value, '$.b'), \
-             json_extract(value, '$.m') FROM json_each($4) WHERE true \
-             ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
-        ),
-        Backend::Postgres => format!(
-            "{COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m \
-             FROM jsonb_to_recordset($4::jsonb) AS x(i TEXT, t BIGINT, a DOUBLE PRECISION, o DOUBLE PRECISION, \
-             c DOUBLE PRECISION, s DOUBLE PRECISION, h DOUBLE PRECISION, b DOUBLE PRECISION, m BIGINT) \
-             ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
-        ),
+    if fixes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, rows) = match backend {
+        Backend::Sqlite => (sqlite_insert(fixes), None),
+        Backend::Postgres => {
+            let rows =
+                serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            (postgres_insert(), Some(rows))
+        }
     };
-    let rows = serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(&sql)
+    let mut query = sqlx::query(&sql)
+        .persistent(rows.is_some())
         .bind(company.to_string())
         .bind(person.to_string())
-        .bind(received_at)
-        .bind(rows)
+        .bind(received_at);
+    if let Some(rows) = rows {
+        query = query.bind(rows);
+    }
+    query
         .fetch_all(&mut **tx)
         .await?
         .iter()
@@ -216,7 +247,48 @@ pub async fn insert_fixes(
         .collect()
 }
 
-/// One fix as [`insert_fixes`] sends it to the database (short keys keep the JSON small).
+const INSERT_COLUMNS: &str =
+    "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
+     longitude, accuracy_m, speed_mps, heading, battery, mocked) ";
+
+/// The PostgreSQL statement ($1 company, $2 person, $3 receive time, $4 the rows as JSON).
+fn postgres_insert() -> String {
+    format!(
+        "{INSERT_COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m \
+         FROM jsonb_to_recordset($4::jsonb) AS x(i TEXT, t BIGINT, a DOUBLE PRECISION, o DOUBLE PRECISION, \
+         c DOUBLE PRECISION, s DOUBLE PRECISION, h DOUBLE PRECISION, b DOUBLE PRECISION, m BIGINT) \
+         ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
+    )
+}
+
+/// The SQLite statement with the rows as literals ($1 company, $2 person, $3 receive time).
+fn sqlite_insert(fixes: &[FixRow]) -> String {
+    use std::fmt::Write;
+    let number = |v: Option<f64>| v.map_or("NULL".to_string(), |v| v.to_string());
+    let mut sql = String::with_capacity(INSERT_COLUMNS.len() + fixes.len() * 120);
+    sql.push_str(INSERT_COLUMNS);
+    sql.push_str("VALUES ");
+    for (n, f) in fixes.iter().enumerate() {
+        let _ = write!(
+            sql,
+            "{}($1, '{}', $2, {}, $3, {}, {}, {}, {}, {}, {}, {})",
+            if n == 0 { "" } else { "," },
+            f.i,
+            f.t,
+            f.a,
+            f.o,
+            f.c,
+            number(f.s),
+            number(f.h),
+            number(f.b),
+            f.m.map_or("NULL".to_string(), |m| m.to_string()),
+        );
+    }
+    sql.push_str(" ON CONFLICT (company_id, id) DO NOTHING RETURNING id");
+    sql
+}
+
+/// One fix as [`insert_fixes`] sends it to the database (short keys keep PostgreSQL's JSON small).
 #[derive(Debug, Clone, Serialize)]
 pub struct FixRow {
     /// Id.
