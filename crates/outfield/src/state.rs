@@ -6,6 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::ServerConfig;
 use crate::db::Db;
+use crate::tracking::writer::FixWriter;
 
 /// Shared, cheaply cloned handle to the database, settings and metrics registry.
 #[derive(Clone)]
@@ -19,12 +20,15 @@ pub struct Inner {
     pub config: ServerConfig,
     /// Renders the Prometheus exposition at `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Stores position batches, committing concurrent ones together on SQLite.
+    pub fix_writer: FixWriter,
 }
 
 impl AppState {
-    /// Bundles the parts.
+    /// Bundles the parts and starts the position writer (inside a Tokio runtime).
     pub fn new(db: Db, config: ServerConfig, metrics: PrometheusHandle) -> Self {
         AppState(Arc::new(Inner {
+            fix_writer: FixWriter::start(db.clone()),
             db,
             config,
             metrics,

@@ -71,7 +71,8 @@ pub fn day_at(windows: &[DutyWindow], at: i64) -> Option<&str> {
         .map(|w| w.day.as_str())
 }
 
-/// The duty windows of a person that overlap device times `from..=to`.
+/// The duty windows of a person that overlap device times `from..=to`, with their private pauses (one
+/// query: ingest asks this for every batch of positions).
 pub async fn windows(
     tx: &mut Tx,
     company_id: Uuid,
@@ -80,9 +81,11 @@ pub async fn windows(
     to: i64,
 ) -> sqlx::Result<Vec<DutyWindow>> {
     let rows = sqlx::query(
-        "SELECT day, start_device_time, end_device_time FROM duty_days \
-         WHERE company_id = $1 AND person_id = $2 AND start_device_time <= $4 \
-         AND (end_device_time IS NULL OR end_device_time >= $3) ORDER BY start_device_time",
+        "SELECT d.day, d.start_device_time, d.end_device_time, p.start_device_time AS pause_from, \
+         p.end_device_time AS pause_until FROM duty_days d LEFT JOIN duty_pauses p \
+         ON p.company_id = d.company_id AND p.person_id = d.person_id AND p.day = d.day \
+         WHERE d.company_id = $1 AND d.person_id = $2 AND d.start_device_time <= $4 \
+         AND (d.end_device_time IS NULL OR d.end_device_time >= $3) ORDER BY d.start_device_time",
     )
     .bind(company_id.to_string())
     .bind(person_id.to_string())
@@ -90,27 +93,23 @@ pub async fn windows(
     .bind(to)
     .fetch_all(&mut **tx)
     .await?;
-    let mut windows = Vec::with_capacity(rows.len());
+    let mut windows: Vec<DutyWindow> = Vec::new();
     for row in rows {
         let day: String = row.try_get("day")?;
-        let pauses = sqlx::query(
-            "SELECT start_device_time, end_device_time FROM duty_pauses \
-             WHERE company_id = $1 AND person_id = $2 AND day = $3",
-        )
-        .bind(company_id.to_string())
-        .bind(person_id.to_string())
-        .bind(&day)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|p| Ok((p.try_get(0)?, p.try_get(1)?)))
-        .collect::<sqlx::Result<Vec<_>>>()?;
-        windows.push(DutyWindow {
-            day,
-            start: row.try_get("start_device_time")?,
-            end: row.try_get("end_device_time")?,
-            pauses,
-        });
+        if windows.last().is_none_or(|w| w.day != day) {
+            windows.push(DutyWindow {
+                day,
+                start: row.try_get("start_device_time")?,
+                end: row.try_get("end_device_time")?,
+                pauses: Vec::new(),
+            });
+        }
+        if let (Some(window), Some(from)) = (
+            windows.last_mut(),
+            row.try_get::<Option<i64>, _>("pause_from")?,
+        ) {
+            window.pauses.push((from, row.try_get("pause_until")?));
+        }
     }
     Ok(windows)
 }

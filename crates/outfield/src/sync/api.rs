@@ -53,7 +53,14 @@ async fn push(
     ApiJson(request): ApiJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
     let actor = Actor::of(&principal, &client);
-    let results = sync::push(&state.db, &principal, &actor, request.records).await?;
+    let results = sync::push(
+        &state.db,
+        &state.fix_writer,
+        &principal,
+        &actor,
+        request.records,
+    )
+    .await?;
     Ok(Json(PushResponse {
         results,
         server_time: crate::clock::now_ms(),

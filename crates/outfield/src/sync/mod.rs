@@ -21,6 +21,7 @@ use crate::auth::{Credential, Principal};
 use crate::clock::{now_ms, DAY_MS};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::tracking::writer::FixWriter;
 
 /// Most records in one push.
 pub const MAX_BATCH: usize = 1000;
@@ -64,8 +65,7 @@ pub struct Incoming {
 impl Incoming {
     /// Parses the payload into a record type's shape, or rejects the record with serde's reason.
     pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        serde_json::from_value(self.payload.clone())
-            .map_err(|e| Rejection::new(format!("payload: {e}")))
+        T::deserialize(&self.payload).map_err(|e| Rejection::new(format!("payload: {e}")))
     }
 
     fn content_hash(&self) -> String {
@@ -90,7 +90,7 @@ impl Rejection {
 }
 
 /// The answer for one pushed record.
-#[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Stored now.
@@ -118,6 +118,7 @@ pub struct RecordResult {
 /// Applies a pushed batch for the principal and answers each record.
 pub async fn push(
     db: &Db,
+    writer: &FixWriter,
     principal: &Principal,
     actor: &Actor,
     raw: Vec<serde_json::Value>,
@@ -165,16 +166,17 @@ pub async fn push(
     let (fixes, others): (Vec<_>, Vec<_>) =
         incoming.into_iter().partition(|(_, r)| r.kind == "fix");
     // A batch of nothing but positions (the steady stream while on duty) is checked on a read
-    // transaction, so that the single writer is held only for the insert itself. A batch that also
-    // starts or ends a day, or pauses, is checked inside the write so the fixes see those changes.
-    let checked_early = if others.is_empty() && !fixes.is_empty() {
+    // transaction and stored by the position writer, which commits concurrent batches together. A batch
+    // that also starts or ends a day, or pauses, is handled in one transaction so that its fixes see
+    // those changes.
+    if others.is_empty() && !fixes.is_empty() {
         let mut read = db.tenant_read(scope).await?;
         let checked = crate::tracking::check(&mut read, scope, &fixes).await?;
         read.commit().await?;
-        Some(checked)
-    } else {
-        None
-    };
+        let answers = writer.store(scope, checked).await?;
+        fill_fix_results(&mut results, answers);
+        return Ok(results.into_iter().flatten().collect());
+    }
     let mut tx = db.tenant(scope).await?;
     for (index, record) in others {
         let hash = record.content_hash();
@@ -207,12 +209,18 @@ pub async fn push(
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
-    let checked = match checked_early {
-        Some(checked) => checked,
-        None => crate::tracking::check(&mut tx, scope, &fixes).await?,
-    };
-    for (index, id, answer) in crate::tracking::store(&mut tx, db.backend(), scope, checked).await?
-    {
+    let checked = crate::tracking::check(&mut tx, scope, &fixes).await?;
+    let answers = crate::tracking::store(&mut tx, db.backend(), scope, &checked).await?;
+    fill_fix_results(&mut results, answers);
+    tx.commit().await?;
+    Ok(results.into_iter().flatten().collect())
+}
+
+fn fill_fix_results(
+    results: &mut [Option<RecordResult>],
+    answers: crate::tracking::writer::Answers,
+) {
+    for (index, id, answer) in answers {
         results[index] = Some(match answer {
             Ok(status) => RecordResult {
                 id: Some(id),
@@ -223,8 +231,6 @@ pub async fn push(
             Err(rejection) => rejected(Some(id), index, rejection),
         });
     }
-    tx.commit().await?;
-    Ok(results.into_iter().flatten().collect())
 }
 
 fn rejected(id: Option<Uuid>, index: usize, rejection: Rejection) -> RecordResult {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod console;
 pub mod summary;
 pub mod trail;
+pub mod writer;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -48,6 +49,7 @@ pub struct FixPayload {
     pub mocked: Option<bool>,
 }
 
+#[derive(Clone)]
 struct Fix {
     id: Uuid,
     device_time: i64,
@@ -85,6 +87,7 @@ fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
 
 /// Fixes of a batch after the checks that need only reading: each either refused with its reason or on
 /// duty on a day.
+#[derive(Clone)]
 pub struct CheckedFixes {
     answers: Vec<(usize, Uuid, Result<Status, Rejection>)>,
     on_duty: Vec<(usize, String, Fix)>,
@@ -165,13 +168,14 @@ pub async fn store(
     tx: &mut Tx,
     backend: Backend,
     scope: &Scope,
-    checked: CheckedFixes,
-) -> AppResult<Vec<(usize, Uuid, Result<Status, Rejection>)>> {
+    checked: &CheckedFixes,
+) -> AppResult<writer::Answers> {
     let CheckedFixes {
-        mut answers,
+        answers,
         on_duty,
         received_at,
     } = checked;
+    let (mut answers, received_at) = (answers.clone(), *received_at);
     let (company, person) = (scope.company_id(), scope.person_id());
     let rows: Vec<FixRow> = on_duty
         .iter()
@@ -188,7 +192,7 @@ pub async fn store(
         .collect();
     let stored = stored_fixes(tx, company, &repeated).await?;
     let mut days = BTreeSet::new();
-    for (index, day, fix) in &on_duty {
+    for (index, day, fix) in on_duty {
         let answer = if inserted.contains(&fix.id) {
             days.insert(day.as_str());
             Ok(Status::Accepted)
