@@ -35,7 +35,7 @@ async function moveTo(page, context, metres) {
   await page.waitForFunction((text) => document.querySelector('#tracking')?.textContent !== text, before);
 }
 
-async function visit(page, name, outcome) {
+async function visit(page, name, outcome, count) {
   await page.click(`#plan a:has-text("${name}")`);
   await page.click('#check-in');
   await page.waitForSelector('#visit-report');
@@ -44,7 +44,7 @@ async function visit(page, name, outcome) {
   await page.fill('#visit-notes', `Visited ${name}`);
   await page.click('#visit-report button[type=submit]');
   await page.waitForSelector('#start-day, #end-day');
-  await page.waitForSelector(`#plan li:has-text("${name}") .tag`);
+  await page.waitForFunction((n) => document.querySelector('#my-day')?.textContent.includes(`${n} visits`), count);
 }
 
 test('a day in the field: start, move, two visits, end; the manager sees it all', async () => {
@@ -59,7 +59,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
     await call('POST', '/api/v1/visit-plans', { person_id: field.id, client_ids: [near.id, far.id], day: planned });
   }
 
-  const context = await browser.newContext({ ...PHONE, geolocation: north(0), permissions: ['geolocation'] });
+  const context = await browser.newContext({ ...PHONE, timezoneId: 'Asia/Kolkata', geolocation: north(0), permissions: ['geolocation'] });
   const page = await context.newPage();
   page.on('dialog', (dialog) => dialog.accept());
   await page.clock.install({ time: start });
@@ -72,7 +72,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   await page.waitForFunction(() => document.querySelector('#tracking')?.textContent.includes('recorded'));
 
   for (let step = 1; step <= 10; step++) await moveTo(page, context, step * 200);
-  await visit(page, 'Shree Ganesh Traders', 'Order taken');
+  await visit(page, 'Shree Ganesh Traders', 'Order taken', 1);
   for (let step = 11; step <= 20; step++) await moveTo(page, context, step * 200);
 
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -83,7 +83,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   await row.waitFor();
   assert.match(await row.textContent(), /±10 m/, 'the live position with its accuracy');
 
-  await visit(page, 'Laxmi Agro Kendra', 'Shop closed');
+  await visit(page, 'Laxmi Agro Kendra', 'Shop closed', 2);
   await page.click('#end-day');
   await page.waitForSelector('#start-day');
   await page.evaluate(() => import('/app/sync.js').then((sync) => sync.syncNow()));
@@ -112,6 +112,10 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   assert.equal(report.planned_done, 2);
   assert.equal(report.verified, 1);
   assert.equal(report.out_of_range, 1);
+
+  await page.click('#to-days');
+  const mine = await page.locator('#my-days li', { hasText: day }).textContent();
+  assert.match(mine, /4(\.\d+)? km · 2 visits/, 'the employee sees their own day');
 
   await manager.goto(`${server.base}/console/people/${field.id}/day?day=${day}`);
   const visits = await manager.$$eval('table tbody tr', (rows) => rows.map((r) => r.textContent.replace(/\s+/g, ' ')));

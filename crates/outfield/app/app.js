@@ -153,7 +153,7 @@ async function homeView() {
   const notes = (await store.all('notes')).sort((a, b) => b.device_time - a.device_time);
   const inbox = (await store.all('inbox')).sort((a, b) => b.seq - a.seq);
   show(`
-    <div class="nav"><button id="to-clients" class="secondary">${t('nav.clients')}</button><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
+    <div class="nav"><button id="to-clients" class="secondary">${t('nav.clients')}</button><button id="to-days" class="secondary">${t('nav.days')}</button><button id="to-settings" class="secondary">${t('nav.settings')}</button></div>
     <h1 tabindex="-1">${t('home.today')}</h1>
     <section class="card" id="duty"></section>
     <h2>${t('duty.plan')}</h2>
@@ -169,6 +169,7 @@ async function homeView() {
     <ul class="plain" id="alerts">${inbox.map((n) => `<li><strong>${escape(n.title)}</strong><br><span class="small">${escape(n.body)}</span></li>`).join('') || `<li class="muted">${t('home.noAlerts')}</li>`}</ul>`, () => {
     on('#to-settings', 'click', settingsView);
     on('#to-clients', 'click', () => clientsView());
+    on('#to-days', 'click', myDaysView);
     on('#note-form', 'submit', saveNote);
     bindPlan();
   });
@@ -260,12 +261,38 @@ function localDay(ms) {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** The employee's own last seven days (from the register) and today's stops, as the server has them. */
+async function myDaysView() {
+  const me = await meta('me');
+  const today = localDay(Date.now());
+  const from = localDay(Date.now() - 6 * 86400000);
+  const days = await fetchJson(`/api/v1/attendance?from=${from}&to=${today}`);
+  const detail = await fetchJson(`/api/v1/people/${me.id}/days/${today}`);
+  if (days) await setMeta('myDays', { days, detail });
+  const cached = days ? { days, detail } : await meta('myDays');
+  const rows = (cached?.days || []).filter((d) => d.person_id === me.id).reverse();
+  const clock = (iso) => (iso ? time(Date.parse(iso)) : '–');
+  const stops = cached?.detail?.stops || [];
+  show(`
+    <div class="nav"><button id="to-home" class="secondary">${t('nav.home')}</button></div>
+    <h1 tabindex="-1">${t('days.title')}</h1>
+    ${days ? '' : `<p class="muted" role="status">${t('days.offline')}</p>`}
+    <ul class="plain" id="my-days">${rows.map((d) => `<li><strong>${escape(d.day)}</strong> · ${t(`status.${d.status}`)}<br>
+      <span class="small">${clock(d.started_at)}–${clock(d.ended_at)} · ${d.distance_km} km · ${t('days.visits', { count: d.visits })}</span></li>`).join('') || `<li class="muted">${t('days.none')}</li>`}</ul>
+    <h2>${t('days.stopsToday')}</h2>
+    <ul class="plain" id="my-stops">${stops.map((st) => `<li>${time(st.from)}–${time(st.until)} (${Math.round((st.until - st.from) / 60000)} min)</li>`).join('') || `<li class="muted">${t('days.noStops')}</li>`}</ul>`, () => {
+    on('#to-home', 'click', homeView);
+  });
+}
+
 async function visitSection(client) {
   const state = await duty.state();
   if (!state.on) return `<p class="small muted">${t('visit.startFirst')}</p>`;
   if (state.visit && state.visit.client_id !== client.id) return `<p class="small muted">${t('visit.elsewhere', { client: escape(state.visit.client_name) })}</p>`;
   const propose = (await duty.locationAllowed()) ? `<button class="secondary wide" id="propose-location">${t('visit.proposeLocation')}</button>` : '';
-  if (!state.visit) return `<button class="wide" id="check-in">${t('visit.checkIn')}</button>${propose}`;
+  const planned = ((await meta('plan')) || []).some((p) => p.client_id === client.id);
+  const plan = planned ? '' : `<button class="secondary wide" id="plan-today">${t('visit.planToday')}</button>`;
+  if (!state.visit) return `<button class="wide" id="check-in">${t('visit.checkIn')}</button>${plan}${propose}`;
   const outcomes = (await meta('activity'))?.visit_outcomes || [];
   return `<form id="visit-report" class="card">
       <h3>${t('visit.report', { time: time(state.visit.since) })}</h3>
@@ -281,6 +308,16 @@ async function visitSection(client) {
 
 function bindVisit(client) {
   on('#check-in', 'click', async () => { await duty.checkIn(client); clientView(client.id); });
+  on('#plan-today', 'click', async () => {
+    const me = await meta('me');
+    const button = view.querySelector('#plan-today');
+    const response = await fetch('/api/v1/visit-plans', {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await meta('token')}` },
+      body: JSON.stringify({ person_id: me.id, client_ids: [client.id], day: localDay(Date.now()) }),
+    }).catch(() => null);
+    if (response?.ok) await refreshToday();
+    if (button) { button.disabled = true; button.textContent = response?.ok ? t('visit.planned') : t('visit.planOffline'); }
+  });
   on('#visit-report', 'submit', async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -522,7 +559,14 @@ async function route() {
 
 async function start() {
   await use((await meta('language')) || 'en');
-  sync.onChange(() => { renderStatus(); if (view.querySelector('#notes')) refreshNotes(); });
+  let todayTimer = null;
+  sync.onChange(() => {
+    renderStatus();
+    if (view.querySelector('#notes')) refreshNotes();
+    // What the server says about today (plan with verdicts, distance) changes once records have gone up.
+    clearTimeout(todayTimer);
+    todayTimer = setTimeout(() => { if (view.querySelector('#plan')) refreshToday(); }, 500);
+  });
   addEventListener('online', renderStatus);
   addEventListener('offline', renderStatus);
   document.addEventListener('visibilitychange', async () => {

@@ -212,7 +212,291 @@ async fn create(db: &Db) -> anyhow::Result<()> {
         audit::record(&mut tx, &actor, event).await?;
         ids.push(id);
     }
+    field_day(&mut tx, db.backend(), created.company_id, &ids).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A demo client: name, type, territory, metres north and east of Market Yard, and which demo person
+/// (index into `PEOPLE`) owns it.
+type DemoClient = (&'static str, &'static str, &'static str, f64, f64, usize);
+
+const CLIENTS: [DemoClient; 8] = [
+    (
+        "Shree Siddhivinayak Krishi Kendra",
+        "Dealer",
+        "Hadapsar",
+        1200.0,
+        2600.0,
+        5,
+    ),
+    (
+        "Balaji Fertilisers",
+        "Retailer",
+        "Hadapsar",
+        2600.0,
+        4100.0,
+        5,
+    ),
+    (
+        "Annapurna Agro Agencies",
+        "Distributor",
+        "Kondhwa",
+        -900.0,
+        1800.0,
+        5,
+    ),
+    (
+        "Jai Kisan Seva Kendra",
+        "Retailer",
+        "Kondhwa",
+        -2400.0,
+        900.0,
+        5,
+    ),
+    (
+        "Sahyadri Seeds and Pesticides",
+        "Dealer",
+        "Katraj",
+        -3800.0,
+        -600.0,
+        6,
+    ),
+    (
+        "Godavari Krishi Bhandar",
+        "Retailer",
+        "Katraj",
+        -5200.0,
+        -1500.0,
+        6,
+    ),
+    (
+        "Maruti Agro Traders",
+        "Retailer",
+        "Bibwewadi",
+        -1600.0,
+        -1900.0,
+        6,
+    ),
+    (
+        "Vitthal Rukmini Krushi Seva",
+        "Dealer",
+        "Swargate",
+        600.0,
+        -2400.0,
+        6,
+    ),
+];
+
+/// Where the demo positions start: Market Yard, Pune.
+const MARKET_YARD: (f64, f64) = (18.4862, 73.8652);
+
+fn offset(north_m: f64, east_m: f64) -> crate::geo::GeoPoint {
+    let latitude = MARKET_YARD.0 + north_m / 111_195.0;
+    let longitude = MARKET_YARD.1 + east_m / (111_195.0 * MARKET_YARD.0.to_radians().cos());
+    crate::geo::GeoPoint {
+        latitude,
+        longitude,
+    }
+}
+
+/// Clients for two field employees of the demo team, weekly beats, and a day in progress for each —
+/// started a little over two hours ago, positions every two minutes, two visits — so that the live map, a
+/// person's day and the reports have something to show. The other employees start with a clean slate.
+async fn field_day(
+    tx: &mut crate::db::Tx,
+    backend: crate::db::Backend,
+    company_id: uuid::Uuid,
+    ids: &[uuid::Uuid],
+) -> anyhow::Result<()> {
+    use crate::clients::domain::{ClientName, ClientStatus, Label};
+    let company = company_id.to_string();
+    let now = crate::clock::now_ms();
+    let mut clients: Vec<(uuid::Uuid, crate::geo::GeoPoint, usize)> = Vec::new();
+    for (name, kind, territory, north, east, owner) in CLIENTS {
+        let id = uuid::Uuid::now_v7();
+        let location = offset(north, east);
+        let new = crate::clients::NewClient {
+            name: ClientName::parse(name).map_err(anyhow::Error::msg)?,
+            code: None,
+            client_type: Some(Label::parse(kind).map_err(anyhow::Error::msg)?),
+            status: ClientStatus::Active,
+            phone: None,
+            email: None,
+            gstin: None,
+            category: None,
+            territory: Some(Label::parse(territory).map_err(anyhow::Error::msg)?),
+            tags: Vec::new(),
+            address: None,
+            location: Some(location),
+            owner_ids: Vec::new(),
+        };
+        crate::clients::store::insert(tx, company_id, None, id, &new).await?;
+        crate::clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;
+        crate::clients::store::refresh_search_text(tx, company_id, id).await?;
+        for weekday in 1..=6 {
+            sqlx::query(
+                "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&company)
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(ids[owner].to_string())
+            .bind(id.to_string())
+            .bind(weekday)
+            .bind(ids[2].to_string())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        clients.push((id, location, owner));
+    }
+    for person in [5, 6] {
+        let stops: Vec<_> = clients.iter().filter(|c| c.2 == person).take(2).collect();
+        walk(tx, backend, company_id, ids[person], &stops, now).await?;
+    }
+    Ok(())
+}
+
+/// One employee's day so far: consent, start, a walk from Market Yard to two clients with a visit at
+/// each, positions every two minutes until now.
+async fn walk(
+    tx: &mut crate::db::Tx,
+    backend: crate::db::Backend,
+    company_id: uuid::Uuid,
+    person: uuid::Uuid,
+    stops: &[&(uuid::Uuid, crate::geo::GeoPoint, usize)],
+    now: i64,
+) -> anyhow::Result<()> {
+    use crate::clock::MINUTE_MS;
+    let (company, person_text) = (company_id.to_string(), person.to_string());
+    let start = now - 132 * MINUTE_MS;
+    let day = crate::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
+    sqlx::query(
+        "INSERT INTO consents (company_id, id, person_id, permission, state, policy_version, device_time, recorded_at) \
+         VALUES ($1, $2, $3, 'location', 'granted', 1, $4, $4)",
+    )
+    .bind(&company)
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&person_text)
+    .bind(start - MINUTE_MS)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time, \
+         start_latitude, start_longitude, start_accuracy_m) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, 12)",
+    )
+    .bind(&company)
+    .bind(&person_text)
+    .bind(&day)
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(start)
+    .bind(MARKET_YARD.0)
+    .bind(MARKET_YARD.1)
+    .execute(&mut **tx)
+    .await?;
+    // Legs of 30 minutes between places, 20 minutes at each client, then on towards Market Yard.
+    let home = offset(0.0, 0.0);
+    let places = [home, stops[0].1, stops[1].1, home];
+    let mut fixes = Vec::new();
+    let mut at = start;
+    for (leg, pair) in places.windows(2).enumerate() {
+        for step in 0..15 {
+            let f = step as f64 / 15.0;
+            let point = crate::geo::GeoPoint {
+                latitude: pair[0].latitude + (pair[1].latitude - pair[0].latitude) * f,
+                longitude: pair[0].longitude + (pair[1].longitude - pair[0].longitude) * f,
+            };
+            fixes.push((at, point));
+            at += 2 * MINUTE_MS;
+        }
+        if let Some(client) = stops.get(leg) {
+            let (check_in, check_out) = (at, at + 20 * MINUTE_MS);
+            for _ in 0..10 {
+                fixes.push((at, client.1));
+                at += 2 * MINUTE_MS;
+            }
+            demo_visit(
+                tx,
+                company_id,
+                person,
+                client.0,
+                &day,
+                (check_in, check_out),
+                client.1,
+            )
+            .await?;
+        }
+    }
+    let rows: Vec<crate::tracking::FixRow> = fixes
+        .iter()
+        .filter(|(t, _)| *t <= now)
+        .map(|(t, p)| crate::tracking::FixRow {
+            i: uuid::Uuid::now_v7(),
+            t: *t,
+            a: p.latitude,
+            o: p.longitude,
+            c: 15.0,
+            s: None,
+            h: None,
+            b: Some(0.9 - (*t - start) as f64 / (10.0 * 60.0 * MINUTE_MS as f64)),
+            m: None,
+        })
+        .collect();
+    crate::tracking::insert_fixes(tx, backend, company_id, person, now, &rows).await?;
+    crate::tracking::queue_summary(tx, company_id, person, &day, now).await?;
+    Ok(())
+}
+
+/// A checked-in and checked-out visit at the client's own position, with its entry on the timeline.
+async fn demo_visit(
+    tx: &mut crate::db::Tx,
+    company_id: uuid::Uuid,
+    person: uuid::Uuid,
+    client: uuid::Uuid,
+    day: &str,
+    (check_in, check_out): (i64, i64),
+    at: crate::geo::GeoPoint,
+) -> anyhow::Result<()> {
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, in_device_time, \
+         in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, checked_out_at, out_device_time, \
+         out_latitude, out_longitude, out_accuracy_m, out_distance_m, out_verdict, outcome, notes, flags) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, 12, 4, 'verified', $9, $9, $7, $8, 12, 4, 'verified', \
+         'Order taken', $10, '')",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(person.to_string())
+    .bind(client.to_string())
+    .bind(day)
+    .bind(check_in)
+    .bind(at.latitude)
+    .bind(at.longitude)
+    .bind(check_out)
+    .bind("Ordered 40 bags of DAP and 20 of urea for the kharif season")
+    .execute(&mut **tx)
+    .await?;
+    let interaction = crate::clients::NewInteraction {
+        kind: crate::clients::domain::InteractionKind::Visit,
+        contact_id: None,
+        outcome: crate::clients::domain::Label::parse("Order taken").ok(),
+        body: crate::clients::domain::LongText::parse(
+            "Ordered 40 bags of DAP and 20 of urea for the kharif season",
+        )
+        .map_err(anyhow::Error::msg)?,
+    };
+    crate::clients::store::insert_interaction(
+        tx,
+        (company_id, person),
+        id,
+        client,
+        &interaction,
+        check_out,
+        check_out,
+    )
+    .await?;
     Ok(())
 }
 

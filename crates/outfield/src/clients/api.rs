@@ -25,7 +25,7 @@ use crate::clients::{
 };
 use crate::console::message_page;
 use crate::error::{AppError, AppResult, Problem};
-use crate::export::spreadsheet_safe;
+use crate::export::{Cell, Format, Table};
 use crate::state::AppState;
 use crate::web::extract::{parse_json, ApiJson, ApiPath, ApiQuery};
 
@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_clients, create_client))
         .routes(routes!(export_clients))
+        .routes(routes!(export_clients_xlsx))
         .routes(routes!(reassign_clients))
         .routes(routes!(get_client, update_client))
         .routes(routes!(list_contacts, add_contact))
@@ -409,56 +410,74 @@ async fn reassign_clients(
 async fn export_clients(
     State(state): State<AppState>,
     principal: Principal,
-    ApiQuery(mut filter): ApiQuery<ClientFilter>,
-) -> AppResult<impl IntoResponse> {
-    filter.limit = Some(filter.limit.unwrap_or(store::MAX_LIST));
-    let list = clients::list(&state.db, &principal.scope, &filter).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"clients.csv\"",
-            ),
-        ],
-        clients_csv(&list),
-    ))
+    ApiQuery(filter): ApiQuery<ClientFilter>,
+) -> AppResult<Response> {
+    export(&state, &principal, filter, Format::Csv).await
 }
 
-/// Renders clients as CSV with a byte-order mark, quoting every cell.
-pub fn clients_csv(list: &[Client]) -> String {
-    let mut csv = String::from("\u{feff}code,name,type,status,phone,email,gstin,category,territory,tags,address,latitude,longitude,owners\r\n");
-    for c in list {
-        let cells = [
-            c.code.clone().unwrap_or_default(),
-            c.name.clone(),
-            c.client_type.clone(),
-            c.status.as_str().to_string(),
-            c.phone.clone().unwrap_or_default(),
-            c.email.clone().unwrap_or_default(),
-            c.gstin.clone().unwrap_or_default(),
-            c.category.clone().unwrap_or_default(),
-            c.territory.clone().unwrap_or_default(),
-            c.tags.join(";"),
-            c.address.clone().unwrap_or_default(),
-            c.location
-                .map(|p| p.latitude.to_string())
-                .unwrap_or_default(),
-            c.location
-                .map(|p| p.longitude.to_string())
-                .unwrap_or_default(),
-            c.owners
-                .iter()
-                .map(|o| o.name.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ];
-        let line: Vec<String> = cells
+/// The filtered client list as an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/clients/export.xlsx", tag = "clients", params(ClientFilter),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String),
+        (status = 401, body = Problem)))]
+async fn export_clients_xlsx(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(filter): ApiQuery<ClientFilter>,
+) -> AppResult<Response> {
+    export(&state, &principal, filter, Format::Xlsx).await
+}
+
+async fn export(
+    state: &AppState,
+    principal: &Principal,
+    mut filter: ClientFilter,
+    format: Format,
+) -> AppResult<Response> {
+    filter.limit = Some(filter.limit.unwrap_or(store::MAX_LIST));
+    let list = clients::list(&state.db, &principal.scope, &filter).await?;
+    clients_table(&list).download(format, "clients")
+}
+
+/// Clients as a spreadsheet table, in the columns the import reads back.
+pub fn clients_table(list: &[Client]) -> Table {
+    let joined = |parts: Vec<&str>| parts.join(";");
+    Table {
+        headers: vec![
+            "code",
+            "name",
+            "type",
+            "status",
+            "phone",
+            "email",
+            "gstin",
+            "category",
+            "territory",
+            "tags",
+            "address",
+            "latitude",
+            "longitude",
+            "owners",
+        ],
+        rows: list
             .iter()
-            .map(|cell| format!("\"{}\"", spreadsheet_safe(cell).replace('"', "\"\"")))
-            .collect();
-        csv.push_str(&line.join(","));
-        csv.push_str("\r\n");
+            .map(|c| {
+                vec![
+                    c.code.clone().into(),
+                    c.name.clone().into(),
+                    c.client_type.clone().into(),
+                    c.status.as_str().into(),
+                    c.phone.clone().into(),
+                    c.email.clone().into(),
+                    c.gstin.clone().into(),
+                    c.category.clone().into(),
+                    c.territory.clone().into(),
+                    c.tags.join(";").into(),
+                    c.address.clone().into(),
+                    c.location.map_or(Cell::Empty, |p| p.latitude.into()),
+                    c.location.map_or(Cell::Empty, |p| p.longitude.into()),
+                    joined(c.owners.iter().map(|o| o.name.as_str()).collect()).into(),
+                ]
+            })
+            .collect(),
     }
-    csv
 }

@@ -279,9 +279,12 @@ async fn export_neutralises_formulas(app: TestApp) {
     );
     let csv = response.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    assert!(csv.contains("\"'=cmd|' /C calc'!A0\""), "{csv}");
-    assert!(csv.contains("\"'@SUM(1+1)\""), "{csv}");
-    assert!(csv.contains("\"'+danger\""), "{csv}");
+    assert!(csv.contains(",'=cmd|' /C calc'!A0,"), "{csv}");
+    assert!(csv.contains("'@SUM(1+1)"), "{csv}");
+    assert!(csv.contains(",'+danger,"), "{csv}");
+    let xlsx = field.get("/api/v1/clients/export.xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
 }
 
 both_backends!(

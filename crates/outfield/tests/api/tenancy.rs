@@ -145,6 +145,7 @@ fn expectations(
             Some(json!({ "name": "Intruder Store", "owner_ids": [a.field.id] })),
         ),
         ("GET", "/api/v1/clients/export.csv", Access::Member, None),
+        ("GET", "/api/v1/clients/export.xlsx", Access::Member, None),
         (
             "POST",
             "/api/v1/clients/reassign",
