@@ -348,7 +348,7 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
         for chunk in duty.chunks(500) {
             sqlx::query(&format!(
                 "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time, \
-                 ended_at, end_device_time, end_reason) VALUES {}",
+                 ended_at, end_device_time, end_reason) VALUES {} ON CONFLICT DO NOTHING",
                 chunk.join(",")
             ))
             .execute(&mut *tx)
@@ -358,7 +358,7 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
         for chunk in summaries.chunks(500) {
             sqlx::query(&format!(
                 "INSERT INTO day_summaries (company_id, person_id, day, fix_count, distance_m, first_fix_at, \
-                 last_fix_at, duty_ms, stops, gaps, flags, computed_at) VALUES {}",
+                 last_fix_at, duty_ms, stops, gaps, flags, computed_at) VALUES {} ON CONFLICT DO NOTHING",
                 chunk.join(",")
             ))
             .execute(&mut *tx)

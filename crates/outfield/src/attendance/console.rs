@@ -177,6 +177,18 @@ async fn save_settings(
     }
 }
 
+/// The company's rules and the day a page asks for (`?day=YYYY-MM-DD`, today in the company's zone by
+/// default): what every page about a day starts from.
+pub async fn settings_and_day(
+    state: &AppState,
+    user: &crate::auth::Principal,
+    raw: Option<&str>,
+) -> Result<(ActivitySettings, chrono::NaiveDate), crate::error::AppError> {
+    let settings = settings::get(&state.db, &user.scope).await?;
+    let day = day_param(raw, settings.today())?;
+    Ok((settings, day))
+}
+
 #[derive(Template)]
 #[template(path = "attendance.html")]
 struct RegisterPage {
@@ -196,12 +208,8 @@ async fn register_page(
     ConsoleUser(user): ConsoleUser,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let settings = match settings::get(&state.db, &user.scope).await {
-        Ok(settings) => settings,
-        Err(error) => return error_page(&error),
-    };
-    let day = match day_param(query.day.as_deref(), settings.today()) {
-        Ok(day) => day,
+    let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
+        Ok(found) => found,
         Err(error) => return error_page(&error),
     };
     let range = DayRange {

@@ -135,17 +135,50 @@ pub async fn register(db: &Db, scope: &Scope, range: &DayRange) -> AppResult<Vec
     let people = field_people(&mut tx, scope).await?;
     let (first, last) = (from.to_string(), to.to_string());
     let company = scope.company_id();
-    let duties = duty_days(&mut tx, company, &first, &last).await?;
-    let leaves = per_day_text(
+    let range = (company, first.as_str(), last.as_str());
+    let duties = by_person_day(
         &mut tx,
-        "SELECT person_id, day, note FROM leaves",
-        company,
-        &first,
-        &last,
+        "SELECT person_id, day, started_at, start_device_time, ended_at, end_reason FROM duty_days \
+         WHERE company_id = $1 AND day >= $2 AND day <= $3",
+        range,
+        |row| {
+            Ok(Duty {
+                started_at: row.try_get("started_at")?,
+                start_device_time: row.try_get("start_device_time")?,
+                ended_at: row.try_get("ended_at")?,
+                end_reason: row.try_get("end_reason")?,
+            })
+        },
     )
     .await?;
-    let summaries = summaries(&mut tx, company, &first, &last).await?;
-    let visits = visit_counts(&mut tx, company, &first, &last).await?;
+    let leaves = by_person_day(
+        &mut tx,
+        "SELECT person_id, day, note FROM leaves WHERE company_id = $1 AND day >= $2 AND day <= $3",
+        range,
+        |row| row.try_get::<String, _>("note"),
+    )
+    .await?;
+    let summaries = by_person_day(
+        &mut tx,
+        "SELECT person_id, day, distance_m, duty_ms FROM day_summaries \
+         WHERE company_id = $1 AND day >= $2 AND day <= $3",
+        range,
+        |row| {
+            Ok((
+                row.try_get::<f64, _>("distance_m")?,
+                row.try_get::<i64, _>("duty_ms")?,
+            ))
+        },
+    )
+    .await?;
+    let visits = by_person_day(
+        &mut tx,
+        "SELECT person_id, day, COUNT(*) AS visits FROM visits \
+         WHERE company_id = $1 AND day >= $2 AND day <= $3 GROUP BY person_id, day",
+        range,
+        |row| row.try_get::<i64, _>("visits"),
+    )
+    .await?;
     tx.commit().await?;
     let now = now_ms();
     let mut rows = Vec::new();
@@ -234,45 +267,15 @@ pub async fn field_people(
 
 type DayKey = (Uuid, String);
 
-async fn duty_days(
+/// Runs a query over one company's rows of a range of days (`$1` company, `$2`/`$3` first and last day)
+/// whose first two columns are `person_id` and `day`, keeping one value per person and day.
+async fn by_person_day<T>(
     tx: &mut Tx,
-    company: Uuid,
-    from: &str,
-    to: &str,
-) -> sqlx::Result<HashMap<DayKey, Duty>> {
-    let rows = sqlx::query(
-        "SELECT person_id, day, started_at, start_device_time, ended_at, end_reason FROM duty_days \
-         WHERE company_id = $1 AND day >= $2 AND day <= $3",
-    )
-    .bind(company.to_string())
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                (get_uuid(row, "person_id")?, row.try_get("day")?),
-                Duty {
-                    started_at: row.try_get("started_at")?,
-                    start_device_time: row.try_get("start_device_time")?,
-                    ended_at: row.try_get("ended_at")?,
-                    end_reason: row.try_get("end_reason")?,
-                },
-            ))
-        })
-        .collect()
-}
-
-async fn per_day_text(
-    tx: &mut Tx,
-    select: &str,
-    company: Uuid,
-    from: &str,
-    to: &str,
-) -> sqlx::Result<HashMap<DayKey, String>> {
-    let sql = format!("{select} WHERE company_id = $1 AND day >= $2 AND day <= $3");
-    sqlx::query(&sql)
+    sql: &str,
+    (company, from, to): (Uuid, &str, &str),
+    value: impl Fn(&sqlx::any::AnyRow) -> sqlx::Result<T>,
+) -> sqlx::Result<HashMap<DayKey, T>> {
+    sqlx::query(sql)
         .bind(company.to_string())
         .bind(from)
         .bind(to)
@@ -282,60 +285,10 @@ async fn per_day_text(
         .map(|row| {
             Ok((
                 (get_uuid(row, "person_id")?, row.try_get("day")?),
-                row.try_get(2)?,
+                value(row)?,
             ))
         })
         .collect()
-}
-
-async fn summaries(
-    tx: &mut Tx,
-    company: Uuid,
-    from: &str,
-    to: &str,
-) -> sqlx::Result<HashMap<DayKey, (f64, i64)>> {
-    sqlx::query(
-        "SELECT person_id, day, distance_m, duty_ms FROM day_summaries \
-         WHERE company_id = $1 AND day >= $2 AND day <= $3",
-    )
-    .bind(company.to_string())
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            (get_uuid(row, "person_id")?, row.try_get("day")?),
-            (row.try_get("distance_m")?, row.try_get("duty_ms")?),
-        ))
-    })
-    .collect()
-}
-
-async fn visit_counts(
-    tx: &mut Tx,
-    company: Uuid,
-    from: &str,
-    to: &str,
-) -> sqlx::Result<HashMap<DayKey, i64>> {
-    sqlx::query(
-        "SELECT person_id, day, COUNT(*) AS visits FROM visits \
-         WHERE company_id = $1 AND day >= $2 AND day <= $3 GROUP BY person_id, day",
-    )
-    .bind(company.to_string())
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok((
-            (get_uuid(row, "person_id")?, row.try_get("day")?),
-            row.try_get("visits")?,
-        ))
-    })
-    .collect()
 }
 
 /// The register as a spreadsheet, times in the company's zone.

@@ -9,9 +9,10 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attendance::console::settings_and_day;
 use crate::attendance::settings;
 use crate::console::map::{map_json, render_map_page, Tiles};
-use crate::console::{day_param, error_page, local_clock, ConsoleUser, Frame};
+use crate::console::{error_page, local_clock, ConsoleUser, Frame};
 use crate::state::AppState;
 use crate::tracking::trail::Flag;
 use crate::tracking::{self, DayDetail, LivePosition};
@@ -156,12 +157,8 @@ async fn day_page(
     ApiPath(id): ApiPath<Uuid>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let settings = match settings::get(&state.db, &user.scope).await {
-        Ok(settings) => settings,
-        Err(error) => return error_page(&error),
-    };
-    let day = match day_param(query.day.as_deref(), settings.today()) {
-        Ok(day) => day,
+    let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
+        Ok(found) => found,
         Err(error) => return error_page(&error),
     };
     let detail = match tracking::day_detail(&state.db, &user.scope, id, day).await {

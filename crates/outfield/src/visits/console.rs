@@ -8,11 +8,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use uuid::Uuid;
 
+use crate::attendance::console::settings_and_day;
 use crate::attendance::settings;
 use crate::audit::Actor;
 use crate::auth::ClientInfo;
 use crate::clients::{Client, ClientFilter};
-use crate::console::{day_param, error_page, ConsoleUser, FormErrors, Frame, Submission};
+use crate::console::{error_page, ConsoleUser, FormErrors, Frame, Submission};
 use crate::error::AppError;
 use crate::people::domain::Role;
 use crate::state::AppState;
@@ -96,12 +97,8 @@ async fn plan_page(
     ApiPath(id): ApiPath<Uuid>,
     Query(query): Query<DayQuery>,
 ) -> Response {
-    let today = match settings::get(&state.db, &user.scope).await {
-        Ok(settings) => settings.today(),
-        Err(error) => return error_page(&error),
-    };
-    match day_param(query.day.as_deref(), today) {
-        Ok(day) => plan_view(&state, &user, id, day, FormErrors::default()).await,
+    match settings_and_day(&state, &user, query.day.as_deref()).await {
+        Ok((_, day)) => plan_view(&state, &user, id, day, FormErrors::default()).await,
         Err(error) => error_page(&error),
     }
 }
