@@ -560,6 +560,7 @@ async function route() {
 async function start() {
   await use((await meta('language')) || 'en');
   let todayTimer = null;
+  sync.onPulled(duty.reconcile);
   sync.onChange(() => {
     renderStatus();
     if (view.querySelector('#notes')) refreshNotes();

@@ -149,3 +149,22 @@ export async function proposeLocation(clientId) {
   await sync.enqueue('location_correction', { client_id: clientId, visit_id: visit, position });
   return true;
 }
+
+/**
+ * Follows the server's view of the day after a sync: a day started on another phone (or before a
+ * reinstall) is taken up here, and a day the server has ended (the company's automatic end of day) stops
+ * recording. Records still waiting to be sent win: they are the newer truth.
+ */
+export async function reconcile() {
+  const server = await meta('serverDuty');
+  const waiting = (await store.all('outbox')).some((r) => r.status === 'waiting' && ['day_start', 'day_end', 'pause_start', 'pause_end'].includes(r.kind));
+  if (waiting || server === undefined) return;
+  const local = await state();
+  if (server && !local.on) {
+    await save({ on: true, since: server.start_device_time, paused: server.paused, visit: null, lastFix: null });
+    await resume();
+  } else if (!server && local.on) {
+    stop();
+    await save({ on: false, ended: Date.now() });
+  }
+}

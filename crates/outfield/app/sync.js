@@ -12,6 +12,9 @@ let timer = null;
 const listeners = new Set();
 
 export const onChange = (listener) => listeners.add(listener);
+const pulledListeners = new Set();
+/** Listens for the end of each pull (after everything waiting was pushed): the server's view is fresh. */
+export const onPulled = (listener) => pulledListeners.add(listener);
 const changed = () => listeners.forEach((listener) => listener());
 
 /** Adds a record to the outbox and sends it within `delay` ms (positions wait to travel in batches). */
@@ -55,6 +58,7 @@ async function run() {
   try {
     await pushAll();
     await pull();
+    pulledListeners.forEach((listener) => listener());
     backoff = 0;
     await store.put('meta', Date.now(), 'lastSync');
     await store.put('meta', null, 'lastError');
@@ -110,6 +114,7 @@ async function pull() {
     await store.put('meta', cursor, 'cursor');
     await store.put('meta', answer.privacy_notice, 'notice');
     await store.put('meta', answer.consents, 'serverConsents');
+    await store.put('meta', answer.duty, 'serverDuty');
     if (!answer.more) return;
   }
 }

@@ -114,6 +114,43 @@ pub async fn windows(
     Ok(windows)
 }
 
+/// A person's day as the server has it, for the app to follow when it was started on another phone or
+/// ended by the server.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct OpenDuty {
+    /// The local date.
+    pub day: String,
+    /// When it was started, by the phone's clock (Unix ms).
+    pub start_device_time: i64,
+    /// Whether a private pause is running.
+    pub paused: bool,
+}
+
+/// The person's open day, if any, with whether a private pause is running.
+pub async fn open_duty(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<Option<OpenDuty>> {
+    let Some((day, start_device_time)) = open_day(tx, company_id, person_id).await? else {
+        return Ok(None);
+    };
+    let paused: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM duty_pauses WHERE company_id = $1 AND person_id = $2 AND day = $3 \
+         AND end_device_time IS NULL",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(&day)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(Some(OpenDuty {
+        day,
+        start_device_time,
+        paused: paused.is_some(),
+    }))
+}
+
 /// The open (started, not ended) day of a person, if any: `(day, start device time)`.
 pub async fn open_day(
     tx: &mut Tx,

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::attendance::OpenDuty;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::error::{AppResult, Problem};
@@ -88,6 +89,9 @@ pub struct PullResponse {
     pub privacy_notice: Notice,
     /// The person's current consent per permission, as the server has recorded it.
     pub consents: Vec<ConsentState>,
+    /// The person's open working day, or `null` when none is open (never started, ended, or ended by
+    /// the server at the company's end-of-day).
+    pub duty: Option<OpenDuty>,
     /// The server's clock (Unix ms).
     pub server_time: i64,
 }
@@ -110,6 +114,7 @@ async fn pull(
     let privacy_notice = privacy::current_notice(&mut tx, scope.company_id()).await?;
     let consents =
         privacy::current_consents(&mut tx, scope.company_id(), scope.person_id()).await?;
+    let duty = crate::attendance::open_duty(&mut tx, scope.company_id(), scope.person_id()).await?;
     tx.commit().await?;
     Ok(Json(PullResponse {
         cursor: notifications.last().map(|n| n.seq).unwrap_or(cursor),
@@ -117,6 +122,7 @@ async fn pull(
         more,
         privacy_notice,
         consents,
+        duty,
         server_time: crate::clock::now_ms(),
     }))
 }

@@ -163,6 +163,12 @@ async fn a_day_in_the_field(app: TestApp) {
         "{results:?}"
     );
 
+    let pulled = json_of(&device, "/api/v1/sync/pull").await;
+    assert_eq!(
+        pulled["duty"]["day"],
+        json!(day),
+        "a new phone learns the open day"
+    );
     let live: Vec<Value> = serde_json::from_value(json_of(&manager, "/api/v1/live").await).unwrap();
     let me = live
         .iter()
@@ -177,6 +183,10 @@ async fn a_day_in_the_field(app: TestApp) {
         json!({ "position": position(4000.0, 10.0) }),
     );
     assert_eq!(push_one(&device, end).await["status"], "accepted");
+    assert_eq!(
+        json_of(&device, "/api/v1/sync/pull").await["duty"],
+        Value::Null
+    );
     let after = push_one(&device, fix(t0 + 61 * MINUTE, 4100.0)).await;
     assert_eq!(after["status"], "rejected");
     assert!(
