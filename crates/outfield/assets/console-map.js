@@ -1,5 +1,6 @@
 // Draws Outfield's map data (the page's #map-data JSON block) on a Leaflet map in #map.
-// Kinds: "live" (latest fix per person on duty) and "day" (a person's trail, stops, visits, clients).
+// Kinds: "live" (latest fix per person on duty), "day" (a person's trail, stops, visits, clients) and
+// "client" (one client with the check-in radius).
 (function () {
   "use strict";
   var block = document.getElementById("map-data");
@@ -56,6 +57,14 @@
       L.circleMarker(at(v.latitude, v.longitude), { radius: 9, color: colours[v.verdict] || "#555", fillOpacity: 0.9 })
         .bindPopup("<strong>" + text(v.client) + "</strong><br>" + text(v.verdict_label) +
           (v.distance_m != null ? " (" + Math.round(v.distance_m) + " m)" : "")).addTo(map);
+    });
+  }
+
+  if (data.kind === "client") {
+    data.clients.forEach(function (c) {
+      L.circle(at(c.latitude, c.longitude), { radius: data.radius_m, color: "#0b57d0", weight: 1, fillOpacity: 0.08 }).addTo(map);
+      L.circleMarker([c.latitude, c.longitude], { radius: 8, color: "#0b57d0", fillOpacity: 0.9 })
+        .bindTooltip(text(c.name), { permanent: true, direction: "right" }).addTo(map);
     });
   }
 

@@ -14,7 +14,10 @@ use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::{
     self, Client, ClientFilter, Contact, Interaction, NewClient, NewContact, NewInteraction,
 };
+use crate::console::map::{map_json, render_map_page, Tiles};
 use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
+use crate::error::FieldError;
+use crate::people::domain::Role;
 use crate::people::{self, StatusFilter};
 use crate::state::AppState;
 use crate::web::extract::ApiPath;
@@ -26,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/clients/reassign", post(reassign))
         .route("/console/clients/{id}", get(client_page))
         .route("/console/clients/{id}/contacts", post(add_contact))
+        .route("/console/clients/{id}/merge", post(merge))
         .route("/console/clients/{id}/interactions", post(log_interaction))
         .route(
             "/console/clients/import",
@@ -432,6 +436,9 @@ struct ClientPage {
     timeline: Vec<TimelineRow>,
     kinds: Vec<&'static str>,
     errors: FormErrors,
+    merges: bool,
+    duplicates: Vec<Client>,
+    map: Option<String>,
 }
 
 async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
@@ -461,6 +468,22 @@ async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormE
         })
         .collect();
     let status = errors.status();
+    let merges = user.scope.role() != Role::FieldEmployee;
+    let duplicates = if merges {
+        possible_duplicates(state, user, &client).await
+    } else {
+        Vec::new()
+    };
+    let tiles = Tiles::from_state(state);
+    let radius_m = crate::attendance::settings::get(&state.db, &user.scope)
+        .await
+        .map_or(150, |s| s.visit_radius_m);
+    let map = client.location.map(|at| {
+        map_json(&serde_json::json!({
+            "kind": "client", "tiles": &tiles, "radius_m": radius_m,
+            "clients": [{ "name": client.name, "latitude": at.latitude, "longitude": at.longitude }],
+        }))
+    });
     let page = ClientPage {
         frame: Frame::new(user, client.name.clone(), "clients"),
         client,
@@ -468,8 +491,70 @@ async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormE
         timeline,
         kinds: InteractionKind::ALL.iter().map(|k| k.as_str()).collect(),
         errors,
+        merges,
+        duplicates,
+        map,
     };
-    (status, render(&page)).into_response()
+    let mut response = render_map_page(&page, &tiles);
+    *response.status_mut() = status;
+    response
+}
+
+/// Other clients that share this one's phone, GSTIN or name: the candidates a manager may merge in.
+async fn possible_duplicates(state: &AppState, user: &Principal, client: &Client) -> Vec<Client> {
+    let mut found: Vec<Client> = Vec::new();
+    let keys = [
+        client.phone.clone(),
+        client.gstin.clone(),
+        Some(client.name.clone()),
+    ];
+    for q in keys.into_iter().flatten() {
+        let filter = ClientFilter {
+            q: Some(q),
+            limit: Some(10),
+            ..ClientFilter::default()
+        };
+        for candidate in clients::list(&state.db, &user.scope, &filter)
+            .await
+            .unwrap_or_default()
+        {
+            if candidate.id != client.id && !found.iter().any(|f| f.id == candidate.id) {
+                found.push(candidate);
+            }
+        }
+    }
+    found.truncate(10);
+    found
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let Ok(duplicate) = Uuid::parse_str(form.text("duplicate_id")) else {
+        return client_view(
+            &state,
+            &user,
+            id,
+            FormErrors(vec![FieldError::new("duplicate_id", "is not a client")]),
+        )
+        .await;
+    };
+    match clients::merge(
+        &state.db,
+        &user.scope,
+        &Actor::of(&user, &client),
+        id,
+        duplicate,
+    )
+    .await
+    {
+        Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
+        Err(error) if error.field_errors().is_empty() => error_page(&error),
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
 }
 
 async fn client_page(

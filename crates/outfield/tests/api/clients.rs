@@ -287,6 +287,66 @@ async fn export_neutralises_formulas(app: TestApp) {
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
 }
 
+async fn console_merges_a_duplicate_and_shows_the_map(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let field = app.session(&app.a, &app.a.field).await;
+    let owner = app.a.field.id;
+    let keep = add(
+        &admin,
+        json!({ "name": "Ganesh Kirana", "phone": "+91 98201 22222", "owner_ids": [owner],
+                "location": { "latitude": 18.52, "longitude": 73.85 } }),
+    )
+    .await;
+    let duplicate = add(
+        &admin,
+        json!({ "name": "Ganesh Kirana Stores", "phone": "+91 98201 22222", "owner_ids": [owner] }),
+    )
+    .await;
+    let (keep, duplicate) = (
+        keep["id"].as_str().unwrap(),
+        duplicate["id"].as_str().unwrap(),
+    );
+    let page = admin
+        .get(&format!("/console/clients/{keep}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Possible duplicates") && page.contains("Ganesh Kirana Stores"),
+        "{page}"
+    );
+    assert!(page.contains(r#"id="map-data""#) && page.contains(r#""kind":"client""#));
+    let own = field
+        .get(&format!("/console/clients/{keep}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!own.contains("Possible duplicates"));
+    let refused = field
+        .form(
+            &format!("/console/clients/{keep}/merge"),
+            &[("duplicate_id", duplicate)],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let merged = admin
+        .form(
+            &format!("/console/clients/{keep}/merge"),
+            &[("duplicate_id", duplicate)],
+        )
+        .await;
+    assert_eq!(merged.status(), 303);
+    assert_eq!(
+        admin
+            .get(&format!("/api/v1/clients/{duplicate}"))
+            .await
+            .status(),
+        404
+    );
+}
+
 both_backends!(
     each_role_sees_the_clients_it_should,
     clients_are_validated,
@@ -295,6 +355,7 @@ both_backends!(
     the_timeline_gathers_every_touch_including_offline_ones,
     reassignment_moves_every_client_at_once,
     export_neutralises_formulas,
+    console_merges_a_duplicate_and_shows_the_map,
     website_enquiries_become_assigned_leads,
     enquiry_spam_is_stopped,
     the_html_form_gets_a_page,
