@@ -158,6 +158,8 @@ async function homeView() {
     <section class="card" id="duty"></section>
     <h2>${t('duty.plan')}</h2>
     <ul class="plain" id="plan">${planItems(await meta('plan'))}</ul>
+    <h2>${t('tasks.due')}</h2>
+    <ul class="plain" id="tasks">${taskItems(await meta('tasks'))}</ul>
     <h2>${t('home.notes')}</h2>
     <form id="note-form">
       <label for="note">${t('home.newNote')}</label>
@@ -172,6 +174,7 @@ async function homeView() {
     on('#to-days', 'click', myDaysView);
     on('#note-form', 'submit', saveNote);
     bindPlan();
+    bindTasks();
   });
   await renderDuty();
   refreshToday();
@@ -231,6 +234,16 @@ function planItems(plan) {
   }).join('');
 }
 
+function taskItems(tasks) {
+  if (!tasks?.length) return `<li class="muted">${t('tasks.none')}</li>`;
+  return tasks.map((task) => `<li><a href="#" data-client="${task.client_id}"><strong>${escape(task.client_name)}</strong></a>
+    <br><span class="small">${escape(task.due_on)} · ${escape(task.title)}</span></li>`).join('');
+}
+
+function bindTasks() {
+  view.querySelectorAll('#tasks [data-client]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); clientView(a.dataset.client); }));
+}
+
 function bindPlan() {
   view.querySelectorAll('#plan [data-client]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); clientView(a.dataset.client); }));
 }
@@ -247,6 +260,12 @@ async function refreshToday() {
     await store.putMany('clients', plan.map((p) => ({ id: p.client_id, name: p.client_name, address: p.address, client_type: '' })));
     const list = view.querySelector('#plan');
     if (list) { list.innerHTML = planItems(plan); bindPlan(); }
+  }
+  const tasks = await fetchJson('/api/v1/me/tasks');
+  if (tasks) {
+    await setMeta('tasks', tasks);
+    const list = view.querySelector('#tasks');
+    if (list) { list.innerHTML = taskItems(tasks); bindTasks(); }
   }
   const state = await duty.state();
   const day = state.on ? await fetchJson(`/api/v1/people/${me.id}/days/${localDay(state.since)}`) : null;

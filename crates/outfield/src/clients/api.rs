@@ -19,6 +19,7 @@ use crate::clients::domain::InteractionKind;
 use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::store;
+use crate::clients::tasks::{self, NewTask, Task};
 use crate::clients::{
     self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
@@ -41,6 +42,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(timeline))
         .routes(routes!(log_interaction))
         .routes(routes!(merge_clients))
+        .routes(routes!(client_tasks, add_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(my_tasks))
         .routes(routes!(lead_form, configure_lead_form))
         .routes(routes!(submit_enquiry))
         .merge(
@@ -480,4 +484,73 @@ pub fn clients_table(list: &[Client]) -> Table {
             })
             .collect(),
     }
+}
+
+/// A client's follow-up tasks, open ones first by due date.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/tasks", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Task>), (status = 404, body = Problem)))]
+async fn client_tasks(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<Task>>> {
+    Ok(Json(
+        tasks::of_client(&state.db, &principal.scope, id).await?,
+    ))
+}
+
+/// Adds a follow-up task on a client.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/tasks", tag = "clients", params(("id" = Uuid, Path)),
+    request_body = NewTask,
+    responses((status = 201, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_task(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(new): ApiJson<NewTask>,
+) -> AppResult<(StatusCode, Json<Task>)> {
+    let actor = Actor::of(&principal, &client);
+    let task = tasks::add(&state.db, &principal.scope, &actor, id, new).await?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+/// Marks a task done (its assignee, or a manager or admin).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/done", tag = "clients", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Task), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn complete_task(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Task>> {
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        tasks::complete(&state.db, &principal.scope, &actor, id).await?,
+    ))
+}
+
+/// Up to which day.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DueQuery {
+    /// Tasks due on or before this date (default today in the company's zone).
+    pub until: Option<chrono::NaiveDate>,
+}
+
+/// The caller's open follow-up tasks due by a date, overdue ones included.
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "clients", params(DueQuery),
+    responses((status = 200, body = Vec<Task>)))]
+async fn my_tasks(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<DueQuery>,
+) -> AppResult<Json<Vec<Task>>> {
+    let until = match query.until {
+        Some(until) => until,
+        None => crate::attendance::settings::get(&state.db, &principal.scope)
+            .await?
+            .today(),
+    };
+    Ok(Json(tasks::mine(&state.db, &principal.scope, until).await?))
 }

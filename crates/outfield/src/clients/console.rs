@@ -11,6 +11,7 @@ use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::{ClientStatus, InteractionKind};
 use crate::clients::import::{self, ImportOptions, ImportReport};
+use crate::clients::tasks::{NewTask, Task};
 use crate::clients::{
     self, Client, ClientFilter, Contact, Interaction, NewClient, NewContact, NewInteraction,
 };
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/clients/{id}", get(client_page))
         .route("/console/clients/{id}/contacts", post(add_contact))
         .route("/console/clients/{id}/merge", post(merge))
+        .route("/console/clients/{id}/tasks", post(add_task))
+        .route("/console/tasks/{id}/done", post(complete_task))
         .route("/console/clients/{id}/interactions", post(log_interaction))
         .route(
             "/console/clients/import",
@@ -439,6 +442,8 @@ struct ClientPage {
     merges: bool,
     duplicates: Vec<Client>,
     map: Option<String>,
+    tasks: Vec<Task>,
+    people: Vec<(Uuid, String)>,
 }
 
 async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
@@ -484,8 +489,19 @@ async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormE
             "clients": [{ "name": client.name, "latitude": at.latitude, "longitude": at.longitude }],
         }))
     });
+    let tasks = clients::tasks::of_client(&state.db, &user.scope, id)
+        .await
+        .unwrap_or_default();
+    let people = people::list(&state.db, &user.scope, StatusFilter::Active, None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let page = ClientPage {
         frame: Frame::new(user, client.name.clone(), "clients"),
+        tasks,
+        people,
         client,
         contacts,
         timeline,
@@ -611,5 +627,38 @@ async fn log_interaction(
     match outcome {
         Ok(()) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
         Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
+}
+
+async fn add_task(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let parsed: Result<NewTask, _> =
+        form.parse(&["title", "due_on", "assignee_id"], &["assignee_id"]);
+    let outcome = match parsed {
+        Ok(new) => clients::tasks::add(&state.db, &user.scope, &Actor::of(&user, &client), id, new)
+            .await
+            .map(|_| ()),
+        Err(errors) => Err(crate::error::AppError::Validation(errors)),
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
+        Err(error) if error.field_errors().is_empty() => error_page(&error),
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
+}
+
+async fn complete_task(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, .. }: Submission,
+) -> Response {
+    match clients::tasks::complete(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
+        Ok(task) => Redirect::to(&format!("/console/clients/{}", task.client_id)).into_response(),
+        Err(error) => error_page(&error),
     }
 }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod import;
 pub mod leads;
 pub mod store;
+pub mod tasks;
 
 use serde::Deserialize;
 use serde_json::json;

@@ -779,12 +779,24 @@ pub async fn merge(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    sqlx::query("UPDATE contacts SET client_id = $1 WHERE company_id = $2 AND client_id = $3")
+    // Everything else that belongs to a client follows it: contacts, visits, beats, proposed
+    // locations and follow-up tasks.
+    for table in [
+        "contacts",
+        "visits",
+        "visit_plans",
+        "location_corrections",
+        "tasks",
+    ] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET client_id = $1 WHERE company_id = $2 AND client_id = $3"
+        ))
         .bind(&keep)
         .bind(&company)
         .bind(&duplicate)
         .execute(&mut **tx)
         .await?;
+    }
     sqlx::query(
         "INSERT INTO client_owners (company_id, client_id, person_id) \
          SELECT company_id, $1, person_id FROM client_owners WHERE company_id = $2 AND client_id = $3 \

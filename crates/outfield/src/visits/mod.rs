@@ -457,6 +457,12 @@ pub async fn apply_check_out(
     {
         return Ok(Err(rejection));
     }
+    if let Some(due_on) = payload.follow_up_on {
+        let who = (client_id, scope.person_id(), scope.person_id());
+        let visited = crate::clock::local_day(record.device_time, settings.zone());
+        let title = format!("Follow up on the visit of {}", visited.format("%d %b %Y"));
+        crate::clients::tasks::insert(tx, company, who, &title, due_on).await?;
+    }
     let event = AuditEvent::new("visit.checked_out", "client", client_id)
         .with(json!({ "visit_id": payload.visit_id, "verdict": out_verdict.as_str(), "outcome": outcome }));
     audit::record(tx, actor, event).await?;

@@ -254,6 +254,13 @@ async fn a_day_in_the_field(app: TestApp) {
     assert_eq!(row["verified_share"], 0.5);
     assert_eq!(row["days_on_duty"], 1);
 
+    let tasks = json_of(&device, "/api/v1/me/tasks?until=2026-12-31").await;
+    assert_eq!(
+        tasks[0]["client_id"],
+        json!(near),
+        "the follow-up date became a task: {tasks}"
+    );
+    assert_eq!(tasks[0]["due_on"], "2026-12-02");
     let timeline = json_of(&manager, &format!("/api/v1/clients/{near}/timeline")).await;
     let visit = &timeline.as_array().unwrap()[0];
     assert_eq!(

@@ -347,6 +347,79 @@ async fn console_merges_a_duplicate_and_shows_the_map(app: TestApp) {
     );
 }
 
+async fn follow_up_tasks_on_clients(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let field = app.session(&app.a, &app.a.field).await;
+    let other = app.session(&app.a, &app.a.other_field).await;
+    let client = add(
+        &admin,
+        json!({ "name": "Follow Up Traders", "owner_ids": [app.a.field.id] }),
+    )
+    .await;
+    let id = client["id"].as_str().unwrap();
+    let path = format!("/api/v1/clients/{id}/tasks");
+    let task = manager
+        .post(&path, json!({ "title": "Collect the October payment", "due_on": "2026-11-20", "assignee_id": app.a.field.id }))
+        .await;
+    assert_eq!(task.status(), 201);
+    let task: Value = task.json().await.unwrap();
+    let later = field
+        .post(
+            &path,
+            json!({ "title": "Demo of the new seed", "due_on": "2099-01-01" }),
+        )
+        .await;
+    assert_eq!(later.status(), 201);
+    let for_someone_else = field
+        .post(
+            &path,
+            json!({ "title": "x", "due_on": "2026-11-20", "assignee_id": app.a.manager.id }),
+        )
+        .await;
+    assert_eq!(fields(&problem(for_someone_else).await), ["assignee_id"]);
+    let bad = field
+        .post(&path, json!({ "title": "Call", "due_on": "2026-13-40" }))
+        .await;
+    assert_eq!(fields(&problem(bad).await), ["due_on"]);
+    let blank = field
+        .post(&path, json!({ "title": " ", "due_on": "2026-11-20" }))
+        .await;
+    assert_eq!(fields(&problem(blank).await), ["title"]);
+    assert_eq!(other.get(&path).await.status(), 404, "not their client");
+
+    let mine: Vec<Value> = field
+        .get("/api/v1/me/tasks?until=2026-12-31")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1, "only tasks due by the date: {mine:?}");
+    assert_eq!(mine[0]["title"], "Collect the October payment");
+    let task_id = task["id"].as_str().unwrap();
+    assert_eq!(
+        other
+            .post(&format!("/api/v1/tasks/{task_id}/done"), json!({}))
+            .await
+            .status(),
+        404
+    );
+    let done = field
+        .post(&format!("/api/v1/tasks/{task_id}/done"), json!({}))
+        .await;
+    assert_eq!(done.status(), 200);
+    let mine: Vec<Value> = field
+        .get("/api/v1/me/tasks?until=2026-12-31")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(mine.is_empty());
+    let all: Vec<Value> = manager.get(&path).await.json().await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all[1]["done_at"].is_string(), "done ones last: {all:?}");
+}
+
 both_backends!(
     each_role_sees_the_clients_it_should,
     clients_are_validated,
@@ -356,6 +429,7 @@ both_backends!(
     reassignment_moves_every_client_at_once,
     export_neutralises_formulas,
     console_merges_a_duplicate_and_shows_the_map,
+    follow_up_tasks_on_clients,
     website_enquiries_become_assigned_leads,
     enquiry_spam_is_stopped,
     the_html_form_gets_a_page,

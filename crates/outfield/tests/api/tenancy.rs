@@ -193,6 +193,15 @@ fn expectations(
             Access::Public,
             Some(json!({ "name": "Bot Traders", "phone": "+919800000009" })),
         ),
+        ("GET", "/api/v1/clients/{id}/tasks", Access::Member, None),
+        (
+            "POST",
+            "/api/v1/clients/{id}/tasks",
+            Access::Member,
+            Some(json!({ "title": "Planted task", "due_on": "2026-11-25" })),
+        ),
+        ("POST", "/api/v1/tasks/{id}/done", Access::Member, None),
+        ("GET", "/api/v1/me/tasks", Access::Member, None),
         ("GET", "/api/v1/attendance", Access::Member, None),
         ("GET", "/api/v1/attendance/export", Access::Member, None),
         (
@@ -291,6 +300,8 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM location_corrections WHERE company_id = '{c}' AND decided_at IS NULL"),
         format!("SELECT COUNT(*) FROM duty_days WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM fixes WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM tasks WHERE company_id = '{c}'"),
+        format!("SELECT COUNT(*) FROM tasks WHERE company_id = '{c}' AND done_at IS NOT NULL"),
     ] {
         facts.push(app.count(&sql).await);
     }
@@ -318,6 +329,7 @@ struct Target {
     token: String,
     plan: String,
     correction: String,
+    task: String,
 }
 
 fn fill(path: &str, target: &Target) -> String {
@@ -327,6 +339,8 @@ fn fill(path: &str, target: &Target) -> String {
         &target.plan
     } else if path.starts_with("/api/v1/location-corrections/") {
         &target.correction
+    } else if path.starts_with("/api/v1/tasks/") {
+        &target.task
     } else {
         &target.person
     };
@@ -364,6 +378,15 @@ async fn seed_targets(app: &TestApp) -> Target {
         .json()
         .await
         .unwrap();
+    let task: Value = manager
+        .post(
+            &format!("/api/v1/clients/{client}/tasks"),
+            json!({ "title": "Collect payment", "due_on": "2026-11-25", "assignee_id": app.a.field.id }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let device = crate::helpers::Session::bearer(&app.base, &token);
     let correction = uuid::Uuid::now_v7();
     let now = chrono::Utc::now().timestamp_millis();
@@ -387,6 +410,7 @@ async fn seed_targets(app: &TestApp) -> Target {
         token: "not-a-real-token".to_string(),
         plan: plan[0].as_str().unwrap().to_string(),
         correction: correction.to_string(),
+        task: task["id"].as_str().unwrap().to_string(),
     }
 }
 
