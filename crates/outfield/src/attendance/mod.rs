@@ -22,7 +22,7 @@ use crate::clock::local_day;
 use crate::db::Tx;
 use crate::error::AppResult;
 use crate::geo::Reading;
-use crate::privacy::{has_consent, Permission};
+use crate::privacy::check_position_consent;
 use crate::sync::{Incoming, Rejection};
 
 /// What a `day_start` or `day_end` record carries.
@@ -169,27 +169,6 @@ pub async fn open_day(
         .transpose()
 }
 
-async fn position_allowed(
-    tx: &mut Tx,
-    scope: &Scope,
-    position: &Option<Reading>,
-) -> sqlx::Result<Result<(), Rejection>> {
-    if position.is_some()
-        && !has_consent(
-            tx,
-            scope.company_id(),
-            scope.person_id(),
-            Permission::Location,
-        )
-        .await?
-    {
-        return Ok(Err(Rejection::new(
-            "a position was sent but location is not allowed: allow location or send none",
-        )));
-    }
-    Ok(Ok(()))
-}
-
 /// Starts the working day (`day_start` record). A second start of the same day is refused; a day left
 /// open before it is ended at its last known activity.
 pub async fn apply_day_start(
@@ -202,7 +181,7 @@ pub async fn apply_day_start(
         Ok(payload) => payload,
         Err(rejection) => return Ok(Err(rejection)),
     };
-    if let Err(rejection) = position_allowed(tx, scope, &payload.position).await? {
+    if let Err(rejection) = check_position_consent(tx, scope, payload.position.is_some()).await? {
         return Ok(Err(rejection));
     }
     let settings = settings::load(tx, scope.company_id()).await?;
@@ -280,7 +259,7 @@ pub async fn apply_day_end(
         Ok(payload) => payload,
         Err(rejection) => return Ok(Err(rejection)),
     };
-    if let Err(rejection) = position_allowed(tx, scope, &payload.position).await? {
+    if let Err(rejection) = check_position_consent(tx, scope, payload.position.is_some()).await? {
         return Ok(Err(rejection));
     }
     let Some((day, start)) = open_day(tx, scope.company_id(), scope.person_id()).await? else {

@@ -282,6 +282,29 @@ pub async fn has_consent(
     Ok(latest.as_deref() == Some("granted"))
 }
 
+/// Refuses a record that carries a position when the person has not allowed location: shared by every
+/// record type with an optional position (day start and end, check-in and out, location corrections).
+pub async fn check_position_consent(
+    tx: &mut Tx,
+    scope: &Scope,
+    has_position: bool,
+) -> sqlx::Result<Result<(), Rejection>> {
+    if has_position
+        && !has_consent(
+            tx,
+            scope.company_id(),
+            scope.person_id(),
+            Permission::Location,
+        )
+        .await?
+    {
+        return Ok(Err(Rejection::new(
+            "a position was sent but location is not allowed: allow location or send none",
+        )));
+    }
+    Ok(Ok(()))
+}
+
 /// One entry of the consent ledger.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsentEntry {

@@ -24,7 +24,7 @@ use crate::clients::NewInteraction;
 use crate::db::{get_uuid, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geo::{GeoPoint, Reading};
-use crate::privacy::{has_consent, Permission};
+use crate::privacy::check_position_consent;
 use crate::sync::{Incoming, Rejection};
 use crate::tracking::trail::{Flag, CLOCK_SKEW_MS};
 
@@ -246,24 +246,6 @@ fn flags_of(mocked: Option<bool>, record: &Incoming) -> Vec<Flag> {
     flags
 }
 
-async fn location_allowed(
-    tx: &mut Tx,
-    scope: &Scope,
-    position: Option<Reading>,
-) -> sqlx::Result<bool> {
-    Ok(position.is_none()
-        || has_consent(
-            tx,
-            scope.company_id(),
-            scope.person_id(),
-            Permission::Location,
-        )
-        .await?)
-}
-
-const NO_LOCATION_CONSENT: &str =
-    "a position was sent but location is not allowed: allow location or send none";
-
 /// Checks in at a client (`check_in` record): the client must be one the employee may see, the employee on
 /// duty and not inside another visit.
 pub async fn apply_check_in(
@@ -279,8 +261,8 @@ pub async fn apply_check_in(
     let Some(client) = crate::clients::store::find(tx, scope, payload.client_id).await? else {
         return Ok(Err(Rejection::new("the client is not one of yours")));
     };
-    if !location_allowed(tx, scope, payload.position).await? {
-        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    if let Err(rejection) = check_position_consent(tx, scope, payload.position.is_some()).await? {
+        return Ok(Err(rejection));
     }
     let (company, person) = (scope.company_id(), scope.person_id());
     let windows =
@@ -382,8 +364,8 @@ pub async fn apply_check_out(
     if record.device_time < row.try_get::<i64, _>("in_device_time")? {
         return Ok(Err(Rejection::new("the check-out is before the check-in")));
     }
-    if !location_allowed(tx, scope, payload.position).await? {
-        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    if let Err(rejection) = check_position_consent(tx, scope, payload.position.is_some()).await? {
+        return Ok(Err(rejection));
     }
     let settings = attendance::settings::load(tx, company).await?;
     let outcome = match payload.outcome.as_deref().map(str::trim) {
@@ -486,8 +468,8 @@ pub async fn apply_correction(
     {
         return Ok(Err(Rejection::new("the client is not one of yours")));
     }
-    if !location_allowed(tx, scope, Some(payload.position)).await? {
-        return Ok(Err(Rejection::new(NO_LOCATION_CONSENT)));
+    if let Err(rejection) = check_position_consent(tx, scope, true).await? {
+        return Ok(Err(rejection));
     }
     sqlx::query(
         "INSERT INTO location_corrections (company_id, id, client_id, visit_id, proposed_by, latitude, longitude, \
