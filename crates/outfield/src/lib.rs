@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod field_app;
+pub mod files;
 pub mod geo;
 pub mod jobs;
 pub mod notes;
@@ -55,7 +56,7 @@ impl Server {
         let addr = listener.local_addr()?;
         let mut config = config;
         config.listen = addr;
-        let state = AppState::new(db, config, metrics_handle());
+        let state = AppState::new(db, config, metrics_handle())?;
         Ok(Server {
             addr,
             state,

@@ -6,6 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::config::ServerConfig;
 use crate::db::Db;
+use crate::files::FileStore;
 use crate::tracking::writer::FixWriter;
 
 /// Shared, cheaply cloned handle to the database, settings and metrics registry.
@@ -22,17 +23,21 @@ pub struct Inner {
     pub metrics: PrometheusHandle,
     /// Stores position batches, committing concurrent ones together on SQLite.
     pub fix_writer: FixWriter,
+    /// Uploaded photos, voice notes and selfies.
+    pub files: FileStore,
 }
 
 impl AppState {
-    /// Bundles the parts and starts the position writer (inside a Tokio runtime).
-    pub fn new(db: Db, config: ServerConfig, metrics: PrometheusHandle) -> Self {
-        AppState(Arc::new(Inner {
+    /// Bundles the parts, opens the file store under the data directory and starts the position writer
+    /// (inside a Tokio runtime).
+    pub fn new(db: Db, config: ServerConfig, metrics: PrometheusHandle) -> anyhow::Result<Self> {
+        Ok(AppState(Arc::new(Inner {
             fix_writer: FixWriter::start(db.clone()),
+            files: FileStore::local(&config.data_dir.join("files"))?,
             db,
             config,
             metrics,
-        }))
+        })))
     }
 }
 

@@ -159,6 +159,7 @@ fn changes_from(
         visit_radius_m,
         fix_retention_days,
         visit_outcomes: Some(visit_outcomes),
+        selfie_required: Some(form.0.contains_key("selfie_required")),
     })
 }
 

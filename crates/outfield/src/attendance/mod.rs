@@ -21,16 +21,27 @@ use crate::auth::Scope;
 use crate::clock::local_day;
 use crate::db::Tx;
 use crate::error::AppResult;
+use crate::files::{Attach, Purpose};
 use crate::geo::Reading;
 use crate::privacy::check_position_consent;
 use crate::sync::{Incoming, Rejection};
 
-/// What a `day_start` or `day_end` record carries.
+/// What a `day_end` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DayMarkPayload {
     /// Where the employee was, when location is allowed.
     pub position: Option<Reading>,
+}
+
+/// What a `day_start` record carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayStartPayload {
+    /// Where the employee was, when location is allowed.
+    pub position: Option<Reading>,
+    /// The id of the selfie taken at the start (uploaded as a `selfie` file; needs camera consent).
+    pub selfie: Option<Uuid>,
 }
 
 /// What `pause_start` and `pause_end` records carry: nothing but their time.
@@ -177,7 +188,7 @@ pub async fn apply_day_start(
     actor: &Actor,
     record: &Incoming,
 ) -> AppResult<Result<(), Rejection>> {
-    let payload: DayMarkPayload = match record.payload_as() {
+    let payload: DayStartPayload = match record.payload_as() {
         Ok(payload) => payload,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -185,6 +196,20 @@ pub async fn apply_day_start(
         return Ok(Err(rejection));
     }
     let settings = settings::load(tx, scope.company_id()).await?;
+    if settings.selfie_required && payload.selfie.is_none() {
+        return Ok(Err(Rejection::new(
+            "the company asks for a selfie at the start of the day: allow the camera and take one",
+        )));
+    }
+    let selfie = Attach {
+        subject_kind: "duty_day",
+        subject_id: &record.id.to_string(),
+        purpose: Purpose::Selfie,
+        file_ids: payload.selfie.as_slice(),
+    };
+    if let Err(rejection) = crate::files::attach(tx, scope, selfie).await? {
+        return Ok(Err(rejection));
+    }
     let day = local_day(record.device_time, settings.zone()).to_string();
     let (company, person) = (
         scope.company_id().to_string(),
@@ -246,6 +271,31 @@ pub async fn apply_day_start(
         .with(json!({ "day": day, "device_time": record.device_time }));
     audit::record(tx, actor, event).await?;
     Ok(Ok(()))
+}
+
+/// The selfie taken at the start of a person's day, if one was sent.
+pub async fn selfie_of(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+) -> sqlx::Result<Option<crate::files::Attachment>> {
+    let start_id: Option<String> = sqlx::query_scalar(
+        "SELECT start_id FROM duty_days WHERE company_id = $1 AND person_id = $2 AND day = $3",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(day)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(start_id) = start_id else {
+        return Ok(None);
+    };
+    let mut files =
+        crate::files::attached(tx, company_id, "duty_day", std::slice::from_ref(&start_id)).await?;
+    Ok(files
+        .remove(&start_id)
+        .and_then(|list| list.into_iter().next()))
 }
 
 /// Ends the working day (`day_end` record).

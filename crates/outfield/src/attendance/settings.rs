@@ -36,6 +36,8 @@ pub struct ActivitySettings {
     pub visit_outcomes: Vec<String>,
     /// The company's time zone, which decides what "a day" is.
     pub time_zone: String,
+    /// Whether the start of the day needs a selfie (taken with the camera in the app).
+    pub selfie_required: bool,
 }
 
 impl ActivitySettings {
@@ -79,14 +81,16 @@ pub struct ActivitySettingsChanges {
     pub fix_retention_days: Option<i64>,
     /// 1–30 outcomes of 1–60 characters.
     pub visit_outcomes: Option<Vec<String>>,
+    /// Ask for a selfie at the start of the day.
+    pub selfie_required: Option<bool>,
 }
 
 /// Reads a company's rules.
 pub async fn load(tx: &mut Tx, company_id: uuid::Uuid) -> sqlx::Result<ActivitySettings> {
     let row = sqlx::query(
         "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
-         auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone \
-         FROM companies WHERE id = $1",
+         auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone, \
+         selfie_required FROM companies WHERE id = $1",
     )
     .bind(company_id.to_string())
     .fetch_one(&mut **tx)
@@ -107,6 +111,7 @@ pub async fn load(tx: &mut Tx, company_id: uuid::Uuid) -> sqlx::Result<ActivityS
         fix_retention_days: row.try_get("fix_retention_days")?,
         visit_outcomes: outcomes.lines().map(str::to_string).collect(),
         time_zone: row.try_get("time_zone")?,
+        selfie_required: row.try_get::<i64, _>("selfie_required")? != 0,
     })
 }
 
@@ -192,6 +197,9 @@ fn checked_updates(
     );
     number("visit_radius_m", changes.visit_radius_m, 25..=2000);
     number("fix_retention_days", changes.fix_retention_days, 7..=3650);
+    if let Some(required) = changes.selfie_required {
+        updates.push(("selfie_required", Value::Number(i64::from(required))));
+    }
     let start = changes
         .work_start_minute
         .unwrap_or(current.work_start_minute);

@@ -179,6 +179,9 @@ pub async fn push(
     }
     let mut tx = db.tenant(scope).await?;
     for (index, record) in others {
+        // Each record runs inside a savepoint: a rejection found halfway (after some of its rows were
+        // written) takes back everything the record did, its claim on the id included.
+        sqlx::query("SAVEPOINT record").execute(&mut *tx).await?;
         let hash = record.content_hash();
         let result = match claim(&mut tx, principal, device_id.as_deref(), &record, &hash).await? {
             Some(stored) if stored == hash => RecordResult {
@@ -200,11 +203,16 @@ pub async fn push(
                     reason: None,
                 },
                 Err(rejection) => {
-                    release(&mut tx, scope.company_id(), record.id).await?;
+                    sqlx::query("ROLLBACK TO SAVEPOINT record")
+                        .execute(&mut *tx)
+                        .await?;
                     rejected(Some(record.id), index, rejection)
                 }
             },
         };
+        sqlx::query("RELEASE SAVEPOINT record")
+            .execute(&mut *tx)
+            .await?;
         results[index] = Some(result);
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
@@ -320,14 +328,4 @@ async fn claim(
         .fetch_one(&mut **tx)
         .await
         .map(Some)
-}
-
-/// Gives up a claim whose record was rejected, so a corrected record may use the id.
-async fn release(tx: &mut Tx, company_id: Uuid, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sync_records WHERE company_id = $1 AND id = $2")
-        .bind(company_id.to_string())
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

@@ -537,6 +537,8 @@ pub struct DayDetail {
     pub flags: Vec<Flag>,
     /// Visits of the day.
     pub visits: Vec<crate::visits::Visit>,
+    /// The selfie taken at the start of the day, when the company asks for one.
+    pub selfie: Option<crate::files::Attachment>,
 }
 
 /// A day of a person the scope may see (their own, their team's, or anyone's for admins).
@@ -551,6 +553,7 @@ pub async fn day_detail(
     let mut tx = db.tenant_read(scope).await?;
     let computed = summary::compute(&mut tx, scope.company_id(), person_id, &day).await?;
     let visits = crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day).await?;
+    let selfie = crate::attendance::selfie_of(&mut tx, scope.company_id(), person_id, &day).await?;
     tx.commit().await?;
     let (duty, fixes, trail) = match computed {
         Some(c) => (Some(c.duty), c.fixes, c.trail),
@@ -591,6 +594,7 @@ pub async fn day_detail(
         gaps: trail.gaps,
         flags: trail.flags,
         visits,
+        selfie,
     })
 }
 

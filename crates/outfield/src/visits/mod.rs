@@ -23,6 +23,7 @@ use crate::clients::domain::{InteractionKind, Label, LongText};
 use crate::clients::NewInteraction;
 use crate::db::{get_uuid, Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::files::{Attach, Attachment, Purpose};
 use crate::geo::{GeoPoint, Reading};
 use crate::privacy::check_position_consent;
 use crate::sync::{Incoming, Rejection};
@@ -137,6 +138,8 @@ pub struct Visit {
     pub follow_up_on: Option<NaiveDate>,
     /// Signals for the manager.
     pub flags: Vec<Flag>,
+    /// Photos and voice note of the report.
+    pub attachments: Vec<Attachment>,
 }
 
 const VISIT_SELECT: &str = "SELECT v.id, v.person_id, v.client_id, c.name AS client_name, v.day, v.planned, \
@@ -169,6 +172,7 @@ fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
         notes: row.try_get("notes")?,
         follow_up_on: follow_up.and_then(|d| d.parse().ok()),
         flags: crate::tracking::summary::parse_flags(&flags),
+        attachments: Vec::new(),
     })
 }
 
@@ -182,7 +186,7 @@ pub async fn of_day(
     let sql = format!(
         "{VISIT_SELECT} WHERE v.company_id = $1 AND v.person_id = $2 AND v.day = $3 ORDER BY v.in_device_time, v.id"
     );
-    sqlx::query(&sql)
+    let mut visits = sqlx::query(&sql)
         .bind(company_id.to_string())
         .bind(person_id.to_string())
         .bind(day)
@@ -190,7 +194,13 @@ pub async fn of_day(
         .await?
         .iter()
         .map(visit_from)
-        .collect()
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    let ids: Vec<String> = visits.iter().map(|v| v.id.to_string()).collect();
+    let mut files = crate::files::attached(tx, company_id, "visit", &ids).await?;
+    for visit in &mut visits {
+        visit.attachments = files.remove(&visit.id.to_string()).unwrap_or_default();
+    }
+    Ok(visits)
 }
 
 /// What a `check_in` record carries.
@@ -221,7 +231,15 @@ pub struct CheckOutPayload {
     pub notes: Option<String>,
     /// Next follow-up date.
     pub follow_up_on: Option<NaiveDate>,
+    /// Photos taken at the client (ids of `visit_photo` files; needs camera consent), at most 10.
+    #[serde(default)]
+    pub photos: Vec<Uuid>,
+    /// A voice note (id of a `voice_note` file; needs microphone consent).
+    pub voice_note: Option<Uuid>,
 }
+
+/// Most photos one visit report carries.
+const MAX_PHOTOS: usize = 10;
 
 /// What a `location_correction` record carries: the client's real position, measured on the spot.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -389,6 +407,9 @@ pub async fn apply_check_out(
         },
         None => None,
     };
+    if let Err(rejection) = attach_report_files(tx, scope, &payload).await? {
+        return Ok(Err(rejection));
+    }
     let client_id = get_uuid(&row, "client_id")?;
     let client = crate::clients::store::find(tx, scope, client_id).await?;
     let location = client.as_ref().and_then(|c| c.location);
@@ -448,6 +469,36 @@ pub async fn apply_check_out(
     let event = AuditEvent::new("visit.checked_out", "client", client_id)
         .with(json!({ "visit_id": payload.visit_id, "verdict": out_verdict.as_str(), "outcome": outcome }));
     audit::record(tx, actor, event).await?;
+    Ok(Ok(()))
+}
+
+/// Links the report's photos and voice note to the visit.
+async fn attach_report_files(
+    tx: &mut Tx,
+    scope: &Scope,
+    payload: &CheckOutPayload,
+) -> sqlx::Result<Result<(), Rejection>> {
+    if payload.photos.len() > MAX_PHOTOS {
+        return Ok(Err(Rejection::new(format!(
+            "a visit report takes at most {MAX_PHOTOS} photos"
+        ))));
+    }
+    let subject_id = payload.visit_id.to_string();
+    let lists = [
+        (Purpose::VisitPhoto, payload.photos.as_slice()),
+        (Purpose::VoiceNote, payload.voice_note.as_slice()),
+    ];
+    for (purpose, file_ids) in lists {
+        let attach = Attach {
+            subject_kind: "visit",
+            subject_id: &subject_id,
+            purpose,
+            file_ids,
+        };
+        if let Err(rejection) = crate::files::attach(tx, scope, attach).await? {
+            return Ok(Err(rejection));
+        }
+    }
     Ok(Ok(()))
 }
 

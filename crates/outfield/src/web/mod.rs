@@ -73,6 +73,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::tracking::api::routes())
         .merge(crate::visits::api::routes())
         .merge(crate::reports::api::routes())
+        .merge(crate::files::api::routes())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

@@ -68,7 +68,8 @@ pub struct TestApp {
     pub database_url: String,
     pub a: World,
     pub b: World,
-    _data_dir: Option<TempDir>,
+    /// The server's data directory (uploads live under `files/`).
+    pub data_dir: TempDir,
 }
 
 /// A directory removed when the test ends.
@@ -147,7 +148,7 @@ impl TestApp {
             database_url,
             a,
             b,
-            _data_dir: Some(dir),
+            data_dir: dir,
         })
     }
 

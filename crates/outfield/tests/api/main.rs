@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod clients;
 mod console;
+mod files;
 mod helpers;
 mod people;
 mod platform;

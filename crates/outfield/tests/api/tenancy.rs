@@ -22,6 +22,9 @@ enum Access {
     Admin,
     /// Owners, admins and the person named by `{id}`.
     AdminOrSelf,
+    /// Any signed-in member, creating something under an id of their choosing inside their own company:
+    /// the id names nothing of another company, so the proof is that A's data stays as it was.
+    CreateWithId,
 }
 
 /// Every API operation, its access rule and a plausible body. Keep in step with the routes.
@@ -251,6 +254,8 @@ fn expectations(
             Some(json!({ "approve": true })),
         ),
         ("GET", "/api/v1/reports/activity", Access::Member, None),
+        ("PUT", "/api/v1/files/{id}", Access::CreateWithId, None),
+        ("GET", "/api/v1/files/{id}", Access::Member, None),
         (
             "GET",
             "/api/v1/reports/activity/export",
@@ -302,6 +307,8 @@ async fn fingerprint(app: &TestApp, world: &World) -> Vec<i64> {
         format!("SELECT COUNT(*) FROM fixes WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM tasks WHERE company_id = '{c}'"),
         format!("SELECT COUNT(*) FROM tasks WHERE company_id = '{c}' AND done_at IS NOT NULL"),
+        format!("SELECT COUNT(*) FROM files WHERE company_id = '{c}'"),
+        format!("SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM files WHERE company_id = '{c}'"),
     ] {
         facts.push(app.count(&sql).await);
     }
@@ -330,6 +337,7 @@ struct Target {
     plan: String,
     correction: String,
     task: String,
+    file: String,
 }
 
 fn fill(path: &str, target: &Target) -> String {
@@ -341,6 +349,8 @@ fn fill(path: &str, target: &Target) -> String {
         &target.correction
     } else if path.starts_with("/api/v1/tasks/") {
         &target.task
+    } else if path.starts_with("/api/v1/files/") {
+        return format!("/api/v1/files/{}?purpose=visit_photo", target.file);
     } else {
         &target.person
     };
@@ -393,6 +403,8 @@ async fn seed_targets(app: &TestApp) -> Target {
     let records = json!({ "records": [
         { "id": uuid::Uuid::now_v7(), "kind": "consent", "device_time": now,
           "payload": { "permission": "location", "decision": "granted", "policy_version": 1 } },
+        { "id": uuid::Uuid::now_v7(), "kind": "consent", "device_time": now,
+          "payload": { "permission": "camera", "decision": "granted", "policy_version": 1 } },
         { "id": correction, "kind": "location_correction", "device_time": now,
           "payload": { "client_id": client, "position": { "latitude": 18.52, "longitude": 73.85, "accuracy_m": 8.0 } } }
     ] });
@@ -402,7 +414,16 @@ async fn seed_targets(app: &TestApp) -> Target {
         .json()
         .await
         .unwrap();
-    assert_eq!(pushed["results"][1]["status"], "accepted", "{pushed}");
+    assert_eq!(pushed["results"][2]["status"], "accepted", "{pushed}");
+    let file = uuid::Uuid::now_v7();
+    let photo = device
+        .client
+        .put(app.url(&format!("/api/v1/files/{file}?purpose=visit_photo")))
+        .body(b"\xFF\xD8\xFF\xE0 Alpha photo bytes".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(photo.status(), 201);
     Target {
         client,
         person: app.a.field.id.to_string(),
@@ -411,6 +432,7 @@ async fn seed_targets(app: &TestApp) -> Target {
         plan: plan[0].as_str().unwrap().to_string(),
         correction: correction.to_string(),
         task: task["id"].as_str().unwrap().to_string(),
+        file: file.to_string(),
     }
 }
 
@@ -478,7 +500,8 @@ async fn every_route_refuses_other_companies(app: TestApp) {
                     "{what} leaked {marker}: {text}"
                 );
             }
-            let names_a_thing = path.contains("{id}") || path.contains("{device_id}");
+            let names_a_thing = (path.contains("{id}") && access != Access::CreateWithId)
+                || path.contains("{device_id}");
             if names_a_thing {
                 assert!(matches!(status, 403 | 404), "{what}: {text}");
             }
@@ -503,7 +526,7 @@ async fn every_route_refuses_lower_roles(app: TestApp) {
             Access::Admin => vec![&app.a.manager, &app.a.field, &app.a.other_field],
             Access::AdminOrSelf => vec![&app.a.manager, &app.a.other_field],
             Access::Member if path.contains("{id}") => vec![&app.a.other_field],
-            Access::Member | Access::Public => vec![],
+            Access::Member | Access::Public | Access::CreateWithId => vec![],
         };
         for member in callers {
             let caller = app.session(&app.a, member).await;

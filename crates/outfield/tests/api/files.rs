@@ -1,0 +1,356 @@
+//! Uploads: a selfie at the start of the day, photos and a voice note on a visit report (one of them
+//! arriving after the report), who may fetch them and how they are served, and every upload refused.
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::helpers::{fields, problem, Session, TestApp};
+
+const MINUTE: i64 = 60_000;
+
+/// The start of a JPEG (what the type check reads) followed by filler bytes.
+fn jpeg(filler: u8, len: usize) -> Vec<u8> {
+    let mut bytes = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01".to_vec();
+    bytes.resize(len, filler);
+    bytes
+}
+
+/// The start of a WebM recording, as Chromium's MediaRecorder writes it.
+fn webm(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01".to_vec();
+    bytes.resize(len, 7);
+    bytes
+}
+
+fn record(kind: &str, device_time: i64, payload: Value) -> Value {
+    json!({ "id": Uuid::now_v7(), "kind": kind, "device_time": device_time, "payload": payload })
+}
+
+fn grant(permission: &str, device_time: i64) -> Value {
+    let payload = json!({ "permission": permission, "decision": "granted", "policy_version": 1 });
+    record("consent", device_time, payload)
+}
+
+async fn push(session: &Session, records: &[Value]) -> Vec<Value> {
+    let response = session
+        .post("/api/v1/sync/push", json!({ "records": records }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["results"].as_array().unwrap().clone()
+}
+
+async fn put_file(session: &Session, id: Uuid, purpose: &str, bytes: Vec<u8>) -> reqwest::Response {
+    session
+        .client
+        .put(format!(
+            "{}/api/v1/files/{id}?purpose={purpose}",
+            session.base()
+        ))
+        .header("x-csrf-token", &session.csrf)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn accepted(results: &[Value]) -> bool {
+    results.iter().all(|r| r["status"] == "accepted")
+}
+
+/// Checks in at a new client of the field employee and returns the visit's id.
+async fn check_in(app: &TestApp, device: &Session, at: i64) -> Value {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let created = admin
+        .post(
+            "/api/v1/clients",
+            json!({ "name": "Sai Medicals", "owner_ids": [app.a.field.id],
+                    "location": { "latitude": 18.52, "longitude": 73.85 } }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let client: Value = created.json().await.unwrap();
+    let check_in = record("check_in", at, json!({ "client_id": client["id"] }));
+    assert!(accepted(
+        &push(device, std::slice::from_ref(&check_in)).await
+    ));
+    check_in["id"].clone()
+}
+
+async fn photos_voice_notes_and_selfies(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let device = app.device(&app.a, &app.a.field).await;
+    let t0 = chrono::Utc::now().timestamp_millis() - 60 * MINUTE;
+    let asked = admin
+        .patch(
+            "/api/v1/company/activity-settings",
+            json!({ "selfie_required": true }),
+        )
+        .await;
+    assert_eq!(asked.status(), 200);
+
+    let consents = [grant("camera", t0 - 2000), grant("microphone", t0 - 1000)];
+    assert!(accepted(&push(&device, &consents).await));
+    let without_selfie = push(&device, &[record("day_start", t0, json!({}))]).await;
+    assert_eq!(without_selfie[0]["status"], "rejected");
+    assert!(without_selfie[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("selfie"));
+
+    let selfie = Uuid::now_v7();
+    let stored = put_file(&device, selfie, "selfie", jpeg(1, 40_000)).await;
+    assert_eq!(stored.status(), 201);
+    let stored: Value = stored.json().await.unwrap();
+    assert_eq!(stored["content_type"], "image/jpeg");
+    assert_eq!(stored["size_bytes"], 40_000);
+    assert_eq!(stored["sha256"].as_str().unwrap().len(), 64);
+    let replay = put_file(&device, selfie, "selfie", jpeg(1, 40_000)).await;
+    assert_eq!(replay.status(), 200, "the same bytes again are a replay");
+    let other_bytes = put_file(&device, selfie, "selfie", jpeg(2, 40_000)).await;
+    assert_eq!(other_bytes.status(), 409);
+    let start = record("day_start", t0, json!({ "selfie": selfie }));
+    assert!(accepted(&push(&device, &[start]).await));
+
+    let visit = check_in(&app, &device, t0 + 10 * MINUTE).await;
+    let (first_photo, late_photo, voice) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    assert_eq!(
+        put_file(&device, first_photo, "visit_photo", jpeg(3, 2_000_000))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        put_file(&device, voice, "voice_note", webm(90_000))
+            .await
+            .status(),
+        201
+    );
+    let report = json!({ "visit_id": visit, "outcome": "Order taken", "photos": [first_photo, late_photo],
+                         "voice_note": voice });
+    let check_out = record("check_out", t0 + 25 * MINUTE, report);
+    let results = push(&device, &[check_out]).await;
+    assert!(accepted(&results), "{results:?}");
+
+    let day = chrono::DateTime::from_timestamp_millis(t0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Kolkata)
+        .date_naive();
+    let day_path = format!("/api/v1/people/{}/days/{day}", app.a.field.id);
+    let detail: Value = manager.get(&day_path).await.json().await.unwrap();
+    let files = detail["visits"][0]["attachments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let kinds: Vec<(&str, &str)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["purpose"].as_str().unwrap(),
+                f["content_type"].as_str().unwrap_or("on its way"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("visit_photo", "image/jpeg"),
+            ("visit_photo", "on its way"),
+            ("voice_note", "audio/webm")
+        ]
+    );
+    assert_eq!(detail["selfie"]["file_id"], selfie.to_string());
+    assert_eq!(
+        put_file(&device, late_photo, "visit_photo", jpeg(4, 5_000))
+            .await
+            .status(),
+        201
+    );
+    let detail: Value = manager.get(&day_path).await.json().await.unwrap();
+    assert_eq!(
+        detail["visits"][0]["attachments"][1]["content_type"],
+        "image/jpeg"
+    );
+
+    let served = manager.get(&format!("/api/v1/files/{first_photo}")).await;
+    assert_eq!(served.status(), 200);
+    let headers = served.headers().clone();
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+    assert_eq!(served.bytes().await.unwrap().to_vec(), jpeg(3, 2_000_000));
+    let own = device.get(&format!("/api/v1/files/{voice}")).await;
+    assert_eq!(own.headers()["content-type"], "audio/webm");
+
+    let outsider = app.device(&app.a, &app.a.other_field).await;
+    let other_company = app.session(&app.b, &app.b.admin).await;
+    for (who, session) in [
+        ("another team's employee", &outsider),
+        ("another company", &other_company),
+    ] {
+        let response = session.get(&format!("/api/v1/files/{first_photo}")).await;
+        assert_eq!(response.status(), 404, "{who}");
+    }
+    let stranger = put_file(
+        &other_company,
+        first_photo,
+        "visit_photo",
+        jpeg(3, 2_000_000),
+    )
+    .await;
+    assert_eq!(
+        stranger.status(),
+        409,
+        "another company has not allowed the camera"
+    );
+
+    let page = manager
+        .get(&format!("/console/people/{}/day?day={day}", app.a.field.id))
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("src=\"/api/v1/files/{first_photo}\"")));
+    assert!(html.contains(&format!(
+        "<audio controls preload=\"none\" src=\"/api/v1/files/{voice}\""
+    )));
+    assert!(html.contains("Selfie at start"));
+}
+
+async fn bad_uploads_change_nothing(app: TestApp) {
+    let device = app.device(&app.a, &app.a.field).await;
+    let t0 = chrono::Utc::now().timestamp_millis() - 60 * MINUTE;
+    let files_dir = app.data_dir.0.join("files");
+
+    let no_consent = put_file(&device, Uuid::now_v7(), "visit_photo", jpeg(1, 1000)).await;
+    assert_eq!(no_consent.status(), 409);
+    assert!(problem(no_consent).await["title"]
+        .as_str()
+        .unwrap()
+        .contains("camera"));
+
+    assert!(accepted(
+        &push(
+            &device,
+            &[grant("camera", t0 - 2000), grant("microphone", t0 - 1000)]
+        )
+        .await
+    ));
+    let html = b"<html><script>alert(document.cookie)</script></html>".to_vec();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.resize(500, 0);
+    let cases: [(&str, Vec<u8>, u16, &str); 6] = [
+        ("visit_photo", html.clone(), 422, "file"),
+        ("selfie", webm(3000), 422, "file"),
+        ("voice_note", png, 422, "file"),
+        ("voice_note", Vec::new(), 422, "file"),
+        ("invoice", jpeg(1, 1000), 422, "purpose"),
+        ("visit_photo", jpeg(1, 12 * 1024 * 1024 + 1), 413, ""),
+    ];
+    for (purpose, bytes, status, field) in cases {
+        let response = put_file(&device, Uuid::now_v7(), purpose, bytes).await;
+        assert_eq!(response.status(), status, "{purpose}");
+        let body = problem(response).await;
+        if !field.is_empty() {
+            assert_eq!(fields(&body), [field], "{purpose}: {body}");
+        }
+    }
+    let not_an_id = device
+        .client
+        .put(format!("{}/api/v1/files/abc?purpose=selfie", device.base()))
+        .body(jpeg(1, 100))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_an_id.status(), 404);
+    assert_eq!(app.count("SELECT COUNT(*) FROM files").await, 0);
+    let stored: Vec<_> = walk(&files_dir);
+    assert!(
+        stored.is_empty(),
+        "nothing is left in the store: {stored:?}"
+    );
+
+    // A report naming someone else's photo, too many photos, or a voice note without the microphone
+    // allowed is refused whole: no attachment of it is kept.
+    let colleague = app.device(&app.a, &app.a.other_field).await;
+    assert!(accepted(&push(&colleague, &[grant("camera", t0)]).await));
+    let theirs = Uuid::now_v7();
+    assert_eq!(
+        put_file(&colleague, theirs, "visit_photo", jpeg(5, 100))
+            .await
+            .status(),
+        201
+    );
+    let mine = Uuid::now_v7();
+    assert_eq!(
+        put_file(&device, mine, "visit_photo", jpeg(6, 100))
+            .await
+            .status(),
+        201
+    );
+    assert!(accepted(
+        &push(
+            &device,
+            &[grant("location", t0), record("day_start", t0, json!({}))]
+        )
+        .await
+    ));
+    let visit = check_in(&app, &device, t0 + MINUTE).await;
+    let revoke = json!({ "permission": "microphone", "decision": "revoked", "policy_version": 1 });
+    assert!(accepted(
+        &push(&device, &[record("consent", t0 + 2 * MINUTE, revoke)]).await
+    ));
+    let eleven: Vec<Uuid> = (0..11).map(|_| Uuid::now_v7()).collect();
+    let reports = [
+        (
+            json!({ "visit_id": visit, "photos": [mine, theirs] }),
+            "not a visit photo of yours",
+        ),
+        (
+            json!({ "visit_id": visit, "photos": eleven }),
+            "at most 10 photos",
+        ),
+        (
+            json!({ "visit_id": visit, "photos": [mine], "voice_note": Uuid::now_v7() }),
+            "microphone",
+        ),
+    ];
+    for (report, reason) in reports {
+        let result = push(&device, &[record("check_out", t0 + 5 * MINUTE, report)]).await;
+        assert_eq!(result[0]["status"], "rejected");
+        assert!(
+            result[0]["reason"].as_str().unwrap().contains(reason),
+            "{result:?}"
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, 0);
+    let fine = json!({ "visit_id": visit, "photos": [mine] });
+    assert!(accepted(
+        &push(&device, &[record("check_out", t0 + 6 * MINUTE, fine)]).await
+    ));
+    assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, 1);
+}
+
+/// Every file under a directory.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
+        })
+        .collect()
+}
+
+both_backends!(photos_voice_notes_and_selfies, bad_uploads_change_nothing);
