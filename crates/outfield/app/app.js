@@ -4,6 +4,7 @@
 import * as store from './store.js';
 import * as sync from './sync.js';
 import * as duty from './duty.js';
+import * as media from './media.js';
 import { t, use, language } from './i18n.js';
 
 const VERSION = '0.1.0';
@@ -15,13 +16,13 @@ const who = document.getElementById('who');
 /** Permissions in the order they are asked, with how the browser is asked after an in-app grant. */
 const PERMISSIONS = [
   { name: 'location', ask: () => new Promise((resolve) => navigator.geolocation.getCurrentPosition(() => resolve(true), () => resolve(false), { timeout: 15000 })) },
-  { name: 'camera', ask: () => media({ video: true }) },
-  { name: 'microphone', ask: () => media({ audio: true }) },
+  { name: 'camera', ask: () => mediaAllowed({ video: true }) },
+  { name: 'microphone', ask: () => mediaAllowed({ audio: true }) },
   { name: 'contacts', ask: async () => true },
   { name: 'files', ask: async () => true },
 ];
 
-async function media(constraints) {
+async function mediaAllowed(constraints) {
   try {
     const stream = await navigator.mediaDevices.getUserMedia(constraints);
     stream.getTracks().forEach((track) => track.stop());
@@ -198,8 +199,8 @@ async function renderDuty() {
 async function dutyCard() {
   const state = await duty.state();
   if (!state.on) {
-    return `<p>${t('duty.off')}</p><button class="wide" id="start-day">${t('duty.start')}</button>
-      ${(await duty.locationAllowed()) ? '' : `<p class="small muted">${t('duty.noLocation')}</p>`}`;
+    const location = (await duty.locationAllowed()) ? '' : `<p class="small muted">${t('duty.noLocation')}</p>`;
+    return `<p>${t('duty.off')}</p>${await startButton()}${location}`;
   }
   const tracking = state.paused ? t('duty.paused')
     : !(await duty.locationAllowed()) ? t('duty.noLocation')
@@ -215,11 +216,25 @@ async function dutyCard() {
     <p class="small muted" id="my-day">${escape(myDay)}</p>`;
 }
 
+/** Start of day: a plain button, or a selfie first when the company asks for one (camera allowed). */
+async function startButton() {
+  if (!(await meta('activity'))?.selfie_required) return `<button class="wide" id="start-day">${t('duty.start')}</button>`;
+  if (!(await granted('camera'))) return `<p class="error small">${t('duty.selfieNeedsCamera')}</p>`;
+  return `<label class="button wide" for="selfie">${t('duty.startWithSelfie')}</label>
+    <input id="selfie" type="file" accept="image/*" capture="user" class="picker">`;
+}
+
 /** What the server last said about the day so far (distance, visits), shown on the duty card. */
 let myDay = '';
 
 function bindDuty() {
   on('#start-day', 'click', async () => { await duty.startDay(); homeView(); });
+  on('#selfie', 'change', async (e) => {
+    const [photo] = e.target.files;
+    if (!photo) return;
+    await duty.startDay(await media.keepPhoto(photo, 'selfie'));
+    homeView();
+  });
   on('#end-day', 'click', async () => { if (confirm(t('duty.endConfirm'))) { await duty.endDay(); homeView(); } });
   on('#pause', 'click', async () => { const s = await duty.state(); await (s.paused ? duty.unpause() : duty.pause()); homeView(); });
   on('#keep-awake', 'change', (e) => duty.keepAwake(e.target.checked));
@@ -253,7 +268,10 @@ async function refreshToday() {
   const me = await meta('me');
   if (!me) return;
   const activity = await fetchJson('/api/v1/company/activity-settings');
-  if (activity) await setMeta('activity', activity);
+  if (activity) {
+    await setMeta('activity', activity);
+    renderDuty();
+  }
   const plan = await fetchJson(`/api/v1/people/${me.id}/plan`);
   if (plan) {
     await setMeta('plan', plan);
@@ -321,11 +339,76 @@ async function visitSection(client) {
       <textarea id="visit-notes" name="notes" maxlength="4000"></textarea>
       <label for="visit-follow-up">${t('visit.followUp')}</label>
       <input id="visit-follow-up" name="follow_up_on" type="date">
+      ${await reportFiles(state.visit)}
       <button class="wide" type="submit">${t('visit.checkOut')}</button>
     </form>${propose}`;
 }
 
+/** Most photos on one visit report (the server's limit too). */
+const MAX_PHOTOS = 10;
+
+/** The photo and voice-note part of the visit report, offered only with the permission granted. */
+async function reportFiles(visit) {
+  const photos = visit.photos || [];
+  const camera = !(await granted('camera')) ? `<p class="small muted">${t('visit.allowCamera')}</p>`
+    : photos.length >= MAX_PHOTOS ? '' : `<label class="button secondary" for="visit-photo">${t('visit.addPhoto')}</label>
+      <input id="visit-photo" type="file" accept="image/*" capture="environment" multiple class="picker">`;
+  const microphone = !(await granted('microphone')) ? `<p class="small muted">${t('visit.allowMicrophone')}</p>`
+    : `<button type="button" class="secondary" id="voice-record">${media.recording() ? t('visit.stopRecording') : visit.voice ? t('visit.recordAgain') : t('visit.record')}</button>`;
+  return `<h4>${t('visit.photos', { count: photos.length })}</h4><div class="thumbs" id="visit-photos"></div>${camera}
+    <h4>${t('visit.voiceNote')}</h4><div id="visit-voice"></div>${microphone}<p class="small" id="voice-state" role="status"></p>`;
+}
+
+/** Shows the open visit's kept photos and voice note, each with a remove button. */
+async function showReportFiles() {
+  const visit = (await duty.state()).visit;
+  const photos = view.querySelector('#visit-photos');
+  const voice = view.querySelector('#visit-voice');
+  if (!visit || !photos) return;
+  const items = [];
+  for (const id of visit.photos || []) {
+    const url = await media.localUrl(id);
+    if (url) items.push(`<figure><img src="${url}" alt="${t('visit.photoAlt')}"><button type="button" class="secondary" data-remove="${id}" aria-label="${t('visit.removePhoto')}">×</button></figure>`);
+  }
+  photos.innerHTML = items.join('');
+  const url = visit.voice ? await media.localUrl(visit.voice) : null;
+  voice.innerHTML = url ? `<audio controls src="${url}"></audio><button type="button" class="secondary" data-remove="${visit.voice}">${t('visit.removeVoice')}</button>` : '';
+  view.querySelectorAll('#visit-report [data-remove]').forEach((b) => b.addEventListener('click', async () => {
+    await media.discard(b.dataset.remove);
+    await duty.removeVisitFile(b.dataset.remove);
+    showReportFiles();
+  }));
+}
+
+async function addPhotos(event, client) {
+  const room = MAX_PHOTOS - ((await duty.state()).visit?.photos?.length || 0);
+  for (const photo of [...event.target.files].slice(0, room)) {
+    await duty.addVisitPhoto(await media.keepPhoto(photo, 'visit_photo', true));
+  }
+  clientView(client.id);
+}
+
+async function toggleRecording(client) {
+  const button = view.querySelector('#voice-record');
+  const state = view.querySelector('#voice-state');
+  if (!media.recording()) {
+    if (!(await media.startRecording())) { state.textContent = t('visit.microphoneBlocked'); return; }
+    button.textContent = t('visit.stopRecording');
+    state.textContent = t('visit.recording');
+    return;
+  }
+  const id = await media.stopRecording();
+  if (id) {
+    const replaced = await duty.setVisitVoice(id);
+    if (replaced) await media.discard(replaced);
+  }
+  clientView(client.id);
+}
+
 function bindVisit(client) {
+  on('#visit-photo', 'change', (e) => addPhotos(e, client));
+  on('#voice-record', 'click', () => toggleRecording(client));
+  showReportFiles();
   on('#check-in', 'click', async () => { await duty.checkIn(client); clientView(client.id); });
   on('#plan-today', 'click', async () => {
     const me = await meta('me');
@@ -530,7 +613,8 @@ async function exportData() {
 /** Signs out after everything is sent; with unsent records, only after an explicit second confirmation. */
 async function signOut() {
   await sync.syncNow();
-  const { waiting } = await sync.status();
+  const status = await sync.status();
+  const waiting = status.waiting + status.files;
   if (waiting > 0 && !view.querySelector('#signout').dataset.confirmed) {
     view.querySelector('#signout').dataset.confirmed = '1';
     view.querySelector('#signout').textContent = t('settings.signoutAnyway', { count: waiting });
@@ -560,7 +644,9 @@ async function renderStatus() {
   }
   if (!(await meta('token'))) { statusBar.textContent = ''; return; }
   const parts = [t('sync.waitingCount', { count: state.waiting })];
+  if (state.files) parts.push(t('sync.filesWaiting', { count: state.files }));
   if (state.rejected) parts.push(t('sync.rejectedCount', { count: state.rejected }));
+  if (state.rejectedFiles.length) parts.push(t('sync.filesRefused', { count: state.rejectedFiles.length, reason: state.rejectedFiles[0].reason }));
   parts.push(state.lastSent ? t('sync.lastSent', { time: time(state.lastSent) }) : t('sync.neverSent'));
   if (!navigator.onLine) parts.push(t('sync.offline'));
   statusBar.innerHTML = `<span id="sync-text">${escape(parts.join(' · '))}</span><button id="sync-now" class="secondary">${t('sync.now')}</button>`;

@@ -4,6 +4,7 @@
 
 import * as store from './store.js';
 import * as sync from './sync.js';
+import * as media from './media.js';
 
 const meta = (key) => store.get('meta', key);
 const setMeta = (key, value) => store.put('meta', value, key);
@@ -53,9 +54,12 @@ function metres(a, b) {
   return 2 * 6371008.8 * Math.asin(Math.sqrt(h));
 }
 
-export async function startDay() {
+/** Starts the day, with the id of a selfie kept by media.js when the company asks for one. */
+export async function startDay(selfie = null) {
   const position = await currentPosition();
-  const record = await sync.enqueue('day_start', position ? { position } : {});
+  const payload = position ? { position } : {};
+  if (selfie) payload.selfie = selfie;
+  const record = await sync.enqueue('day_start', payload);
   await save({ on: true, since: record.device_time, paused: false, visit: null, lastFix: null });
   await resume();
 }
@@ -136,8 +140,35 @@ export async function checkOut(report) {
   const position = await currentPosition();
   const payload = { visit_id: duty.visit.id, ...report };
   if (position) payload.position = position;
+  if (duty.visit.photos?.length) payload.photos = duty.visit.photos;
+  if (duty.visit.voice) payload.voice_note = duty.visit.voice;
   await sync.enqueue('check_out', payload);
   await save({ ...duty, visit: null });
+  await media.release([...(duty.visit.photos || []), duty.visit.voice].filter(Boolean));
+}
+
+/** Adds a kept photo to the open visit's report. */
+export async function addVisitPhoto(id) {
+  const duty = await state();
+  if (!duty.visit) return;
+  await save({ ...duty, visit: { ...duty.visit, photos: [...(duty.visit.photos || []), id] } });
+}
+
+/** Sets the open visit's voice note; returns the one it replaces (to be discarded). */
+export async function setVisitVoice(id) {
+  const duty = await state();
+  if (!duty.visit) return null;
+  await save({ ...duty, visit: { ...duty.visit, voice: id } });
+  return duty.visit.voice || null;
+}
+
+/** Takes a photo or the voice note off the open visit's report. */
+export async function removeVisitFile(id) {
+  const duty = await state();
+  if (!duty.visit) return;
+  const photos = (duty.visit.photos || []).filter((p) => p !== id);
+  const voice = duty.visit.voice === id ? null : duty.visit.voice;
+  await save({ ...duty, visit: { ...duty.visit, photos, voice } });
 }
 
 /** Proposes the current position as the client's location; a manager approves it. */

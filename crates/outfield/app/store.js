@@ -1,15 +1,15 @@
 // Local storage of the field app: IndexedDB, so records survive reloads, restarts and days offline.
 // Stores: outbox (records not yet acknowledged by the server), notes (the employee's notes and their
 // sync state), inbox (notifications), clients (the last client list, for offline use), meta (sign-in,
-// cursor, language, consent decisions).
+// cursor, language, consent decisions), files (photos, voice notes and selfies waiting for upload).
 
 const DB_NAME = 'outfield';
-const STORES = ['outbox', 'notes', 'inbox', 'meta', 'clients'];
+const STORES = ['outbox', 'notes', 'inbox', 'meta', 'clients', 'files'];
 let opening;
 
 function open() {
   opening ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 2);
+    const request = indexedDB.open(DB_NAME, 3);
     request.onupgradeneeded = () => {
       const db = request.result;
       for (const name of STORES) {

@@ -3,7 +3,7 @@
 
 const VERSION = '__VERSION__';
 const CACHE = `outfield-shell-${VERSION}`;
-const SHELL = ['/app/', '/app/app.css', '/app/app.js', '/app/store.js', '/app/sync.js', '/app/duty.js', '/app/i18n.js',
+const SHELL = ['/app/', '/app/app.css', '/app/app.js', '/app/store.js', '/app/sync.js', '/app/duty.js', '/app/media.js', '/app/i18n.js',
   '/app/i18n/en.json', '/app/i18n/hi.json', '/app/manifest.webmanifest', '/app/icon.svg', '/app/icon-192.png', '/app/icon-512.png'];
 
 self.addEventListener('install', (event) => {

@@ -1,6 +1,8 @@
 // The sync engine (protocol: docs/SYNC.md). Records wait in the outbox until the server answers for
 // them: accepted or duplicate → removed; rejected → kept with the reason, never blocking the rest.
 // Network failures retry with exponential backoff; a revoked token stops syncing and keeps the data.
+// Files (photos, voice notes, selfies) go after the records that name them, one upload each, retried
+// under the same id until the server has them.
 
 import * as store from './store.js';
 
@@ -57,6 +59,7 @@ async function run() {
   if (!(await store.get('meta', 'token')) || (await store.get('meta', 'revoked'))) return;
   try {
     await pushAll();
+    await uploadFiles();
     await pull();
     pulledListeners.forEach((listener) => listener());
     backoff = 0;
@@ -96,6 +99,31 @@ async function pushAll() {
   }
 }
 
+async function uploadFiles() {
+  const token = await store.get('meta', 'token');
+  const waiting = (await store.all('files')).filter((f) => f.status === 'waiting').sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const file of waiting) {
+    const response = await fetch(`/api/v1/files/${file.id}?purpose=${file.purpose}`, {
+      method: 'PUT', body: file.blob, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    });
+    if (response.status === 401) {
+      await store.put('meta', true, 'revoked');
+      throw new Error('revoked');
+    }
+    if (response.ok) {
+      if (file.held) await store.put('files', { ...file, status: 'sent' });
+      else await store.remove('files', file.id);
+    } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+      const problem = await response.json().catch(() => ({}));
+      const reason = problem.errors?.[0]?.message || problem.title || `HTTP ${response.status}`;
+      await store.put('files', { ...file, status: 'rejected', reason });
+    } else {
+      throw new Error(`HTTP ${response.status}`);
+    }
+    changed();
+  }
+}
+
 async function markNotes(doneIds, rejected) {
   const notes = await store.all('notes');
   const byId = new Map(notes.map((n) => [n.id, n]));
@@ -122,9 +150,12 @@ async function pull() {
 /** Counts for the status line. */
 export async function status() {
   const outbox = await store.all('outbox');
+  const files = await store.all('files');
   return {
     waiting: outbox.filter((r) => r.status === 'waiting').length,
     rejected: outbox.filter((r) => r.status === 'rejected').length,
+    files: files.filter((f) => f.status === 'waiting').length,
+    rejectedFiles: files.filter((f) => f.status === 'rejected'),
     lastSent: await store.get('meta', 'lastSent'),
     lastError: await store.get('meta', 'lastError'),
     revoked: await store.get('meta', 'revoked'),

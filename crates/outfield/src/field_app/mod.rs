@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::state::AppState;
 
 /// The embedded files: path under `/app/`, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 13] = [
+const ASSETS: [(&str, &str, &[u8]); 14] = [
     (
         "index.html",
         "text/html; charset=utf-8",
@@ -45,6 +45,11 @@ const ASSETS: [(&str, &str, &[u8]); 13] = [
         "duty.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../app/duty.js"),
+    ),
+    (
+        "media.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../app/media.js"),
     ),
     (
         "i18n.js",
@@ -101,6 +106,12 @@ pub fn routes() -> Router<AppState> {
 /// The field app may use location, camera and microphone (after the employee's consent); the console may not.
 const APP_PERMISSIONS: &str = "geolocation=(self), camera=(self), microphone=(self)";
 
+/// The console's policy, plus the `blob:` addresses the app shows photos and voice notes from before
+/// they are uploaded.
+const APP_CONTENT_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data: blob:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
+
 fn asset(path: &str) -> Response {
     let Some((_, content_type, bytes)) = ASSETS.iter().find(|(name, _, _)| *name == path) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
@@ -116,6 +127,10 @@ fn asset(path: &str) -> Response {
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static(APP_PERMISSIONS),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(APP_CONTENT_POLICY),
     );
     response
 }
