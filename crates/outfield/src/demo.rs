@@ -330,6 +330,9 @@ async fn field_day(
             address: None,
             location: Some(location),
             owner_ids: Vec::new(),
+            other_phones: Vec::new(),
+            other_addresses: Vec::new(),
+            custom: Default::default(),
         };
         crate::clients::store::insert(tx, company_id, None, id, &new).await?;
         crate::clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::InteractionKind;
+use crate::clients::fields::{self, ClientFieldSettings};
 use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::store;
@@ -45,6 +46,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(client_tasks, add_task))
         .routes(routes!(complete_task))
         .routes(routes!(my_tasks))
+        .routes(routes!(client_fields, configure_client_fields))
         .routes(routes!(lead_form, configure_lead_form))
         .routes(routes!(submit_enquiry))
         .merge(
@@ -52,6 +54,33 @@ pub fn routes() -> OpenApiRouter<AppState> {
                 .routes(routes!(import_clients))
                 .layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)),
         )
+}
+
+/// The company's client types and custom fields (everyone: forms in the console and the app need them).
+#[utoipa::path(get, path = "/api/v1/company/client-fields", tag = "clients",
+    responses((status = 200, body = ClientFieldSettings)))]
+async fn client_fields(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<ClientFieldSettings>> {
+    Ok(Json(fields::get(&state.db, &principal.scope).await?))
+}
+
+/// Replaces the client types and custom fields (owners and admins). Values of a removed field stay on
+/// the clients, hidden, and return if a field with the same key is added again.
+#[utoipa::path(put, path = "/api/v1/company/client-fields", tag = "clients",
+    request_body = ClientFieldSettings,
+    responses((status = 200, body = ClientFieldSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn configure_client_fields(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(settings): ApiJson<ClientFieldSettings>,
+) -> AppResult<Json<ClientFieldSettings>> {
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        fields::update(&state.db, &principal.scope, &actor, settings).await?,
+    ))
 }
 
 /// Imports clients from a CSV or XLSX file (owners and admins). Multipart parts: `file` (the file) and

@@ -10,13 +10,18 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::auth::{ClientInfo, Principal};
 use crate::clients::domain::{ClientStatus, InteractionKind};
+use crate::clients::fields::{self, ClientFieldSettings, CustomField, FieldKind};
 use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::tasks::{NewTask, Task};
 use crate::clients::{
-    self, Client, ClientFilter, Contact, Interaction, NewClient, NewContact, NewInteraction,
+    self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
+    NewInteraction,
 };
 use crate::console::map::{map_json, render_map_page, Tiles};
-use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
+use crate::console::{
+    error_page, local_time, parse_form_body, render, ConsoleForm, ConsoleUser, FormErrors, Frame,
+    Submission,
+};
 use crate::error::FieldError;
 use crate::people::domain::Role;
 use crate::people::{self, StatusFilter};
@@ -28,7 +33,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/clients", get(list_page).post(create))
         .route("/console/clients/reassign", post(reassign))
-        .route("/console/clients/{id}", get(client_page))
+        .route("/console/clients/{id}", get(client_page).post(edit))
+        .route(
+            "/console/settings/clients",
+            get(field_settings_page).post(save_field_settings),
+        )
         .route("/console/clients/{id}/contacts", post(add_contact))
         .route("/console/clients/{id}/merge", post(merge))
         .route("/console/clients/{id}/tasks", post(add_task))
@@ -267,6 +276,7 @@ struct ListPage {
     people: Vec<(String, String)>,
     errors: FormErrors,
     notice: String,
+    inputs: FieldInputs,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -299,7 +309,9 @@ async fn list_view(
         .map(|p| (p.id.to_string(), p.name))
         .collect();
     let status = errors.status();
+    let settings = fields::get(&state.db, &user.scope).await.ok();
     let page = ListPage {
+        inputs: FieldInputs::new(settings.as_ref(), None),
         frame: Frame::new(user, "Clients", "clients"),
         clients: list,
         q: query.q.unwrap_or_default(),
@@ -320,26 +332,14 @@ async fn list_page(
     list_view(&state, &user, query, FormErrors::default(), String::new()).await
 }
 
-const CLIENT_FIELDS: [&str; 8] = [
-    "name",
-    "code",
-    "client_type",
-    "status",
-    "phone",
-    "email",
-    "gstin",
-    "address",
-];
-
 async fn create(
     State(state): State<AppState>,
     client: ClientInfo,
     Submission { user, form }: Submission,
 ) -> Response {
-    let mut parsed: Result<NewClient, _> = form.parse(
-        &CLIENT_FIELDS,
-        &["code", "client_type", "phone", "email", "gstin", "address"],
-    );
+    let settings = fields::get(&state.db, &user.scope).await.ok();
+    let body = client_body(&form, settings.as_ref(), false);
+    let mut parsed: Result<NewClient, _> = parse_form_body(&body);
     if let Ok(new) = &mut parsed {
         let (lat, lon) = (form.text("latitude").trim(), form.text("longitude").trim());
         if !lat.is_empty() || !lon.is_empty() {
@@ -444,6 +444,18 @@ struct ClientPage {
     map: Option<String>,
     tasks: Vec<Task>,
     people: Vec<(Uuid, String)>,
+    inputs: FieldInputs,
+    custom: Vec<(String, String)>,
+}
+
+impl ClientPage {
+    /// The statuses the edit form offers, with whether each is the client's.
+    fn statuses(&self) -> Vec<(&'static str, bool)> {
+        ClientStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), *s == self.client.status))
+            .collect()
+    }
 }
 
 async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
@@ -498,7 +510,12 @@ async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormE
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
+    let settings = fields::get(&state.db, &user.scope).await.ok();
     let page = ClientPage {
+        inputs: FieldInputs::new(settings.as_ref(), Some(&client)),
+        custom: settings
+            .map(|s| s.shown(&client.custom))
+            .unwrap_or_default(),
         frame: Frame::new(user, client.name.clone(), "clients"),
         tasks,
         people,
@@ -660,5 +677,274 @@ async fn complete_task(
     match clients::tasks::complete(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
         Ok(task) => Redirect::to(&format!("/console/clients/{}", task.client_id)).into_response(),
         Err(error) => error_page(&error),
+    }
+}
+
+/// One custom field as a form shows it.
+pub struct CustomInput {
+    /// The form field's name (`custom.<key>`).
+    pub name: String,
+    /// Its label.
+    pub label: String,
+    /// `text`, `number`, `date` or `choice`.
+    pub kind: &'static str,
+    /// The choices of a choice field.
+    pub choices: Vec<String>,
+    /// The current value as text.
+    pub value: String,
+    /// Whether a new client needs it.
+    pub required: bool,
+}
+
+/// The company-defined parts of the client forms: the type list and the custom fields.
+pub struct FieldInputs {
+    /// Types offered, the current one first for an edit.
+    pub types: Vec<String>,
+    /// The client's type ("" for a new client: the first type is preselected).
+    pub chosen_type: String,
+    /// Custom fields with the client's values.
+    pub custom: Vec<CustomInput>,
+    /// Further phones, one per line.
+    pub other_phones: String,
+    /// Further addresses, `label: address` per line.
+    pub other_addresses: String,
+}
+
+impl FieldInputs {
+    fn new(settings: Option<&ClientFieldSettings>, client: Option<&Client>) -> FieldInputs {
+        let value_of = |key: &str| {
+            client
+                .and_then(|c| c.custom.get(key))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .unwrap_or_default()
+        };
+        FieldInputs {
+            types: settings.map(|s| s.client_types.clone()).unwrap_or_default(),
+            chosen_type: client.map(|c| c.client_type.clone()).unwrap_or_default(),
+            custom: settings
+                .map(|s| s.custom_fields.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|f| CustomInput {
+                    name: format!("custom.{}", f.key),
+                    label: f.label.clone(),
+                    kind: f.kind.as_str(),
+                    choices: f.choices.clone(),
+                    value: value_of(&f.key),
+                    required: f.required && client.is_none(),
+                })
+                .collect(),
+            other_phones: client
+                .map(|c| c.other_phones.join("\n"))
+                .unwrap_or_default(),
+            other_addresses: client
+                .map(|c| {
+                    c.other_addresses
+                        .iter()
+                        .map(|a| format!("{}: {}", a.label, a.address))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Built-in fields of the client forms; those in `NULLABLE_FIELDS` are cleared by an empty edit.
+const CLIENT_FIELDS: [&str; 8] = [
+    "name",
+    "code",
+    "client_type",
+    "status",
+    "phone",
+    "email",
+    "gstin",
+    "address",
+];
+const NULLABLE_FIELDS: [&str; 4] = ["code", "phone", "email", "address"];
+
+/// The client form as the API's JSON body, so that pages and the API share one validation. An edit
+/// sends every field, empty ones as `null` (cleared); a new client leaves empty ones out.
+fn client_body(
+    form: &ConsoleForm,
+    settings: Option<&ClientFieldSettings>,
+    editing: bool,
+) -> serde_json::Value {
+    let mut body = serde_json::Map::new();
+    for name in CLIENT_FIELDS {
+        let value = form.text(name).trim();
+        if !value.is_empty() {
+            body.insert(name.into(), value.into());
+        } else if editing && NULLABLE_FIELDS.contains(&name) {
+            body.insert(name.into(), serde_json::Value::Null);
+        }
+    }
+    let lines = |name: &str| -> Vec<String> {
+        form.text(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    if form.0.contains_key("other_phones") {
+        body.insert("other_phones".into(), lines("other_phones").into());
+    }
+    if form.0.contains_key("other_addresses") {
+        let addresses: Vec<serde_json::Value> = lines("other_addresses")
+            .iter()
+            .map(|line| {
+                let (label, address) = line.split_once(':').unwrap_or(("Other", line));
+                serde_json::json!({ "label": label.trim(), "address": address.trim() })
+            })
+            .collect();
+        body.insert("other_addresses".into(), addresses.into());
+    }
+    let mut custom = serde_json::Map::new();
+    for field in settings
+        .map(|s| s.custom_fields.as_slice())
+        .unwrap_or_default()
+    {
+        let value = form.text(&format!("custom.{}", field.key)).trim();
+        if !value.is_empty() {
+            custom.insert(field.key.clone(), value.into());
+        } else if editing {
+            custom.insert(field.key.clone(), serde_json::Value::Null);
+        }
+    }
+    body.insert("custom".into(), custom.into());
+    body.into()
+}
+
+/// Saves the edit form of the client page.
+async fn edit(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let settings = fields::get(&state.db, &user.scope).await.ok();
+    let outcome =
+        match parse_form_body::<ClientChanges>(&client_body(&form, settings.as_ref(), true)) {
+            Ok(changes) => {
+                let actor = Actor::of(&user, &client);
+                clients::update(&state.db, &user.scope, &actor, id, changes).await
+            }
+            Err(errors) => Err(crate::error::AppError::Validation(errors)),
+        };
+    match outcome {
+        Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "client_fields.html")]
+struct FieldSettingsPage {
+    frame: Frame,
+    types: String,
+    rows: Vec<CustomField>,
+    kinds: Vec<&'static str>,
+    errors: FormErrors,
+    saved: bool,
+}
+
+impl FieldSettingsPage {
+    /// A field's choices as the form shows them.
+    fn choices(&self, field: &CustomField) -> String {
+        field.choices.join(", ")
+    }
+}
+
+async fn field_settings_view(
+    user: &Principal,
+    settings: ClientFieldSettings,
+    errors: FormErrors,
+    saved: bool,
+) -> Response {
+    let mut rows = settings.custom_fields;
+    rows.push(CustomField {
+        key: String::new(),
+        label: String::new(),
+        kind: FieldKind::Text,
+        choices: Vec::new(),
+        required: false,
+    });
+    let status = errors.status();
+    let page = FieldSettingsPage {
+        frame: Frame::new(user, "Client types and fields", "settings"),
+        types: settings.client_types.join("\n"),
+        rows,
+        kinds: FieldKind::ALL.iter().map(|k| k.as_str()).collect(),
+        errors,
+        saved,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn field_settings_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+) -> Response {
+    match fields::get(&state.db, &user.scope).await {
+        Ok(settings) => field_settings_view(&user, settings, FormErrors::default(), false).await,
+        Err(error) => error_page(&error),
+    }
+}
+
+/// Reads the settings form: the types (one per line) and one row per field; a row without a key is
+/// left out (the blank row for a new field, or a field being removed).
+fn settings_from(form: &ConsoleForm) -> ClientFieldSettings {
+    let client_types = form
+        .text("client_types")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut custom_fields = Vec::new();
+    for index in 0..=fields::MAX_FIELDS {
+        let key = form.text(&format!("key_{index}")).trim();
+        if key.is_empty() || form.0.contains_key(&format!("remove_{index}")) {
+            continue;
+        }
+        let kind = FieldKind::parse(form.text(&format!("kind_{index}"))).unwrap_or(FieldKind::Text);
+        let choices = form
+            .text(&format!("choices_{index}"))
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        custom_fields.push(CustomField {
+            key: key.to_string(),
+            label: form.text(&format!("label_{index}")).trim().to_string(),
+            kind,
+            choices,
+            required: form.0.contains_key(&format!("required_{index}")),
+        });
+    }
+    ClientFieldSettings {
+        client_types,
+        custom_fields,
+    }
+}
+
+async fn save_field_settings(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let submitted = settings_from(&form);
+    let actor = Actor::of(&user, &client);
+    match fields::update(&state.db, &user.scope, &actor, submitted.clone()).await {
+        Ok(saved) => field_settings_view(&user, saved, FormErrors::default(), true).await,
+        Err(error) => {
+            field_settings_view(&user, submitted, FormErrors::from_error(&error), false).await
+        }
     }
 }

@@ -55,6 +55,21 @@ validated_text!(
     }
 );
 
+/// A further address of a client: a second shop, the godown, the billing office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OtherAddress {
+    /// What it is (e.g. "Godown").
+    pub label: Label,
+    /// The address.
+    pub address: LongText,
+    /// Its position, when known.
+    pub location: Option<crate::geo::GeoPoint>,
+}
+
+/// Most further phone numbers or addresses one client holds.
+pub const MAX_OTHERS: usize = 10;
+
 /// Where a client stands with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
+use crate::clients::domain::Label;
+use crate::clients::fields::ClientFieldSettings;
 use crate::clients::store::search_key;
 use crate::clients::NewClient;
 use crate::clock::now_ms;
@@ -280,7 +282,7 @@ struct ValidRow {
 fn parse_row(
     cells: &[String],
     mapping: &BTreeMap<String, usize>,
-    owners: &HashMap<String, Uuid>,
+    (owners, fields): (&HashMap<String, Uuid>, &ClientFieldSettings),
 ) -> Result<(NewClient, Option<Uuid>), Vec<FieldError>> {
     let cell = |field: &str| {
         mapping
@@ -361,6 +363,12 @@ fn parse_row(
         },
         None => None,
     };
+    if let Some(client) = &mut client {
+        match fields.checked_type(client.client_type.as_ref().map(Label::as_str)) {
+            Ok(kind) => client.client_type = Label::parse(&kind).ok(),
+            Err(error) => errors.push(error),
+        }
+    }
     match client {
         Some(client) if errors.is_empty() => Ok((client, owner)),
         _ => Err(errors),
@@ -504,6 +512,7 @@ pub async fn run(
             .await?;
     }
     let owners = active_people(&mut tx, scope.company_id()).await?;
+    let fields = crate::clients::fields::load(&mut tx, scope.company_id()).await?;
     let mut known = known_clients(&mut tx, scope.company_id()).await?;
     let mut report = ImportReport {
         encoding: table.encoding.to_string(),
@@ -525,7 +534,7 @@ pub async fn run(
     for (index, row) in table.rows.iter().enumerate() {
         let number = index + 2;
         let parsed = match row {
-            Ok(cells) => parse_row(cells, &mapping, &owners),
+            Ok(cells) => parse_row(cells, &mapping, (&owners, &fields)),
             Err(message) => Err(vec![FieldError::new("row", message.clone())]),
         };
         match parsed {

@@ -227,10 +227,15 @@ pub async fn submit(
     let mut tx = db.system().await?;
     let assignee = assignee(&mut tx, company_id, enquiry.city.as_ref()).await?;
     let id = Uuid::now_v7();
+    let default_type = crate::clients::fields::load(&mut tx, company_id)
+        .await?
+        .checked_type(None)
+        .ok()
+        .and_then(|t| Label::parse(&t).ok());
     let new = NewClient {
         name: enquiry.name.clone(),
         code: None,
-        client_type: None,
+        client_type: default_type,
         status: ClientStatus::Lead,
         phone: enquiry.phone.clone(),
         email: enquiry.email.clone(),
@@ -241,6 +246,9 @@ pub async fn submit(
         address: None,
         location: None,
         owner_ids: vec![assignee],
+        other_phones: Vec::new(),
+        other_addresses: Vec::new(),
+        custom: Default::default(),
     };
     store::insert(&mut tx, company_id, None, id, &new).await?;
     store::set_owners(&mut tx, company_id, id, &[assignee]).await?;

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod console;
 pub mod domain;
+pub mod fields;
 pub mod import;
 pub mod leads;
 pub mod store;
@@ -24,7 +25,10 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::geo::GeoPoint;
 use crate::people::domain::{Email, Language, PhoneNumber};
 use crate::sync::{Incoming, Rejection};
-use domain::{ClientCode, ClientName, ClientStatus, InteractionKind, Label, LongText, Tag};
+use domain::{
+    ClientCode, ClientName, ClientStatus, InteractionKind, Label, LongText, OtherAddress, Tag,
+    MAX_OTHERS,
+};
 pub use store::{Client, ClientFilter, Contact, Interaction};
 
 /// A new client.
@@ -60,6 +64,16 @@ pub struct NewClient {
     /// Owners among the staff (default: the person creating it). Field employees always own what they add.
     #[serde(default)]
     pub owner_ids: Vec<Uuid>,
+    /// Further phone numbers (at most 10).
+    #[serde(default)]
+    pub other_phones: Vec<PhoneNumber>,
+    /// Further addresses (at most 10).
+    #[serde(default)]
+    pub other_addresses: Vec<OtherAddress>,
+    /// Values of the company's custom fields, by key (`GET /api/v1/company/client-fields`).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Changes to a client; absent fields stay, `null` clears optional ones.
@@ -96,6 +110,13 @@ pub struct ClientChanges {
     pub location: Option<Option<GeoPoint>>,
     /// Owners (replaces the list; managers and admins only).
     pub owner_ids: Option<Vec<Uuid>>,
+    /// Further phone numbers (replaces the list).
+    pub other_phones: Option<Vec<PhoneNumber>>,
+    /// Further addresses (replaces the list).
+    pub other_addresses: Option<Vec<OtherAddress>>,
+    /// Custom values to set; `null` removes one, absent keys stay.
+    #[schema(value_type = Option<Object>)]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A new contact at a client.
@@ -181,8 +202,28 @@ async fn check_owners(tx: &mut Tx, scope: &Scope, owner_ids: &[Uuid]) -> AppResu
 }
 
 /// Adds a client.
-pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewClient) -> AppResult<Client> {
+pub async fn create(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    mut new: NewClient,
+) -> AppResult<Client> {
     let mut tx = db.tenant(scope).await?;
+    let settings = fields::load(&mut tx, scope.company_id()).await?;
+    let checked = settings
+        .checked_type(new.client_type.as_ref().map(Label::as_str))
+        .map_err(|e| vec![e])
+        .and_then(|kind| {
+            let custom = settings.merge_values(&Default::default(), &new.custom, true)?;
+            Ok((kind, custom))
+        })
+        .and_then(|checked| {
+            check_others(new.other_phones.len(), new.other_addresses.len())?;
+            Ok(checked)
+        });
+    let (kind, custom) = checked.map_err(AppError::Validation)?;
+    new.client_type = Label::parse(&kind).ok();
+    new.custom = custom;
     if let Some(code) = &new.code {
         if store::code_taken(&mut tx, scope.company_id(), code.as_str(), None).await? {
             return Err(AppError::Conflict(FieldError::new(
@@ -220,7 +261,8 @@ pub async fn update(
     changes: ClientChanges,
 ) -> AppResult<Client> {
     let mut tx = db.tenant(scope).await?;
-    visible(&mut tx, scope, id).await?;
+    let current = visible(&mut tx, scope, id).await?;
+    let changes = checked_changes(&mut tx, scope, &current, changes).await?;
     if let Some(Some(code)) = &changes.code {
         if store::code_taken(&mut tx, scope.company_id(), code.as_str(), Some(id)).await? {
             return Err(AppError::Conflict(FieldError::new(
@@ -259,6 +301,62 @@ pub async fn update(
     let client = visible(&mut tx, scope, id).await?;
     tx.commit().await?;
     Ok(client)
+}
+
+/// Refuses more further phones or addresses than a client holds.
+fn check_others(phones: usize, addresses: usize) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if phones > MAX_OTHERS {
+        errors.push(FieldError::new(
+            "other_phones",
+            format!("at most {MAX_OTHERS}"),
+        ));
+    }
+    if addresses > MAX_OTHERS {
+        errors.push(FieldError::new(
+            "other_addresses",
+            format!("at most {MAX_OTHERS}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks a change's type and custom values against the company's definitions; the custom values
+/// become the client's whole new set.
+async fn checked_changes(
+    tx: &mut Tx,
+    scope: &Scope,
+    current: &Client,
+    mut changes: ClientChanges,
+) -> AppResult<ClientChanges> {
+    let settings = fields::load(tx, scope.company_id()).await?;
+    let mut errors = Vec::new();
+    if let Some(kind) = &changes.client_type {
+        match settings.checked_type(Some(kind.as_str())) {
+            Ok(kind) => changes.client_type = Label::parse(&kind).ok(),
+            Err(error) => errors.push(error),
+        }
+    }
+    if let Some(custom) = &changes.custom {
+        match settings.merge_values(&current.custom, custom, false) {
+            Ok(merged) => changes.custom = Some(merged),
+            Err(more) => errors.extend(more),
+        }
+    }
+    let phones = changes.other_phones.as_ref().map_or(0, Vec::len);
+    let addresses = changes.other_addresses.as_ref().map_or(0, Vec::len);
+    if let Err(more) = check_others(phones, addresses) {
+        errors.extend(more);
+    }
+    if errors.is_empty() {
+        Ok(changes)
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 /// Contacts of a client the scope may see.

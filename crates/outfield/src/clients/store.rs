@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::clients::domain::{ClientStatus, InteractionKind};
+use crate::clients::domain::{ClientStatus, InteractionKind, OtherAddress};
 use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
 use crate::clock::{now_ms, to_datetime};
 use crate::db::{get_opt_uuid, get_uuid, Backend, Tx};
@@ -44,6 +44,13 @@ pub struct Client {
     pub address: Option<String>,
     /// Position of the address.
     pub location: Option<GeoPoint>,
+    /// Further phone numbers (E.164).
+    pub other_phones: Vec<String>,
+    /// Further addresses.
+    pub other_addresses: Vec<OtherAddress>,
+    /// Values of the company's custom fields, by key.
+    #[schema(value_type = Object)]
+    pub custom: serde_json::Map<String, serde_json::Value>,
     /// Owners among the staff.
     pub owners: Vec<Owner>,
     /// Distance from the point asked about (for "near me" searches), in metres.
@@ -87,7 +94,8 @@ pub const MAX_LIST: i64 = 100_000;
 
 const CLIENT_COLUMNS: &str =
     "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
-     c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at";
+     c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at, \
+     c.other_phones, c.other_addresses, c.custom_fields";
 
 /// Clients of the scope's reach — owned by, or on a visit plan of, someone the scope sees: parameters
 /// $1–$3 are bound by `bind_scope`.
@@ -304,10 +312,27 @@ fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
         location: latitude
             .zip(longitude)
             .and_then(|(lat, lon)| GeoPoint::new(lat, lon).ok()),
+        other_phones: json_column(row, "other_phones")?,
+        other_addresses: json_column(row, "other_addresses")?,
+        custom: json_column(row, "custom_fields")?,
         owners: Vec::new(),
         distance_m: None,
         created_at: to_datetime(row.try_get("created_at")?),
     })
+}
+
+/// A JSON text column; a value that no longer reads (never written by Outfield) shows as empty.
+fn json_column<T: serde::de::DeserializeOwned + Default>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> sqlx::Result<T> {
+    let text: String = row.try_get(column)?;
+    Ok(serde_json::from_str(&text).unwrap_or_default())
+}
+
+/// The JSON text stored for a value.
+fn json_text(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 async fn attach_owners(tx: &mut Tx, company_id: Uuid, clients: &mut [Client]) -> sqlx::Result<()> {
@@ -387,8 +412,9 @@ pub async fn insert(
     let now = now_ms();
     sqlx::query(
         "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
-         category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+         category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at, \
+         other_phones, other_addresses, custom_fields) \
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
     )
     .bind(company_id.to_string())
     .bind(id.to_string())
@@ -407,6 +433,9 @@ pub async fn insert(
     .bind(new.location.map(|p| p.longitude))
     .bind(created_by.map(|id| id.to_string()))
     .bind(now)
+    .bind(json_text(&new.other_phones))
+    .bind(json_text(&new.other_addresses))
+    .bind(json_text(&new.custom))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -420,7 +449,19 @@ pub async fn apply_changes(
     changes: &ClientChanges,
 ) -> sqlx::Result<Vec<&'static str>> {
     let text = |value: Option<&str>| value.map(String::from);
-    let updates: [(&'static str, Option<Option<String>>); 7] = [
+    let updates: [(&'static str, Option<Option<String>>); 10] = [
+        (
+            "other_phones",
+            changes.other_phones.as_ref().map(|v| Some(json_text(v))),
+        ),
+        (
+            "other_addresses",
+            changes.other_addresses.as_ref().map(|v| Some(json_text(v))),
+        ),
+        (
+            "custom_fields",
+            changes.custom.as_ref().map(|v| Some(json_text(v))),
+        ),
         ("name", changes.name.as_ref().map(|v| Some(v.to_string()))),
         (
             "code",
@@ -554,7 +595,8 @@ pub async fn refresh_search_text(
     let company = company_id.to_string();
     let client = client_id.to_string();
     let row = sqlx::query(
-        "SELECT name, code, phone, email, gstin, category, territory, tags FROM clients WHERE company_id = $1 AND id = $2",
+        "SELECT name, code, phone, email, gstin, category, territory, tags, other_phones FROM clients \
+         WHERE company_id = $1 AND id = $2",
     )
     .bind(&company)
     .bind(&client)
@@ -573,6 +615,8 @@ pub async fn refresh_search_text(
     .iter()
     .map(|column| row.try_get::<Option<String>, _>(*column))
     .collect::<sqlx::Result<_>>()?;
+    let other_phones: Vec<String> = json_column(&row, "other_phones")?;
+    parts.extend(other_phones.into_iter().map(Some));
     for contact in contacts(tx, company_id, client_id).await? {
         parts.extend([Some(contact.name), contact.phone, contact.email]);
     }

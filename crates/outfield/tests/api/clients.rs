@@ -420,7 +420,214 @@ async fn follow_up_tasks_on_clients(app: TestApp) {
     assert!(all[1]["done_at"].is_string(), "done ones last: {all:?}");
 }
 
+async fn types_custom_fields_and_further_phones(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let field = app.session(&app.a, &app.a.field).await;
+    let settings = json!({
+        "client_types": ["Chemist", "Stockist", "Hospital"],
+        "custom_fields": [
+            { "key": "drug_licence", "label": "Drug licence no.", "kind": "text", "required": true },
+            { "key": "shop_area_sqft", "label": "Shop area (sq ft)", "kind": "number" },
+            { "key": "licence_expiry", "label": "Licence expiry", "kind": "date" },
+            { "key": "credit_class", "label": "Credit class", "kind": "choice", "choices": ["A", "B", "C"] }
+        ]
+    });
+    let refused = field
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/company/client-fields",
+            Some(settings.clone()),
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    let mut bad = settings.clone();
+    bad["custom_fields"][1]["key"] = json!("drug_licence");
+    bad["custom_fields"][3]["choices"] = json!([]);
+    let response = admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/company/client-fields",
+            Some(bad),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        fields(&problem(response).await),
+        ["custom_fields[1]", "custom_fields[3]"]
+    );
+    let saved = admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/company/client-fields",
+            Some(settings.clone()),
+        )
+        .await;
+    assert_eq!(saved.status(), 200);
+    let read: Value = field
+        .get("/api/v1/company/client-fields")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        read,
+        settings
+            .as_object()
+            .map(|s| {
+                let mut s = Value::Object(s.clone());
+                for f in s["custom_fields"].as_array_mut().unwrap() {
+                    f["choices"] = f.get("choices").cloned().unwrap_or(json!([]));
+                    f["required"] = f.get("required").cloned().unwrap_or(json!(false));
+                }
+                s
+            })
+            .unwrap()
+    );
+
+    let before = app.count("SELECT COUNT(*) FROM clients").await;
+    let wrong = [
+        (
+            json!({ "name": "Sai Medical", "client_type": "Chemist" }),
+            vec!["custom.drug_licence"],
+        ),
+        (
+            json!({ "name": "Sai Medical", "client_type": "Retailer", "custom": { "drug_licence": "MH-1" } }),
+            vec!["client_type"],
+        ),
+        (
+            json!({ "name": "Sai Medical", "custom": { "drug_licence": "MH-1", "shop_area_sqft": "big",
+                    "credit_class": "D", "colour": "red" } }),
+            vec![
+                "custom.colour",
+                "custom.credit_class",
+                "custom.shop_area_sqft",
+            ],
+        ),
+        (
+            json!({ "name": "Sai Medical", "custom": { "drug_licence": "MH-1" }, "other_phones": ["12"] }),
+            vec!["other_phones[0]"],
+        ),
+    ];
+    for (body, expected) in wrong {
+        let response = field.post("/api/v1/clients", body.clone()).await;
+        assert_eq!(response.status(), 422, "{body}");
+        assert_eq!(fields(&problem(response).await), expected, "{body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM clients").await, before);
+
+    let created = add(
+        &field,
+        json!({ "name": "Sai Medical", "client_type": "chemist", "phone": "+91 98200 00001",
+                "other_phones": ["020 2612 3456", "+91 97300 55555"],
+                "other_addresses": [{ "label": "Godown", "address": "Plot 4, MIDC Bhosari",
+                                       "location": { "latitude": 18.63, "longitude": 73.84 } }],
+                "custom": { "drug_licence": "MH-PUN-2024/123", "shop_area_sqft": "1,250", "credit_class": "b" } }),
+    )
+    .await;
+    assert_eq!(created["client_type"], "Chemist");
+    assert_eq!(
+        created["other_phones"],
+        json!(["+912026123456", "+919730055555"])
+    );
+    assert_eq!(created["other_addresses"][0]["label"], "Godown");
+    assert_eq!(
+        created["custom"],
+        json!({ "drug_licence": "MH-PUN-2024/123", "shop_area_sqft": 1250.0, "credit_class": "B" })
+    );
+    let id = created["id"].as_str().unwrap();
+    let changed = field
+        .patch(
+            &format!("/api/v1/clients/{id}"),
+            json!({ "custom": { "credit_class": null, "licence_expiry": "2028-01-31" }, "client_type": "Stockist" }),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let changed: Value = changed.json().await.unwrap();
+    assert_eq!(
+        changed["custom"],
+        json!({ "drug_licence": "MH-PUN-2024/123", "shop_area_sqft": 1250.0, "licence_expiry": "2028-01-31" })
+    );
+    assert_eq!(changed["client_type"], "Stockist");
+    assert_eq!(names(&field, "?q=9730055555").await, ["Sai Medical"]);
+    let page = admin
+        .get(&format!("/console/clients/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for shown in [
+        "Drug licence no.",
+        "MH-PUN-2024/123",
+        "Godown",
+        "Plot 4, MIDC Bhosari",
+        "+919730055555",
+    ] {
+        assert!(page.contains(shown), "{shown} on the client page");
+    }
+
+    // The console: a new field through the settings page, then the client's edit form.
+    let mut settings_form = vec![
+        ("client_types", "Chemist\nStockist\nHospital"),
+        ("key_0", "drug_licence"),
+        ("label_0", "Drug licence no."),
+        ("kind_0", "text"),
+        ("required_0", "on"),
+        ("key_1", "beds"),
+        ("label_1", "Beds"),
+        ("kind_1", "number"),
+    ];
+    let saved = admin
+        .form("/console/settings/clients", &settings_form)
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert!(saved.text().await.unwrap().contains("Saved."));
+    settings_form.push(("key_2", "Bad Key"));
+    let refused = admin
+        .form("/console/settings/clients", &settings_form)
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("lower-case letters"));
+
+    let edit = |beds: &'static str| {
+        vec![
+            ("name", "Sai Medical and Nursing Home"),
+            ("client_type", "Hospital"),
+            ("status", "active"),
+            ("phone", "+91 98200 00001"),
+            ("custom.drug_licence", "MH-PUN-2024/123"),
+            ("custom.beds", beds),
+            ("other_phones", "+91 97300 55555\n020 2612 3456"),
+            (
+                "other_addresses",
+                "Godown: Plot 4, MIDC Bhosari\nBilling: Office 12, FC Road",
+            ),
+        ]
+    };
+    let path = format!("/console/clients/{id}");
+    let wrong = admin.form(&path, &edit("twenty")).await;
+    assert_eq!(wrong.status(), 422);
+    assert!(wrong.text().await.unwrap().contains("must be a number"));
+    let api_path = format!("/api/v1/clients/{id}");
+    let unchanged: Value = admin.get(&api_path).await.json().await.unwrap();
+    assert_eq!(unchanged["name"], "Sai Medical");
+    let saved = admin.form(&path, &edit("24")).await;
+    assert_eq!(saved.status(), 303, "the edit redirects back to the client");
+    let edited: Value = admin.get(&api_path).await.json().await.unwrap();
+    assert_eq!(edited["name"], "Sai Medical and Nursing Home");
+    assert_eq!(edited["client_type"], "Hospital");
+    assert_eq!(edited["custom"]["beds"], 24.0);
+    assert_eq!(
+        edited["custom"]["shop_area_sqft"], 1250.0,
+        "a hidden field's value stays"
+    );
+    assert_eq!(
+        edited["other_addresses"][1],
+        json!({ "label": "Billing", "address": "Office 12, FC Road", "location": null })
+    );
+}
+
 both_backends!(
+    types_custom_fields_and_further_phones,
     each_role_sees_the_clients_it_should,
     clients_are_validated,
     search_finds_names_codes_phones_contacts_and_tags,

@@ -254,6 +254,13 @@ fn expectations(
             Some(json!({ "approve": true })),
         ),
         ("GET", "/api/v1/reports/activity", Access::Member, None),
+        ("GET", "/api/v1/company/client-fields", Access::Member, None),
+        (
+            "PUT",
+            "/api/v1/company/client-fields",
+            Access::Admin,
+            Some(json!({ "client_types": ["Planted"], "custom_fields": [] })),
+        ),
         ("PUT", "/api/v1/files/{id}", Access::CreateWithId, None),
         ("GET", "/api/v1/files/{id}", Access::Member, None),
         (
