@@ -21,6 +21,7 @@ use crate::clients::import::{self, ImportOptions, ImportReport};
 use crate::clients::leads::{self, Enquiry, LeadForm, LeadFormChanges};
 use crate::clients::store;
 use crate::clients::tasks::{self, NewTask, Task};
+use crate::clients::vcard::{self, VcardReport};
 use crate::clients::{
     self, Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reassign_clients))
         .routes(routes!(get_client, update_client))
         .routes(routes!(list_contacts, add_contact))
+        .routes(routes!(import_vcard))
         .routes(routes!(timeline))
         .routes(routes!(log_interaction))
         .routes(routes!(merge_clients))
@@ -314,6 +316,45 @@ async fn list_contacts(
     Ok(Json(
         clients::contacts(&state.db, &principal.scope, id).await?,
     ))
+}
+
+/// Whether a vCard import stores what it found.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VcardQuery {
+    /// `true` adds the valid cards that are not contacts yet; otherwise nothing is stored (a preview).
+    #[serde(default)]
+    pub commit: bool,
+}
+
+/// Reads contacts from a vCard file (the body, `text/vcard`; 2.1, 3.0 or 4.0; up to 1 MiB and 1000
+/// cards): per card new, duplicate (same phone or e-mail as a contact of the client) or invalid with
+/// its errors. With `commit=true` the new valid cards become contacts.
+#[utoipa::path(post, path = "/api/v1/clients/{id}/contacts/vcard", tag = "clients",
+    params(("id" = Uuid, Path), VcardQuery), request_body(content = String, content_type = "text/vcard"),
+    responses((status = 200, body = VcardReport), (status = 404, body = Problem), (status = 413, body = Problem),
+        (status = 422, body = Problem)))]
+async fn import_vcard(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<VcardQuery>,
+    body: axum::body::Body,
+) -> AppResult<Json<VcardReport>> {
+    let body = axum::body::to_bytes(body, vcard::MAX_BYTES)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let actor = Actor::of(&principal, &client);
+    let report = vcard::import(
+        &state.db,
+        &principal.scope,
+        &actor,
+        id,
+        (&body, query.commit),
+    )
+    .await?;
+    Ok(Json(report))
 }
 
 /// Adds a contact to a client.

@@ -39,6 +39,12 @@ pub fn routes() -> Router<AppState> {
             get(field_settings_page).post(save_field_settings),
         )
         .route("/console/clients/{id}/contacts", post(add_contact))
+        .route(
+            "/console/clients/{id}/contacts/vcard",
+            post(import_vcard).layer(axum::extract::DefaultBodyLimit::max(
+                crate::clients::vcard::MAX_BYTES + 64 * 1024,
+            )),
+        )
         .route("/console/clients/{id}/merge", post(merge))
         .route("/console/clients/{id}/tasks", post(add_task))
         .route("/console/tasks/{id}/done", post(complete_task))
@@ -446,6 +452,7 @@ struct ClientPage {
     people: Vec<(Uuid, String)>,
     inputs: FieldInputs,
     custom: Vec<(String, String)>,
+    notice: Vec<String>,
 }
 
 impl ClientPage {
@@ -459,6 +466,17 @@ impl ClientPage {
 }
 
 async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
+    client_view_with(state, user, id, errors, Vec::new()).await
+}
+
+/// The client page with lines of feedback on what was just done (a vCard import's outcome).
+async fn client_view_with(
+    state: &AppState,
+    user: &Principal,
+    id: Uuid,
+    errors: FormErrors,
+    notice: Vec<String>,
+) -> Response {
     let client = match clients::get(&state.db, &user.scope, id).await {
         Ok(client) => client,
         Err(error) => return error_page(&error),
@@ -512,6 +530,7 @@ async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormE
         .collect();
     let settings = fields::get(&state.db, &user.scope).await.ok();
     let page = ClientPage {
+        notice,
         inputs: FieldInputs::new(settings.as_ref(), Some(&client)),
         custom: settings
             .map(|s| s.shown(&client.custom))
@@ -946,5 +965,58 @@ async fn save_field_settings(
         Err(error) => {
             field_settings_view(&user, submitted, FormErrors::from_error(&error), false).await
         }
+    }
+}
+
+/// Adds the contacts of an uploaded vCard file and tells, card by card, what could not be added.
+async fn import_vcard(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    ApiPath(id): ApiPath<Uuid>,
+    client: ClientInfo,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut csrf = None;
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => file = field.bytes().await.ok(),
+            _ => {}
+        }
+    }
+    if let Err(error) = user.check_csrf(csrf.as_deref()) {
+        return error_page(&error);
+    }
+    let bytes = file.unwrap_or_default();
+    let actor = Actor::of(&user, &client);
+    let report = crate::clients::vcard::import(&state.db, &user.scope, &actor, id, (&bytes, true));
+    match report.await {
+        Ok(report) => {
+            let duplicates = report
+                .cards
+                .iter()
+                .filter(|c| c.status == "duplicate")
+                .count();
+            let mut notice = vec![format!(
+                "Added {} contacts from the vCard file; {duplicates} were already contacts of this client.",
+                report.added
+            )];
+            for card in report.cards.iter().filter(|c| c.status == "invalid") {
+                let problems: Vec<String> = card
+                    .errors
+                    .iter()
+                    .map(|e| format!("{} {}", e.field, e.message))
+                    .collect();
+                notice.push(format!(
+                    "Card {} ({}) was not added: {}.",
+                    card.card,
+                    card.name.as_deref().unwrap_or("no name"),
+                    problems.join("; ")
+                ));
+            }
+            client_view_with(&state, &user, id, FormErrors::default(), notice).await
+        }
+        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
     }
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod leads;
 pub mod store;
 pub mod tasks;
+pub mod vcard;
 
 use serde::Deserialize;
 use serde_json::json;

@@ -13,6 +13,10 @@ async fn add(session: &Session, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
+async fn names_of(session: &Session, query: &str) -> Vec<String> {
+    names(session, query).await
+}
+
 async fn names(session: &Session, query: &str) -> Vec<String> {
     let list: Vec<Value> = session
         .get(&format!("/api/v1/clients{query}"))
@@ -626,7 +630,140 @@ async fn types_custom_fields_and_further_phones(app: TestApp) {
     );
 }
 
+async fn contacts_come_from_vcard_files(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    let client = add(&field, json!({ "name": "Patil Agro Centre" })).await;
+    let id = client["id"].as_str().unwrap();
+    let existing = field
+        .post(
+            &format!("/api/v1/clients/{id}/contacts"),
+            json!({ "name": "Suresh Patil", "phone": "+91 97654 32109" }),
+        )
+        .await;
+    assert_eq!(existing.status(), 201);
+    let file = "BEGIN:VCARD\r\nVERSION:2.1\r\n\
+        FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E0=A4=B0=E0=A4=BE=E0=A4=AE =E0=A4=AA=E0=A4=BE=E0=A4=9F=E0=A5=80=E0=A4=B2\r\n\
+        TEL;CELL:098220 12345\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:3.0\r\nN:Patil;Suresh;;;\r\nTEL;TYPE=CELL:+91-97654-32109\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Anita Kulkarni\r\nTITLE:Accountant\r\nEMAIL:anita@patil-agro.in\r\nEND:VCARD\r\n\
+        BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:12\r\nEND:VCARD\r\n";
+    let send = |commit: bool| {
+        field
+            .client
+            .post(format!(
+                "{}/api/v1/clients/{id}/contacts/vcard?commit={commit}",
+                field.base()
+            ))
+            .header("x-csrf-token", &field.csrf)
+            .header("content-type", "text/vcard")
+            .body(file)
+            .send()
+    };
+    let preview: Value = send(false).await.unwrap().json().await.unwrap();
+    let statuses: Vec<&str> = preview["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["new", "duplicate", "new", "invalid"]);
+    assert_eq!(preview["cards"][0]["name"], "राम पाटील");
+    assert_eq!(preview["cards"][3]["errors"][0]["field"], "name");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM contacts").await,
+        1,
+        "a preview stores nothing"
+    );
+
+    let done: Value = send(true).await.unwrap().json().await.unwrap();
+    assert_eq!(done["added"], 2);
+    let contacts: Vec<Value> = field
+        .get(&format!("/api/v1/clients/{id}/contacts"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut names: Vec<(&str, &str)> = contacts
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["phone"].as_str().or(c["role"].as_str()).unwrap_or(""),
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ("Anita Kulkarni", "Accountant"),
+            ("Suresh Patil", "+919765432109"),
+            ("राम पाटील", "+919822012345")
+        ]
+    );
+    let again: Value = send(true).await.unwrap().json().await.unwrap();
+    assert_eq!(again["added"], 0, "a second import adds nothing");
+    assert_eq!(
+        names_of(&field, "?q=9822012345").await,
+        ["Patil Agro Centre"],
+        "imported contacts are searchable"
+    );
+
+    let not_vcard = field
+        .client
+        .post(format!(
+            "{}/api/v1/clients/{id}/contacts/vcard",
+            field.base()
+        ))
+        .header("x-csrf-token", &field.csrf)
+        .body("name,phone\nRam,9822012345\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_vcard.status(), 422);
+    let huge = field
+        .client
+        .post(format!(
+            "{}/api/v1/clients/{id}/contacts/vcard",
+            field.base()
+        ))
+        .header("x-csrf-token", &field.csrf)
+        .body(vec![b'x'; 2 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), 413);
+    assert_eq!(huge.headers()["content-type"], "application/problem+json");
+
+    let manager = app.session(&app.a, &app.a.admin).await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", manager.csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                b"BEGIN:VCARD\nFN:Mahesh Jadhav\nTEL:+91 90110 22334\nEND:VCARD\nBEGIN:VCARD\nEMAIL:x\nEND:VCARD\n".to_vec(),
+            )
+            .file_name("contacts.vcf"),
+        );
+    let page = manager
+        .client
+        .post(format!(
+            "{}/console/clients/{id}/contacts/vcard",
+            manager.base()
+        ))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Added 1 contacts"), "{html}");
+    assert!(html.contains("Card 2 (no name) was not added"), "{html}");
+    assert!(html.contains("Mahesh Jadhav"));
+}
+
 both_backends!(
+    contacts_come_from_vcard_files,
     types_custom_fields_and_further_phones,
     each_role_sees_the_clients_it_should,
     clients_are_validated,

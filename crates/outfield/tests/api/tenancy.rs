@@ -256,6 +256,12 @@ fn expectations(
         ("GET", "/api/v1/reports/activity", Access::Member, None),
         ("GET", "/api/v1/company/client-fields", Access::Member, None),
         (
+            "POST",
+            "/api/v1/clients/{id}/contacts/vcard",
+            Access::Member,
+            None,
+        ),
+        (
             "PUT",
             "/api/v1/company/client-fields",
             Access::Admin,
