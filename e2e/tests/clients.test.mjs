@@ -12,9 +12,15 @@ after(async () => { await browser?.close(); server?.stop(); });
 
 test('client near me → call → outcome offline → on the manager\'s timeline', async () => {
   const { call, field } = await adminApi(server.base);
+  await call('PUT', '/api/v1/company/client-fields', {
+    client_types: ['Retailer', 'Distributor'],
+    custom_fields: [{ key: 'credit_class', label: 'Credit class', kind: 'choice', choices: ['A', 'B', 'C'] }],
+  });
   const near = await call('POST', '/api/v1/clients', {
     name: 'Shree Krishna Traders', phone: '+91 20 2612 3456', owner_ids: [field.id],
     location: { latitude: 18.5210, longitude: 73.8570 }, address: 'Market Yard, Pune',
+    other_phones: ['+91 98220 11111'], other_addresses: [{ label: 'Godown', address: 'Gultekdi, Pune' }],
+    custom: { credit_class: 'a' },
   });
   await call('POST', '/api/v1/clients', { name: 'Far Away Agencies', owner_ids: [field.id], location: { latitude: 19.076, longitude: 72.8777 } });
   const contact = await call('POST', `/api/v1/clients/${near.id}/contacts`, { name: 'Mahesh Deshpande', role: 'Owner', phone: '+91 98230 55555' });
@@ -33,6 +39,9 @@ test('client near me → call → outcome offline → on the manager\'s timeline
   await page.click(`[data-client="${near.id}"]`);
   await page.waitForSelector(`[data-reach=call][data-contact="${contact.id}"]`);
   assert.equal(await page.getAttribute(`[data-reach=call][data-contact="${contact.id}"]`, 'href'), 'tel:+919823055555');
+  assert.ok(await page.$('[data-reach=call][href="tel:+919822011111"]'), 'a further phone number can be called too');
+  const facts = await page.textContent('#view');
+  assert.ok(facts.includes('Godown: Gultekdi, Pune') && facts.includes('Credit class: A'), facts);
 
   await context.setOffline(true);
   await page.$eval(`[data-reach=call][data-contact="${contact.id}"]`, (link) => {

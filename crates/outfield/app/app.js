@@ -522,7 +522,9 @@ async function clientView(id) {
     <div class="nav"><button id="to-list" class="secondary">${t('nav.clients')}</button></div>
     <h1 tabindex="-1">${escape(client.name)}</h1>
     <p class="small muted">${escape(client.address || '')}</p>
-    ${client.phone ? `<p>${escape(client.phone)} ${reach('call', client.phone)} ${reach('sms', client.phone)}</p>` : ''}
+    ${[client.phone, ...(client.other_phones || [])].filter(Boolean).map((phone) => `<p>${escape(phone)} ${reach('call', phone)} ${reach('sms', phone)}</p>`).join('')}
+    ${(client.other_addresses || []).map((a) => `<p class="small"><strong>${escape(a.label)}</strong>: ${escape(a.address)}</p>`).join('')}
+    ${await customFacts(client)}
     <h2>${t('clients.contacts')}</h2>
     <ul class="plain">${contacts.map((c) => `<li><strong>${escape(c.name)}</strong> ${escape(c.role || '')}<br>
       ${c.phone ? `${reach('call', c.phone, c.id)} ${reach('sms', c.phone, c.id)}` : ''} ${c.email ? reach('email', c.email, c.id) : ''}</li>`).join('') || `<li class="muted">${t('clients.noContacts')}</li>`}</ul>
@@ -539,6 +541,15 @@ async function clientView(id) {
     on('#pick-contact', 'click', () => pickContact(id));
     bindVisit(client);
   });
+}
+
+/** The company's custom fields of a client, labelled as the company named them. */
+async function customFacts(client) {
+  const fields = (await fetchJson('/api/v1/company/client-fields')) || (await meta('clientFields'));
+  if (!fields) return '';
+  await setMeta('clientFields', fields);
+  return fields.custom_fields.filter((f) => client.custom?.[f.key] !== undefined)
+    .map((f) => `<p class="small"><strong>${escape(f.label)}</strong>: ${escape(String(client.custom[f.key]))}</p>`).join('');
 }
 
 /** After a call, text or e-mail the app asks how it went; the answer is queued, so it works offline. */
