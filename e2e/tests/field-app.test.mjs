@@ -69,13 +69,15 @@ test('offline records survive a reload and a browser restart, then reach the ser
   let context = await launchPersistent(profile, geo);
   await context.addInitScript(COUNT_PERMISSION_CALLS);
   let page = context.pages()[0] ?? await context.newPage();
-  await appSignIn(page, server.base, { company: 'sharma-agro', login: 'deepa.iyer@sharma-agro.in', password: 'field-employee-demo-2026' });
+  // Kavita has no working day open in the demo (Deepa's and Arjun's would add position records).
+  await appSignIn(page, server.base, { company: 'sharma-agro', login: 'kavita.patil@sharma-agro.in', password: 'field-employee-demo-2026' });
   await page.click('[data-grant=location]');
   await page.waitForSelector('[data-revoke=location]');
   await page.click('#done');
   await page.waitForSelector('#note-form');
   await untilWaiting(page, 0);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
   await context.setOffline(true);
   const texts = ['Met the owner of Shree Krishna Traders', 'Sharma Kirana wants 20 bags of urea', 'Shop closed on Tuesday'];
@@ -106,7 +108,7 @@ test('offline records survive a reload and a browser restart, then reach the ser
   rmSync(profile, { recursive: true, force: true });
 
   const { call } = await adminApi(server.base);
-  const people = await call('GET', '/api/v1/people?q=deepa');
+  const people = await call('GET', '/api/v1/people?q=kavita');
   const notes = await call('GET', `/api/v1/people/${people[0].id}/notes`);
   assert.deepEqual(notes.map((n) => n.text).sort(), [...texts].sort(), 'each record exactly once');
 });

@@ -453,6 +453,39 @@ struct ClientPage {
     inputs: FieldInputs,
     custom: Vec<(String, String)>,
     notice: Vec<String>,
+    edit: ClientEdit,
+    error_lines: Vec<String>,
+}
+
+/// Errors as sentences naming the form's labels rather than the API's field names.
+fn error_lines(errors: &FormErrors, settings: Option<&ClientFieldSettings>) -> Vec<String> {
+    errors
+        .0
+        .iter()
+        .map(|e| {
+            let line = |field: &str, label: &str| {
+                let index = e.field.strip_prefix(field)?.strip_prefix('[')?;
+                let n: usize = index.split(']').next()?.parse().ok()?;
+                Some(format!("{label}, line {}", n + 1))
+            };
+            let custom = e.field.strip_prefix("custom.").and_then(|key| {
+                settings?
+                    .custom_fields
+                    .iter()
+                    .find(|f| f.key == key)
+                    .map(|f| f.label.clone())
+            });
+            let label = line("other_phones", "More phone numbers")
+                .or_else(|| line("other_addresses", "More addresses"))
+                .or(custom)
+                .unwrap_or_else(|| match e.field.as_str() {
+                    "client_type" => "Type".to_string(),
+                    "gstin" => "GSTIN".to_string(),
+                    other => other.replace('_', " "),
+                });
+            format!("{label}: {}.", e.message)
+        })
+        .collect()
 }
 
 impl ClientPage {
@@ -466,16 +499,49 @@ impl ClientPage {
 }
 
 async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
-    client_view_with(state, user, id, errors, Vec::new()).await
+    client_view_with(state, user, id, errors, Feedback::default()).await
 }
 
-/// The client page with lines of feedback on what was just done (a vCard import's outcome).
+/// What the client page says back after a submission: lines about what was done (a vCard import's
+/// outcome), and the edit form as submitted when it was refused, so nothing typed is lost.
+#[derive(Default)]
+struct Feedback {
+    notice: Vec<String>,
+    submitted: Option<ConsoleForm>,
+}
+
+/// The built-in fields of the edit form, as stored or as submitted.
+struct ClientEdit {
+    name: String,
+    code: String,
+    phone: String,
+    email: String,
+    address: String,
+}
+
+impl ClientEdit {
+    fn of(client: &Client, submitted: Option<&ConsoleForm>) -> ClientEdit {
+        let pick = |name: &str, stored: Option<&str>| match submitted {
+            Some(form) => form.text(name).to_string(),
+            None => stored.unwrap_or_default().to_string(),
+        };
+        ClientEdit {
+            name: pick("name", Some(&client.name)),
+            code: pick("code", client.code.as_deref()),
+            phone: pick("phone", client.phone.as_deref()),
+            email: pick("email", client.email.as_deref()),
+            address: pick("address", client.address.as_deref()),
+        }
+    }
+}
+
+/// The client page with feedback on what was just submitted.
 async fn client_view_with(
     state: &AppState,
     user: &Principal,
     id: Uuid,
     errors: FormErrors,
-    notice: Vec<String>,
+    feedback: Feedback,
 ) -> Response {
     let client = match clients::get(&state.db, &user.scope, id).await {
         Ok(client) => client,
@@ -529,9 +595,15 @@ async fn client_view_with(
         .map(|p| (p.id, p.name))
         .collect();
     let settings = fields::get(&state.db, &user.scope).await.ok();
+    let mut inputs = FieldInputs::new(settings.as_ref(), Some(&client));
+    if let Some(form) = &feedback.submitted {
+        inputs.overlay(form);
+    }
     let page = ClientPage {
-        notice,
-        inputs: FieldInputs::new(settings.as_ref(), Some(&client)),
+        edit: ClientEdit::of(&client, feedback.submitted.as_ref()),
+        notice: feedback.notice,
+        error_lines: error_lines(&errors, settings.as_ref()),
+        inputs,
         custom: settings
             .map(|s| s.shown(&client.custom))
             .unwrap_or_default(),
@@ -730,6 +802,16 @@ pub struct FieldInputs {
 }
 
 impl FieldInputs {
+    /// Shows the values of a refused submission instead of the stored ones.
+    fn overlay(&mut self, form: &ConsoleForm) {
+        self.chosen_type = form.text("client_type").to_string();
+        for input in &mut self.custom {
+            input.value = form.text(&input.name).to_string();
+        }
+        self.other_phones = form.text("other_phones").to_string();
+        self.other_addresses = form.text("other_addresses").to_string();
+    }
+
     fn new(settings: Option<&ClientFieldSettings>, client: Option<&Client>) -> FieldInputs {
         let value_of = |key: &str| {
             client
@@ -857,7 +939,13 @@ async fn edit(
         };
     match outcome {
         Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
-        Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
+        Err(error) => {
+            let feedback = Feedback {
+                notice: Vec::new(),
+                submitted: Some(form),
+            };
+            client_view_with(&state, &user, id, FormErrors::from_error(&error), feedback).await
+        }
     }
 }
 
@@ -1015,7 +1103,11 @@ async fn import_vcard(
                     problems.join("; ")
                 ));
             }
-            client_view_with(&state, &user, id, FormErrors::default(), notice).await
+            let feedback = Feedback {
+                notice,
+                submitted: None,
+            };
+            client_view_with(&state, &user, id, FormErrors::default(), feedback).await
         }
         Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
     }

@@ -610,7 +610,12 @@ async fn types_custom_fields_and_further_phones(app: TestApp) {
     let path = format!("/console/clients/{id}");
     let wrong = admin.form(&path, &edit("twenty")).await;
     assert_eq!(wrong.status(), 422);
-    assert!(wrong.text().await.unwrap().contains("must be a number"));
+    let html = wrong.text().await.unwrap();
+    assert!(html.contains("Beds: must be a number."), "{html}");
+    assert!(
+        html.contains("value=\"Sai Medical and Nursing Home\""),
+        "what was typed stays in the form"
+    );
     let api_path = format!("/api/v1/clients/{id}");
     let unchanged: Value = admin.get(&api_path).await.json().await.unwrap();
     assert_eq!(unchanged["name"], "Sai Medical");
