@@ -155,7 +155,7 @@ pub async fn list(
         return query(tx, backend, scope, filter, None, limit).await;
     };
     // Widen a box around the point until it holds enough clients, then keep those inside the circle.
-    let mut radius_m = 2_000.0;
+    let mut radius_m = 1_000.0;
     loop {
         let mut found = query(tx, backend, scope, filter, Some((center, radius_m)), 5_000).await?;
         for client in &mut found {
