@@ -306,25 +306,11 @@ async fn keep(
     let mut tx = db.tenant(scope).await?;
     if let Some(existing) = find(&mut tx, scope.company_id(), id).await? {
         tx.commit().await?;
-        if existing.sha256 == received.sha256 && existing.person_id == scope.person_id() {
-            return Ok(Uploaded {
-                file: existing,
-                created: false,
-            });
-        }
-        return Err(AppError::Conflict(FieldError::new(
-            "id",
-            "this file id is already used for other content",
-        )));
+        return replay(existing, scope, received);
     }
     let key = key_of(scope.company_id(), purpose, id);
-    files
-        .0
-        .rename(staging, &key)
-        .await
-        .map_err(anyhow::Error::from)?;
     let now = crate::clock::now_ms();
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO files (company_id, id, person_id, purpose, content_type, size_bytes, sha256, storage_key, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -338,7 +324,26 @@ async fn keep(
     .bind(key.to_string())
     .bind(now)
     .execute(&mut *tx)
-    .await?;
+    .await;
+    if let Err(sqlx::Error::Database(error)) = &inserted {
+        if error.is_unique_violation() {
+            // The same id stored by a concurrent request (a retry racing the original): answer as a
+            // replay once it is committed.
+            drop(tx);
+            let mut read = db.tenant_read(scope).await?;
+            let existing = find(&mut read, scope.company_id(), id).await?;
+            read.commit().await?;
+            return replay(existing.ok_or(AppError::NotFound)?, scope, received);
+        }
+    }
+    inserted?;
+    // The bytes move under their key only once the row is in: a request that loses a race never
+    // overwrites the winner's bytes.
+    files
+        .0
+        .rename(staging, &key)
+        .await
+        .map_err(anyhow::Error::from)?;
     let event = AuditEvent::new("file.uploaded", "file", id).with(json!({
         "purpose": purpose.as_str(), "content_type": received.media.content_type(),
         "size_bytes": received.size, "sha256": received.sha256,
@@ -357,6 +362,21 @@ async fn keep(
         },
         created: true,
     })
+}
+
+/// The answer to an upload under an id already stored: the stored file for the same bytes from the same
+/// person, a conflict otherwise.
+fn replay(existing: StoredFile, scope: &Scope, received: Received) -> AppResult<Uploaded> {
+    if existing.sha256 == received.sha256 && existing.person_id == scope.person_id() {
+        return Ok(Uploaded {
+            file: existing,
+            created: false,
+        });
+    }
+    Err(AppError::Conflict(FieldError::new(
+        "id",
+        "this file id is already used for other content",
+    )))
 }
 
 const FILE_COLUMNS: &str =

@@ -328,6 +328,15 @@ async fn bad_uploads_change_nothing(app: TestApp) {
         );
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM attachments").await, 0);
+    // A retry racing the original upload of the same bytes: one stores, the other is a replay.
+    let raced = Uuid::now_v7();
+    let (first, second) = tokio::join!(
+        put_file(&device, raced, "visit_photo", jpeg(8, 300_000)),
+        put_file(&device, raced, "visit_photo", jpeg(8, 300_000))
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 201]);
     let fine = json!({ "visit_id": visit, "photos": [mine] });
     assert!(accepted(
         &push(&device, &[record("check_out", t0 + 6 * MINUTE, fine)]).await
