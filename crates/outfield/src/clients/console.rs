@@ -19,13 +19,13 @@ use crate::clients::{
 };
 use crate::console::map::{map_json, render_map_page, Tiles};
 use crate::console::{
-    error_page, local_time, parse_form_body, render, ConsoleForm, ConsoleUser, FormErrors, Frame,
-    Submission,
+    error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
 };
 use crate::error::FieldError;
 use crate::people::domain::Role;
 use crate::people::{self, StatusFilter};
 use crate::state::AppState;
+use crate::web::extract::parse_fields;
 use crate::web::extract::ApiPath;
 
 /// Routes of this module.
@@ -124,28 +124,12 @@ async fn import_page(ConsoleUser(user): ConsoleUser) -> Response {
 async fn upload(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
-    let mut csrf = None;
-    let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => {
-                let name = field
-                    .file_name()
-                    .unwrap_or("upload")
-                    .chars()
-                    .take(200)
-                    .collect::<String>();
-                file = field.bytes().await.ok().map(|bytes| (name, bytes));
-            }
-            _ => {}
-        }
-    }
-    if let Err(error) = user.check_csrf(csrf.as_deref()) {
-        return error_page(&error);
-    }
+    let file = match uploaded_file(&user, multipart).await {
+        Ok(file) => file,
+        Err(page) => return page,
+    };
     let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
         return import_view(
             &user,
@@ -158,6 +142,34 @@ async fn upload(
         Ok(id) => Redirect::to(&format!("/console/clients/import/{id}")).into_response(),
         Err(error) => error_page(&error),
     }
+}
+
+/// The `file` part of an upload form (its name, up to 200 characters, and bytes), once the form's
+/// `_csrf` part has been checked; the error page otherwise.
+async fn uploaded_file(
+    user: &Principal,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Option<(String, axum::body::Bytes)>, Response> {
+    let mut csrf = None;
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.ok(),
+            Some("file") => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or("upload")
+                    .chars()
+                    .take(200)
+                    .collect();
+                file = field.bytes().await.ok().map(|bytes| (name, bytes));
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(csrf.as_deref())
+        .map_err(|error| error_page(&error))?;
+    Ok(file)
 }
 
 fn options_from(pairs: impl Iterator<Item = (String, String)>) -> ImportOptions {
@@ -345,7 +357,7 @@ async fn create(
 ) -> Response {
     let settings = fields::get(&state.db, &user.scope).await.ok();
     let body = client_body(&form, settings.as_ref(), false);
-    let mut parsed: Result<NewClient, _> = parse_form_body(&body);
+    let mut parsed: Result<NewClient, _> = parse_fields(&body);
     if let Ok(new) = &mut parsed {
         let (lat, lon) = (form.text("latitude").trim(), form.text("longitude").trim());
         if !lat.is_empty() || !lon.is_empty() {
@@ -929,14 +941,14 @@ async fn edit(
     Submission { user, form }: Submission,
 ) -> Response {
     let settings = fields::get(&state.db, &user.scope).await.ok();
-    let outcome =
-        match parse_form_body::<ClientChanges>(&client_body(&form, settings.as_ref(), true)) {
-            Ok(changes) => {
-                let actor = Actor::of(&user, &client);
-                clients::update(&state.db, &user.scope, &actor, id, changes).await
-            }
-            Err(errors) => Err(crate::error::AppError::Validation(errors)),
-        };
+    let outcome = match parse_fields::<ClientChanges>(&client_body(&form, settings.as_ref(), true))
+    {
+        Ok(changes) => {
+            let actor = Actor::of(&user, &client);
+            clients::update(&state.db, &user.scope, &actor, id, changes).await
+        }
+        Err(errors) => Err(crate::error::AppError::Validation(errors)),
+    };
     match outcome {
         Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
         Err(error) => {
@@ -1062,21 +1074,12 @@ async fn import_vcard(
     ConsoleUser(user): ConsoleUser,
     ApiPath(id): ApiPath<Uuid>,
     client: ClientInfo,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Response {
-    let mut csrf = None;
-    let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.ok(),
-            Some("file") => file = field.bytes().await.ok(),
-            _ => {}
-        }
-    }
-    if let Err(error) = user.check_csrf(csrf.as_deref()) {
-        return error_page(&error);
-    }
-    let bytes = file.unwrap_or_default();
+    let bytes = match uploaded_file(&user, multipart).await {
+        Ok(file) => file.map(|(_, bytes)| bytes).unwrap_or_default(),
+        Err(page) => return page,
+    };
     let actor = Actor::of(&user, &client);
     let report = crate::clients::vcard::import(&state.db, &user.scope, &actor, id, (&bytes, true));
     match report.await {

@@ -322,10 +322,10 @@ fn parse_row(
     }
     let mut errors = Vec::new();
     let mut client: Option<NewClient> =
-        match crate::web::extract::parse_json(&serde_json::to_vec(&object).unwrap_or_default()) {
+        match crate::web::extract::parse_fields(&Value::Object(object)) {
             Ok(client) => Some(client),
-            Err(error) => {
-                errors.extend(error.field_errors());
+            Err(more) => {
+                errors.extend(more);
                 None
             }
         };

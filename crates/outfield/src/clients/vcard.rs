@@ -304,7 +304,7 @@ fn contact_of(card: Card) -> Result<NewContact, Vec<FieldError>> {
         "name": name, "role": card.title, "phone": phone, "email": card.emails.first(),
         "language": language.filter(|l| ["en", "hi"].contains(&l.as_str())),
     });
-    crate::console::parse_form_body(&body)
+    crate::web::extract::parse_fields(&body)
 }
 
 #[cfg(test)]

@@ -246,20 +246,8 @@ impl ConsoleForm {
             };
             object.insert((*name).to_string(), json);
         }
-        parse_form_body(&serde_json::Value::Object(object))
+        crate::web::extract::parse_fields(&serde_json::Value::Object(object))
     }
-}
-
-/// Deserializes a form already shaped as the API's JSON body (lists, nested objects), with the API's
-/// field errors.
-pub fn parse_form_body<T: DeserializeOwned>(
-    body: &serde_json::Value,
-) -> Result<T, Vec<FieldError>> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    crate::web::extract::parse_json(&bytes).map_err(|error| match error {
-        AppError::Validation(errors) => errors,
-        other => vec![FieldError::new("form", other.public_message())],
-    })
 }
 
 /// Field errors of a failed submission, looked up by field name in templates.

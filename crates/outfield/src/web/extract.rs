@@ -53,6 +53,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// Deserializes a value already shaped as an API body (a console form, an import row, a vCard), with
+/// the API's field errors, so every way in shares one validation.
+pub fn parse_fields<T: DeserializeOwned>(
+    body: &serde_json::Value,
+) -> Result<T, Vec<crate::error::FieldError>> {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    parse_json(&bytes).map_err(|error| match error {
+        AppError::Validation(errors) => errors,
+        other => vec![crate::error::FieldError::new(
+            "form",
+            other.public_message(),
+        )],
+    })
+}
+
 /// Query parameters, with the same field-naming errors as [`ApiJson`].
 pub struct ApiQuery<T>(pub T);
 

@@ -13,10 +13,6 @@ async fn add(session: &Session, body: Value) -> Value {
     response.json().await.unwrap()
 }
 
-async fn names_of(session: &Session, query: &str) -> Vec<String> {
-    names(session, query).await
-}
-
 async fn names(session: &Session, query: &str) -> Vec<String> {
     let list: Vec<Value> = session
         .get(&format!("/api/v1/clients{query}"))
@@ -688,7 +684,7 @@ async fn contacts_come_from_vcard_files(app: TestApp) {
         .json()
         .await
         .unwrap();
-    let mut names: Vec<(&str, &str)> = contacts
+    let mut added: Vec<(&str, &str)> = contacts
         .iter()
         .map(|c| {
             (
@@ -697,9 +693,9 @@ async fn contacts_come_from_vcard_files(app: TestApp) {
             )
         })
         .collect();
-    names.sort();
+    added.sort();
     assert_eq!(
-        names,
+        added,
         [
             ("Anita Kulkarni", "Accountant"),
             ("Suresh Patil", "+919765432109"),
@@ -709,7 +705,7 @@ async fn contacts_come_from_vcard_files(app: TestApp) {
     let again: Value = send(true).await.unwrap().json().await.unwrap();
     assert_eq!(again["added"], 0, "a second import adds nothing");
     assert_eq!(
-        names_of(&field, "?q=9822012345").await,
+        names(&field, "?q=9822012345").await,
         ["Patil Agro Centre"],
         "imported contacts are searchable"
     );
