@@ -231,6 +231,9 @@ async fn postgres_pool(options: AnyConnectOptions) -> anyhow::Result<AnyPool> {
                 if exists.is_some() {
                     conn.execute("SET ROLE outfield_app").await?;
                 }
+                // Every query here reads a few index entries; just-in-time compilation, triggered by
+                // the planner's pessimistic estimates, would spend hundreds of milliseconds per query.
+                conn.execute("SET jit = off").await?;
                 Ok(())
             })
         })

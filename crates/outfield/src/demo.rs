@@ -336,7 +336,6 @@ async fn field_day(
         };
         crate::clients::store::insert(tx, company_id, None, id, &new).await?;
         crate::clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;
-        crate::clients::store::refresh_search_text(tx, company_id, id).await?;
         for weekday in 1..=6 {
             sqlx::query(
                 "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
@@ -352,6 +351,7 @@ async fn field_day(
             .execute(&mut **tx)
             .await?;
         }
+        crate::clients::search::reindex(tx, company_id, &[id]).await?;
         clients.push((id, location, owner));
     }
     for person in [5, 6] {

@@ -48,10 +48,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Connects to the database, runs migrations and binds the listener.
+    /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
+    /// and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
         let db = Db::connect(&config.database_url()?).await?;
         db.migrate().await?;
+        clients::search::rebuild_if_outdated(&db).await?;
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let mut config = config;

@@ -14,6 +14,8 @@ pub struct Running {
     pub port: u16,
     /// Its database, for generating data directly.
     pub database_url: String,
+    postgres: Option<String>,
+    demo: bool,
     _dir: tempdir::Dir,
 }
 
@@ -55,6 +57,37 @@ pub fn free_port() -> u16 {
 pub async fn start(database_url: Option<&str>, demo: bool) -> (Running, Duration) {
     let dir = tempdir::Dir::new();
     let port = free_port();
+    let postgres = database_url.map(String::from);
+    let started = Instant::now();
+    let child = spawn(&dir.0, port, postgres.as_deref(), demo);
+    let running = Running {
+        database_url: postgres
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display())),
+        postgres,
+        child,
+        port,
+        demo,
+        _dir: dir,
+    };
+    wait_until_healthy(port, started).await;
+    (running, started.elapsed())
+}
+
+impl Running {
+    /// Stops the server and starts it again on the same database and port; returns the time until it
+    /// answered (what a server does at start, such as rebuilding an index, is in it).
+    pub async fn restart(&mut self) -> Duration {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let started = Instant::now();
+        self.child = spawn(&self._dir.0, self.port, self.postgres.as_deref(), self.demo);
+        wait_until_healthy(self.port, started).await;
+        started.elapsed()
+    }
+}
+
+fn spawn(dir: &std::path::Path, port: u16, postgres: Option<&str>, demo: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_outfield"));
     command
         .args([
@@ -63,27 +96,20 @@ pub async fn start(database_url: Option<&str>, demo: bool) -> (Running, Duration
             &format!("127.0.0.1:{port}"),
             "--data-dir",
         ])
-        .arg(&dir.0)
+        .arg(dir)
         .env("OUTFIELD_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    if let Some(url) = database_url {
+    if let Some(url) = postgres {
         command.args(["--database-url", url]);
     }
     if demo {
         command.arg("--demo");
     }
-    let started = Instant::now();
-    let child = command.spawn().expect("outfield binary");
-    let database_url = database_url
-        .map(String::from)
-        .unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
-    let running = Running {
-        database_url,
-        child,
-        port,
-        _dir: dir,
-    };
+    command.spawn().expect("outfield binary")
+}
+
+async fn wait_until_healthy(port: u16, started: Instant) {
     let client = reqwest::Client::new();
     loop {
         if let Ok(response) = client
@@ -92,11 +118,11 @@ pub async fn start(database_url: Option<&str>, demo: bool) -> (Running, Duration
             .await
         {
             if response.status() == 200 {
-                return (running, started.elapsed());
+                return;
             }
         }
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < Duration::from_secs(600),
             "server did not start"
         );
         tokio::time::sleep(Duration::from_millis(2)).await;

@@ -16,7 +16,7 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::clients::domain::Label;
 use crate::clients::fields::ClientFieldSettings;
-use crate::clients::store::search_key;
+use crate::clients::search;
 use crate::clients::NewClient;
 use crate::clock::now_ms;
 use crate::db::{get_uuid, Backend, Db, Tx};
@@ -597,17 +597,20 @@ pub async fn run(
     Ok(report)
 }
 
-/// Inserts the valid rows in multi-row statements (100 clients a statement).
+/// Inserts the valid rows in multi-row statements (100 clients a statement) and indexes them
+/// for search.
 async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Result<()> {
     let company = scope.company_id().to_string();
     let now = now_ms();
+    let mut created = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(100) {
         let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
         let mut sql = String::from(
-            "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
-             category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at) VALUES ",
+            "INSERT INTO clients (company_id, id, code, name, search_text, search_name, client_type, status, phone, \
+             email, gstin, category, territory, tags, address, latitude, longitude, created_by, created_at, \
+             updated_at) VALUES ",
         );
-        let per_row = 19;
+        let per_row = 20;
         for index in 0..chunk.len() {
             let params: Vec<String> = (1..=per_row)
                 .map(|p| format!("${}", index * per_row + p))
@@ -624,7 +627,8 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
             let mut tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
             tags.sort_unstable();
             tags.dedup();
-            let key = search_key(&[
+            let tags = tags.join(",");
+            let values = [
                 Some(c.name.as_str()),
                 c.code.as_ref().map(|v| v.as_str()),
                 c.phone.as_ref().map(|v| v.as_str()),
@@ -632,14 +636,21 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
                 c.gstin.as_ref().map(|v| v.as_str()),
                 c.category.as_ref().map(|v| v.as_str()),
                 c.territory.as_ref().map(|v| v.as_str()),
-                Some(&tags.join(",")),
-            ]);
+                Some(tags.as_str()),
+            ];
+            let texts: Vec<(bool, &str)> = search::CLIENT_TEXT
+                .iter()
+                .zip(values)
+                .filter_map(|((_, phone), value)| Some((*phone, value?)))
+                .collect();
+            let indexed = search::Indexed::new(c.name.as_str(), &texts);
             query = query
                 .bind(company.clone())
                 .bind(id.to_string())
                 .bind(c.code.as_ref().map(|v| v.as_str().to_string()))
                 .bind(c.name.as_str().to_string())
-                .bind(key)
+                .bind(indexed.search_text())
+                .bind(indexed.sort_name().to_string())
                 .bind(
                     c.client_type
                         .as_ref()
@@ -653,13 +664,14 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
                 .bind(c.gstin.as_ref().map(|v| v.as_str().to_string()))
                 .bind(c.category.as_ref().map(|v| v.as_str().to_string()))
                 .bind(c.territory.as_ref().map(|v| v.as_str().to_string()))
-                .bind(tags.join(","))
+                .bind(tags)
                 .bind(c.address.as_ref().map(|v| v.as_str().to_string()))
                 .bind(c.location.map(|p| p.latitude))
                 .bind(c.location.map(|p| p.longitude))
                 .bind(scope.person_id().to_string())
                 .bind(now)
                 .bind(now);
+            created.push((indexed, *id, row.owner.unwrap_or(scope.person_id())));
         }
         query.execute(&mut **tx).await?;
         let mut sql =
@@ -682,7 +694,7 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
         }
         query.execute(&mut **tx).await?;
     }
-    Ok(())
+    search::add_new(tx, scope.company_id(), &created).await
 }
 
 /// Keeps an uploaded file until the import is confirmed (in the database, so any instance can serve the

@@ -252,7 +252,6 @@ pub async fn submit(
     };
     store::insert(&mut tx, company_id, None, id, &new).await?;
     store::set_owners(&mut tx, company_id, id, &[assignee]).await?;
-    store::refresh_search_text(&mut tx, company_id, id).await?;
     let body = enquiry
         .message
         .clone()

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod fields;
 pub mod import;
 pub mod leads;
+pub mod search;
 pub mod store;
 pub mod tasks;
 pub mod vcard;
@@ -156,7 +157,7 @@ pub struct NewInteraction {
 /// Clients the scope may see, filtered.
 pub async fn list(db: &Db, scope: &Scope, filter: &ClientFilter) -> AppResult<Vec<Client>> {
     let mut tx = db.tenant_read(scope).await?;
-    let clients = store::list(&mut tx, db.backend(), scope, filter).await?;
+    let clients = store::list(&mut tx, scope, filter).await?;
     tx.commit().await?;
     Ok(clients)
 }
@@ -244,7 +245,6 @@ pub async fn create(
     )
     .await?;
     store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
-    store::refresh_search_text(&mut tx, scope.company_id(), id).await?;
     let event = AuditEvent::new("client.created", "client", id)
         .with(json!({ "name": new.name, "owners": owners }));
     audit::record(&mut tx, actor, event).await?;
@@ -294,7 +294,6 @@ pub async fn update(
         changed.push("owners");
     }
     if !changed.is_empty() {
-        store::refresh_search_text(&mut tx, scope.company_id(), id).await?;
         let event =
             AuditEvent::new("client.updated", "client", id).with(json!({ "changed": changed }));
         audit::record(&mut tx, actor, event).await?;
@@ -381,7 +380,6 @@ pub async fn add_contact(
     visible(&mut tx, scope, client_id).await?;
     let id = Uuid::now_v7();
     store::insert_contact(&mut tx, scope.company_id(), client_id, id, &new).await?;
-    store::refresh_search_text(&mut tx, scope.company_id(), client_id).await?;
     let event = AuditEvent::new("client.contact_added", "client", client_id)
         .with(json!({ "contact_id": id }));
     audit::record(&mut tx, actor, event).await?;
@@ -557,7 +555,6 @@ pub async fn merge(
         ));
     }
     let moved = store::merge(&mut tx, scope.company_id(), keep, duplicate).await?;
-    store::refresh_search_text(&mut tx, scope.company_id(), keep).await?;
     let event = AuditEvent::new("client.merged", "client", keep)
         .with(json!({ "duplicate_id": duplicate, "interactions_moved": moved }));
     audit::record(&mut tx, actor, event).await?;

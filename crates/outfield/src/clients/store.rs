@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use crate::auth::Scope;
 use crate::clients::domain::{ClientStatus, InteractionKind, OtherAddress};
+use crate::clients::search;
 use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_opt_uuid, get_uuid, Backend, Tx};
+use crate::db::{get_opt_uuid, get_uuid, Tx};
 use crate::geo::GeoPoint;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
 
@@ -73,7 +74,9 @@ pub struct Owner {
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ClientFilter {
-    /// Words of a name, code, phone number, e-mail, tag, or a contact's name or phone.
+    /// Words, each matching the start of a word of the name, code, phone number, e-mail, GSTIN, category,
+    /// territory, tags, or a contact's name, phone or e-mail; common spellings of Indian names are
+    /// matched together (Lakshmi, Laxmi). Whole-word matches come first, then by name.
     pub q: Option<String>,
     /// Status.
     pub status: Option<ClientStatus>,
@@ -92,7 +95,7 @@ pub struct ClientFilter {
 /// Most clients one list returns: an export of the largest import.
 pub const MAX_LIST: i64 = 100_000;
 
-const CLIENT_COLUMNS: &str =
+pub(crate) const CLIENT_COLUMNS: &str =
     "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
      c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at, \
      c.other_phones, c.other_addresses, c.custom_fields";
@@ -102,47 +105,25 @@ const CLIENT_COLUMNS: &str =
 fn visible_clients_sql(extra: &str) -> String {
     format!(
         "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 \
-         AND ($3 = 'all' OR EXISTS (SELECT 1 FROM client_owners o JOIN visible v ON v.id = o.person_id \
-              WHERE o.company_id = c.company_id AND o.client_id = c.id) \
-           OR EXISTS (SELECT 1 FROM visit_plans vp JOIN visible v ON v.id = vp.person_id \
-              WHERE vp.company_id = c.company_id AND vp.client_id = c.id)) {extra}"
+         AND ($3 = 'all' OR {}) {extra}",
+        reach_sql("c.id")
     )
 }
 
-/// Lower-cased text a search matches, with phone numbers also as bare digits.
-pub fn search_key(parts: &[Option<&str>]) -> String {
-    let mut key = String::new();
-    for part in parts.iter().flatten() {
-        key.push(' ');
-        key.push_str(&part.to_lowercase());
-        let digits: String = part.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 6 {
-            key.push(' ');
-            key.push_str(&digits);
-        }
-    }
-    key
+/// The condition that the client with this id column is owned by, or on a visit plan of, someone in the
+/// `visible` CTE.
+pub(crate) fn reach_sql(client_id: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM client_owners o JOIN visible v ON v.id = o.person_id \
+              WHERE o.company_id = $1 AND o.client_id = {client_id}) \
+           OR EXISTS (SELECT 1 FROM visit_plans vp JOIN visible v ON v.id = vp.person_id \
+              WHERE vp.company_id = $1 AND vp.client_id = {client_id}))"
+    )
 }
 
-/// The LIKE pattern of a query: lower-case, bare digits for phone-like queries, wildcards removed.
-fn search_pattern(q: &str) -> Option<String> {
-    let q = q.trim().to_lowercase().replace(['%', '_'], "");
-    if q.is_empty() {
-        return None;
-    }
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let phone_like =
-        digits.len() >= 6 && q.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-    Some(format!("%{}%", if phone_like { digits } else { q }))
-}
-
-/// Clients the scope may see, filtered; nearest first when a point is given.
-pub async fn list(
-    tx: &mut Tx,
-    backend: Backend,
-    scope: &Scope,
-    filter: &ClientFilter,
-) -> sqlx::Result<Vec<Client>> {
+/// Clients the scope may see, filtered; nearest first when a point is given, else search order when
+/// words are given, else by name.
+pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<Vec<Client>> {
     let near = match (filter.latitude, filter.longitude) {
         (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
         _ => None,
@@ -151,13 +132,17 @@ pub async fn list(
         .limit
         .unwrap_or(if near.is_some() { 20 } else { 100 })
         .clamp(1, MAX_LIST);
+    let terms = filter.q.as_deref().map(search::terms).unwrap_or_default();
     let Some(center) = near else {
-        return query(tx, backend, scope, filter, None, limit).await;
+        if !terms.is_empty() {
+            return search::find(tx, scope, filter, &terms, limit).await;
+        }
+        return query(tx, scope, filter, &terms, None, limit).await;
     };
     // Widen a box around the point until it holds enough clients, then keep those inside the circle.
     let mut radius_m = 1_000.0;
     loop {
-        let mut found = query(tx, backend, scope, filter, Some((center, radius_m)), 5_000).await?;
+        let mut found = query(tx, scope, filter, &terms, Some((center, radius_m)), 5_000).await?;
         for client in &mut found {
             client.distance_m = client.location.map(|p| center.distance_m(&p));
         }
@@ -179,55 +164,87 @@ pub async fn list(
 enum Param {
     Text(String),
     Number(f64),
+    Integer(i64),
+}
+
+/// The values a client query binds after the scope's $1–$3, each named by the placeholder it returns.
+#[derive(Default)]
+pub(crate) struct SqlParams(Vec<Param>);
+
+impl SqlParams {
+    /// Parameters that follow the scope's three.
+    pub(crate) fn after_scope() -> SqlParams {
+        SqlParams::default()
+    }
+
+    fn push(&mut self, param: Param) -> String {
+        self.0.push(param);
+        format!("${}", self.0.len() + 3)
+    }
+
+    /// Binds a text value.
+    pub(crate) fn text(&mut self, value: String) -> String {
+        self.push(Param::Text(value))
+    }
+
+    /// Binds an integer.
+    pub(crate) fn integer(&mut self, value: i64) -> String {
+        self.push(Param::Integer(value))
+    }
+
+    /// Binds the values, in order, to a query whose scope is bound.
+    pub(crate) fn bind<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for param in self.0 {
+            query = match param {
+                Param::Text(text) => query.bind(text),
+                Param::Number(number) => query.bind(number),
+                Param::Integer(number) => query.bind(number),
+            };
+        }
+        query
+    }
+}
+
+/// The status, owner and tag conditions of a filter (its words are matched by the caller).
+pub(crate) fn filter_conditions(filter: &ClientFilter, params: &mut SqlParams) -> Vec<String> {
+    // Only the filters asked for become conditions: "$n IS NULL OR …" would keep PostgreSQL's generic
+    // plans from using the indexes.
+    let mut conditions = Vec::new();
+    if let Some(status) = filter.status {
+        let p = params.text(status.as_str().to_string());
+        conditions.push(format!("c.status = {p}"));
+    }
+    if let Some(owner) = filter.owner_id {
+        let p = params.text(owner.to_string());
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM client_owners ow WHERE ow.company_id = c.company_id \
+             AND ow.client_id = c.id AND ow.person_id = {p})"
+        ));
+    }
+    if let Some(tag) = &filter.tag {
+        let p = params.text(format!(
+            "%,{},%",
+            tag.trim().to_lowercase().replace(['%', '_'], "")
+        ));
+        conditions.push(format!("(',' || c.tags || ',') LIKE {p}"));
+    }
+    conditions
 }
 
 async fn query(
     tx: &mut Tx,
-    backend: Backend,
     scope: &Scope,
     filter: &ClientFilter,
+    terms: &[search::Term],
     area: Option<(GeoPoint, f64)>,
     limit: i64,
 ) -> sqlx::Result<Vec<Client>> {
-    // Only the filters asked for become conditions: "$n IS NULL OR …" would keep PostgreSQL's generic
-    // plans from using the indexes. Parameters $1–$3 are the scope's.
-    let mut conditions = Vec::new();
-    let mut params = Vec::new();
-    let next = |param: Param, params: &mut Vec<Param>| {
-        params.push(param);
-        format!("${}", params.len() + 3)
-    };
-    if let Some(pattern) = filter.q.as_deref().and_then(search_pattern) {
-        let p = next(Param::Text(pattern), &mut params);
-        // "Contains" searches go through a trigram index: FTS5 on SQLite, pg_trgm on PostgreSQL.
-        conditions.push(match backend {
-            Backend::Sqlite => {
-                format!("c.rowid IN (SELECT rowid FROM clients_search WHERE search_text LIKE {p})")
-            }
-            Backend::Postgres => format!("c.search_text LIKE {p}"),
-        });
-    }
-    if let Some(status) = filter.status {
-        let p = next(Param::Text(status.as_str().to_string()), &mut params);
-        conditions.push(format!("c.status = {p}"));
-    }
-    if let Some(owner) = filter.owner_id {
-        let p = next(Param::Text(owner.to_string()), &mut params);
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM client_owners w WHERE w.company_id = c.company_id AND w.client_id = c.id \
-             AND w.person_id = {p})"
-        ));
-    }
-    if let Some(tag) = &filter.tag {
-        let p = next(
-            Param::Text(format!(
-                "%,{},%",
-                tag.trim().to_lowercase().replace(['%', '_'], "")
-            )),
-            &mut params,
-        );
-        conditions.push(format!("(',' || c.tags || ',') LIKE {p}"));
-    }
+    let mut params = SqlParams::after_scope();
+    let mut conditions: Vec<String> = terms.iter().map(|t| t.condition(&mut params)).collect();
+    conditions.extend(filter_conditions(filter, &mut params));
     if let Some((center, radius_m)) = area {
         let d_lat = radius_m / 111_320.0;
         let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));
@@ -237,7 +254,7 @@ async fn query(
             center.longitude - d_lon,
             center.longitude + d_lon,
         ];
-        let [a, b, c, d] = bounds.map(|value| next(Param::Number(value), &mut params));
+        let [a, b, c, d] = bounds.map(|value| params.push(Param::Number(value)));
         conditions.push(format!(
             "c.latitude BETWEEN {a} AND {b} AND c.longitude BETWEEN {c} AND {d}"
         ));
@@ -249,23 +266,19 @@ async fn query(
     } else {
         "ORDER BY c.name, c.id"
     };
-    let limit_param = params.len() + 4;
+    let limit_param = params.integer(limit);
     let sql = visible_clients_sql(&format!(
-        "{} {order} LIMIT ${limit_param}",
+        "{} {order} LIMIT {limit_param}",
         conditions
             .iter()
             .map(|c| format!("AND {c}"))
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    let mut query = bind_scope(sqlx::query(&sql), scope);
-    for param in params {
-        query = match param {
-            Param::Text(text) => query.bind(text),
-            Param::Number(number) => query.bind(number),
-        };
-    }
-    let rows = query.bind(limit).fetch_all(&mut **tx).await?;
+    let rows = params
+        .bind(bind_scope(sqlx::query(&sql), scope))
+        .fetch_all(&mut **tx)
+        .await?;
     let mut clients = rows
         .iter()
         .map(client_from)
@@ -287,7 +300,7 @@ pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<C
     Ok(clients.pop())
 }
 
-fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
+pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
     let status: String = row.try_get("status")?;
     let tags: String = row.try_get("tags")?;
     let latitude: Option<f64> = row.try_get("latitude")?;
@@ -335,7 +348,11 @@ fn json_text(value: &impl Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-async fn attach_owners(tx: &mut Tx, company_id: Uuid, clients: &mut [Client]) -> sqlx::Result<()> {
+pub(crate) async fn attach_owners(
+    tx: &mut Tx,
+    company_id: Uuid,
+    clients: &mut [Client],
+) -> sqlx::Result<()> {
     if clients.is_empty() {
         return Ok(());
     }
@@ -438,7 +455,7 @@ pub async fn insert(
     .bind(json_text(&new.custom))
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    search::reindex(tx, company_id, &[id]).await
 }
 
 /// Applies changes column by column and names the changed fields.
@@ -537,6 +554,9 @@ pub async fn apply_changes(
             .await?;
         changed.push("location");
     }
+    if !changed.is_empty() {
+        search::reindex(tx, company_id, &[id]).await?;
+    }
     Ok(changed)
 }
 
@@ -562,12 +582,19 @@ pub async fn set_owners(
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    search::reindex(tx, company_id, &[client_id]).await
 }
 
 /// Moves every ownership of `from` to `to`; returns how many clients moved.
 pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sqlx::Result<u64> {
     let company = company_id.to_string();
+    let moving: Vec<String> = sqlx::query_scalar(
+        "SELECT client_id FROM client_owners WHERE company_id = $1 AND person_id = $2",
+    )
+    .bind(&company)
+    .bind(from.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO client_owners (company_id, client_id, person_id) \
          SELECT company_id, client_id, $3 FROM client_owners WHERE company_id = $1 AND person_id = $2 \
@@ -583,51 +610,12 @@ pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sq
         .bind(from.to_string())
         .execute(&mut **tx)
         .await?;
+    let moving: Vec<Uuid> = moving
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    search::reindex(tx, company_id, &moving).await?;
     Ok(moved.rows_affected())
-}
-
-/// Recomputes what searches match for a client: its own fields and its contacts'.
-pub async fn refresh_search_text(
-    tx: &mut Tx,
-    company_id: Uuid,
-    client_id: Uuid,
-) -> sqlx::Result<()> {
-    let company = company_id.to_string();
-    let client = client_id.to_string();
-    let row = sqlx::query(
-        "SELECT name, code, phone, email, gstin, category, territory, tags, other_phones FROM clients \
-         WHERE company_id = $1 AND id = $2",
-    )
-    .bind(&company)
-    .bind(&client)
-    .fetch_one(&mut **tx)
-    .await?;
-    let mut parts: Vec<Option<String>> = [
-        "name",
-        "code",
-        "phone",
-        "email",
-        "gstin",
-        "category",
-        "territory",
-        "tags",
-    ]
-    .iter()
-    .map(|column| row.try_get::<Option<String>, _>(*column))
-    .collect::<sqlx::Result<_>>()?;
-    let other_phones: Vec<String> = json_column(&row, "other_phones")?;
-    parts.extend(other_phones.into_iter().map(Some));
-    for contact in contacts(tx, company_id, client_id).await? {
-        parts.extend([Some(contact.name), contact.phone, contact.email]);
-    }
-    let parts: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
-    sqlx::query("UPDATE clients SET search_text = $1 WHERE company_id = $2 AND id = $3")
-        .bind(search_key(&parts))
-        .bind(&company)
-        .bind(&client)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// A contact at a client.
@@ -705,7 +693,7 @@ pub async fn insert_contact(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    search::reindex(tx, company_id, &[client_id]).await
 }
 
 /// One entry of a client's timeline.
@@ -809,7 +797,9 @@ pub async fn merge(
     keep: Uuid,
     duplicate: Uuid,
 ) -> sqlx::Result<u64> {
-    let (company, keep, duplicate) = (
+    search::forget(tx, company_id, &[duplicate]).await?;
+    let (keep_id, company, keep, duplicate) = (
+        keep,
         company_id.to_string(),
         keep.to_string(),
         duplicate.to_string(),
@@ -900,5 +890,6 @@ pub async fn merge(
     .bind(&keep)
     .execute(&mut **tx)
     .await?;
+    search::reindex(tx, company_id, &[keep_id]).await?;
     Ok(moved)
 }

@@ -273,7 +273,6 @@ pub async fn import(
         results.push(result);
     }
     if commit && added > 0 {
-        store::refresh_search_text(&mut tx, scope.company_id(), client_id).await?;
         let event = AuditEvent::new("client.contacts_imported", "client", client_id)
             .with(json!({ "added": added, "format": "vcard" }));
         audit::record(&mut tx, actor, event).await?;

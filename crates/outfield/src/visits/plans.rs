@@ -109,6 +109,7 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
         .await?;
         ids.push(id);
     }
+    crate::clients::search::reindex(&mut tx, scope.company_id(), &new.client_ids).await?;
     let event = AuditEvent::new("visit.planned", "person", new.person_id).with(json!({
         "clients": new.client_ids, "day": new.day, "weekday": new.weekday
     }));
@@ -120,14 +121,15 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
 /// Removes a plan entry (whoever may plan for its person).
 pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut tx = db.tenant(scope).await?;
-    let person: Option<String> =
-        sqlx::query_scalar("SELECT person_id FROM visit_plans WHERE company_id = $1 AND id = $2")
-            .bind(scope.company_id().to_string())
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let person = person
-        .and_then(|p| Uuid::parse_str(&p).ok())
+    let plan: Option<(String, String)> = sqlx::query_as(
+        "SELECT person_id, client_id FROM visit_plans WHERE company_id = $1 AND id = $2",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (person, client) = plan
+        .and_then(|(p, c)| Some((Uuid::parse_str(&p).ok()?, Uuid::parse_str(&c).ok()?)))
         .ok_or(AppError::NotFound)?;
     if crate::people::store::find(&mut tx, scope, person)
         .await?
@@ -140,6 +142,7 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
+    crate::clients::search::reindex(&mut tx, scope.company_id(), &[client]).await?;
     audit::record(
         &mut tx,
         actor,

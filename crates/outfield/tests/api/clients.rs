@@ -120,6 +120,159 @@ async fn search_finds_names_codes_phones_contacts_and_tags(app: TestApp) {
     );
 }
 
+async fn search_folds_spellings_and_matches_word_starts(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    for name in [
+        "Shri Laxmi Kirana",
+        "Mahalakshmi Agencies",
+        "Sri Vitthal Traders",
+        "Kiranwala Stores",
+    ] {
+        add(&field, json!({ "name": name })).await;
+    }
+    let mut lakshmi = names(&field, "?q=lakshmi").await;
+    lakshmi.sort();
+    assert_eq!(lakshmi, ["Shri Laxmi Kirana"], "Lakshmi finds Laxmi");
+    assert_eq!(
+        names(&field, "?q=mahalaxmi").await,
+        ["Mahalakshmi Agencies"]
+    );
+    assert_eq!(names(&field, "?q=withal").await, ["Sri Vitthal Traders"]);
+    assert_eq!(
+        names(&field, "?q=shree%20vithal").await,
+        ["Sri Vitthal Traders"],
+        "every word must match"
+    );
+    assert_eq!(
+        names(&field, "?q=kiran").await,
+        ["Shri Laxmi Kirana", "Kiranwala Stores"],
+        "a whole-word match comes before a longer word"
+    );
+    assert!(
+        names(&field, "?q=rana").await.is_empty(),
+        "words match from their start"
+    );
+    assert_eq!(names(&field, "?q=kir&limit=1").await.len(), 1);
+}
+
+async fn search_shows_each_role_only_what_it_sees(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    let other = app.session(&app.a, &app.a.other_field).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let krishna = add(&field, json!({ "name": "Shree Krishna Traders" })).await;
+    let balaji = add(&other, json!({ "name": "Shree Balaji Stores" })).await;
+    add(&other, json!({ "name": "Shree Ganesh Agencies" })).await;
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(names(&field, "?q=shree").await, ["Shree Krishna Traders"]);
+    assert_eq!(names(&other, "?q=shree").await.len(), 2);
+    assert_eq!(names(&manager, "?q=shree").await, ["Shree Krishna Traders"]);
+    assert_eq!(names(&admin, "?q=shree").await.len(), 3);
+    assert!(names(&outsider, "?q=shree").await.is_empty());
+
+    // A beat makes another person's client visible to the employee who visits it, and only while it lasts.
+    let plan: Vec<String> = admin
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": app.a.field.id, "client_ids": [balaji["id"]], "weekday": 2 }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        sorted(names(&field, "?q=shree").await),
+        ["Shree Balaji Stores", "Shree Krishna Traders"]
+    );
+    assert_eq!(names(&other, "?q=balaji").await, ["Shree Balaji Stores"]);
+    let removed = admin
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/visit-plans/{}", plan[0]),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status(), 204);
+    assert_eq!(names(&field, "?q=shree").await, ["Shree Krishna Traders"]);
+
+    // Reassignment, renaming and merging are searched as they now are.
+    admin
+        .post(
+            "/api/v1/clients/reassign",
+            json!({ "from_person_id": app.a.other_field.id, "to_person_id": app.a.field.id }),
+        )
+        .await;
+    assert_eq!(names(&field, "?q=shree").await.len(), 3);
+    assert!(names(&other, "?q=shree").await.is_empty());
+    let id = krishna["id"].as_str().unwrap();
+    let renamed = admin
+        .patch(
+            &format!("/api/v1/clients/{id}"),
+            json!({ "name": "Sri Krishna Agro" }),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(names(&field, "?q=agro").await, ["Sri Krishna Agro"]);
+    assert!(names(&field, "?q=traders").await.is_empty());
+    let merged = admin
+        .post(
+            &format!("/api/v1/clients/{id}/merge"),
+            json!({ "duplicate_id": balaji["id"] }),
+        )
+        .await;
+    assert_eq!(merged.status(), 200);
+    assert!(names(&admin, "?q=balaji").await.is_empty());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM client_search_words WHERE word = 'balaji'")
+            .await,
+        0,
+        "a merged duplicate leaves no word behind"
+    );
+}
+
+async fn the_search_index_is_rebuilt_when_its_rules_change(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    add(
+        &field,
+        json!({ "name": "Shree Krishna Traders", "phone": "9822012345" }),
+    )
+    .await;
+    let words = app.count("SELECT COUNT(*) FROM client_search_words").await;
+    assert!(words > 0);
+    let mut tx = app.db.system().await.unwrap();
+    for sql in [
+        "UPDATE search_index SET version = 0",
+        "DELETE FROM client_search_words",
+    ] {
+        sqlx::query(sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(names(&field, "?q=krishna").await.is_empty());
+    outfield::clients::search::rebuild_if_outdated(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM client_search_words").await,
+        words
+    );
+    assert_eq!(
+        names(&field, "?q=9822012345").await,
+        ["Shree Krishna Traders"]
+    );
+    outfield::clients::search::rebuild_if_outdated(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM client_search_words").await,
+        words,
+        "a second start finds the index current"
+    );
+}
+
 async fn nearest_clients_come_first_with_their_distance(app: TestApp) {
     let field = app.session(&app.a, &app.a.field).await;
     for (name, lat, lon) in [
@@ -769,6 +922,9 @@ both_backends!(
     each_role_sees_the_clients_it_should,
     clients_are_validated,
     search_finds_names_codes_phones_contacts_and_tags,
+    search_folds_spellings_and_matches_word_starts,
+    search_shows_each_role_only_what_it_sees,
+    the_search_index_is_rebuilt_when_its_rules_change,
     nearest_clients_come_first_with_their_distance,
     the_timeline_gathers_every_touch_including_offline_ones,
     reassignment_moves_every_client_at_once,
