@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::auth::Scope;
 use crate::clients::store::{attach_owners, client_from, filter_conditions, Client, ClientFilter};
-use crate::clients::store::{SqlParams, CLIENT_COLUMNS};
+use crate::clients::store::{reach_sql, SqlParams, CLIENT_COLUMNS};
 use crate::db::{get_uuid, Backend, Db, Tx};
 use crate::people::store::{bind_scope, reach, VISIBLE_CTE};
 
@@ -221,11 +221,7 @@ async fn leading_term<'a>(tx: &mut Tx, scope: &Scope, terms: &'a [Term]) -> sqlx
                 let sql = format!(
                     "{VISIBLE_CTE} SELECT COUNT(*) FROM (SELECT 1 FROM client_search_words w \
                      WHERE w.company_id = $1 AND w.word >= $4 AND w.word < $5 {} LIMIT $6) t",
-                    match reach(scope) {
-                        "all" => "",
-                        "self" => "AND w.holder_id = $2",
-                        _ => "AND w.holder_id IN (SELECT id FROM visible)",
-                    }
+                    held_by_scope(scope)
                 );
                 bind_scope(sqlx::query(&sql), scope)
                     .bind(prefix)
@@ -243,6 +239,16 @@ async fn leading_term<'a>(tx: &mut Tx, scope: &Scope, terms: &'a [Term]) -> sqlx
         }
     }
     Ok(best.map(|(_, _, term)| term).unwrap_or(&terms[0]))
+}
+
+/// The condition on index entries `w` that their one holder is someone the scope sees (none for a scope
+/// that sees every client); parameters as bound by `bind_scope`.
+fn held_by_scope(scope: &Scope) -> &'static str {
+    match reach(scope) {
+        "all" => "",
+        "self" => "AND w.holder_id = $2",
+        _ => "AND w.holder_id IN (SELECT id FROM visible)",
+    }
 }
 
 /// Where a result stands in the index: its matched word, sort name and id.
@@ -291,20 +297,13 @@ async fn walk(
         };
         // Clients the scope holds are read from the holder's part of the index; clients several people
         // hold (few) are checked one by one. Each part is read in order, and the parts are merged.
-        let parts: Vec<String> = match reach(scope) {
-            "all" => vec![String::new()],
-            holders => vec![
-                if holders == "self" {
-                    "AND w.holder_id = $2".to_string()
-                } else {
-                    "AND w.holder_id IN (SELECT id FROM visible)".to_string()
-                },
-                format!(
-                    "AND w.holder_id IS NULL AND {}",
-                    crate::clients::store::reach_sql("w.client_id")
-                ),
-            ],
-        };
+        let mut parts = vec![held_by_scope(scope).to_string()];
+        if reach(scope) != "all" {
+            parts.push(format!(
+                "AND w.holder_id IS NULL AND {}",
+                reach_sql("w.client_id")
+            ));
+        }
         let union = parts
             .iter()
             .map(|holder| {
