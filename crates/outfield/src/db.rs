@@ -27,6 +27,26 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a transaction runs on, for the few statements written differently on each.
+    pub fn of(tx: &mut Tx) -> Backend {
+        if tx.backend_name().to_lowercase().contains("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The table function over the elements of a JSON array bound as parameter `$n`, each as `value`:
+    /// the one bulk input both backends read alike (`value ->> i` is the i-th field of an array row).
+    pub fn json_values(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("json_each(${n})"),
+            Backend::Postgres => format!("jsonb_array_elements(${n}::jsonb) AS value"),
+        }
+    }
+}
+
 /// A transaction of the portable store.
 pub type Tx = Transaction<'static, Any>;
 

@@ -504,13 +504,6 @@ pub async fn run(
     }
     let mapping = map_columns(&table.headers, &options.mapping)?;
     let mut tx = db.tenant(scope).await?;
-    if db.backend() == Backend::Postgres {
-        // Foreign-key checks run through cached plans. Planned while the clients table was small, they
-        // would scan it whole for each of the 100,000 new rows; custom plans see its real size.
-        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-            .execute(&mut *tx)
-            .await?;
-    }
     let owners = active_people(&mut tx, scope.company_id()).await?;
     let fields = crate::clients::fields::load(&mut tx, scope.company_id()).await?;
     let mut known = known_clients(&mut tx, scope.company_id()).await?;
@@ -597,104 +590,119 @@ pub async fn run(
     Ok(report)
 }
 
-/// Inserts the valid rows in multi-row statements (100 clients a statement) and indexes them
-/// for search.
+/// Clients (and owners) inserted per statement of an import.
+const ROWS_PER_STATEMENT: usize = 5_000;
+
+/// Inserts the valid rows, then their owners, [`ROWS_PER_STATEMENT`] at a time from a JSON array bound
+/// as one parameter, and indexes them for search.
 async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Result<()> {
+    let backend = Backend::of(tx);
     let company = scope.company_id().to_string();
-    let now = now_ms();
     let mut created = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(100) {
-        let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
-        let mut sql = String::from(
-            "INSERT INTO clients (company_id, id, code, name, search_text, search_name, client_type, status, phone, \
-             email, gstin, category, territory, tags, address, latitude, longitude, created_by, created_at, \
-             updated_at) VALUES ",
-        );
-        let per_row = 20;
-        for index in 0..chunk.len() {
-            let params: Vec<String> = (1..=per_row)
-                .map(|p| format!("${}", index * per_row + p))
-                .collect();
-            sql.push_str(&format!(
-                "{}({})",
-                if index > 0 { ", " } else { "" },
-                params.join(", ")
-            ));
-        }
-        let mut query = sqlx::query(&sql);
-        for (row, id) in chunk.iter().zip(&ids) {
-            let c = &row.client;
-            let mut tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
-            tags.sort_unstable();
-            tags.dedup();
-            let tags = tags.join(",");
-            let values = [
-                Some(c.name.as_str()),
-                c.code.as_ref().map(|v| v.as_str()),
-                c.phone.as_ref().map(|v| v.as_str()),
-                c.email.as_ref().map(|v| v.as_str()),
-                c.gstin.as_ref().map(|v| v.as_str()),
-                c.category.as_ref().map(|v| v.as_str()),
-                c.territory.as_ref().map(|v| v.as_str()),
-                Some(tags.as_str()),
-            ];
-            let texts: Vec<(bool, &str)> = search::CLIENT_TEXT
-                .iter()
-                .zip(values)
-                .filter_map(|((_, phone), value)| Some((*phone, value?)))
-                .collect();
-            let indexed = search::Indexed::new(c.name.as_str(), &texts);
-            query = query
-                .bind(company.clone())
-                .bind(id.to_string())
-                .bind(c.code.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.name.as_str().to_string())
-                .bind(indexed.search_text())
-                .bind(indexed.sort_name().to_string())
-                .bind(
-                    c.client_type
-                        .as_ref()
-                        .map(|v| v.as_str())
-                        .unwrap_or("Retailer")
-                        .to_string(),
-                )
-                .bind(c.status.as_str())
-                .bind(c.phone.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.email.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.gstin.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.category.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.territory.as_ref().map(|v| v.as_str().to_string()))
-                .bind(tags)
-                .bind(c.address.as_ref().map(|v| v.as_str().to_string()))
-                .bind(c.location.map(|p| p.latitude))
-                .bind(c.location.map(|p| p.longitude))
-                .bind(scope.person_id().to_string())
-                .bind(now)
-                .bind(now);
-            created.push((indexed, *id, row.owner.unwrap_or(scope.person_id())));
-        }
-        query.execute(&mut **tx).await?;
-        let mut sql =
-            String::from("INSERT INTO client_owners (company_id, client_id, person_id) VALUES ");
-        for index in 0..chunk.len() {
-            sql.push_str(&format!(
-                "{}(${}, ${}, ${})",
-                if index > 0 { ", " } else { "" },
-                index * 3 + 1,
-                index * 3 + 2,
-                index * 3 + 3
-            ));
-        }
-        let mut query = sqlx::query(&sql);
-        for (row, id) in chunk.iter().zip(&ids) {
-            query = query
-                .bind(company.clone())
-                .bind(id.to_string())
-                .bind(row.owner.unwrap_or(scope.person_id()).to_string());
-        }
-        query.execute(&mut **tx).await?;
+    let mut clients = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = Uuid::now_v7();
+        let indexed = search_entry(&row.client);
+        clients.push(client_values(id, &row.client, &indexed));
+        created.push((indexed, id, row.owner.unwrap_or(scope.person_id())));
+    }
+    let insert_clients = format!(
+        "INSERT INTO clients (company_id, id, code, name, search_text, search_name, client_type, status, \
+         phone, email, gstin, category, territory, tags, address, latitude, longitude, created_by, \
+         created_at, updated_at) \
+         SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+           value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, \
+           value ->> 13, CAST(value ->> 14 AS DOUBLE PRECISION), CAST(value ->> 15 AS DOUBLE PRECISION), \
+           $2, $3, $3 FROM (SELECT value FROM {}) r",
+        backend.json_values(4)
+    );
+    let now = now_ms();
+    for chunk in clients.chunks(ROWS_PER_STATEMENT) {
+        sqlx::query(&insert_clients)
+            .bind(&company)
+            .bind(scope.person_id().to_string())
+            .bind(now)
+            .bind(Value::Array(chunk.to_vec()).to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    if backend == Backend::Postgres {
+        // Each owner row's foreign-key check runs a cached plan. One cached on this connection while
+        // the company had few clients may scan the table; planned afresh, it finds each client by key.
+        sqlx::query("DISCARD PLANS").execute(&mut **tx).await?;
+    }
+    let insert_owners = format!(
+        "INSERT INTO client_owners (company_id, client_id, person_id) \
+         SELECT $1, value ->> 0, value ->> 1 FROM (SELECT value FROM {}) r",
+        backend.json_values(2)
+    );
+    for chunk in created.chunks(ROWS_PER_STATEMENT) {
+        let owners: Vec<[String; 2]> = chunk
+            .iter()
+            .map(|(_, id, owner)| [id.to_string(), owner.to_string()])
+            .collect();
+        sqlx::query(&insert_owners)
+            .bind(&company)
+            .bind(serde_json::to_string(&owners).unwrap_or_default())
+            .execute(&mut **tx)
+            .await?;
     }
     search::add_new(tx, scope.company_id(), &created).await
+}
+
+/// What a new client is found by, from the fields an import fills.
+fn search_entry(client: &NewClient) -> search::Indexed {
+    let tags = joined_tags(client);
+    let values = [
+        Some(client.name.as_str()),
+        client.code.as_ref().map(|v| v.as_str()),
+        client.phone.as_ref().map(|v| v.as_str()),
+        client.email.as_ref().map(|v| v.as_str()),
+        client.gstin.as_ref().map(|v| v.as_str()),
+        client.category.as_ref().map(|v| v.as_str()),
+        client.territory.as_ref().map(|v| v.as_str()),
+        Some(tags.as_str()),
+    ];
+    let texts: Vec<(bool, &str)> = search::CLIENT_TEXT
+        .iter()
+        .zip(values)
+        .filter_map(|((_, phone), value)| Some((*phone, value?)))
+        .collect();
+    search::Indexed::new(client.name.as_str(), &texts)
+}
+
+/// Tags as the clients table stores them: sorted, without repeats, comma-separated.
+fn joined_tags(client: &NewClient) -> String {
+    let mut tags: Vec<&str> = client.tags.iter().map(|t| t.as_str()).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    tags.join(",")
+}
+
+/// One client row of the insert statement, in its column order after the company.
+fn client_values(id: Uuid, client: &NewClient, indexed: &search::Indexed) -> Value {
+    json!([
+        id.to_string(),
+        client.code.as_ref().map(|v| v.as_str()),
+        client.name.as_str(),
+        indexed.search_text(),
+        indexed.sort_name(),
+        client
+            .client_type
+            .as_ref()
+            .map(|v| v.as_str())
+            .unwrap_or("Retailer"),
+        client.status.as_str(),
+        client.phone.as_ref().map(|v| v.as_str()),
+        client.email.as_ref().map(|v| v.as_str()),
+        client.gstin.as_ref().map(|v| v.as_str()),
+        client.category.as_ref().map(|v| v.as_str()),
+        client.territory.as_ref().map(|v| v.as_str()),
+        joined_tags(client),
+        client.address.as_ref().map(|v| v.as_str()),
+        client.location.map(|p| p.latitude),
+        client.location.map(|p| p.longitude),
+    ])
 }
 
 /// Keeps an uploaded file until the import is confirmed (in the database, so any instance can serve the

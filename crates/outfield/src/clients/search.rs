@@ -26,7 +26,7 @@ use crate::people::store::{bind_scope, reach, VISIBLE_CTE};
 
 /// Bumped whenever [`words_of`] or [`fold`] change: a server that starts on an index built by other rules
 /// rebuilds it.
-const INDEX_VERSION: i64 = 1;
+const INDEX_VERSION: i64 = 2;
 /// Longest word kept; longer ones are cut (a query word is cut the same way).
 const MAX_WORD_CHARS: usize = 40;
 /// Characters of the lower-cased name that order the results.
@@ -37,6 +37,8 @@ const MAX_TERMS: usize = 6;
 const COUNT_CAP: i64 = 5_000;
 /// Clients reindexed per statement.
 const CHUNK: usize = 5_000;
+/// Index entries inserted per statement.
+const ENTRIES_PER_STATEMENT: usize = 20_000;
 
 /// Where a client's text comes from: phone numbers are also indexed as bare digits.
 pub enum Source<'a> {
@@ -46,18 +48,15 @@ pub enum Source<'a> {
     Phone(&'a str),
 }
 
-/// The words a client is found by: each word of its text, also in its folded spelling, and each phone
-/// number as bare digits (and as its last ten digits, the national number); sorted, without repeats.
+/// The words a client is found by: each word of its text in its folded spelling, and each phone number
+/// as bare digits (and as its last ten digits, the national number); sorted, without repeats.
 pub fn words_of(sources: &[Source<'_>]) -> Vec<String> {
     let mut words = BTreeSet::new();
     for source in sources {
         let text = match source {
             Source::Text(text) | Source::Phone(text) => text,
         };
-        for token in tokens(text) {
-            words.insert(fold(&token));
-            words.insert(token);
-        }
+        words.extend(tokens(text).map(|token| fold(&token)));
         if let Source::Phone(phone) = source {
             let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
             if digits.len() >= 6 {
@@ -78,20 +77,21 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(|token| token.to_lowercase().chars().take(MAX_WORD_CHARS).collect())
 }
 
-/// One spelling for the usual romanisations of an Indian name: "ksh" and "x" are one sound, an `h` after
-/// a consonant marks aspiration (dropped; "ph" is "f"), `w` is `v`, `z` is `j`, `q` is `k`, "ee" is "i",
-/// "oo" is "u", "ru" after a consonant is "ri" (Krupa, Kripa), doubled letters are single, and a final
-/// short "a" after three letters is dropped (Ganesha, Ganesh). Words with anything but the letters a–z
-/// (digits, codes, other scripts) stay as they are.
+/// One spelling for the usual romanisations of an Indian name: `x` is "ks", an `h` after a consonant
+/// marks aspiration and is dropped (so "ksh" is "ks" and "ph" is "p"), `w` is `v`, `z` is `j`, `q` is `k`,
+/// "ee" is "i", "oo" is "u", "ru" after a consonant is "ri" (Krupa, Kripa), doubled letters are single,
+/// and a final short "a" after three letters is dropped (Ganesha, Ganesh). Words with anything but the
+/// letters a–z (digits, codes, other scripts) stay as they are.
+///
+/// Only folded words are stored, so the folding must keep prefixes: the fold of the start of a word is
+/// the start of the word's fold, except where the start ends in the first letter of "ee" or "oo", which
+/// [`terms`] also tries as "i" and "u".
 pub fn fold(word: &str) -> String {
     if word.is_empty() || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return word.to_string();
     }
-    let word = word
-        .replace("ksh", "x")
-        .replace("ee", "i")
-        .replace("oo", "u");
-    let mut out: Vec<u8> = Vec::with_capacity(word.len());
+    let word = word.replace("ee", "i").replace("oo", "u");
+    let mut out: Vec<u8> = Vec::with_capacity(word.len() + 1);
     for byte in word.bytes() {
         let byte = match byte {
             b'w' => b'v',
@@ -99,21 +99,28 @@ pub fn fold(word: &str) -> String {
             b'q' => b'k',
             other => other,
         };
-        let previous = out.last().copied();
-        match (previous, byte) {
-            (Some(b'p'), b'h') => *out.last_mut().unwrap_or(&mut 0) = b'f',
-            (Some(b's' | b'c' | b'k' | b'g' | b't' | b'd' | b'b' | b'j' | b'f'), b'h') => {}
-            (Some(p), b) if p == b => {}
-            (Some(p), b'u') if out.len() >= 2 && p == b'r' && is_consonant(out[out.len() - 2]) => {
-                out.push(b'i')
-            }
-            _ => out.push(byte),
+        if byte == b'x' {
+            push_folded(&mut out, b'k');
+            push_folded(&mut out, b's');
+        } else {
+            push_folded(&mut out, byte);
         }
     }
     if out.len() > 3 && out.last() == Some(&b'a') {
         out.pop();
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends one letter to a fold, by the rules that look back at the letters before it.
+fn push_folded(out: &mut Vec<u8>, byte: u8) {
+    let previous = out.last().copied();
+    match (previous, byte) {
+        (Some(b's' | b'c' | b'k' | b'g' | b't' | b'd' | b'b' | b'j' | b'p'), b'h') => {}
+        (Some(p), b) if p == b => {}
+        (Some(b'r'), b'u') if out.len() >= 2 && is_consonant(out[out.len() - 2]) => out.push(b'i'),
+        _ => out.push(byte),
+    }
 }
 
 fn is_consonant(byte: u8) -> bool {
@@ -152,7 +159,8 @@ impl Term {
 }
 
 /// The terms of a query; none when it holds no letter or digit. A query of a phone number ("+91 98220
-/// 12345") is one term of its digits.
+/// 12345") is one term of its digits. A word ending in "e" or "o" also matches words where it goes on as
+/// "ee" or "oo" ("Shre" finds "Shree", folded "sri").
 pub fn terms(query: &str) -> Vec<Term> {
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
     let phone_like = digits.len() >= 6
@@ -167,7 +175,14 @@ pub fn terms(query: &str) -> Vec<Term> {
     tokens(query)
         .filter(|token| seen.insert(token.clone()))
         .take(MAX_TERMS)
-        .map(|token| Term::new([fold(&token), token]))
+        .map(|token| {
+            let folded = fold(&token);
+            let long_vowel = ['e', 'o']
+                .into_iter()
+                .find(|&vowel| token.ends_with(vowel) && folded.ends_with(vowel))
+                .map(|vowel| fold(&format!("{token}{vowel}")));
+            Term::new([Some(folded), long_vowel].into_iter().flatten())
+        })
         .collect()
 }
 
@@ -414,23 +429,22 @@ pub async fn add_new(
     company_id: Uuid,
     clients: &[(Indexed, Uuid, Uuid)],
 ) -> sqlx::Result<()> {
-    let backend = backend_of(tx);
-    for chunk in clients.chunks(CHUNK) {
-        let ids: Vec<String> = chunk.iter().map(|(_, id, _)| id.to_string()).collect();
-        let holders: Vec<Option<String>> =
-            chunk.iter().map(|(_, _, h)| Some(h.to_string())).collect();
-        let entries: Vec<(&Indexed, &str, &Option<String>)> = chunk
-            .iter()
-            .zip(ids.iter().zip(&holders))
-            .map(|((indexed, _, _), (id, holder))| (indexed, id.as_str(), holder))
-            .collect();
-        insert_entries(tx, backend, company_id, &entries).await?;
-    }
-    Ok(())
+    let ids: Vec<(String, Option<String>)> = clients
+        .iter()
+        .map(|(_, id, holder)| (id.to_string(), Some(holder.to_string())))
+        .collect();
+    let entries: Vec<(&Indexed, &str, &Option<String>)> = clients
+        .iter()
+        .zip(&ids)
+        .map(|((indexed, _, _), (id, holder))| (indexed, id.as_str(), holder))
+        .collect();
+    let backend = Backend::of(tx);
+    insert_entries(tx, backend, company_id, &entries).await
 }
 
-/// Inserts the entries of these clients, in key order: the B-tree is then written page after page
-/// rather than all over.
+/// Inserts the entries of these clients in key order, [`ENTRIES_PER_STATEMENT`] at a time: each statement
+/// then writes a few runs of neighbouring B-tree pages (one in the word index, one per holder in the
+/// holder index) rather than pages all over both, which would thrash the cache of a large index.
 async fn insert_entries(
     tx: &mut Tx,
     backend: Backend,
@@ -446,19 +460,19 @@ async fn insert_entries(
                 .map(move |w| (w.as_str(), indexed.sort_name.as_str(), *id, *holder))
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
     rows.sort_unstable();
-    sqlx::query(&format!(
+    let sql = format!(
         "INSERT INTO client_search_words (company_id, word, sort_name, client_id, holder_id) \
          SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM (SELECT value FROM {}) r",
-        json_values(backend, 2)
-    ))
-    .bind(company_id.to_string())
-    .bind(serde_json::to_string(&rows).unwrap_or_default())
-    .execute(&mut **tx)
-    .await?;
+        backend.json_values(2)
+    );
+    for run in rows.chunks(ENTRIES_PER_STATEMENT) {
+        sqlx::query(&sql)
+            .bind(company_id.to_string())
+            .bind(serde_json::to_string(run).unwrap_or_default())
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -468,7 +482,7 @@ async fn reindex_chunk(
     ids: &[Uuid],
     forgetting: bool,
 ) -> sqlx::Result<()> {
-    let backend = backend_of(tx);
+    let backend = Backend::of(tx);
     let company = company_id.to_string();
     let ids_json = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -524,7 +538,7 @@ async fn reindex_chunk(
         sqlx::query(&format!(
             "DELETE FROM client_search_words WHERE company_id = $1 AND (word, sort_name, client_id) IN \
              (SELECT value ->> 0, value ->> 1, value ->> 2 FROM (SELECT value FROM {}) r)",
-            json_values(backend, 2)
+            backend.json_values(2)
         ))
         .bind(&company)
         .bind(serde_json::to_string(&removed).unwrap_or_default())
@@ -548,7 +562,7 @@ async fn reindex_chunk(
              FROM (SELECT value FROM {}) j) \
              UPDATE clients SET search_text = r.words, search_name = r.name \
              FROM r WHERE clients.company_id = $1 AND clients.id = r.id",
-            json_values(backend, 2)
+            backend.json_values(2)
         ))
         .bind(&company)
         .bind(serde_json::to_string(&stored).unwrap_or_default())
@@ -629,23 +643,6 @@ fn in_json_list(backend: Backend, n: usize) -> String {
     }
 }
 
-/// The table function over the elements of a JSON array bound as parameter `$n`:
-/// the one bulk input both backends read alike.
-fn json_values(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => format!("json_each(${n})"),
-        Backend::Postgres => format!("jsonb_array_elements(${n}::jsonb) AS value"),
-    }
-}
-
-fn backend_of(tx: &mut Tx) -> Backend {
-    if tx.backend_name().to_lowercase().contains("postgres") {
-        Backend::Postgres
-    } else {
-        Backend::Sqlite
-    }
-}
-
 /// Rebuilds the index when it was built by other rules than this version's (or never), once across all
 /// servers sharing the database: the first to start claims the version row and the others wait for it.
 pub async fn rebuild_if_outdated(db: &Db) -> anyhow::Result<()> {
@@ -702,22 +699,47 @@ mod tests {
             assert_eq!(folded.len(), 1, "{group:?} fold to {folded:?}");
         }
         assert_eq!(fold("guru"), "guru");
+        assert_eq!(fold("laxmi"), "laksmi");
         assert_eq!(fold("c004711"), "c004711");
         assert_eq!(fold("राम"), "राम");
     }
 
     #[test]
+    fn every_start_of_a_word_finds_it() {
+        for word in [
+            "lakshmi",
+            "laxmi",
+            "shree",
+            "vitthal",
+            "siddhivinayak",
+            "gurukrupa",
+            "krooshna",
+            "pooja",
+            "phulchand",
+            "ganesha",
+            "kirana",
+            "bhavani",
+            "agro",
+            "xerox",
+            "zaveri",
+            "c004711",
+        ] {
+            let stored = fold(word);
+            for end in 1..=word.len() {
+                let prefixes = &terms(&word[..end])[0].prefixes;
+                assert!(
+                    prefixes.iter().any(|p| stored.starts_with(p.as_str())),
+                    "{:?} ({prefixes:?}) misses {word} ({stored})",
+                    &word[..end]
+                );
+            }
+        }
+    }
+
+    #[test]
     fn phone_numbers_are_words_of_digits() {
         let words = words_of(&[Source::Phone("+91 98220 12345"), Source::Text("Zone 17")]);
-        for word in [
-            "919822012345",
-            "9822012345",
-            "98220",
-            "12345",
-            "zone",
-            "jone",
-            "17",
-        ] {
+        for word in ["919822012345", "9822012345", "98220", "12345", "jone", "17"] {
             assert!(words.contains(&word.to_string()), "{word} in {words:?}");
         }
         assert_eq!(terms("+91 98220 12345").len(), 1);
