@@ -32,8 +32,12 @@ test('client near me → call → outcome offline → on the manager\'s timeline
   await page.waitForSelector('[data-revoke=location]');
   await page.click('#done');
   await page.click('#to-clients');
+  await page.fill('#client-q', 'shri krishna');
+  await page.click('#client-search button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#client-list [data-client]').length === 1);
+  assert.equal(await page.textContent('#client-list strong'), 'Shree Krishna Traders', 'the search box folds Shri/Shree');
   await page.click('#near-me');
-  await page.waitForSelector('#client-list [data-client]');
+  await page.waitForFunction(() => document.querySelectorAll('#client-list [data-client]').length === 2);
   const order = await page.$$eval('#client-list strong', (items) => items.map((i) => i.textContent));
   assert.deepEqual(order, ['Shree Krishna Traders', 'Far Away Agencies'], 'nearest first');
   await page.click(`[data-client="${near.id}"]`);
@@ -93,5 +97,11 @@ test('an admin imports a CSV of clients in the console: preview, errors, confirm
   await page.click('button:has-text("Import 2 clients")');
   await page.waitForSelector('text=2 clients imported');
   assert.ok(await page.isVisible('a:has-text("Ganesh Kirana")'));
+
+  await page.fill('#q', 'lakshmi');
+  await page.click('form[role=search] button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('caption')?.textContent === '1 client');
+  assert.ok(await page.isVisible('a:has-text("Laxmi Traders")'), 'Lakshmi finds Laxmi');
+  assert.equal(await page.getAttribute('a:has-text("Export CSV")', 'href'), '/api/v1/clients/export.csv?q=lakshmi');
   await context.close();
 });

@@ -290,6 +290,8 @@ struct ListPage {
     clients: Vec<Client>,
     q: String,
     status: String,
+    /// The search and status as a query string, so that an export takes exactly the list shown.
+    filter_query: String,
     statuses: Vec<&'static str>,
     people: Vec<(String, String)>,
     errors: FormErrors,
@@ -328,7 +330,12 @@ async fn list_view(
         .collect();
     let status = errors.status();
     let settings = fields::get(&state.db, &user.scope).await.ok();
+    let shown: Vec<(&str, &str)> = [("q", &query.q), ("status", &query.status)]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
+        .collect();
     let page = ListPage {
+        filter_query: serde_urlencoded::to_string(&shown).unwrap_or_default(),
         inputs: FieldInputs::new(settings.as_ref(), None),
         frame: Frame::new(user, "Clients", "clients"),
         clients: list,
