@@ -1,6 +1,8 @@
-// A field employee finds a client near them, calls a contact, records the outcome offline, and the
-// manager sees it on the client's timeline once the phone is back online.
+// Clients in the browser: a field employee finds a client near them, calls a contact, records the outcome
+// offline, and the manager sees it on the timeline; an admin imports a CSV and searches; an enquiry from
+// the company website becomes an assigned lead.
 
+import { createServer } from 'node:http';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, PHONE, appSignIn, adminApi, FIELD, ADMIN } from '../harness.mjs';
@@ -104,4 +106,65 @@ test('an admin imports a CSV of clients in the console: preview, errors, confirm
   assert.ok(await page.isVisible('a:has-text("Laxmi Traders")'), 'Lakshmi finds Laxmi');
   assert.equal(await page.getAttribute('a:has-text("Export CSV")', 'href'), '/api/v1/clients/export.csv?q=lakshmi');
   await context.close();
+});
+
+test('an enquiry from the company website\'s form becomes an assigned lead in the console', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const console_ = await context.newPage();
+  await console_.goto(`${server.base}/sign-in`);
+  await console_.fill('#company', ADMIN.company);
+  await console_.fill('#login', ADMIN.login);
+  await console_.fill('#password', ADMIN.password);
+  await console_.click('button[type=submit]');
+
+  // The company's website: a page of its own origin with the snippet pasted in.
+  let snippet = '';
+  const website = createServer((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><title>Sharma Agro</title><h1>Contact us</h1>${snippet}`);
+  });
+  await new Promise((resolve) => website.listen(0, '127.0.0.1', resolve));
+  const site = `http://127.0.0.1:${website.address().port}`;
+  try {
+    await console_.goto(`${server.base}/console/settings`);
+    await console_.check('input[name=enabled]');
+    await console_.fill('#allowed_origins', site);
+    await console_.click('form[action="/console/settings/lead-form"] button[type=submit]');
+    snippet = await console_.inputValue('#snippet');
+    assert.ok(snippet.includes('/api/v1/public/leads/'), snippet);
+
+    const visitor = await context.newPage();
+    await visitor.goto(site);
+    await visitor.fill('input[name=name]', 'Website Enquiry Traders');
+    await visitor.fill('input[name=phone]', '98230 77777');
+    await visitor.fill('input[name=city]', 'Hadapsar');
+    await visitor.fill('textarea[name=message]', 'Need 50 bags of DAP');
+    await visitor.click('button:has-text("Send enquiry")');
+    await visitor.waitForSelector('text=Your enquiry has reached us');
+
+    // A bot fills the hidden field: it is thanked the same way and nothing is stored.
+    await visitor.goto(site);
+    await visitor.fill('input[name=name]', 'Cheap Followers Bot');
+    await visitor.fill('input[name=phone]', '98230 66666');
+    await visitor.$eval('input[name=website]', (input) => { input.value = 'http://spam.example'; });
+    await visitor.click('button:has-text("Send enquiry")');
+    await visitor.waitForSelector('text=Your enquiry has reached us');
+
+    // The same form copied onto a website that is not on the allow-list is refused.
+    await visitor.goto(site.replace('127.0.0.1', 'localhost'));
+    await visitor.fill('input[name=name]', 'Copied Form Shop');
+    await visitor.fill('input[name=phone]', '98230 55555');
+    await visitor.click('button:has-text("Send enquiry")');
+    await visitor.waitForSelector('text=this form does not take enquiries from this website');
+
+    await console_.goto(`${server.base}/console/clients?status=lead`);
+    const row = console_.locator('tr', { hasText: 'Website Enquiry Traders' });
+    const owners = (await row.locator('td').nth(5).textContent()).trim();
+    assert.ok(owners.length > 0 && owners !== '—', `the lead is assigned: ${owners}`);
+    assert.equal(await console_.locator('tr', { hasText: 'Cheap Followers Bot' }).count(), 0);
+    assert.equal(await console_.locator('tr', { hasText: 'Copied Form Shop' }).count(), 0);
+  } finally {
+    website.close();
+    await context.close();
+  }
 });

@@ -48,6 +48,9 @@ pub enum AppError {
     /// Signed in, but the role does not allow this action.
     #[error("your role does not allow this")]
     Forbidden,
+    /// A public form posted from a website the company has not allowed.
+    #[error("this form does not take enquiries from this website")]
+    OriginNotAllowed,
     /// Nothing with this id exists *for this caller*; other companies' ids land here too.
     #[error("not found")]
     NotFound,
@@ -87,7 +90,9 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::OriginNotAllowed | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound | AppError::UnknownRoute => StatusCode::NOT_FOUND,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -104,6 +109,7 @@ impl AppError {
             AppError::Unauthorized => "/problems/unauthorized",
             AppError::BadCredentials => "/problems/bad-credentials",
             AppError::Forbidden => "/problems/forbidden",
+            AppError::OriginNotAllowed => "/problems/origin-not-allowed",
             AppError::NotFound => "/problems/not-found",
             AppError::UnknownRoute => "/problems/unknown-route",
             AppError::Csrf => "/problems/csrf",

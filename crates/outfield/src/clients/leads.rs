@@ -190,7 +190,7 @@ pub async fn admit(
     let allowed: String = row.try_get("lead_form_origins")?;
     if !allowed.is_empty() && !origin.is_some_and(|o| allowed.split_whitespace().any(|a| a == o)) {
         tx.commit().await?;
-        return Err(AppError::Forbidden);
+        return Err(AppError::OriginNotAllowed);
     }
     limits::hit(
         &mut tx,

@@ -3,7 +3,8 @@
 //! A client is found by the words of its name, code, phone numbers, e-mail, GSTIN, category, territory,
 //! tags and its contacts' names, phones and e-mails; each word of a query matches the start of one of
 //! them. Common spellings of Indian names are folded together ("Lakshmi" and "Laxmi", "Shree" and "Sri",
-//! "Vitthal" and "Withal", "Ganesh" and "Ganesha"), and phone numbers are also words of bare digits.
+//! "Vitthal" and "Withal", "Ganesh" and "Ganesha"), compound names are also found by their second part
+//! ("Lakshmi" finds "Mahalakshmi"), and phone numbers are also words of bare digits.
 //!
 //! The words live in `client_search_words`, an ordinary B-tree table that is the same on both databases,
 //! keyed by company, word, name and client. One query word is a range of that key, already in the order
@@ -56,7 +57,11 @@ pub fn words_of(sources: &[Source<'_>]) -> Vec<String> {
         let text = match source {
             Source::Text(text) | Source::Phone(text) => text,
         };
-        words.extend(tokens(text).map(|token| fold(&token)));
+        for token in tokens(text) {
+            let folded = fold(&token);
+            words.extend(compound_rest(&folded));
+            words.insert(folded);
+        }
         if let Source::Phone(phone) = source {
             let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
             if digits.len() >= 6 {
@@ -68,6 +73,19 @@ pub fn words_of(sources: &[Source<'_>]) -> Vec<String> {
         }
     }
     words.into_iter().collect()
+}
+
+/// The folded first parts of Indian compound names ("Mahalakshmi", "Srinivas", "Jayaram", "Gurukrupa").
+const COMPOUND_HEADS: [&str; 6] = ["maha", "sri", "jaya", "raja", "sai", "guru"];
+
+/// The rest of a folded compound name after its first part, so that "Lakshmi" also finds
+/// "Mahalakshmi"; none when the word is not one or the rest is too short to be a name.
+fn compound_rest(folded: &str) -> Option<String> {
+    COMPOUND_HEADS
+        .iter()
+        .find_map(|head| folded.strip_prefix(head))
+        .filter(|rest| rest.len() >= 3 && rest.bytes().all(|b| b.is_ascii_lowercase()))
+        .map(String::from)
 }
 
 /// Lower-cased runs of letters and digits, cut to [`MAX_WORD_CHARS`].
@@ -734,6 +752,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn compound_names_are_found_by_their_second_part() {
+        let words = words_of(&[Source::Text("Mahalaxmi Gurukrupa Sainath Sri")]);
+        for word in [
+            "mahalaksmi",
+            "laksmi",
+            "gurukrip",
+            "krip",
+            "sainat",
+            "nat",
+            "sri",
+        ] {
+            assert!(words.contains(&word.to_string()), "{word} in {words:?}");
+        }
+        assert_eq!(compound_rest("saini"), None, "too short a rest");
+        assert_eq!(compound_rest("mahes"), None, "Mahesh is not Maha + esh");
     }
 
     #[test]
