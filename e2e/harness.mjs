@@ -15,6 +15,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
 export const FIELD = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
 export const ADMIN = { company: 'sharma-agro', login: 'priya.nair@sharma-agro.in', password: 'admin-demo-2026' };
+export const MANAGER = { company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' };
 
 function freePort() {
   return new Promise((resolve) => {
@@ -81,6 +82,18 @@ export async function appSignIn(page, base, who = FIELD) {
   await page.fill('#login', who.login);
   await page.fill('#password', who.password);
   await page.click('button[type=submit]');
+}
+
+/** Signs in to the web console in a new page of `context`; the page is then on the console. */
+export async function consoleSignIn(context, base, who = ADMIN) {
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.fill('#company', who.company);
+  await page.fill('#login', who.login);
+  await page.fill('#password', who.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/console/);
+  return page;
 }
 
 /** The API, as an admin, for checking what reached the server. */

@@ -5,27 +5,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, adminApi, FIELD } from '../harness.mjs';
+import { startServer, launch, PHONE, appSignIn, consoleSignIn, adminApi, FIELD, MANAGER } from '../harness.mjs';
 
 const BASE = { latitude: 18.5204, longitude: 73.8567 };
 const north = (metres) => ({ latitude: BASE.latitude + metres / 111195, longitude: BASE.longitude, accuracy: 10 });
-const MANAGER = { company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' };
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.stop(); });
-
-async function consoleSignIn(context, who) {
-  const page = await context.newPage();
-  await page.goto(`${server.base}/sign-in`);
-  await page.fill('#company', who.company);
-  await page.fill('#login', who.login);
-  await page.fill('#password', who.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/console/);
-  return page;
-}
 
 /** Moves the phone and lets a minute pass; resolves once the app has recorded the new position. */
 async function moveTo(page, context, metres) {
@@ -84,7 +72,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   await secondPhone.close();
 
   const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const manager = await consoleSignIn(desk, MANAGER);
+  const manager = await consoleSignIn(desk, server.base, MANAGER);
   await page.evaluate(() => import('/app/sync.js').then((sync) => sync.syncNow()));
   await manager.goto(`${server.base}/console/live`);
   const row = manager.locator('tr', { hasText: 'Vikram Singh' });

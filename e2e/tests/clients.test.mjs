@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, adminApi, FIELD, ADMIN } from '../harness.mjs';
+import { startServer, launch, PHONE, appSignIn, consoleSignIn, adminApi, FIELD, MANAGER } from '../harness.mjs';
 
 let server;
 let browser;
@@ -65,7 +65,7 @@ test('client near me → call → outcome offline → on the manager\'s timeline
 
   const manager = await fetch(`${server.base}/api/v1/sessions`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' }),
+    body: JSON.stringify(MANAGER),
   });
   const cookie = manager.headers.get('set-cookie').split(';')[0];
   const timeline = await (await fetch(`${server.base}/api/v1/clients/${near.id}/timeline`, { headers: { cookie } })).json();
@@ -78,12 +78,7 @@ test('client near me → call → outcome offline → on the manager\'s timeline
 
 test('an admin imports a CSV of clients in the console: preview, errors, confirm', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${server.base}/sign-in`);
-  await page.fill('#company', ADMIN.company);
-  await page.fill('#login', ADMIN.login);
-  await page.fill('#password', ADMIN.password);
-  await page.click('button[type=submit]');
+  const page = await consoleSignIn(context, server.base);
   await page.goto(`${server.base}/console/clients`);
   await page.click('a:has-text("Import")');
   const csv = 'Shop Name,Mobile No.,Area,Owner\nGanesh Kirana,98200 12121,Hadapsar,vikram.singh@sharma-agro.in\n'
@@ -110,12 +105,7 @@ test('an admin imports a CSV of clients in the console: preview, errors, confirm
 
 test('an enquiry from the company website\'s form becomes an assigned lead in the console', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const console_ = await context.newPage();
-  await console_.goto(`${server.base}/sign-in`);
-  await console_.fill('#company', ADMIN.company);
-  await console_.fill('#login', ADMIN.login);
-  await console_.fill('#password', ADMIN.password);
-  await console_.click('button[type=submit]');
+  const console_ = await consoleSignIn(context, server.base);
 
   // The company's website: a page of its own origin with the snippet pasted in.
   let snippet = '';

@@ -5,9 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, adminApi, FIELD } from '../harness.mjs';
+import { startServer, launch, PHONE, appSignIn, consoleSignIn, adminApi, FIELD, MANAGER } from '../harness.mjs';
 
-const MANAGER = { company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' };
 const HERE = { latitude: 18.5204, longitude: 73.8567, accuracy: 10 };
 
 let server;
@@ -75,13 +74,7 @@ test('a selfie, two photos and a voice note travel from the phone to the manager
   await page.waitForFunction(() => !document.querySelector('#sync-text')?.textContent.includes('files to upload'), null, { timeout: 20000 });
 
   const manager = await browser.newContext();
-  const consolePage = await manager.newPage();
-  await consolePage.goto(`${server.base}/sign-in`);
-  await consolePage.fill('#company', MANAGER.company);
-  await consolePage.fill('#login', MANAGER.login);
-  await consolePage.fill('#password', MANAGER.password);
-  await consolePage.click('button[type=submit]');
-  await consolePage.waitForURL(/\/console/);
+  const consolePage = await consoleSignIn(manager, server.base, MANAGER);
   const day = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Kolkata' });
   await consolePage.goto(`${server.base}/console/people/${field.id}/day?day=${day}`);
   const row = consolePage.locator('tr', { hasText: 'Om Sai Krishi Seva' });
