@@ -38,6 +38,12 @@ const MAX_TERMS: usize = 6;
 const COUNT_CAP: i64 = 5_000;
 /// Clients reindexed per statement.
 const CHUNK: usize = 5_000;
+/// The index.
+const INDEX_TABLE: &str = "client_search_words";
+/// The scratch table a full rebuild fills before copying it into the index in key order.
+const REBUILD_TABLE: &str = "client_search_rebuild";
+/// The columns of an index entry.
+const ENTRY_COLUMNS: &str = "company_id, word, sort_name, client_id, holder_id";
 /// Index entries inserted per statement.
 const ENTRIES_PER_STATEMENT: usize = 20_000;
 
@@ -382,7 +388,7 @@ async fn walk(
 /// plans, in the caller's transaction. Every change to any of those calls it.
 pub async fn reindex(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
     for chunk in client_ids.chunks(CHUNK) {
-        reindex_chunk(tx, company_id, chunk, false).await?;
+        reindex_chunk(tx, company_id, chunk, Mode::Update).await?;
     }
     Ok(())
 }
@@ -390,7 +396,7 @@ pub async fn reindex(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx
 /// Takes these clients out of the index before they are deleted.
 pub async fn forget(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
     for chunk in client_ids.chunks(CHUNK) {
-        reindex_chunk(tx, company_id, chunk, true).await?;
+        reindex_chunk(tx, company_id, chunk, Mode::Forget).await?;
     }
     Ok(())
 }
@@ -457,7 +463,7 @@ pub async fn add_new(
         .map(|((indexed, _, _), (id, holder))| (indexed, id.as_str(), holder))
         .collect();
     let backend = Backend::of(tx);
-    insert_entries(tx, backend, company_id, &entries).await
+    insert_entries(tx, backend, INDEX_TABLE, company_id, &entries).await
 }
 
 /// Inserts the entries of these clients in key order, [`ENTRIES_PER_STATEMENT`] at a time: each statement
@@ -466,6 +472,7 @@ pub async fn add_new(
 async fn insert_entries(
     tx: &mut Tx,
     backend: Backend,
+    table: &str,
     company_id: Uuid,
     clients: &[(&Indexed, &str, &Option<String>)],
 ) -> sqlx::Result<()> {
@@ -480,7 +487,7 @@ async fn insert_entries(
         .collect();
     rows.sort_unstable();
     let sql = format!(
-        "INSERT INTO client_search_words (company_id, word, sort_name, client_id, holder_id) \
+        "INSERT INTO {table} ({ENTRY_COLUMNS}) \
          SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM (SELECT value FROM {}) r",
         backend.json_values(2)
     );
@@ -494,12 +501,24 @@ async fn insert_entries(
     Ok(())
 }
 
+/// What a reindex does with a client's entries.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Replaces them with the client's current words.
+    Update,
+    /// Takes them out (the client is about to be deleted).
+    Forget,
+    /// Writes the current words into [`REBUILD_TABLE`]; the old entries are already gone.
+    Rebuild,
+}
+
 async fn reindex_chunk(
     tx: &mut Tx,
     company_id: Uuid,
     ids: &[Uuid],
-    forgetting: bool,
+    mode: Mode,
 ) -> sqlx::Result<()> {
+    let forgetting = mode == Mode::Forget;
     let backend = Backend::of(tx);
     let company = company_id.to_string();
     let ids_json = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
@@ -551,7 +570,7 @@ async fn reindex_chunk(
                 .map(move |w| (w.as_str(), old.sort_name.as_str(), id.as_str()))
         })
         .collect();
-    if !removed.is_empty() {
+    if !removed.is_empty() && mode != Mode::Rebuild {
         removed.sort_unstable();
         sqlx::query(&format!(
             "DELETE FROM client_search_words WHERE company_id = $1 AND (word, sort_name, client_id) IN \
@@ -567,7 +586,12 @@ async fn reindex_chunk(
         .iter()
         .map(|(id, _, new, holder)| (new, id.as_str(), holder))
         .collect();
-    insert_entries(tx, backend, company_id, &added).await?;
+    let table = if mode == Mode::Rebuild {
+        REBUILD_TABLE
+    } else {
+        INDEX_TABLE
+    };
+    insert_entries(tx, backend, table, company_id, &added).await?;
     let stored: Vec<(&str, String, &str)> = changes
         .iter()
         .map(|(id, _, new, _)| (id.as_str(), new.search_text(), new.sort_name()))
@@ -685,9 +709,31 @@ pub async fn rebuild_if_outdated(db: &Db) -> anyhow::Result<()> {
             .or_default()
             .push(get_uuid(row, "id")?);
     }
+    // Every entry is written anew: into a table without indexes first, then into the index in key
+    // order in one statement, which writes each B-tree page once instead of revisiting pages all over it.
+    sqlx::query(&format!("DELETE FROM {INDEX_TABLE}"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!(
+        "CREATE TEMP TABLE {REBUILD_TABLE} (company_id TEXT NOT NULL, word TEXT NOT NULL, \
+         sort_name TEXT NOT NULL, client_id TEXT NOT NULL, holder_id TEXT)"
+    ))
+    .execute(&mut *tx)
+    .await?;
     for (company_id, ids) in &by_company {
-        reindex(&mut tx, *company_id, ids).await?;
+        for chunk in ids.chunks(CHUNK) {
+            reindex_chunk(&mut tx, *company_id, chunk, Mode::Rebuild).await?;
+        }
     }
+    sqlx::query(&format!(
+        "INSERT INTO {INDEX_TABLE} ({ENTRY_COLUMNS}) SELECT {ENTRY_COLUMNS} FROM {REBUILD_TABLE} \
+         ORDER BY company_id, word, sort_name, client_id"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("DROP TABLE {REBUILD_TABLE}"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     tracing::info!(
         clients = rows.len(),
