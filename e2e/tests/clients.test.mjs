@@ -74,6 +74,13 @@ test('client near me → call → outcome offline → on the manager\'s timeline
   assert.equal(timeline[0].outcome, 'call back');
   assert.equal(timeline[0].contact_name, 'Mahesh Deshpande');
   assert.equal(timeline[0].body, 'Wants 20 bags of urea next Monday');
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const consolePage = await consoleSignIn(desk, server.base, MANAGER);
+  await consolePage.goto(`${server.base}/console/clients/${near.id}`);
+  const shown = await consolePage.textContent('main');
+  assert.ok(shown.includes('Wants 20 bags of urea next Monday') && shown.includes('Mahesh Deshpande'), 'on the console timeline');
+  await desk.close();
 });
 
 test('an admin imports a CSV of clients in the console: preview, errors, confirm', async () => {
