@@ -602,8 +602,9 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
     let mut clients = Vec::with_capacity(rows.len());
     for row in rows {
         let id = Uuid::now_v7();
-        let indexed = search_entry(&row.client);
-        clients.push(client_values(id, &row.client, &indexed));
+        let tags = joined_tags(&row.client);
+        let indexed = search_entry(&row.client, &tags);
+        clients.push(client_values(id, &row.client, &tags, &indexed));
         created.push((indexed, id, row.owner.unwrap_or(scope.person_id())));
     }
     let insert_clients = format!(
@@ -651,8 +652,7 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
 }
 
 /// What a new client is found by, from the fields an import fills.
-fn search_entry(client: &NewClient) -> search::Indexed {
-    let tags = joined_tags(client);
+fn search_entry(client: &NewClient, tags: &str) -> search::Indexed {
     let values = [
         Some(client.name.as_str()),
         client.code.as_ref().map(|v| v.as_str()),
@@ -661,7 +661,7 @@ fn search_entry(client: &NewClient) -> search::Indexed {
         client.gstin.as_ref().map(|v| v.as_str()),
         client.category.as_ref().map(|v| v.as_str()),
         client.territory.as_ref().map(|v| v.as_str()),
-        Some(tags.as_str()),
+        Some(tags),
     ];
     let texts: Vec<(bool, &str)> = search::CLIENT_TEXT
         .iter()
@@ -680,7 +680,7 @@ fn joined_tags(client: &NewClient) -> String {
 }
 
 /// One client row of the insert statement, in its column order after the company.
-fn client_values(id: Uuid, client: &NewClient, indexed: &search::Indexed) -> Value {
+fn client_values(id: Uuid, client: &NewClient, tags: &str, indexed: &search::Indexed) -> Value {
     json!([
         id.to_string(),
         client.code.as_ref().map(|v| v.as_str()),
@@ -698,7 +698,7 @@ fn client_values(id: Uuid, client: &NewClient, indexed: &search::Indexed) -> Val
         client.gstin.as_ref().map(|v| v.as_str()),
         client.category.as_ref().map(|v| v.as_str()),
         client.territory.as_ref().map(|v| v.as_str()),
-        joined_tags(client),
+        tags,
         client.address.as_ref().map(|v| v.as_str()),
         client.location.map(|p| p.latitude),
         client.location.map(|p| p.longitude),

@@ -258,7 +258,7 @@ async fn leading_term<'a>(tx: &mut Tx, scope: &Scope, terms: &'a [Term]) -> sqlx
         let count = match shortest {
             Some(prefix) if terms.len() > 1 => {
                 let sql = format!(
-                    "{VISIBLE_CTE} SELECT COUNT(*) FROM (SELECT 1 FROM client_search_words w \
+                    "{VISIBLE_CTE} SELECT COUNT(*) FROM (SELECT 1 FROM {INDEX_TABLE} w \
                      WHERE w.company_id = $1 AND w.word >= $4 AND w.word < $5 {} LIMIT $6) t",
                     held_by_scope(scope)
                 );
@@ -348,7 +348,7 @@ async fn walk(
             .map(|holder| {
                 format!(
                     "SELECT * FROM (SELECT w.company_id, w.word, w.sort_name, w.client_id \
-                     FROM client_search_words w WHERE w.company_id = $1 AND w.word >= {from} \
+                     FROM {INDEX_TABLE} w WHERE w.company_id = $1 AND w.word >= {from} \
                        AND w.word < {to} {resume} {holder} {matches} \
                      ORDER BY w.word, w.sort_name, w.client_id LIMIT {limit_param}) p"
                 )
@@ -562,18 +562,22 @@ async fn reindex_chunk(
         let holder = holders.get(&id).cloned().unwrap_or(Some(String::new()));
         changes.push((id.to_string(), Indexed::stored(row)?, new, holder));
     }
-    let mut removed: Vec<(&str, &str, &str)> = changes
-        .iter()
-        .flat_map(|(id, old, _, _)| {
-            old.words
-                .iter()
-                .map(move |w| (w.as_str(), old.sort_name.as_str(), id.as_str()))
-        })
-        .collect();
-    if !removed.is_empty() && mode != Mode::Rebuild {
+    let mut removed: Vec<(&str, &str, &str)> = if mode == Mode::Rebuild {
+        Vec::new()
+    } else {
+        changes
+            .iter()
+            .flat_map(|(id, old, _, _)| {
+                old.words
+                    .iter()
+                    .map(move |w| (w.as_str(), old.sort_name.as_str(), id.as_str()))
+            })
+            .collect()
+    };
+    if !removed.is_empty() {
         removed.sort_unstable();
         sqlx::query(&format!(
-            "DELETE FROM client_search_words WHERE company_id = $1 AND (word, sort_name, client_id) IN \
+            "DELETE FROM {INDEX_TABLE} WHERE company_id = $1 AND (word, sort_name, client_id) IN \
              (SELECT value ->> 0, value ->> 1, value ->> 2 FROM (SELECT value FROM {}) r)",
             backend.json_values(2)
         ))
