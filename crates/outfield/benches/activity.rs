@@ -457,7 +457,12 @@ async fn main() {
     );
     let (server, _) = start(postgres.as_deref(), true).await;
     let base = format!("http://127.0.0.1:{}", server.port);
-    let db = Db::connect(&server.database_url).await.unwrap();
+    let db = Db::connect(
+        &server.database_url,
+        outfield::db::DEFAULT_POSTGRES_CONNECTIONS,
+    )
+    .await
+    .unwrap();
     let company: Uuid = {
         let mut tx = db.system().await.unwrap();
         let id: String = sqlx::query_scalar("SELECT id FROM companies WHERE slug = 'sharma-agro'")

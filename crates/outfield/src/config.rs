@@ -31,6 +31,11 @@ pub struct ServerConfig {
     #[arg(long, env = "OUTFIELD_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
 
+    /// Most connections one instance opens to PostgreSQL (instances × this must stay below the
+    /// server's `max_connections`).
+    #[arg(long, env = "OUTFIELD_DATABASE_CONNECTIONS", default_value_t = crate::db::DEFAULT_POSTGRES_CONNECTIONS)]
+    pub database_connections: u32,
+
     /// Mark cookies Secure. Turn on whenever the server is reached over HTTPS (directly or via a proxy).
     #[arg(long, env = "OUTFIELD_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -59,6 +64,11 @@ impl ServerConfig {
             Some(url) => url.trim_end_matches('/').to_string(),
             None => format!("http://{}", self.listen),
         }
+    }
+
+    /// Connects to the configured database.
+    pub async fn connect_db(&self) -> anyhow::Result<crate::db::Db> {
+        crate::db::Db::connect(&self.database_url()?, self.database_connections).await
     }
 
     /// The database URL to connect to: the configured PostgreSQL or SQLite in the data directory.

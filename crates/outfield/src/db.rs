@@ -47,6 +47,75 @@ impl Backend {
     }
 }
 
+/// A nullable floating-point parameter that PostgreSQL always receives as `double precision`.
+///
+/// sqlx's `Any` driver sends a NULL `Option<f64>` typed as `real` (float4) — its NULL kinds for the two
+/// float widths are crossed (upstream issue 4284, still so in 0.8.6 and 0.9.0). A connection that
+/// prepared a statement with a NULL there keeps that type in its statement cache, and the same statement
+/// with a value then fails ("incorrect binary data format"). Binding every nullable float through this
+/// type keeps the parameter's type the same with or without a value; `tests/api/hardening.rs` runs each
+/// such write with NULLs first and values second on a one-connection pool.
+#[derive(Clone, Copy, Debug)]
+pub struct NullableFloat(pub Option<f64>);
+
+impl sqlx::Type<Any> for NullableFloat {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <f64 as sqlx::Type<Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, Any> for NullableFloat {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self.0 {
+            Some(value) => sqlx::Encode::<Any>::encode_by_ref(&value, buf),
+            // The crossed kinds: a NULL of f32's kind is the one that reaches PostgreSQL as float8.
+            None => sqlx::Encode::<Any>::encode_by_ref(&Option::<f32>::None, buf),
+        }
+    }
+}
+
+/// A finite float written as an SQLite expression that evaluates to exactly that value.
+///
+/// SQLite's own decimal reader is not correctly rounded (`SELECT 73.804786` gives 73.80478600000001), so a
+/// float written into a statement as a decimal literal comes back one unit in the last place off. Here
+/// the value is written as its integer significand divided (or multiplied) by powers of two: each step is
+/// exact in IEEE arithmetic, so what SQLite stores is bit for bit what was sent. Statements that carry
+/// rows as literals (bulk inserts of positions) use this for every float.
+pub fn sqlite_real_literal(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return "0.0".to_string();
+    }
+    let bits = value.to_bits();
+    let exponent_bits = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mut significand, mut exponent) = if exponent_bits == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), exponent_bits - 1075)
+    };
+    let shift = significand.trailing_zeros().min(63);
+    significand >>= shift;
+    exponent += i64::from(shift);
+    let sign = if value < 0.0 { "-" } else { "" };
+    let mut literal = format!("(CAST({sign}{significand} AS REAL)");
+    let operator = if exponent < 0 { '/' } else { '*' };
+    let mut remaining = exponent.unsigned_abs();
+    while remaining > 0 {
+        let step = remaining.min(62);
+        literal.push(operator);
+        literal.push_str(&(1u64 << step).to_string());
+        remaining -= step;
+    }
+    literal.push(')');
+    literal
+}
+
+/// Connections a PostgreSQL pool opens unless configured otherwise.
+pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 16;
+
 /// A transaction of the portable store.
 pub type Tx = Transaction<'static, Any>;
 
@@ -59,8 +128,9 @@ pub struct Db {
 }
 
 impl Db {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating an SQLite file if needed.
-    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating an SQLite file if needed; a
+    /// PostgreSQL pool opens at most `postgres_connections` connections.
+    pub async fn connect(url: &str, postgres_connections: u32) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
@@ -77,7 +147,7 @@ impl Db {
                 writes: sqlite_pool(options, 1, WRITE_CACHE_KIB).await?,
             },
             Backend::Postgres => {
-                let pool = postgres_pool(options).await?;
+                let pool = postgres_pool(options, postgres_connections).await?;
                 Db {
                     backend,
                     reads: pool.clone(),
@@ -212,14 +282,15 @@ async fn sqlite_pool(
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                // WAL: readers never block the writer. synchronous=NORMAL in WAL mode keeps every
-                // committed transaction across a process kill (only an OS crash may lose the last ones).
-                // The cache grows only as pages are used, so idle memory stays small. Checkpoints (which
+                // WAL: readers never block the writer. synchronous=FULL syncs the WAL at every commit,
+                // so a transaction whose success was answered survives a power cut or an OS crash too
+                // (NORMAL would keep it only across a process kill); group commit of positions spreads
+                // that sync over every batch of the group. The cache grows only as pages are used, so idle memory stays small. Checkpoints (which
                 // copy the WAL into the database and sync it) run every 16 MiB of WAL instead of 4 MiB, so a
                 // steady stream of writes pays for them less often.
                 conn.execute(
                     format!(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                          PRAGMA cache_size = -{cache_kib}; PRAGMA wal_autocheckpoint = 4000;"
                     )
@@ -235,9 +306,9 @@ async fn sqlite_pool(
     Ok(pool)
 }
 
-async fn postgres_pool(options: AnyConnectOptions) -> anyhow::Result<AnyPool> {
+async fn postgres_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<AnyPool> {
     let pool = AnyPoolOptions::new()
-        .max_connections(16)
+        .max_connections(size)
         .acquire_timeout(Duration::from_secs(30))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
@@ -270,10 +341,78 @@ pub fn get_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<uuid::Uui
     uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
+/// Reads a JSON text column. A value that does not read as `T` is a database fault, logged and answered
+/// as an error: never shown as an empty value, as if that were what is stored.
+pub fn json_column<T: serde::de::DeserializeOwned>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> sqlx::Result<T> {
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    json_text_as(&text, column)
+}
+
+/// Reads JSON text stored in `column` as `T`, failing loudly like [`json_column`].
+pub fn json_text_as<T: serde::de::DeserializeOwned>(text: &str, column: &str) -> sqlx::Result<T> {
+    serde_json::from_str(text).map_err(|error| {
+        tracing::error!(column, %error, "stored JSON does not read");
+        sqlx::Error::ColumnDecode {
+            index: column.to_string(),
+            source: Box::new(error),
+        }
+    })
+}
+
 /// Reads a nullable UUID column.
 pub fn get_opt_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<Option<uuid::Uuid>> {
     use sqlx::Row;
     let raw: Option<String> = row.try_get(column)?;
     raw.map(|raw| uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e))))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_reads_a_float_literal_back_bit_for_bit() {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory database");
+        let mut values = vec![
+            73.804786,
+            85.195411,
+            -173.021293,
+            18.52,
+            12.0,
+            0.1,
+            1e-300,
+            5e-324,
+            -2.2250738585072014e-308,
+            1.7976931348623157e308,
+            0.0,
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(((unit * 360.0 - 180.0) * 1e6).round() / 1e6);
+        }
+        for value in values {
+            let sql = format!("SELECT {}", sqlite_real_literal(value));
+            let read: f64 = sqlx::query_scalar(&sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("the literal is valid SQL");
+            assert_eq!(
+                read.to_bits(),
+                value.to_bits(),
+                "{value:?} was read back as {read:?}"
+            );
+        }
+    }
 }

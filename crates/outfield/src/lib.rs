@@ -35,7 +35,6 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
 use config::ServerConfig;
-use db::Db;
 use state::AppState;
 
 /// A server bound to its port and ready to accept connections.
@@ -51,7 +50,7 @@ impl Server {
     /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
     /// and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
-        let db = Db::connect(&config.database_url()?).await?;
+        let db = config.connect_db().await?;
         db.migrate().await?;
         clients::search::rebuild_if_outdated(&db).await?;
         let listener = TcpListener::bind(config.listen).await?;

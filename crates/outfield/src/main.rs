@@ -8,7 +8,6 @@ use outfield::auth::ClientInfo;
 use outfield::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
 use outfield::companies::{self, NewCompany};
 use outfield::config::ServerConfig;
-use outfield::db::Db;
 use outfield::people::domain::{Email, PersonName};
 use outfield::Server;
 
@@ -176,7 +175,7 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
         owner_email,
         owner_password_hash: None,
     };
-    let db = Db::connect(&args.config.database_url()?).await?;
+    let db = args.config.connect_db().await?;
     db.migrate().await?;
     let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
         .await
@@ -201,7 +200,7 @@ fn slug_from(name: &str) -> String {
 }
 
 async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {
-    let db = Db::connect(&config.database_url()?).await?;
+    let db = config.connect_db().await?;
     db.migrate().await?;
     let results = verify_all(&db, company.as_deref()).await?;
     let mut broken = false;

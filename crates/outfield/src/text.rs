@@ -79,3 +79,89 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// Whether `c` is a control character no stored text may hold. Tab, line feed and carriage return are
+/// allowed where text may span lines (`multiline`); NUL and every other C0/C1 control never are, since
+/// PostgreSQL cannot store NUL and the others garble pages, exports and logs.
+pub fn is_forbidden_control(c: char, multiline: bool) -> bool {
+    c.is_control() && !(multiline && matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The path (`records[2].payload.text`, `address`) of the first string or key in `value` that holds a
+/// forbidden control character, or None when there is none.
+pub fn control_character_path(value: &serde_json::Value) -> Option<String> {
+    let bad = |s: &str| s.chars().any(|c| is_forbidden_control(c, true));
+    match value {
+        serde_json::Value::String(s) if bad(s) => Some(String::new()),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            control_character_path(item).map(|rest| join_path(&format!("[{i}]"), &rest))
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if bad(key) {
+                return Some(key.chars().filter(|c| !c.is_control()).collect());
+            }
+            control_character_path(item).map(|rest| join_path(key, &rest))
+        }),
+        _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    match rest.chars().next() {
+        None => head.to_string(),
+        Some('[') => format!("{head}{rest}"),
+        Some(_) => format!("{head}.{rest}"),
+    }
+}
+
+/// A quick look at JSON text: false when it certainly holds no control character in a string (none can
+/// appear unescaped there except DEL and C1 characters), so that bodies without one are not walked.
+pub fn json_may_hold_control_characters(json: &[u8]) -> bool {
+    json.windows(2).any(|pair| {
+        matches!(
+            pair,
+            [b'\\', b'u' | b'b' | b'f'] | [0xC2, 0x80..=0x9F] | [0x7F, _]
+        )
+    }) || json.last() == Some(&0x7F)
+}
+
+#[cfg(test)]
+mod control_character_tests {
+    use super::*;
+
+    #[test]
+    fn the_path_of_the_first_control_character_is_named() {
+        let value = serde_json::json!({
+            "name": "Shree Traders",
+            "address": "12 MG Road\nPune",
+            "records": [{"payload": {"text": "fine"}}, {"payload": {"text": "a\u{0}b"}}]
+        });
+        assert_eq!(
+            control_character_path(&value).as_deref(),
+            Some("records[1].payload.text")
+        );
+        assert_eq!(
+            control_character_path(&serde_json::json!(["\u{7}"])).as_deref(),
+            Some("[0]")
+        );
+        assert_eq!(
+            control_character_path(&serde_json::json!({"a\u{0}": 1})).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            control_character_path(&serde_json::json!({"ok": "तिथि\ttab"})),
+            None
+        );
+    }
+
+    #[test]
+    fn the_quick_look_never_misses_one() {
+        for text in ["\u{0}", "\u{1f}", "\u{7f}", "\u{85}", "\u{8}", "\u{c}"] {
+            let json = serde_json::to_vec(&serde_json::json!({ "v": text })).unwrap();
+            assert!(json_may_hold_control_characters(&json), "{text:?}");
+        }
+        assert!(!json_may_hold_control_characters(
+            br#"{"v": "plain \"quoted\" text, \n ok"}"#
+        ));
+    }
+}

@@ -44,6 +44,7 @@ async fn get_register(
 
 /// A range of days and a file type.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// First day (default today).
@@ -51,6 +52,7 @@ pub struct ExportQuery {
     /// Last day (default `from`, at most 92 days later).
     pub to: Option<NaiveDate>,
     /// `csv` (default) or `xlsx`.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
@@ -66,7 +68,10 @@ impl ExportQuery {
 
 /// The register as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/attendance/export", tag = "attendance", params(ExportQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The file, as `format` asks.", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = Problem)))]
 async fn export_register(
     State(state): State<AppState>,
     principal: Principal,

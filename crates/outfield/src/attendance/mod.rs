@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::clock::local_day;
-use crate::db::Tx;
+use crate::db::{NullableFloat, Tx};
 use crate::error::AppResult;
 use crate::files::{Attach, Purpose};
 use crate::geo::Reading;
@@ -254,9 +254,9 @@ pub async fn apply_day_start(
     .bind(record.id.to_string())
     .bind(record.received_at)
     .bind(record.device_time)
-    .bind(position.map(|p| p.latitude))
-    .bind(position.map(|p| p.longitude))
-    .bind(position.map(|p| p.accuracy_m))
+    .bind(NullableFloat(position.map(|p| p.latitude)))
+    .bind(NullableFloat(position.map(|p| p.longitude)))
+    .bind(NullableFloat(position.map(|p| p.accuracy_m)))
     .execute(&mut **tx)
     .await?;
     crate::tracking::queue_summary(
@@ -358,9 +358,9 @@ async fn close_day(
     .bind(day)
     .bind(received_at)
     .bind(device_time)
-    .bind(position.map(|p| p.latitude))
-    .bind(position.map(|p| p.longitude))
-    .bind(position.map(|p| p.accuracy_m))
+    .bind(NullableFloat(position.map(|p| p.latitude)))
+    .bind(NullableFloat(position.map(|p| p.longitude)))
+    .bind(NullableFloat(position.map(|p| p.accuracy_m)))
     .bind(reason)
     .execute(&mut **tx)
     .await?;

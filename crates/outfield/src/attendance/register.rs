@@ -97,6 +97,7 @@ pub struct RegisterRow {
 
 /// The days a register covers.
 #[derive(Debug, Clone, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DayRange {
     /// First day (default today).

@@ -192,6 +192,7 @@ pub struct AuditEntry {
 
 /// Filters for browsing the trail; all optional, combined with AND.
 #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditFilter {
     /// Action name prefix, e.g. `auth.` or `person.deactivated`.
@@ -234,7 +235,6 @@ pub async fn list(
     .await?;
     rows.iter()
         .map(|row| {
-            let details: String = row.try_get("details")?;
             Ok(AuditEntry {
                 seq: row.try_get("seq")?,
                 at: to_datetime(row.try_get("at")?),
@@ -245,7 +245,7 @@ pub async fn list(
                 target_id: row.try_get("target_id")?,
                 ip: row.try_get("ip")?,
                 user_agent: row.try_get("user_agent")?,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                details: crate::db::json_column(row, "details")?,
             })
         })
         .collect()

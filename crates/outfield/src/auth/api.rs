@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::auth::links::{self, LinkInfo};
 use crate::auth::principal::presented_session;
-use crate::auth::sign_in::{self, Credentials};
-use crate::auth::{sessions, ClientInfo, Principal};
+use crate::auth::sign_in::{self, Attempt, Credentials};
+use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
 use crate::error::{AppResult, Problem};
 use crate::people::domain::NewPassword;
 use crate::state::AppState;
@@ -56,7 +56,7 @@ pub struct SessionCreated {
 }
 
 /// Signs in and sets the session cookie. A session cookie the browser already had is ended (rotation).
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "auth", request_body = SessionRequest,
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "auth", security(()), request_body = SessionRequest,
     responses((status = 201, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem)))]
 async fn create_session(
     State(state): State<AppState>,
@@ -69,8 +69,12 @@ async fn create_session(
         login: request.login,
         password: request.password,
     };
-    let verified = sign_in::verify(&state.db, credentials, &client).await?;
-    let session = sign_in::start_session(
+    let attempt = Attempt {
+        client: &client,
+        device: sign_in_devices::presented(&jar),
+    };
+    let verified = sign_in::verify(&state.db, credentials, attempt).await?;
+    let (session, device) = sign_in::start_session(
         &state.db,
         verified,
         request.remember,
@@ -78,11 +82,10 @@ async fn create_session(
         &client,
     )
     .await?;
-    let jar = jar.add(sessions::cookie(
-        session.token,
-        request.remember,
-        state.config.secure_cookies,
-    ));
+    let secure = state.config.secure_cookies;
+    let jar = jar
+        .add(sessions::cookie(session.token, request.remember, secure))
+        .add(sign_in_devices::cookie(device, secure));
     let body = SessionCreated {
         csrf_token: session.csrf_token,
         expires_at: crate::clock::to_datetime(session.expires_at),
@@ -139,13 +142,14 @@ pub struct DeviceTokenIssued {
 }
 
 /// Signs in from the field app and issues a device token.
-#[utoipa::path(post, path = "/api/v1/device-tokens", tag = "auth", request_body = DeviceTokenRequest,
+#[utoipa::path(post, path = "/api/v1/device-tokens", tag = "auth", security(()), request_body = DeviceTokenRequest,
     responses((status = 201, body = DeviceTokenIssued), (status = 401, body = Problem), (status = 429, body = Problem)))]
 async fn create_device_token(
     State(state): State<AppState>,
     client: ClientInfo,
+    jar: CookieJar,
     ApiJson(request): ApiJson<DeviceTokenRequest>,
-) -> AppResult<(StatusCode, Json<DeviceTokenIssued>)> {
+) -> AppResult<(StatusCode, CookieJar, Json<DeviceTokenIssued>)> {
     let label = crate::text::clean_line(&request.device_label, 80)
         .map_err(|message| crate::error::AppError::field("device_label", message))?;
     let credentials = Credentials {
@@ -153,13 +157,21 @@ async fn create_device_token(
         login: request.login,
         password: request.password,
     };
-    let verified = sign_in::verify(&state.db, credentials, &client).await?;
-    let (device_id, token) =
-        sign_in::issue_device_token(&state.db, verified, &label, &client).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(DeviceTokenIssued { device_id, token }),
-    ))
+    let attempt = Attempt {
+        client: &client,
+        device: sign_in_devices::presented(&jar),
+    };
+    let verified = sign_in::verify(&state.db, credentials, attempt).await?;
+    let issued = sign_in::issue_device_token(&state.db, verified, &label, &client).await?;
+    let jar = jar.add(sign_in_devices::cookie(
+        issued.sign_in_device,
+        state.config.secure_cookies,
+    ));
+    let body = DeviceTokenIssued {
+        device_id: issued.device_id,
+        token: issued.token,
+    };
+    Ok((StatusCode::CREATED, jar, Json(body)))
 }
 
 /// A password change.
@@ -193,7 +205,7 @@ async fn change_password(
 }
 
 /// Describes a one-time link (invitation or reset) that is still valid.
-#[utoipa::path(get, path = "/api/v1/links/{token}", tag = "auth",
+#[utoipa::path(get, path = "/api/v1/links/{token}", tag = "auth", security(()),
     params(("token" = String, Path, description = "The token from the link")),
     responses((status = 200, body = LinkInfo), (status = 404, body = Problem)))]
 async fn inspect_link(
@@ -212,7 +224,7 @@ pub struct LinkRedemption {
 }
 
 /// Sets a password through a one-time link; the link is then used up.
-#[utoipa::path(post, path = "/api/v1/links/{token}", tag = "auth", request_body = LinkRedemption,
+#[utoipa::path(post, path = "/api/v1/links/{token}", tag = "auth", security(()), request_body = LinkRedemption,
     params(("token" = String, Path, description = "The token from the link")),
     responses((status = 200, body = LinkInfo), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn redeem_link(

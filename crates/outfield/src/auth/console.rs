@@ -2,17 +2,19 @@
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use axum_extra::extract::cookie::Cookie;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 
 use crate::audit::Actor;
 use crate::auth::links::{self, LinkInfo, LinkPurpose};
 use crate::auth::principal::presented_session;
-use crate::auth::sign_in::{self, Credentials};
-use crate::auth::{sessions, ClientInfo, Principal};
+use crate::auth::sign_in::{self, Attempt, Credentials};
+use crate::auth::tokens::constant_time_eq;
+use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
 use crate::console::{error_page, render, ConsoleUser, FormErrors, Frame, Submission};
 use crate::error::AppError;
 use crate::people::domain::NewPassword;
@@ -44,19 +46,44 @@ struct SignInPage {
     company: String,
     login: String,
     error: String,
+    csrf: String,
 }
 
-async fn sign_in_page(jar: CookieJar) -> Response {
+/// Guards the sign-in form against login CSRF (a page elsewhere signing the visitor in to an account of
+/// the attacker's): the form carries a token that must equal this cookie's, which a cross-site request
+/// neither sends (SameSite=Strict) nor can read.
+const SIGN_IN_CSRF_COOKIE: &str = "outfield_sign_in";
+
+/// The sign-in page with a fresh form token, its cookie set.
+fn sign_in_form(
+    jar: CookieJar,
+    secure: bool,
+    (company, login, error): (String, String, String),
+) -> (CookieJar, Response) {
+    let csrf = crate::auth::tokens::new_token();
+    let cookie = Cookie::build((SIGN_IN_CSRF_COOKIE, csrf.clone()))
+        .path("/sign-in")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build();
+    let page = render(&SignInPage {
+        title: "Sign in",
+        company,
+        login,
+        error,
+        csrf,
+    });
+    (jar.add(cookie), page)
+}
+
+async fn sign_in_page(State(state): State<AppState>, jar: CookieJar) -> Response {
     let company = jar
         .get(COMPANY_COOKIE)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    render(&SignInPage {
-        title: "Sign in",
-        company,
-        login: String::new(),
-        error: String::new(),
-    })
+    let secure = state.config.secure_cookies;
+    sign_in_form(jar, secure, (company, String::new(), String::new())).into_response()
 }
 
 async fn sign_in(
@@ -73,12 +100,24 @@ async fn sign_in(
         url::form_urlencoded::parse(&bytes).into_owned().collect();
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let (company, login, remember) = (field("company"), field("login"), field("remember") == "on");
+    let secure = state.config.secure_cookies;
+    let expected = jar.get(SIGN_IN_CSRF_COOKIE).map(|c| c.value().to_string());
+    let form_is_ours = expected.is_some_and(|token| constant_time_eq(&token, &field("_csrf")));
+    if !form_is_ours {
+        let error = "This sign-in form has expired. Please sign in again.".to_string();
+        let (jar, page) = sign_in_form(jar, secure, (company, login, error));
+        return (StatusCode::FORBIDDEN, jar, page).into_response();
+    }
     let credentials = Credentials {
         company: company.clone(),
         login: login.clone(),
         password: field("password"),
     };
-    let outcome = match sign_in::verify(&state.db, credentials, &client).await {
+    let attempt = Attempt {
+        client: &client,
+        device: sign_in_devices::presented(&jar),
+    };
+    let outcome = match sign_in::verify(&state.db, credentials, attempt).await {
         Ok(verified) => {
             sign_in::start_session(
                 &state.db,
@@ -92,29 +131,24 @@ async fn sign_in(
         Err(error) => Err(error),
     };
     match outcome {
-        Ok(session) => {
+        Ok((session, device)) => {
             let remembered = Cookie::build((COMPANY_COOKIE, company.trim().to_lowercase()))
                 .path("/")
                 .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(secure)
                 .max_age(time::Duration::days(365))
                 .build();
             let jar = jar
-                .add(sessions::cookie(
-                    session.token,
-                    remember,
-                    state.config.secure_cookies,
-                ))
-                .add(remembered);
+                .add(sessions::cookie(session.token, remember, secure))
+                .add(sign_in_devices::cookie(device, secure))
+                .add(remembered)
+                .remove(Cookie::build(SIGN_IN_CSRF_COOKIE).path("/sign-in"));
             (jar, Redirect::to("/")).into_response()
         }
         Err(error @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
-            let page = SignInPage {
-                title: "Sign in",
-                company,
-                login,
-                error: error.public_message(),
-            };
-            (error.status(), render(&page)).into_response()
+            let (jar, page) = sign_in_form(jar, secure, (company, login, error.public_message()));
+            (error.status(), jar, page).into_response()
         }
         Err(error) => error_page(&error),
     }

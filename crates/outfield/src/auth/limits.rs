@@ -2,8 +2,11 @@
 //!
 //! Per account: the first 5 failures in an hour are free; after that each attempt must wait 2^(n−5) s
 //! after the previous failure (capped at 60 s), and at 100 failures in an hour the account refuses
-//! attempts until the oldest of them is an hour old. A stranger can therefore slow a person down but never
-//! lock them out for longer than that hour, and a correct password clears the count.
+//! attempts until the oldest of them is an hour old. The account is the person the login names, however
+//! it is spelt (every spelling of a mobile number or e-mail address is one person), or the login in its
+//! canonical form when it names no one. A browser or phone the person signed in from before has an
+//! account of its own (`sign_in_devices`), so a stranger's failures never delay or lock out the person
+//! on their own device; a correct password clears the count of the account it was typed under.
 //! Per client address: at most 300 failures an hour, which stops spraying across many accounts.
 
 use std::net::IpAddr;
@@ -30,11 +33,29 @@ pub struct LimitKeys {
     address: String,
 }
 
+/// Which account an attempt is charged to.
+pub enum Account<'a> {
+    /// A device the person signed in from before (its limit key).
+    KnownDevice(String),
+    /// The person the login names, from a device not known for them.
+    Person(Uuid, Uuid),
+    /// A login that names no one in the company, in its canonical form.
+    Login(Uuid, &'a str),
+    /// No company answers to the code typed: only the address counts.
+    None,
+}
+
 impl LimitKeys {
-    /// Keys for an attempt on `login` in a company (account unknown when the company is unknown).
-    pub fn new(company_id: Option<Uuid>, login: &str, ip: IpAddr) -> Self {
+    /// Keys for an attempt charged to `account` from `ip`.
+    pub fn new(account: Account<'_>, ip: IpAddr) -> Self {
+        let account = match account {
+            Account::KnownDevice(key) => Some(key),
+            Account::Person(company, person) => Some(format!("person:{company}:{person}")),
+            Account::Login(company, login) => Some(format!("login:{company}:{login}")),
+            Account::None => None,
+        };
         LimitKeys {
-            account: company_id.map(|id| format!("account:{id}:{}", login.trim().to_lowercase())),
+            account,
             address: format!("address:{ip}"),
         }
     }

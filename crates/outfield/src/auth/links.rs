@@ -154,11 +154,18 @@ pub async fn redeem(
     let hash = passwords::hash(password.into()).await?;
     let mut tx = db.system().await?;
     let link = find_valid(&mut tx, token).await?;
-    sqlx::query("UPDATE one_time_links SET used_at = $1 WHERE token_hash = $2")
-        .bind(now_ms())
-        .bind(&link.token_hash)
-        .execute(&mut *tx)
-        .await?;
+    // Conditional, so that of concurrent redemptions exactly one uses the link: the others wait for its
+    // row lock, then find it used.
+    let claimed = sqlx::query(
+        "UPDATE one_time_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(&link.token_hash)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(AppError::NotFound);
+    }
     set_password(&mut tx, link.company_id, link.person_id, &hash).await?;
     sessions::delete_all_for(&mut tx, link.company_id, link.person_id).await?;
     devices::revoke_all_for(&mut tx, link.company_id, link.person_id).await?;

@@ -14,6 +14,7 @@ pub mod principal;
 pub mod scope;
 pub mod sessions;
 pub mod sign_in;
+pub mod sign_in_devices;
 pub mod tokens;
 
 pub use client::ClientInfo;

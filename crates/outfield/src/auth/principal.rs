@@ -15,7 +15,7 @@ use crate::auth::{devices, sessions, Scope};
 use crate::clock::now_ms;
 use crate::db::{get_uuid, Db};
 use crate::error::{AppError, AppResult};
-use crate::people::domain::{Language, Role};
+use crate::people::domain::{ConsolePath, Language, Role};
 use crate::state::AppState;
 
 /// Header carrying the CSRF token on cookie-authenticated API calls that change state.
@@ -33,7 +33,7 @@ pub struct Principal {
     /// Remembered interface language.
     pub language: Language,
     /// Remembered last console view, restored after sign-in.
-    pub last_view: Option<String>,
+    pub last_view: Option<ConsolePath>,
     /// The company's display name.
     pub company_name: String,
     /// How the request proved who it is.
@@ -190,8 +190,19 @@ fn principal_from(row: &sqlx::any::AnyRow, credential: Credential) -> AppResult<
         name: row.try_get("name")?,
         email: row.try_get("email")?,
         language: Language::parse(&language),
-        last_view: row.try_get("last_view")?,
+        last_view: stored_view(row.try_get("last_view")?),
         company_name: row.try_get("company_name")?,
         credential,
     })
+}
+
+/// The remembered console view, if it is still a valid one: a value stored under older rules (or altered
+/// in the database) is ignored, so that it can never make a page fail.
+fn stored_view(raw: Option<String>) -> Option<ConsolePath> {
+    let raw = raw?;
+    ConsolePath::parse(&raw)
+        .inspect_err(
+            |_| tracing::warn!(value = %raw.escape_debug(), "ignoring an invalid remembered view"),
+        )
+        .ok()
 }

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::client::ClientInfo;
-use crate::auth::limits::{self, LimitKeys};
-use crate::auth::{devices, passwords, sessions, Scope};
+use crate::auth::limits::{self, Account, LimitKeys};
+use crate::auth::{devices, passwords, sessions, sign_in_devices, Scope};
 use crate::clock::now_ms;
 use crate::companies::domain::CompanySlug;
 use crate::db::{get_uuid, Db};
@@ -34,6 +34,16 @@ pub struct Verified {
     /// Their scope from now on.
     pub scope: Scope,
     keys: LimitKeys,
+    /// The device cookie the attempt came with, when it was the person's.
+    device: Option<String>,
+}
+
+/// What a sign-in attempt brings besides the credentials.
+pub struct Attempt<'a> {
+    /// Where it comes from.
+    pub client: &'a ClientInfo,
+    /// The sign-in device cookie the browser or phone presented.
+    pub device: Option<String>,
 }
 
 /// How a person identifies themselves: by e-mail or by mobile number.
@@ -48,6 +58,15 @@ impl Login {
             Email::parse(raw).ok().map(Login::Email)
         } else {
             PhoneNumber::parse(raw).ok().map(Login::Mobile)
+        }
+    }
+
+    /// The canonical spelling of a login for the limits: the parsed value, or the text as typed in
+    /// lower case when it is neither an e-mail address nor a phone number.
+    fn canonical(raw: &str) -> String {
+        match Login::parse(raw) {
+            Some(login) => login.column_and_value().1.to_string(),
+            None => raw.trim().to_lowercase(),
         }
     }
 
@@ -68,28 +87,39 @@ struct Candidate {
 
 /// Checks credentials. Unknown company, unknown login, wrong password, deactivated person and a person
 /// who has not set a password yet all get the same answer after the same work.
-pub async fn verify(db: &Db, credentials: Credentials, client: &ClientInfo) -> AppResult<Verified> {
+pub async fn verify(
+    db: &Db,
+    credentials: Credentials,
+    attempt: Attempt<'_>,
+) -> AppResult<Verified> {
     if credentials.password.len() > 1024 || credentials.login.len() > 254 {
         return Err(AppError::BadCredentials);
     }
     let now = now_ms();
-    let login = Login::parse(&credentials.login);
+    let client = attempt.client;
     let mut tx = db.system().await?;
-    let company_id = match CompanySlug::parse(&credentials.company) {
-        Ok(slug) => sqlx::query("SELECT id FROM companies WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| get_uuid(&row, "id"))
-            .transpose()?,
-        Err(_) => None,
-    };
-    let keys = LimitKeys::new(company_id, &credentials.login, client.ip);
-    limits::check(&mut tx, &keys, now).await?;
-    let candidate = match (company_id, &login) {
-        (Some(company_id), Some(login)) => find_candidate(&mut tx, company_id, login).await?,
+    let company_id = company_by_code(&mut tx, &credentials.company).await?;
+    let candidate = match (company_id, Login::parse(&credentials.login)) {
+        (Some(company_id), Some(login)) => find_candidate(&mut tx, company_id, &login).await?,
         _ => None,
     };
+    let device = match (company_id, &candidate) {
+        (Some(company_id), Some(c)) => {
+            let presented = attempt.device.as_deref();
+            sign_in_devices::known_for(&mut tx, company_id, c.person_id, presented, now).await?
+        }
+        _ => None,
+    };
+    let canonical = Login::canonical(&credentials.login);
+    let account = match (company_id, &candidate, device) {
+        (Some(_), Some(_), Some(device_key)) => Account::KnownDevice(device_key),
+        (Some(company_id), Some(c), None) => Account::Person(company_id, c.person_id),
+        (Some(company_id), None, _) => Account::Login(company_id, &canonical),
+        (None, _, _) => Account::None,
+    };
+    let known_device = matches!(account, Account::KnownDevice(_));
+    let keys = LimitKeys::new(account, client.ip);
+    limits::check(&mut tx, &keys, now).await?;
     tx.commit().await?;
 
     let stored_hash = candidate.as_ref().and_then(|c| c.password_hash.clone());
@@ -98,6 +128,7 @@ pub async fn verify(db: &Db, credentials: Credentials, client: &ClientInfo) -> A
         (Some(company_id), Some(candidate)) if password_ok && candidate.active => Ok(Verified {
             scope: Scope::verified(company_id, candidate.person_id, candidate.role),
             keys,
+            device: attempt.device.filter(|_| known_device),
         }),
         (company_id, candidate) => {
             let reason = match &candidate {
@@ -125,6 +156,34 @@ pub async fn verify(db: &Db, credentials: Credentials, client: &ClientInfo) -> A
     }
 }
 
+async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option<Uuid>> {
+    let Ok(slug) = CompanySlug::parse(code) else {
+        return Ok(None);
+    };
+    Ok(sqlx::query("SELECT id FROM companies WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|row| get_uuid(&row, "id"))
+        .transpose()?)
+}
+
+/// Clears the account the successful attempt was charged to and returns the device cookie the browser or
+/// phone keeps from now on (the one it showed, renewed, or a new one).
+async fn after_success(tx: &mut crate::db::Tx, verified: &Verified) -> AppResult<String> {
+    limits::clear_account(tx, &verified.keys).await?;
+    let scope = &verified.scope;
+    let device = sign_in_devices::remember(
+        tx,
+        scope.company_id(),
+        scope.person_id(),
+        verified.device.as_deref(),
+        now_ms(),
+    )
+    .await?;
+    Ok(device)
+}
+
 async fn find_candidate(
     tx: &mut crate::db::Tx,
     company_id: Uuid,
@@ -148,17 +207,18 @@ async fn find_candidate(
     }))
 }
 
-/// Opens a console session for a verified person, ending the session the browser presented (rotation).
+/// Opens a console session for a verified person, ending the session the browser presented (rotation);
+/// returns it with the sign-in device cookie's value.
 pub async fn start_session(
     db: &Db,
     verified: Verified,
     remember: bool,
     presented: Option<String>,
     client: &ClientInfo,
-) -> AppResult<sessions::NewSession> {
+) -> AppResult<(sessions::NewSession, String)> {
     let scope = &verified.scope;
     let mut tx = db.system().await?;
-    limits::clear_account(&mut tx, &verified.keys).await?;
+    let device = after_success(&mut tx, &verified).await?;
     if let Some(old) = presented {
         sessions::delete(&mut tx, &old).await?;
     }
@@ -175,7 +235,7 @@ pub async fn start_session(
         .with(json!({ "via": "session", "remember": remember }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
-    Ok(session)
+    Ok((session, device))
 }
 
 /// Issues a device token for the field app to a verified person.
@@ -184,10 +244,10 @@ pub async fn issue_device_token(
     verified: Verified,
     label: &str,
     client: &ClientInfo,
-) -> AppResult<(Uuid, String)> {
+) -> AppResult<IssuedToken> {
     let scope = &verified.scope;
     let mut tx = db.system().await?;
-    limits::clear_account(&mut tx, &verified.keys).await?;
+    let device = after_success(&mut tx, &verified).await?;
     let (device_id, token) = devices::issue(
         &mut tx,
         scope.company_id(),
@@ -201,5 +261,19 @@ pub async fn issue_device_token(
         .with(json!({ "label": label }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
-    Ok((device_id, token))
+    Ok(IssuedToken {
+        device_id,
+        token,
+        sign_in_device: device,
+    })
+}
+
+/// A device token just issued, with the sign-in device cookie to set.
+pub struct IssuedToken {
+    /// The token's id.
+    pub device_id: Uuid,
+    /// The bearer token.
+    pub token: String,
+    /// The sign-in device cookie's value.
+    pub sign_in_device: String,
 }

@@ -105,7 +105,14 @@ async fn import_clients(
     let (file, options) = read_import(multipart).await?;
     let actor = Actor::of(&principal, &client);
     Ok(Json(
-        import::run(&state.db, &principal.scope, &actor, &file, &options).await?,
+        import::run(
+            &state.db,
+            &principal.scope,
+            &actor,
+            &import::decode(&file)?,
+            &options,
+        )
+        .await?,
     ))
 }
 
@@ -320,6 +327,7 @@ async fn list_contacts(
 
 /// Whether a vCard import stores what it found.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VcardQuery {
     /// `true` adds the valid cards that are not contacts yet; otherwise nothing is stored (a preview).
@@ -377,6 +385,7 @@ async fn add_contact(
 
 /// Timeline filter.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// Only this kind.
@@ -602,6 +611,7 @@ async fn complete_task(
 
 /// Up to which day.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DueQuery {
     /// Tasks due on or before this date (default today in the company's zone).

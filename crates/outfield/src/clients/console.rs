@@ -140,7 +140,7 @@ async fn upload(
     };
     match import::save_upload(&state.db, &user.scope, &name, &bytes).await {
         Ok(id) => Redirect::to(&format!("/console/clients/import/{id}")).into_response(),
-        Err(error) => error_page(&error),
+        Err(error) => import_view(&user, String::new(), None, error_text(&error)),
     }
 }
 
@@ -160,6 +160,7 @@ async fn uploaded_file(
                     .file_name()
                     .unwrap_or("upload")
                     .chars()
+                    .filter(|c| !c.is_control())
                     .take(200)
                     .collect();
                 file = field.bytes().await.ok().map(|bytes| (name, bytes));
@@ -191,8 +192,8 @@ async fn preview(
     ApiPath(id): ApiPath<Uuid>,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
-    let bytes = match import::load_upload(&state.db, &user.scope, id).await {
-        Ok(bytes) => bytes,
+    let table = match import::load_upload(&state.db, &user.scope, id).await {
+        Ok(table) => table,
         Err(error) => return error_page(&error),
     };
     let options = options_from(query.into_iter());
@@ -200,7 +201,7 @@ async fn preview(
         &state.db,
         &user.scope,
         &Actor::of(&user, &client),
-        &bytes,
+        &table,
         &options,
     )
     .await
@@ -230,8 +231,8 @@ async fn confirm(
     ApiPath(id): ApiPath<Uuid>,
     Submission { user, form }: Submission,
 ) -> Response {
-    let bytes = match import::load_upload(&state.db, &user.scope, id).await {
-        Ok(bytes) => bytes,
+    let table = match import::load_upload(&state.db, &user.scope, id).await {
+        Ok(table) => table,
         Err(error) => return error_page(&error),
     };
     let mut options = options_from(form.0.clone().into_iter());
@@ -240,7 +241,7 @@ async fn confirm(
         &state.db,
         &user.scope,
         &Actor::of(&user, &client),
-        &bytes,
+        &table,
         &options,
     )
     .await
@@ -268,7 +269,7 @@ async fn confirm(
                 &state.db,
                 &user.scope,
                 &Actor::of(&user, &client),
-                &bytes,
+                &table,
                 &options,
             )
             .await

@@ -226,7 +226,7 @@ pub async fn load(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<ClientFieldSett
     let fields: String = row.try_get("client_fields")?;
     Ok(ClientFieldSettings {
         client_types: types.lines().map(str::to_string).collect(),
-        custom_fields: serde_json::from_str(&fields).unwrap_or_default(),
+        custom_fields: crate::db::json_text_as(&fields, "client_fields")?,
     })
 }
 

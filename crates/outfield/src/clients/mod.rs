@@ -547,6 +547,7 @@ pub async fn merge(
         return Err(AppError::field("duplicate_id", "must be another client"));
     }
     let mut tx = db.tenant(scope).await?;
+    store::lock_for_merge(&mut tx, scope.company_id(), keep, duplicate).await?;
     visible(&mut tx, scope, keep).await?;
     if store::find(&mut tx, scope, duplicate).await?.is_none() {
         return Err(AppError::field(

@@ -626,8 +626,7 @@ fn client_index(row: &sqlx::any::AnyRow, contacts: Vec<(bool, String)>) -> sqlx:
             texts.push((phone, text));
         }
     }
-    let other_phones: String = row.try_get("other_phones")?;
-    let other_phones: Vec<String> = serde_json::from_str(&other_phones).unwrap_or_default();
+    let other_phones: Vec<String> = crate::db::json_column(row, "other_phones")?;
     texts.extend(other_phones.into_iter().map(|p| (true, p)));
     texts.extend(contacts);
     let texts: Vec<(bool, &str)> = texts.iter().map(|(p, t)| (*p, t.as_str())).collect();

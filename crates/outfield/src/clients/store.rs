@@ -12,7 +12,7 @@ use crate::clients::domain::{ClientStatus, InteractionKind, OtherAddress};
 use crate::clients::search;
 use crate::clients::{ClientChanges, NewClient, NewContact, NewInteraction};
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_opt_uuid, get_uuid, Tx};
+use crate::db::{get_opt_uuid, get_uuid, json_column, NullableFloat, Tx};
 use crate::geo::GeoPoint;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
 
@@ -72,6 +72,7 @@ pub struct Owner {
 
 /// Filters of the client list; all optional, combined with AND.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ClientFilter {
     /// Words, each matching the start of a word of the name, code, phone number, e-mail, GSTIN, category,
@@ -310,7 +311,7 @@ pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         client_type: row.try_get("client_type")?,
-        status: ClientStatus::parse(&status).unwrap_or_default(),
+        status: ClientStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
         gstin: row.try_get("gstin")?,
@@ -324,7 +325,8 @@ pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
         address: row.try_get("address")?,
         location: latitude
             .zip(longitude)
-            .and_then(|(lat, lon)| GeoPoint::new(lat, lon).ok()),
+            .map(|(lat, lon)| GeoPoint::new(lat, lon).map_err(|e| decode_error("latitude", e)))
+            .transpose()?,
         other_phones: json_column(row, "other_phones")?,
         other_addresses: json_column(row, "other_addresses")?,
         custom: json_column(row, "custom_fields")?,
@@ -334,13 +336,14 @@ pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
     })
 }
 
-/// A JSON text column; a value that no longer reads (never written by Outfield) shows as empty.
-fn json_column<T: serde::de::DeserializeOwned + Default>(
-    row: &sqlx::any::AnyRow,
-    column: &str,
-) -> sqlx::Result<T> {
-    let text: String = row.try_get(column)?;
-    Ok(serde_json::from_str(&text).unwrap_or_default())
+/// A stored value that breaks the rules it was written under: a database fault, logged.
+fn decode_error(column: &str, reason: impl std::fmt::Display) -> sqlx::Error {
+    let reason = reason.to_string();
+    tracing::error!(column, %reason, "a stored client value does not read");
+    sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: reason.into(),
+    }
 }
 
 /// The JSON text stored for a value.
@@ -446,8 +449,8 @@ pub async fn insert(
     .bind(new.territory.as_ref().map(|t| t.as_str()))
     .bind(tags_text(&new.tags))
     .bind(new.address.as_ref().map(|a| a.as_str()))
-    .bind(new.location.map(|p| p.latitude))
-    .bind(new.location.map(|p| p.longitude))
+    .bind(NullableFloat(new.location.map(|p| p.latitude)))
+    .bind(NullableFloat(new.location.map(|p| p.longitude)))
     .bind(created_by.map(|id| id.to_string()))
     .bind(now)
     .bind(json_text(&new.other_phones))
@@ -545,8 +548,8 @@ pub async fn apply_changes(
     }
     if let Some(location) = &changes.location {
         sqlx::query("UPDATE clients SET latitude = $1, longitude = $2, updated_at = $3 WHERE company_id = $4 AND id = $5")
-            .bind(location.map(|p| p.latitude))
-            .bind(location.map(|p| p.longitude))
+            .bind(NullableFloat(location.map(|p| p.latitude)))
+            .bind(NullableFloat(location.map(|p| p.longitude)))
             .bind(now_ms())
             .bind(company_id.to_string())
             .bind(id.to_string())
@@ -789,6 +792,25 @@ pub async fn insert_interaction(
     Ok(())
 }
 
+/// Takes the row locks of both clients of a merge before anything is read, so that concurrent merges of
+/// the same clients run one after the other and the later one finds the duplicate gone. One statement
+/// locks both rows in index order, so two merges of the same pair cannot deadlock.
+pub async fn lock_for_merge(
+    tx: &mut Tx,
+    company_id: Uuid,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE clients SET updated_at = $2 WHERE company_id = $1 AND id IN ($3, $4)")
+        .bind(company_id.to_string())
+        .bind(now_ms())
+        .bind(keep.to_string())
+        .bind(duplicate.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Moves everything of `duplicate` to `keep`, fills `keep`'s empty fields, and deletes `duplicate`.
 /// Returns how many interactions moved.
 pub async fn merge(
@@ -883,8 +905,8 @@ pub async fn merge(
         "UPDATE clients SET latitude = COALESCE(latitude, $1), longitude = COALESCE(longitude, $2), updated_at = $3 \
          WHERE company_id = $4 AND id = $5",
     )
-    .bind(position.0)
-    .bind(position.1)
+    .bind(NullableFloat(position.0))
+    .bind(NullableFloat(position.1))
     .bind(now_ms())
     .bind(&company)
     .bind(&keep)

@@ -16,8 +16,10 @@ use serde::de::DeserializeOwned;
 use crate::auth::principal::authenticate;
 use crate::auth::Principal;
 use crate::error::{AppError, FieldError};
-use crate::people::domain::Role;
+use crate::people::domain::{ConsolePath, Role};
 use crate::state::AppState;
+use crate::text::is_forbidden_control;
+use crate::web::extract::control_character_error;
 
 pub mod map;
 
@@ -41,7 +43,12 @@ pub fn routes() -> Router<AppState> {
 
 async fn home(user: Option<ConsoleUser>) -> Redirect {
     match user {
-        Some(user) => Redirect::to(user.0.last_view.as_deref().unwrap_or("/console")),
+        Some(user) => Redirect::to(
+            user.0
+                .last_view
+                .as_ref()
+                .map_or("/console", ConsolePath::as_str),
+        ),
         None => Redirect::to("/sign-in"),
     }
 }
@@ -218,6 +225,13 @@ impl ConsoleForm {
         principal
             .check_csrf(fields.get("_csrf").map(String::as_str))
             .map_err(|error| error_page(&error))?;
+        if let Some(name) = fields.iter().find_map(|(name, value)| {
+            let bad = |text: &str| text.chars().any(|c| is_forbidden_control(c, true));
+            (bad(name) || bad(value)).then_some(name)
+        }) {
+            let name: String = name.chars().filter(|c| !c.is_control()).collect();
+            return Err(error_page(&control_character_error(&name)));
+        }
         Ok(ConsoleForm(fields))
     }
 

@@ -26,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// What the upload is for.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
     /// `visit_photo`, `voice_note` or `selfie`.

@@ -13,7 +13,7 @@ use crate::audit::Actor;
 use crate::auth::devices::Device;
 use crate::auth::{ClientInfo, Principal};
 use crate::error::{AppResult, Problem};
-use crate::people::domain::{Language, Role};
+use crate::people::domain::{ConsolePath, Language, Role};
 use crate::people::{self, Invitation, Invited, Person, PersonChanges, Preferences, StatusFilter};
 use crate::state::AppState;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
@@ -49,7 +49,7 @@ pub struct Me {
     /// Interface language.
     pub language: Language,
     /// Last console view.
-    pub last_view: Option<String>,
+    pub last_view: Option<ConsolePath>,
 }
 
 /// Who am I? Answered from the credential lookup alone, with no further queries.
@@ -89,9 +89,11 @@ async fn save_preferences(
 
 /// Filters for the people list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeopleQuery {
     /// Active (default), deactivated or all.
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Part of a name, e-mail, mobile number or employee code.
     pub q: Option<String>,

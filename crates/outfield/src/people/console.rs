@@ -14,6 +14,7 @@ use crate::console::{
     error_page, grantable_roles, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame,
     Submission,
 };
+use crate::people::domain::ConsolePath;
 use crate::people::{self, Invitation, Person, PersonChanges, StatusFilter};
 use crate::state::AppState;
 use crate::web::extract::ApiPath;
@@ -35,10 +36,13 @@ pub fn routes() -> Router<AppState> {
 
 /// Remembers the page as the person's last view, so sign-in brings them back to it.
 async fn remember_view(state: &AppState, user: &Principal, client: &ClientInfo, path: &str) {
-    if user.last_view.as_deref() != Some(path) {
+    let Ok(view) = ConsolePath::parse(path) else {
+        return;
+    };
+    if user.last_view.as_ref() != Some(&view) {
         let preferences = people::Preferences {
             language: None,
-            last_view: Some(path.to_string()),
+            last_view: Some(view),
         };
         let _ = people::save_preferences(
             &state.db,

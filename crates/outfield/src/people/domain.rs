@@ -49,6 +49,20 @@ validated_text!(
 );
 
 validated_text!(
+    /// A console page to return to after sign-in: a path under `/console` of at most 200 visible ASCII
+    /// characters, so that it is always a valid `Location` header and never leaves the site.
+    ConsolePath,
+    |raw| {
+        let visible = |c: char| c.is_ascii_graphic() && c != '\\';
+        let under_console = raw == "/console" || raw.starts_with("/console/") || raw.starts_with("/console?");
+        if !under_console || raw.len() > 200 || raw.contains("//") || !raw.chars().all(visible) {
+            return Err("must be a console path (under /console, at most 200 visible characters)".into());
+        }
+        Ok(raw.to_string())
+    }
+);
+
+validated_text!(
     /// A company's own code for an employee (1–32 letters, digits, `-`, `_`, `/`).
     EmployeeCode,
     |raw| {

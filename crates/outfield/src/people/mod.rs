@@ -19,7 +19,7 @@ use crate::auth::{devices, sessions, Scope};
 use crate::clock::now_ms;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
-use domain::{Email, EmployeeCode, Language, PersonName, PhoneNumber, Role};
+use domain::{ConsolePath, Email, EmployeeCode, Language, PersonName, PhoneNumber, Role};
 pub use store::{Person, StatusFilter};
 
 /// An invitation: who the new person is and where they sit.
@@ -443,7 +443,7 @@ pub struct Preferences {
     /// Interface language.
     pub language: Option<Language>,
     /// The console view to return to (a path under `/console`).
-    pub last_view: Option<String>,
+    pub last_view: Option<ConsolePath>,
 }
 
 /// Saves the signed-in person's preferences.
@@ -453,18 +453,13 @@ pub async fn save_preferences(
     actor: &Actor,
     preferences: Preferences,
 ) -> AppResult<()> {
-    if let Some(view) = &preferences.last_view {
-        if !view.starts_with("/console") || view.len() > 200 || view.contains("//") {
-            return Err(AppError::field("last_view", "must be a console path"));
-        }
-    }
     let mut tx = db.tenant(scope).await?;
     sqlx::query(
         "UPDATE people SET language = COALESCE($1, language), last_view = COALESCE($2, last_view) \
          WHERE company_id = $3 AND id = $4",
     )
     .bind(preferences.language.map(Language::as_str))
-    .bind(&preferences.last_view)
+    .bind(preferences.last_view.as_ref().map(ConsolePath::as_str))
     .bind(scope.company_id().to_string())
     .bind(scope.person_id().to_string())
     .execute(&mut *tx)

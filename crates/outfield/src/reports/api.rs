@@ -38,7 +38,10 @@ async fn activity(
 
 /// The activity report as CSV or XLSX.
 #[utoipa::path(get, path = "/api/v1/reports/activity/export", tag = "reports", params(ExportQuery),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The file, as `format` asks.", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = Problem)))]
 async fn export_activity(
     State(state): State<AppState>,
     principal: Principal,

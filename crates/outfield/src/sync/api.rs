@@ -15,7 +15,7 @@ use crate::notifications::{self, Notification};
 use crate::privacy::{self, ConsentState, Notice};
 use crate::state::AppState;
 use crate::sync::{self, RecordEnvelope, RecordResult, MAX_PUSH_BYTES};
-use crate::web::extract::{ApiJson, ApiQuery};
+use crate::web::extract::{ApiQuery, BatchJson};
 
 /// Routes of this module; pushes may be larger than other bodies.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -51,7 +51,7 @@ async fn push(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiJson(request): ApiJson<PushRequest>,
+    BatchJson(request): BatchJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
     let actor = Actor::of(&principal, &client);
     let results = sync::push(
@@ -70,6 +70,7 @@ async fn push(
 
 /// Where the device is in its feed.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The cursor of the previous pull (0 the first time).

@@ -21,7 +21,9 @@ use crate::auth::{Credential, Principal};
 use crate::clock::{now_ms, DAY_MS};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::text::control_character_path;
 use crate::tracking::writer::FixWriter;
+use crate::web::extract::CONTROL_CHARACTER_MESSAGE;
 
 /// Most records in one push.
 pub const MAX_BATCH: usize = 1000;
@@ -134,28 +136,12 @@ pub async fn push(
             .get("id")
             .and_then(|v| v.as_str())
             .and_then(|s| Uuid::parse_str(s).ok());
-        match serde_json::from_value::<RecordEnvelope>(value) {
-            Ok(envelope) => match check_time(envelope.device_time, received_at) {
-                Ok(()) => {
-                    results.push(None);
-                    incoming.push((
-                        index,
-                        Incoming {
-                            id: envelope.id,
-                            kind: envelope.kind,
-                            device_time: envelope.device_time,
-                            received_at,
-                            payload: envelope.payload,
-                        },
-                    ));
-                }
-                Err(rejection) => results.push(Some(rejected(id, index, rejection))),
-            },
-            Err(error) => results.push(Some(rejected(
-                id,
-                index,
-                Rejection::new(format!("malformed record: {error}")),
-            ))),
+        match read_envelope(value, received_at) {
+            Ok(record) => {
+                results.push(None);
+                incoming.push((index, record));
+            }
+            Err(rejection) => results.push(Some(rejected(id, index, rejection))),
         }
     }
     let scope = &principal.scope;
@@ -248,6 +234,26 @@ fn rejected(id: Option<Uuid>, index: usize, rejection: Rejection) -> RecordResul
         status: Status::Rejected,
         reason: Some(rejection.0),
     }
+}
+
+/// One pushed record as the features see it, or why it cannot be one: not of the envelope's shape, a
+/// control character in any of its text, or a device time that cannot be right.
+fn read_envelope(value: serde_json::Value, received_at: i64) -> Result<Incoming, Rejection> {
+    if let Some(path) = control_character_path(&value) {
+        return Err(Rejection::new(format!(
+            "{path} {CONTROL_CHARACTER_MESSAGE}"
+        )));
+    }
+    let envelope = serde_json::from_value::<RecordEnvelope>(value)
+        .map_err(|error| Rejection::new(format!("malformed record: {error}")))?;
+    check_time(envelope.device_time, received_at)?;
+    Ok(Incoming {
+        id: envelope.id,
+        kind: envelope.kind,
+        device_time: envelope.device_time,
+        received_at,
+        payload: envelope.payload,
+    })
 }
 
 fn check_time(device_time: i64, now: i64) -> Result<(), Rejection> {

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
 use crate::auth::Scope;
-use crate::db::{get_uuid, Backend, Db, Tx};
+use crate::db::{get_uuid, sqlite_real_literal, Backend, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geo::Reading;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
@@ -177,33 +177,34 @@ pub async fn store(
     } = checked;
     let (mut answers, received_at) = (answers.clone(), *received_at);
     let (company, person) = (scope.company_id(), scope.person_id());
-    let rows: Vec<FixRow> = on_duty
+    let (firsts, repeats) = split_repeated_ids(on_duty);
+    let rows: Vec<FixRow> = firsts
         .iter()
-        .map(|(_, _, fix)| FixRow::from(fix))
+        .map(|(_, _, fix)| FixRow::from(*fix))
         .collect();
     let inserted: BTreeSet<Uuid> = insert_fixes(tx, backend, company, person, received_at, &rows)
         .await?
         .into_iter()
         .collect();
-    let repeated: Vec<&Fix> = on_duty
+    let already_stored: Vec<&Fix> = firsts
         .iter()
         .filter(|(_, _, f)| !inserted.contains(&f.id))
-        .map(|(_, _, f)| f)
+        .map(|(_, _, f)| *f)
         .collect();
-    let stored = stored_fixes(tx, company, &repeated).await?;
+    let stored = stored_fixes(tx, company, &already_stored).await?;
     let mut days = BTreeSet::new();
-    for (index, day, fix) in on_duty {
+    for (index, day, fix) in firsts {
         let answer = if inserted.contains(&fix.id) {
-            days.insert(day.as_str());
+            days.insert(day);
             Ok(Status::Accepted)
-        } else if stored.get(&fix.id) == Some(&(fix.device_time, fix.reading)) {
-            Ok(Status::Duplicate)
         } else {
-            Err(Rejection::new(
-                "this id was already used for a different record",
-            ))
+            same_fix_answer(stored.get(&fix.id), fix)
         };
-        answers.push((*index, fix.id, answer));
+        answers.push((index, fix.id, answer));
+    }
+    for ((index, fix), first) in repeats {
+        let first = (first.device_time, first.reading);
+        answers.push((index, fix.id, same_fix_answer(Some(&first), fix)));
     }
     for day in days {
         queue_summary(tx, company, person, day, received_at).await?;
@@ -211,10 +212,42 @@ pub async fn store(
     Ok(answers)
 }
 
+/// A batch's fixes split into the first of each id (with its day) and the later ones that repeat an id,
+/// each with the first fix of its id: only the first is stored, a repeat is answered against it.
+#[allow(clippy::type_complexity)]
+fn split_repeated_ids(
+    on_duty: &[(usize, String, Fix)],
+) -> (Vec<(usize, &str, &Fix)>, Vec<((usize, &Fix), &Fix)>) {
+    let mut first_of: HashMap<Uuid, &Fix> = HashMap::with_capacity(on_duty.len());
+    let (mut firsts, mut repeats) = (Vec::with_capacity(on_duty.len()), Vec::new());
+    for (index, day, fix) in on_duty {
+        match first_of.get(&fix.id) {
+            Some(first) => repeats.push(((*index, fix), *first)),
+            None => {
+                first_of.insert(fix.id, fix);
+                firsts.push((*index, day.as_str(), fix));
+            }
+        }
+    }
+    (firsts, repeats)
+}
+
+/// The answer for a fix whose id is already taken by `earlier` (time and reading): the same fix again is
+/// a duplicate, another one under that id is refused.
+fn same_fix_answer(earlier: Option<&(i64, Reading)>, fix: &Fix) -> Result<Status, Rejection> {
+    if earlier == Some(&(fix.device_time, fix.reading)) {
+        Ok(Status::Duplicate)
+    } else {
+        Err(Rejection::new(
+            "this id was already used for a different record",
+        ))
+    }
+}
+
 /// Stores fixes with one statement whatever their number and returns the ids inserted (those already
 /// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so on
 /// SQLite the values are written into the statement as literals — numbers and UUIDs formatted by Rust,
-/// never text from the request — and on PostgreSQL the rows travel as one JSON parameter unpacked by
+/// never text from the request, floats as exact expressions ([`sqlite_real_literal`]) — and on PostgreSQL the rows travel as one JSON parameter unpacked by
 /// `jsonb_to_recordset`.
 pub async fn insert_fixes(
     tx: &mut Tx,
@@ -268,7 +301,7 @@ fn postgres_insert() -> String {
 /// The SQLite statement with the rows as literals ($1 company, $2 person, $3 receive time).
 fn sqlite_insert(fixes: &[FixRow]) -> String {
     use std::fmt::Write;
-    let number = |v: Option<f64>| v.map_or("NULL".to_string(), |v| v.to_string());
+    let number = |v: Option<f64>| v.map_or("NULL".to_string(), sqlite_real_literal);
     let mut sql = String::with_capacity(INSERT_COLUMNS.len() + fixes.len() * 120);
     sql.push_str(INSERT_COLUMNS);
     sql.push_str("VALUES ");
@@ -279,9 +312,9 @@ fn sqlite_insert(fixes: &[FixRow]) -> String {
             if n == 0 { "" } else { "," },
             f.i,
             f.t,
-            f.a,
-            f.o,
-            f.c,
+            sqlite_real_literal(f.a),
+            sqlite_real_literal(f.o),
+            sqlite_real_literal(f.c),
             number(f.s),
             number(f.h),
             number(f.b),

@@ -6,7 +6,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::{get_uuid, Db, NullableFloat, Tx};
 use crate::tracking::trail::{self, Flag, Trail, TrailFix};
 
 /// A duty day as summaries need it.
@@ -147,10 +147,10 @@ async fn store(
     .bind(serde_json::to_string(&t.stops).unwrap_or_default())
     .bind(serde_json::to_string(&t.gaps).unwrap_or_default())
     .bind(format_flags(&t.flags))
-    .bind(last.map(|f| f.point.latitude))
-    .bind(last.map(|f| f.point.longitude))
-    .bind(last.map(|f| f.accuracy_m))
-    .bind(last.and_then(|f| f.battery))
+    .bind(NullableFloat(last.map(|f| f.point.latitude)))
+    .bind(NullableFloat(last.map(|f| f.point.longitude)))
+    .bind(NullableFloat(last.map(|f| f.accuracy_m)))
+    .bind(NullableFloat(last.and_then(|f| f.battery)))
     .bind(now)
     .execute(&mut **tx)
     .await?;

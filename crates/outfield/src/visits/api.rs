@@ -59,6 +59,7 @@ async fn delete_plan(
 
 /// Which day's plan.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
     /// The local date (default today in the company's zone).
@@ -100,21 +101,21 @@ async fn list_corrections(
 /// A decision on a proposed location.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Decision {
+pub struct CorrectionDecision {
     /// `true` moves the client to the proposed position; `false` rejects it.
     pub approve: bool,
 }
 
 /// Approves or rejects a proposed client location.
 #[utoipa::path(post, path = "/api/v1/location-corrections/{id}/decision", tag = "visits",
-    params(("id" = Uuid, Path)), request_body = Decision,
+    params(("id" = Uuid, Path)), request_body = CorrectionDecision,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn decide_correction(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    ApiJson(decision): ApiJson<Decision>,
+    ApiJson(decision): ApiJson<CorrectionDecision>,
 ) -> AppResult<StatusCode> {
     let actor = Actor::of(&principal, &client);
     visits::decide_correction(&state.db, &principal.scope, &actor, id, decision.approve).await?;

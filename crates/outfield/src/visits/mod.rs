@@ -21,7 +21,7 @@ use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::clients::domain::{InteractionKind, Label, LongText};
 use crate::clients::NewInteraction;
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::{get_uuid, Db, NullableFloat, Tx};
 use crate::error::{AppError, AppResult};
 use crate::files::{Attach, Attachment, Purpose};
 use crate::geo::{GeoPoint, Reading};
@@ -317,10 +317,10 @@ pub async fn apply_check_in(
     .bind(i64::from(planned))
     .bind(record.received_at)
     .bind(record.device_time)
-    .bind(position.map(|p| p.latitude))
-    .bind(position.map(|p| p.longitude))
-    .bind(position.map(|p| p.accuracy_m))
-    .bind(distance)
+    .bind(NullableFloat(position.map(|p| p.latitude)))
+    .bind(NullableFloat(position.map(|p| p.longitude)))
+    .bind(NullableFloat(position.map(|p| p.accuracy_m)))
+    .bind(NullableFloat(distance))
     .bind(verdict.as_str())
     .bind(crate::tracking::summary::format_flags(&flags_of(payload.mocked, record)))
     .execute(&mut **tx)
@@ -429,10 +429,10 @@ pub async fn apply_check_out(
     .bind(payload.visit_id.to_string())
     .bind(record.received_at)
     .bind(record.device_time)
-    .bind(position.map(|p| p.latitude))
-    .bind(position.map(|p| p.longitude))
-    .bind(position.map(|p| p.accuracy_m))
-    .bind(distance)
+    .bind(NullableFloat(position.map(|p| p.latitude)))
+    .bind(NullableFloat(position.map(|p| p.longitude)))
+    .bind(NullableFloat(position.map(|p| p.accuracy_m)))
+    .bind(NullableFloat(distance))
     .bind(out_verdict.as_str())
     .bind(outcome.clone())
     .bind(notes.as_ref().map(|n| n.as_str().to_string()))

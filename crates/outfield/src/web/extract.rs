@@ -8,37 +8,84 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::text::{control_character_path, json_may_hold_control_characters};
 
-/// A JSON body, parsed with field paths in its errors. Unknown fields are refused by the target types.
+/// A JSON body, parsed with field paths in its errors. Unknown fields are refused by the target types;
+/// a control character in any string is refused naming its field.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !is_json {
-            return Err(AppError::BadRequest(
-                "the body must be JSON (Content-Type: application/json)".into(),
-            ));
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::BadRequest("the body could not be read".into())
-            }
-        })?;
-        parse_json(&bytes).map(ApiJson)
+        parse_json(&json_body(req, state).await?).map(ApiJson)
     }
 }
 
-/// Parses JSON text into `T`, turning serde's errors into field errors.
+/// A JSON body of records that are checked one by one (a sync push): like [`ApiJson`], but control
+/// characters are left to the per-record checks, so that one bad record is rejected alone instead of
+/// failing its whole batch.
+pub struct BatchJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for BatchJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        parse_json_as_sent(&json_body(req, state).await?).map(BatchJson)
+    }
+}
+
+async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Err(AppError::BadRequest(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ));
+    }
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest("the body could not be read".into())
+        }
+    })
+}
+
+/// Parses JSON text into `T`, turning serde's errors into field errors and refusing control characters
+/// in strings (tab and line breaks aside) with the field that holds one.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    refuse_control_characters(bytes)?;
+    parse_json_as_sent(bytes)
+}
+
+fn refuse_control_characters(bytes: &[u8]) -> Result<(), AppError> {
+    if !json_may_hold_control_characters(bytes) {
+        return Ok(());
+    }
+    // Text that is not JSON at all is reported by the parse that follows.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match control_character_path(&value) {
+        None => Ok(()),
+        Some(path) => Err(control_character_error(&path)),
+    }
+}
+
+/// The error for a control character in the field at `path` (the body itself when empty).
+pub fn control_character_error(path: &str) -> AppError {
+    let field = if path.is_empty() { "body" } else { path };
+    AppError::field(field, CONTROL_CHARACTER_MESSAGE)
+}
+
+/// What a person is told about a control character in a field.
+pub const CONTROL_CHARACTER_MESSAGE: &str = "must not contain control characters";
+
+fn parse_json_as_sent<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

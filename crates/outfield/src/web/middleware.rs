@@ -12,6 +12,8 @@ use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::TraceLayer;
 
 use crate::error::AppError;
+use crate::text::is_forbidden_control;
+use crate::web::extract::control_character_error;
 
 /// Tracing spans that carry the request id, so a 5xx's id finds its log lines.
 pub fn trace_layer(
@@ -112,4 +114,30 @@ pub async fn security_headers(request: Request, next: Next) -> Response<Body> {
         "same-origin",
     );
     response
+}
+
+/// Refuses a request whose path or query string holds a control character, before any handler runs:
+/// no route then has to remember that such text cannot be stored or shown. A query parameter is named in
+/// the error (problem+json under `/api`, a page elsewhere); a path with one cannot name anything, so it
+/// is not found.
+pub async fn refuse_control_characters_in_uri(request: Request, next: Next) -> Response<Body> {
+    match uri_control_character(request.uri()) {
+        None => next.run(request).await,
+        Some(error) if request.uri().path().starts_with("/api/") => error.into_response(),
+        Some(error) => crate::console::error_page(&error),
+    }
+}
+
+fn uri_control_character(uri: &axum::http::Uri) -> Option<AppError> {
+    let has_control = |text: &str| text.chars().any(|c| is_forbidden_control(c, false));
+    if has_control(&percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy()) {
+        return Some(AppError::NotFound);
+    }
+    let query = uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| has_control(name) || has_control(value))
+        .map(|(name, _)| {
+            let name: String = name.chars().filter(|c| !c.is_control()).collect();
+            control_character_error(&name)
+        })
 }

@@ -3,11 +3,12 @@
 
 pub mod extract;
 pub mod middleware;
+pub mod openapi;
 
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderName, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,6 +16,7 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -78,14 +80,21 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
 pub fn openapi() -> OpenApiDoc {
-    api().split_for_parts().1
+    openapi::finish(api().split_for_parts().1)
 }
 
 /// The whole application: API, console, field app, health and metrics, with middleware.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api().split_for_parts();
-    let doc = std::sync::Arc::new(doc);
+    let doc = std::sync::Arc::new(openapi::finish(doc));
     let request_id = HeaderName::from_static("x-request-id");
+    // Served over HTTPS (which Secure cookies declare), browsers are told to come back only that way.
+    let hsts = state.config.secure_cookies.then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     Router::new()
         .merge(api)
         .route(
@@ -113,7 +122,11 @@ pub fn router(state: AppState) -> Router {
                     REQUEST_TIMEOUT,
                 ))
                 .layer(CompressionLayer::new())
-                .layer(axum::middleware::from_fn(middleware::security_headers)),
+                .layer(axum::middleware::from_fn(middleware::security_headers))
+                .layer(tower::util::option_layer(hsts))
+                .layer(axum::middleware::from_fn(
+                    middleware::refuse_control_characters_in_uri,
+                )),
         )
         .with_state(state)
 }

@@ -1,7 +1,7 @@
 //! The console as a browser uses it: forms, redirects, pages per role, headers.
 
 use crate::both_backends;
-use crate::helpers::{TestApp, PASSWORD};
+use crate::helpers::{form_token, TestApp, PASSWORD};
 
 async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
     let browser = app.browser();
@@ -17,9 +17,11 @@ async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
         .await
         .unwrap();
     assert!(form.contains(r#"<label for="company">Company code</label>"#));
+    let token = form_token(&form);
     let wrong = browser
         .post(app.url("/sign-in"))
         .form(&[
+            ("_csrf", token.as_str()),
             ("company", app.a.slug.as_str()),
             ("login", app.a.admin.email.as_str()),
             ("password", "nope"),
@@ -33,9 +35,19 @@ async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
         .await
         .unwrap()
         .contains("the company, sign-in name or password is wrong"));
+    let form = browser
+        .get(app.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = form_token(&form);
     let ok = browser
         .post(app.url("/sign-in"))
         .form(&[
+            ("_csrf", token.as_str()),
             ("company", app.a.slug.as_str()),
             ("login", app.a.admin.email.as_str()),
             ("password", PASSWORD),

@@ -114,6 +114,7 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
         public_url: None,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         secure_cookies: false,
+        database_connections: outfield::db::DEFAULT_POSTGRES_CONNECTIONS,
         map_tiles: String::new(),
         map_attribution: String::new(),
     }
@@ -122,6 +123,14 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
 impl TestApp {
     /// Spawns a server; None for PostgreSQL when no server is configured (the test is then skipped).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns a server whose configuration `configure` adjusts first.
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> Option<TestApp> {
         let dir = temp_dir();
         let database_url = match backend {
             Backend::Sqlite => None,
@@ -133,7 +142,8 @@ impl TestApp {
                 }
             },
         };
-        let config = config(database_url, dir.0.clone());
+        let mut config = config(database_url, dir.0.clone());
+        configure(&mut config);
         let database_url = config.database_url().unwrap();
         let server = Server::bind(config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
@@ -150,6 +160,13 @@ impl TestApp {
             b,
             data_dir: dir,
         })
+    }
+
+    /// The status of the health check: 200 while the server and its database answer.
+    pub async fn health(&self) -> u16 {
+        reqwest::get(self.url("/healthz"))
+            .await
+            .map_or(0, |r| r.status().as_u16())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -500,4 +517,13 @@ pub fn fields(problem: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The value of a form's hidden `_csrf` field in a page.
+pub fn form_token(html: &str) -> String {
+    let start = html
+        .find(r#"name="_csrf" value=""#)
+        .expect("the page has a form token")
+        + r#"name="_csrf" value=""#.len();
+    html[start..].split('"').next().unwrap().to_string()
 }

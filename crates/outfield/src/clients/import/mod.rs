@@ -2,10 +2,10 @@
 //! broken rows, column mapping, per-row and per-field errors, duplicates against the company's clients
 //! and within the file, a dry run, and a commit of the valid rows only when the user confirms them.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Cursor;
+mod table;
 
-use calamine::Reader;
+use std::collections::{BTreeMap, HashMap};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
@@ -22,11 +22,7 @@ use crate::clock::now_ms;
 use crate::db::{get_uuid, Backend, Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::geo::GeoPoint;
-
-/// Most data rows one import takes.
-pub const MAX_ROWS: usize = 100_000;
-/// Largest import file.
-pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+pub use table::{decode, Table, MAX_BYTES, MAX_ROWS};
 
 /// The fields a column can fill, with the header names recognised for each.
 const TARGETS: [(&str, &[&str]); 14] = [
@@ -140,90 +136,6 @@ pub struct ImportReport {
     pub committed: bool,
     /// Clients created.
     pub created: usize,
-}
-
-/// A decoded table: headers and rows of text.
-struct Table {
-    encoding: &'static str,
-    headers: Vec<String>,
-    rows: Vec<Result<Vec<String>, String>>,
-}
-
-/// Reads CSV (any common encoding and delimiter) or XLSX.
-fn decode(bytes: &[u8]) -> AppResult<Table> {
-    if bytes.len() > MAX_BYTES {
-        return Err(AppError::PayloadTooLarge);
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return decode_xlsx(bytes);
-    }
-    let (text, encoding) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => (
-            String::from_utf8_lossy(rest).into_owned(),
-            "utf-8 (with BOM)",
-        ),
-        None => match std::str::from_utf8(bytes) {
-            Ok(text) => (text.to_string(), "utf-8"),
-            Err(_) => (
-                encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-                "windows-1252",
-            ),
-        },
-    };
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let rows = reader
-        .records()
-        .take(MAX_ROWS + 1)
-        .map(|record| {
-            record
-                .map(|r| r.iter().map(str::to_string).collect())
-                .map_err(|e| format!("the row cannot be read: {e}"))
-        })
-        .collect();
-    Ok(Table {
-        encoding,
-        headers,
-        rows,
-    })
-}
-
-fn decode_xlsx(bytes: &[u8]) -> AppResult<Table> {
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| AppError::BadRequest(format!("not a readable XLSX file: {e}")))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::BadRequest("the workbook has no sheet".into()))?
-        .map_err(|e| AppError::BadRequest(format!("the first sheet cannot be read: {e}")))?;
-    let mut rows = range.rows().map(|row| {
-        row.iter()
-            .map(|cell| cell.to_string())
-            .collect::<Vec<String>>()
-    });
-    let headers = rows
-        .next()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    Ok(Table {
-        encoding: "xlsx",
-        headers,
-        rows: rows.take(MAX_ROWS + 1).map(Ok).collect(),
-    })
 }
 
 fn normalise(header: &str) -> String {
@@ -491,17 +403,10 @@ pub async fn run(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    bytes: &[u8],
+    table: &Table,
     options: &ImportOptions,
 ) -> AppResult<ImportReport> {
     scope.require_admin()?;
-    let table = decode(bytes)?;
-    if table.rows.len() > MAX_ROWS {
-        return Err(AppError::field(
-            "file",
-            format!("has more than {MAX_ROWS} rows; split it"),
-        ));
-    }
     let mapping = map_columns(&table.headers, &options.mapping)?;
     let mut tx = db.tenant(scope).await?;
     let owners = active_people(&mut tx, scope.company_id()).await?;
@@ -705,13 +610,12 @@ fn client_values(id: Uuid, client: &NewClient, tags: &str, indexed: &search::Ind
     ])
 }
 
-/// Keeps an uploaded file until the import is confirmed (in the database, so any instance can serve the
-/// next step).
+/// Reads an uploaded file and keeps its table (not the file) for the preview and the confirmation, so
+/// that a file is parsed once, at upload, and a file that cannot be read within bounds is never kept.
 pub async fn save_upload(db: &Db, scope: &Scope, filename: &str, bytes: &[u8]) -> AppResult<Uuid> {
     scope.require_admin()?;
-    if bytes.len() > MAX_BYTES {
-        return Err(AppError::PayloadTooLarge);
-    }
+    let table = decode(bytes)?;
+    let content = serde_json::to_vec(&table).map_err(|e| AppError::Internal(e.into()))?;
     let id = Uuid::now_v7();
     let mut tx = db.tenant(scope).await?;
     sqlx::query("DELETE FROM imports WHERE company_id = $1 AND created_at < $2")
@@ -724,7 +628,7 @@ pub async fn save_upload(db: &Db, scope: &Scope, filename: &str, bytes: &[u8]) -
         .bind(id.to_string())
         .bind(scope.person_id().to_string())
         .bind(filename)
-        .bind(bytes.to_vec())
+        .bind(content)
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
@@ -732,8 +636,8 @@ pub async fn save_upload(db: &Db, scope: &Scope, filename: &str, bytes: &[u8]) -
     Ok(id)
 }
 
-/// An uploaded file of the scope's company.
-pub async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Vec<u8>> {
+/// The table of an upload of the scope's company, as read at upload.
+pub async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Table> {
     scope.require_admin()?;
     let mut tx = db.tenant_read(scope).await?;
     let content: Option<Vec<u8>> =
@@ -743,7 +647,13 @@ pub async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Vec<u8>>
             .fetch_optional(&mut *tx)
             .await?;
     tx.commit().await?;
-    content.ok_or(AppError::NotFound)
+    let content = content.ok_or(AppError::NotFound)?;
+    serde_json::from_slice(&content).map_err(|error| {
+        tracing::error!(%error, upload = %id, "a stored import table cannot be read");
+        AppError::Internal(anyhow::anyhow!(
+            "stored import {id} is not a readable table"
+        ))
+    })
 }
 
 /// Forgets an uploaded file once it was imported.
@@ -761,17 +671,6 @@ pub async fn delete_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encodings_and_delimiters_are_recognised() {
-        let latin = b"Name;City\nCaf\xe9 Sharma;Pune\n";
-        let table = decode(latin).unwrap();
-        assert_eq!(table.encoding, "windows-1252");
-        assert_eq!(table.rows[0].as_ref().unwrap()[0], "Café Sharma");
-        let bom = "\u{feff}name,phone\nA,1\n".as_bytes();
-        let table = decode(bom).unwrap();
-        assert_eq!(table.headers, ["name", "phone"]);
-    }
 
     #[test]
     fn headers_are_mapped_by_common_names() {
