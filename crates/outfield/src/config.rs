@@ -3,8 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Args;
 use ipnet::IpNet;
+
+use crate::db::Db;
 
 /// Everything `outfield serve` (and the admin commands that share its database) can be told.
 #[derive(Debug, Clone, Args)]
@@ -30,6 +33,13 @@ pub struct ServerConfig {
     /// Client addresses in the audit trail and rate limits come from the connection otherwise.
     #[arg(long, env = "OUTFIELD_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpNet>,
+
+    /// PostgreSQL URL of the role that owns the schema, used only at start to bring the schema up to date
+    /// (and to let the role of --database-url act as the server). With it, the server itself can connect
+    /// as a login role that owns nothing and holds no privilege beyond that. Without it, the server's own
+    /// connection migrates.
+    #[arg(long, env = "OUTFIELD_MIGRATE_DATABASE_URL")]
+    pub migrate_database_url: Option<String>,
 
     /// Most connections one instance opens to PostgreSQL (instances × this must stay below the
     /// server's `max_connections`).
@@ -66,9 +76,26 @@ impl ServerConfig {
         }
     }
 
-    /// Connects to the configured database.
-    pub async fn connect_db(&self) -> anyhow::Result<crate::db::Db> {
-        crate::db::Db::connect(&self.database_url()?, self.database_connections).await
+    /// Connects to the configured database once its schema is up to date: migrated through the schema
+    /// owner's URL when one is configured, else through the server's own connection.
+    pub async fn connect_migrated(&self) -> anyhow::Result<Db> {
+        let url = self.database_url()?;
+        if let Some(owner_url) = &self.migrate_database_url {
+            let owner = Db::connect(owner_url, 1).await?;
+            owner.migrate().await?;
+            let login = url::Url::parse(&url)
+                .context("invalid database URL")?
+                .username()
+                .to_string();
+            if !login.is_empty() {
+                owner.grant_server_role(&login).await?;
+            }
+            owner.close().await;
+            return Db::connect(&url, self.database_connections).await;
+        }
+        let db = Db::connect(&url, self.database_connections).await?;
+        db.migrate().await?;
+        Ok(db)
     }
 
     /// The database URL to connect to: the configured PostgreSQL or SQLite in the data directory.

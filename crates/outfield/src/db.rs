@@ -173,6 +173,22 @@ impl Db {
         self.backend
     }
 
+    /// Lets the login role `login` act as the server (membership of `outfield_app`), from a connection
+    /// of the schema's owner: a server that connects as a role without any other privilege then needs
+    /// nothing else set up by hand. Nothing to do on SQLite.
+    pub async fn grant_server_role(&self, login: &str) -> anyhow::Result<()> {
+        if self.backend == Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.writes.acquire().await?;
+        conn.execute("RESET ROLE").await?;
+        let quoted = login.replace('"', "\"\"");
+        conn.execute(format!("GRANT outfield_app TO \"{quoted}\"").as_str())
+            .await
+            .with_context(|| format!("cannot let {login} act as the server"))?;
+        Ok(())
+    }
+
     /// Brings the schema up to date; safe to run from several instances at once.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let mut conn = self.writes.acquire().await?;

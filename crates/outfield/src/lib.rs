@@ -50,8 +50,7 @@ impl Server {
     /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
     /// and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
-        let db = config.connect_db().await?;
-        db.migrate().await?;
+        let db = config.connect_migrated().await?;
         clients::search::rebuild_if_outdated(&db).await?;
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;

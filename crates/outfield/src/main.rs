@@ -175,8 +175,7 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
         owner_email,
         owner_password_hash: None,
     };
-    let db = args.config.connect_db().await?;
-    db.migrate().await?;
+    let db = args.config.connect_migrated().await?;
     let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
@@ -200,8 +199,7 @@ fn slug_from(name: &str) -> String {
 }
 
 async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {
-    let db = config.connect_db().await?;
-    db.migrate().await?;
+    let db = config.connect_migrated().await?;
     let results = verify_all(&db, company.as_deref()).await?;
     let mut broken = false;
     for chain in &results {

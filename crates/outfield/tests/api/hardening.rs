@@ -802,6 +802,100 @@ async fn nullable_values_then_values_on_one_connection(backend: Backend) {
     assert_eq!(app.health().await, 200);
 }
 
+/// A write is answered only once it would survive a power cut: SQLite syncs the WAL at every commit
+/// (synchronous=FULL); PostgreSQL waits for its WAL flush (synchronous_commit, fsync).
+async fn acknowledged_writes_are_synced_to_disk(app: TestApp) {
+    let mut tx = app.db.system().await.unwrap();
+    match app.backend {
+        Backend::Sqlite => {
+            let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            assert_eq!(level, 2, "synchronous=FULL on the connection that writes");
+        }
+        Backend::Postgres => {
+            for setting in ["synchronous_commit", "fsync"] {
+                let value: String =
+                    sqlx::query_scalar(&format!("SELECT current_setting('{setting}')"))
+                        .fetch_one(&mut *tx)
+                        .await
+                        .unwrap();
+                assert_eq!(value, "on", "{setting}");
+            }
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The server as it runs in production on PostgreSQL: connected as a login role that owns nothing and
+/// is no superuser, the schema migrated through the owner's URL.
+async fn the_server_runs_as_a_role_without_privileges() {
+    let admin_url = std::env::var("OUTFIELD_TEST_POSTGRES")
+        .expect("OUTFIELD_TEST_POSTGRES names the PostgreSQL server of the suite");
+    let login = format!("outfield_test_login_{}", Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!(
+        "CREATE ROLE {login} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        let owner_url = config.database_url.clone().unwrap();
+        let mut server_url = url::Url::parse(&owner_url).unwrap();
+        server_url.set_username(&login).unwrap();
+        config.migrate_database_url = Some(owner_url);
+        config.database_url = Some(server_url.to_string());
+    })
+    .await
+    .unwrap();
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let created = admin
+        .post(
+            "/api/v1/clients",
+            json!({ "name": "Least Privilege Traders" }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let listed: Vec<Value> = admin
+        .get("/api/v1/clients?q=least")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+
+    // What a request's SQL could attempt as that role, were it ever injected.
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&app.database_url)
+        .await
+        .unwrap();
+    let (superuser, bypasses): (bool, bool) =
+        sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = session_user")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(!superuser && !bypasses);
+    for attempt in [
+        "SET ROLE postgres",
+        "ALTER TABLE clients DISABLE ROW LEVEL SECURITY",
+        "DROP TABLE audit_log",
+        "CREATE TABLE stolen (x TEXT)",
+        "UPDATE audit_log SET action = 'x'",
+    ] {
+        assert!(
+            sqlx::raw_sql(attempt).execute(&mut conn).await.is_err(),
+            "{attempt} must fail"
+        );
+    }
+    let visible: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(visible, 0, "no company set, no rows");
+}
+
 both_backends!(
     hostile_spreadsheets_are_refused_within_bounds,
     hostile_csv_files_are_refused_within_bounds,
@@ -814,6 +908,7 @@ both_backends!(
     an_exact_replay_of_a_fix_is_a_duplicate,
     stored_corrupt_json_fails_loudly,
     cookies_and_sign_in_form_resist_cross_site_use,
+    acknowledged_writes_are_synced_to_disk,
 );
 
 mod configured {
@@ -827,6 +922,11 @@ mod configured {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn nullable_values_then_values_on_one_connection_postgres() {
         nullable_values_then_values_on_one_connection(Backend::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_server_runs_as_a_role_without_privileges_postgres() {
+        the_server_runs_as_a_role_without_privileges().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -115,6 +115,7 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         secure_cookies: false,
         database_connections: outfield::db::DEFAULT_POSTGRES_CONNECTIONS,
+        migrate_database_url: None,
         map_tiles: String::new(),
         map_attribution: String::new(),
     }
