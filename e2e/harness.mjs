@@ -96,13 +96,20 @@ export async function consoleSignIn(context, base, who = ADMIN) {
   return page;
 }
 
+/** The `outfield_session=…` pair a sign-in answer sets (it also sets the device cookie). */
+export function sessionCookie(response) {
+  return response.headers.getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('outfield_session='));
+}
+
 /** The API, as an admin, for checking what reached the server. */
 export async function adminApi(base) {
   const response = await fetch(`${base}/api/v1/sessions`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ company: ADMIN.company, login: ADMIN.login, password: ADMIN.password }),
   });
-  const cookie = response.headers.get('set-cookie').split(';')[0];
+  const cookie = sessionCookie(response);
   const { csrf_token: csrf } = await response.json();
   const call = async (method, path, body) => {
     const r = await fetch(`${base}${path}`, {

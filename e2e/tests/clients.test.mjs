@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, consoleSignIn, adminApi, FIELD, MANAGER } from '../harness.mjs';
+import { startServer, launch, PHONE, appSignIn, consoleSignIn, adminApi, sessionCookie, FIELD, MANAGER } from '../harness.mjs';
 
 let server;
 let browser;
@@ -67,7 +67,7 @@ test('client near me → call → outcome offline → on the manager\'s timeline
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify(MANAGER),
   });
-  const cookie = manager.headers.get('set-cookie').split(';')[0];
+  const cookie = sessionCookie(manager);
   const timeline = await (await fetch(`${server.base}/api/v1/clients/${near.id}/timeline`, { headers: { cookie } })).json();
   assert.equal(timeline.length, 1);
   assert.equal(timeline[0].kind, 'call');

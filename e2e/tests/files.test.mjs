@@ -85,7 +85,14 @@ test('a selfie, two photos and a voice note travel from the phone to the manager
     await img.decode();
     return [img.naturalWidth, img.naturalHeight];
   })));
-  assert.deepEqual(sizes, [[1600, 1200], [1600, 1200], [1600, 1200]], 'selfie and photos arrive shrunk to 1600 px');
+  assert.deepEqual(sizes, [[1280, 960], [1280, 960], [1280, 960]], 'the console shows previews of at most 1280 px');
+  const originals = await consolePage.$$eval('a > img.thumb', (images) => Promise.all(images.map(async (img) => {
+    const original = new Image();
+    original.src = img.parentElement.href;
+    await original.decode();
+    return [original.naturalWidth, original.naturalHeight];
+  })));
+  assert.deepEqual(originals, [[1600, 1200], [1600, 1200], [1600, 1200]], 'selfie and photos arrive shrunk to 1600 px');
   const audio = await row.locator('audio').getAttribute('src');
   const served = await consolePage.request.get(`${server.base}${audio}`);
   assert.equal(served.status(), 200);

@@ -21,7 +21,9 @@ use crate::web::extract::{ApiPath, ApiQuery};
 
 /// Routes of this module.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(upload, download))
+    OpenApiRouter::new()
+        .routes(routes!(upload, download))
+        .routes(routes!(preview))
 }
 
 /// What the upload is for.
@@ -94,4 +96,32 @@ async fn download(
         headers.insert(header::ETAG, etag);
     }
     Ok(response)
+}
+
+/// A picture's preview for pages: a JPEG of at most 1280 pixels a side, made from the original the first
+/// time. Same access as the file itself; 422 when the picture cannot be shown.
+#[utoipa::path(get, path = "/api/v1/files/{id}/preview", tag = "files", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+async fn preview(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let bytes = files::open_preview(&state.db, &state.files, &principal.scope, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=86400"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -10,6 +10,7 @@
 //! records first and the bytes after, so an attachment may name a file that is still on its way.
 
 pub mod api;
+pub mod picture;
 pub mod sniff;
 
 use std::path::Path as FsPath;
@@ -239,6 +240,8 @@ async fn receive(
     let mut writer = WriteMultipart::new(upload);
     let mut stream = body.into_data_stream();
     let mut head = Vec::with_capacity(sniff::HEAD_BYTES);
+    let takes_pictures = purpose.accepts(MediaType::Jpeg);
+    let mut picture_header = Vec::new();
     let mut media = None;
     let (mut size, mut hasher) = (0u64, Sha256::new());
     while let Some(chunk) = stream.next().await {
@@ -255,6 +258,10 @@ async fn receive(
                 media = Some(check_type(purpose, &head)?);
             }
         }
+        if takes_pictures && picture_header.len() < picture::HEADER_BYTES {
+            let room = picture::HEADER_BYTES - picture_header.len();
+            picture_header.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
         hasher.update(&chunk);
         writer
             .wait_for_capacity(4)
@@ -266,6 +273,12 @@ async fn receive(
         Some(media) => media,
         None => check_type(purpose, &head)?,
     };
+    if media.is_image() {
+        if let Err(message) = picture::check_dimensions(media, &picture_header) {
+            let _ = writer.abort().await;
+            return Err(AppError::field("file", format!("the picture {message}")));
+        }
+    }
     writer.finish().await.map_err(anyhow::Error::from)?;
     Ok(Received {
         media,
@@ -414,6 +427,14 @@ pub async fn open(
     scope: &Scope,
     id: Uuid,
 ) -> AppResult<(StoredFile, Body)> {
+    let file = visible(db, scope, id).await?;
+    let key = key_of(scope.company_id(), file.purpose, id);
+    let bytes = files.0.get(&key).await.map_err(anyhow::Error::from)?;
+    Ok((file, Body::from_stream(bytes.into_stream())))
+}
+
+/// A file the scope may see: one uploaded by someone it sees.
+async fn visible(db: &Db, scope: &Scope, id: Uuid) -> AppResult<StoredFile> {
     let mut tx = db.tenant_read(scope).await?;
     let file = find(&mut tx, scope.company_id(), id)
         .await?
@@ -422,9 +443,53 @@ pub async fn open(
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    Ok(file)
+}
+
+/// Previews made at the same time, each decoding one picture under its memory limit.
+static PREVIEWS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// The preview of a picture (JPEG, at most [`picture::PREVIEW_SIDE`] pixels a side), made from the
+/// original the first time it is asked for and kept beside it.
+pub async fn open_preview(
+    db: &Db,
+    files: &FileStore,
+    scope: &Scope,
+    id: Uuid,
+) -> AppResult<Vec<u8>> {
+    let file = visible(db, scope, id).await?;
+    let media = MediaType::of_content_type(&file.content_type)
+        .filter(|m| m.is_image())
+        .ok_or(AppError::NotFound)?;
     let key = key_of(scope.company_id(), file.purpose, id);
-    let bytes = files.0.get(&key).await.map_err(anyhow::Error::from)?;
-    Ok((file, Body::from_stream(bytes.into_stream())))
+    let preview_key = Path::from(format!("{key}.preview"));
+    match files.0.get(&preview_key).await {
+        Ok(kept) => return Ok(kept.bytes().await.map_err(anyhow::Error::from)?.to_vec()),
+        Err(object_store::Error::NotFound { .. }) => {}
+        Err(error) => return Err(anyhow::Error::from(error).into()),
+    }
+    let original = files
+        .0
+        .get(&key)
+        .await
+        .map_err(anyhow::Error::from)?
+        .bytes()
+        .await
+        .map_err(anyhow::Error::from)?;
+    let _permit = PREVIEWS_AT_ONCE
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?;
+    let made = tokio::task::spawn_blocking(move || picture::preview(media, &original))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|message| AppError::field("file", format!("the picture {message}")))?;
+    files
+        .0
+        .put(&preview_key, made.clone().into())
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(made)
 }
 
 /// What a record may name: a subject (a visit, a working day) and its files of one purpose.

@@ -70,6 +70,22 @@ impl MediaType {
         }
     }
 
+    /// The type a stored content type names (what [`MediaType::content_type`] gave at upload).
+    pub fn of_content_type(content_type: &str) -> Option<MediaType> {
+        [
+            MediaType::Jpeg,
+            MediaType::Png,
+            MediaType::Webp,
+            MediaType::Webm,
+            MediaType::Ogg,
+            MediaType::Mp4Audio,
+            MediaType::Mp3,
+            MediaType::Wav,
+        ]
+        .into_iter()
+        .find(|m| m.content_type() == content_type)
+    }
+
     /// Words for error messages.
     pub fn description(self) -> &'static str {
         if self.is_image() {

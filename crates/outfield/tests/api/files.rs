@@ -9,11 +9,58 @@ use crate::helpers::{fields, problem, Session, TestApp};
 
 const MINUTE: i64 = 60_000;
 
-/// The start of a JPEG (what the type check reads) followed by filler bytes.
+/// A real 16 × 12 JPEG of one colour, padded with filler bytes after its end to `len` bytes (decoders
+/// stop at the end marker), so that sizes and contents can be chosen.
 fn jpeg(filler: u8, len: usize) -> Vec<u8> {
-    let mut bytes = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01".to_vec();
+    let picture = image::RgbImage::from_pixel(16, 12, image::Rgb([filler, 120, 200]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
+    let mut bytes = bytes.into_inner();
+    assert!(
+        bytes.len() <= len,
+        "{} bytes asked, the picture needs {}",
+        len,
+        bytes.len()
+    );
     bytes.resize(len, filler);
     bytes
+}
+
+/// A PNG of only its signature and header chunk, declaring `width` × `height` (74 bytes with an empty
+/// data chunk and the end chunk, as in the attack).
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        let mut crc = 0xFFFF_FFFFu32;
+        for byte in &body {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    };
+    let mut header = width.to_be_bytes().to_vec();
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &header));
+    png.extend(chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(chunk(b"IEND", &[]));
+    png
 }
 
 /// The start of a WebM recording, as Chromium's MediaRecorder writes it.
@@ -214,7 +261,9 @@ async fn photos_voice_notes_and_selfies(app: TestApp) {
         .await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains(&format!("src=\"/api/v1/files/{first_photo}\"")));
+    assert!(html.contains(&format!(
+        "href=\"/api/v1/files/{first_photo}\"><img class=\"thumb\" src=\"/api/v1/files/{first_photo}/preview\""
+    )));
     assert!(html.contains(&format!(
         "<audio controls preload=\"none\" src=\"/api/v1/files/{voice}\""
     )));
@@ -262,7 +311,7 @@ async fn bad_uploads_change_nothing(app: TestApp) {
     let not_an_id = device
         .client
         .put(format!("{}/api/v1/files/abc?purpose=selfie", device.base()))
-        .body(jpeg(1, 100))
+        .body(jpeg(1, 1000))
         .send()
         .await
         .unwrap();
@@ -280,14 +329,14 @@ async fn bad_uploads_change_nothing(app: TestApp) {
     assert!(accepted(&push(&colleague, &[grant("camera", t0)]).await));
     let theirs = Uuid::now_v7();
     assert_eq!(
-        put_file(&colleague, theirs, "visit_photo", jpeg(5, 100))
+        put_file(&colleague, theirs, "visit_photo", jpeg(5, 1000))
             .await
             .status(),
         201
     );
     let mine = Uuid::now_v7();
     assert_eq!(
-        put_file(&device, mine, "visit_photo", jpeg(6, 100))
+        put_file(&device, mine, "visit_photo", jpeg(6, 1000))
             .await
             .status(),
         201
@@ -362,4 +411,56 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-both_backends!(photos_voice_notes_and_selfies, bad_uploads_change_nothing);
+async fn pictures_are_bounded_and_shown_as_previews(app: TestApp) {
+    let device = app.device(&app.a, &app.a.field).await;
+    let t0 = chrono::Utc::now().timestamp_millis() - 60 * MINUTE;
+    assert!(accepted(&push(&device, &[grant("camera", t0)]).await));
+    let claims = png_claiming(50_000, 50_000);
+    assert!(claims.len() < 100);
+    let refused = put_file(&device, Uuid::now_v7(), "visit_photo", claims).await;
+    assert_eq!(refused.status(), 422);
+    let body = problem(refused).await;
+    assert_eq!(fields(&body), ["file"]);
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("50000 × 50000"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM files").await, 0);
+
+    let photo = image::RgbImage::from_fn(3000, 2000, |x, y| {
+        image::Rgb([(x / 12) as u8, (y / 8) as u8, 140])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    photo.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let id = Uuid::now_v7();
+    let stored = put_file(&device, id, "visit_photo", png.into_inner()).await;
+    assert_eq!(stored.status(), 201);
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let preview = manager.get(&format!("/api/v1/files/{id}/preview")).await;
+    assert_eq!(preview.status(), 200);
+    assert_eq!(preview.headers()["content-type"], "image/jpeg");
+    let shown = image::load_from_memory(&preview.bytes().await.unwrap()).unwrap();
+    assert_eq!((shown.width(), shown.height()), (1280, 853));
+    let again = manager.get(&format!("/api/v1/files/{id}/preview")).await;
+    assert_eq!(again.status(), 200, "the kept preview is served");
+    let original = manager.get(&format!("/api/v1/files/{id}")).await;
+    assert_eq!(
+        original.headers()["content-type"],
+        "image/png",
+        "the original is kept"
+    );
+    let stranger = app.session(&app.b, &app.b.admin).await;
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/files/{id}/preview"))
+            .await
+            .status(),
+        404
+    );
+}
+
+both_backends!(
+    photos_voice_notes_and_selfies,
+    bad_uploads_change_nothing,
+    pictures_are_bounded_and_shown_as_previews
+);

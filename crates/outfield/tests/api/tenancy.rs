@@ -269,6 +269,7 @@ fn expectations(
         ),
         ("PUT", "/api/v1/files/{id}", Access::CreateWithId, None),
         ("GET", "/api/v1/files/{id}", Access::Member, None),
+        ("GET", "/api/v1/files/{id}/preview", Access::Member, None),
         (
             "GET",
             "/api/v1/reports/activity/export",
