@@ -5,28 +5,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::helpers::{fields, problem, Session, TestApp};
+use crate::helpers::{fields, jpeg, problem, Session, TestApp};
 
 const MINUTE: i64 = 60_000;
-
-/// A real 16 × 12 JPEG of one colour, padded with filler bytes after its end to `len` bytes (decoders
-/// stop at the end marker), so that sizes and contents can be chosen.
-fn jpeg(filler: u8, len: usize) -> Vec<u8> {
-    let picture = image::RgbImage::from_pixel(16, 12, image::Rgb([filler, 120, 200]));
-    let mut bytes = std::io::Cursor::new(Vec::new());
-    picture
-        .write_to(&mut bytes, image::ImageFormat::Jpeg)
-        .unwrap();
-    let mut bytes = bytes.into_inner();
-    assert!(
-        bytes.len() <= len,
-        "{} bytes asked, the picture needs {}",
-        len,
-        bytes.len()
-    );
-    bytes.resize(len, filler);
-    bytes
-}
 
 /// A PNG of only its signature and header chunk, declaring `width` × `height` (74 bytes with an empty
 /// data chunk and the end chunk, as in the attack).

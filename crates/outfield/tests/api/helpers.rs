@@ -528,3 +528,22 @@ pub fn form_token(html: &str) -> String {
         + r#"name="_csrf" value=""#.len();
     html[start..].split('"').next().unwrap().to_string()
 }
+
+/// A real 16 × 12 JPEG of one colour, padded with filler bytes after its end to `len` bytes (decoders
+/// stop at the end marker), so that sizes and contents can be chosen.
+pub fn jpeg(filler: u8, len: usize) -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(16, 12, image::Rgb([filler, 120, 200]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
+    let mut bytes = bytes.into_inner();
+    assert!(
+        bytes.len() <= len,
+        "{} bytes asked, the picture needs {}",
+        len,
+        bytes.len()
+    );
+    bytes.resize(len, filler);
+    bytes
+}

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both_backends;
-use crate::helpers::{Member, TestApp, World, PASSWORD};
+use crate::helpers::{jpeg, Member, TestApp, World, PASSWORD};
 
 /// Who may call a route inside their own company.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -433,7 +433,7 @@ async fn seed_targets(app: &TestApp) -> Target {
     let photo = device
         .client
         .put(app.url(&format!("/api/v1/files/{file}?purpose=visit_photo")))
-        .body(b"\xFF\xD8\xFF\xE0 Alpha photo bytes".to_vec())
+        .body(jpeg(7, 2000))
         .send()
         .await
         .unwrap();
