@@ -39,6 +39,14 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 /// Adds field employees to the demo company, each with the demo field password; returns their ids.
 async fn add_people(db: &Db, company: Uuid, count: usize, tag: &str) -> Vec<Uuid> {
     let mut tx = db.system().await.unwrap();
+    // Write first, so that SQLite takes the write lock (waiting for the server's own start-up writes)
+    // before anything is read: a transaction that reads and then writes fails when another writer
+    // committed in between.
+    sqlx::query("UPDATE companies SET updated_at = updated_at WHERE id = $1")
+        .bind(company.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     let hash: String = sqlx::query_scalar(
         "SELECT password_hash FROM people WHERE email = 'vikram.singh@sharma-agro.in'",
     )

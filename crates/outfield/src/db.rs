@@ -77,42 +77,6 @@ impl<'q> sqlx::Encode<'q, Any> for NullableFloat {
     }
 }
 
-/// A finite float written as an SQLite expression that evaluates to exactly that value.
-///
-/// SQLite's own decimal reader is not correctly rounded (`SELECT 73.804786` gives 73.80478600000001), so a
-/// float written into a statement as a decimal literal comes back one unit in the last place off. Here
-/// the value is written as its integer significand divided (or multiplied) by powers of two: each step is
-/// exact in IEEE arithmetic, so what SQLite stores is bit for bit what was sent. Statements that carry
-/// rows as literals (bulk inserts of positions) use this for every float.
-pub fn sqlite_real_literal(value: f64) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return "0.0".to_string();
-    }
-    let bits = value.to_bits();
-    let exponent_bits = ((bits >> 52) & 0x7ff) as i64;
-    let fraction = bits & ((1 << 52) - 1);
-    let (mut significand, mut exponent) = if exponent_bits == 0 {
-        (fraction, -1074)
-    } else {
-        (fraction | (1 << 52), exponent_bits - 1075)
-    };
-    let shift = significand.trailing_zeros().min(63);
-    significand >>= shift;
-    exponent += i64::from(shift);
-    let sign = if value < 0.0 { "-" } else { "" };
-    let mut literal = format!("(CAST({sign}{significand} AS REAL)");
-    let operator = if exponent < 0 { '/' } else { '*' };
-    let mut remaining = exponent.unsigned_abs();
-    while remaining > 0 {
-        let step = remaining.min(62);
-        literal.push(operator);
-        literal.push_str(&(1u64 << step).to_string());
-        remaining -= step;
-    }
-    literal.push(')');
-    literal
-}
-
 /// Connections a PostgreSQL pool opens unless configured otherwise.
 pub const DEFAULT_POSTGRES_CONNECTIONS: u32 = 16;
 
@@ -385,50 +349,4 @@ pub fn get_opt_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<Optio
     let raw: Option<String> = row.try_get(column)?;
     raw.map(|raw| uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e))))
         .transpose()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn sqlite_reads_a_float_literal_back_bit_for_bit() {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
-            .await
-            .expect("an in-memory database");
-        let mut values = vec![
-            73.804786,
-            85.195411,
-            -173.021293,
-            18.52,
-            12.0,
-            0.1,
-            1e-300,
-            5e-324,
-            -2.2250738585072014e-308,
-            1.7976931348623157e308,
-            0.0,
-        ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..2_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
-            values.push(((unit * 360.0 - 180.0) * 1e6).round() / 1e6);
-        }
-        for value in values {
-            let sql = format!("SELECT {}", sqlite_real_literal(value));
-            let read: f64 = sqlx::query_scalar(&sql)
-                .fetch_one(&mut conn)
-                .await
-                .expect("the literal is valid SQL");
-            assert_eq!(
-                read.to_bits(),
-                value.to_bits(),
-                "{value:?} was read back as {read:?}"
-            );
-        }
-    }
 }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
 use crate::auth::Scope;
-use crate::db::{get_uuid, sqlite_real_literal, Backend, Db, Tx};
+use crate::db::{get_uuid, Backend, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::geo::Reading;
 use crate::people::store::{bind_scope, VISIBLE_CTE};
@@ -191,20 +191,21 @@ pub async fn store(
         .filter(|(_, _, f)| !inserted.contains(&f.id))
         .map(|(_, _, f)| *f)
         .collect();
-    let stored = stored_fixes(tx, company, &already_stored).await?;
+    let stored = stored_matches(tx, company, &already_stored).await?;
     let mut days = BTreeSet::new();
     for (index, day, fix) in firsts {
         let answer = if inserted.contains(&fix.id) {
             days.insert(day);
             Ok(Status::Accepted)
         } else {
-            same_fix_answer(stored.get(&fix.id), fix)
+            stored_answer(stored.get(&fix.id).copied())
         };
         answers.push((index, fix.id, answer));
     }
     for ((index, fix), first) in repeats {
         let first = (first.device_time, first.reading);
-        answers.push((index, fix.id, same_fix_answer(Some(&first), fix)));
+        let same = first == (fix.device_time, fix.reading);
+        answers.push((index, fix.id, stored_answer(Some(same))));
     }
     for day in days {
         queue_summary(tx, company, person, day, received_at).await?;
@@ -232,10 +233,10 @@ fn split_repeated_ids(
     (firsts, repeats)
 }
 
-/// The answer for a fix whose id is already taken by `earlier` (time and reading): the same fix again is
-/// a duplicate, another one under that id is refused.
-fn same_fix_answer(earlier: Option<&(i64, Reading)>, fix: &Fix) -> Result<Status, Rejection> {
-    if earlier == Some(&(fix.device_time, fix.reading)) {
+/// The answer for a fix whose id is already taken (`Some(true)` when by the same time and position):
+/// the same fix again is a duplicate, another one under that id is refused.
+fn stored_answer(same: Option<bool>) -> Result<Status, Rejection> {
+    if same == Some(true) {
         Ok(Status::Duplicate)
     } else {
         Err(Rejection::new(
@@ -247,7 +248,7 @@ fn same_fix_answer(earlier: Option<&(i64, Reading)>, fix: &Fix) -> Result<Status
 /// Stores fixes with one statement whatever their number and returns the ids inserted (those already
 /// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so on
 /// SQLite the values are written into the statement as literals — numbers and UUIDs formatted by Rust,
-/// never text from the request, floats as exact expressions ([`sqlite_real_literal`]) — and on PostgreSQL the rows travel as one JSON parameter unpacked by
+/// never text from the request — and on PostgreSQL the rows travel as one JSON parameter unpacked by
 /// `jsonb_to_recordset`.
 pub async fn insert_fixes(
     tx: &mut Tx,
@@ -301,7 +302,7 @@ fn postgres_insert() -> String {
 /// The SQLite statement with the rows as literals ($1 company, $2 person, $3 receive time).
 fn sqlite_insert(fixes: &[FixRow]) -> String {
     use std::fmt::Write;
-    let number = |v: Option<f64>| v.map_or("NULL".to_string(), sqlite_real_literal);
+    let number = |v: Option<f64>| v.map_or("NULL".to_string(), |v| v.to_string());
     let mut sql = String::with_capacity(INSERT_COLUMNS.len() + fixes.len() * 120);
     sql.push_str(INSERT_COLUMNS);
     sql.push_str("VALUES ");
@@ -312,9 +313,9 @@ fn sqlite_insert(fixes: &[FixRow]) -> String {
             if n == 0 { "" } else { "," },
             f.i,
             f.t,
-            sqlite_real_literal(f.a),
-            sqlite_real_literal(f.o),
-            sqlite_real_literal(f.c),
+            f.a,
+            f.o,
+            f.c,
             number(f.s),
             number(f.h),
             number(f.b),
@@ -364,28 +365,34 @@ impl From<&Fix> for FixRow {
     }
 }
 
-/// The stored time and reading of fixes whose ids were already taken.
-async fn stored_fixes(
+/// Whether each fix whose id was already stored matches the stored one in time and position. The
+/// comparison runs in the database against the values written the way the insert wrote them (SQLite
+/// reads decimal literals with a rounding of its own, one unit in the last place off at times), so a
+/// replay of the very same fix always compares equal.
+async fn stored_matches(
     tx: &mut Tx,
     company: Uuid,
     fixes: &[&Fix],
-) -> sqlx::Result<HashMap<Uuid, (i64, Reading)>> {
+) -> sqlx::Result<HashMap<Uuid, bool>> {
     let mut stored = HashMap::new();
     for fix in fixes {
-        let row = sqlx::query(
-            "SELECT device_time, latitude, longitude, accuracy_m FROM fixes WHERE company_id = $1 AND id = $2",
-        )
+        let Reading {
+            latitude,
+            longitude,
+            accuracy_m,
+        } = fix.reading;
+        let same: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT CAST(CASE WHEN device_time = $3 AND latitude = {latitude} AND longitude = {longitude} \
+             AND accuracy_m = {accuracy_m} THEN 1 ELSE 0 END AS BIGINT) FROM fixes WHERE company_id = $1 AND id = $2"
+        ))
+        .persistent(false)
         .bind(company.to_string())
         .bind(fix.id.to_string())
+        .bind(fix.device_time)
         .fetch_optional(&mut **tx)
         .await?;
-        if let Some(row) = row {
-            let reading = Reading {
-                latitude: row.try_get("latitude")?,
-                longitude: row.try_get("longitude")?,
-                accuracy_m: row.try_get("accuracy_m")?,
-            };
-            stored.insert(fix.id, (row.try_get("device_time")?, reading));
+        if let Some(same) = same {
+            stored.insert(fix.id, same == 1);
         }
     }
     Ok(stored)
