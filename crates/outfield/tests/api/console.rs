@@ -1,7 +1,7 @@
 //! The console as a browser uses it: forms, redirects, pages per role, headers.
 
 use crate::both_backends;
-use crate::helpers::{form_token, TestApp, PASSWORD};
+use crate::helpers::{TestApp, PASSWORD};
 
 async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
     let browser = app.browser();
@@ -17,44 +17,18 @@ async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
         .await
         .unwrap();
     assert!(form.contains(r#"<label for="company">Company code</label>"#));
-    let token = form_token(&form);
-    let wrong = browser
-        .post(app.url("/sign-in"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("company", app.a.slug.as_str()),
-            ("login", app.a.admin.email.as_str()),
-            ("password", "nope"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let wrong = app
+        .console_sign_in(&browser, &app.a.admin.email, "nope")
+        .await;
     assert_eq!(wrong.status(), 401);
     assert!(wrong
         .text()
         .await
         .unwrap()
         .contains("the company, sign-in name or password is wrong"));
-    let form = browser
-        .get(app.url("/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = form_token(&form);
-    let ok = browser
-        .post(app.url("/sign-in"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("company", app.a.slug.as_str()),
-            ("login", app.a.admin.email.as_str()),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let ok = app
+        .console_sign_in(&browser, &app.a.admin.email, PASSWORD)
+        .await;
     assert_eq!(ok.status(), 303);
     let people = browser
         .get(app.url("/console/people"))

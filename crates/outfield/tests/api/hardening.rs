@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::helpers::{fields, form_token, problem, Backend, Session, TestApp, PASSWORD};
+use crate::helpers::{fields, problem, Backend, Session, TestApp, PASSWORD};
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -166,20 +166,25 @@ fn import_form(name: &str, content: &[u8]) -> reqwest::multipart::Form {
     )
 }
 
+/// An import through the API as `admin`: its status and body.
+async fn api_import(admin: &Session, name: &str, content: &[u8]) -> (u16, Value) {
+    let response = admin
+        .client
+        .post(format!("{}/api/v1/clients/import", admin.base()))
+        .header("x-csrf-token", &admin.csrf)
+        .multipart(import_form(name, content))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
 async fn hostile_spreadsheets_are_refused_within_bounds(app: TestApp) {
     let admin = app.session(&app.a, &app.a.admin).await;
     let before = app.count("SELECT COUNT(*) FROM clients").await;
     for (label, file) in hostile_spreadsheets() {
-        let response = admin
-            .client
-            .post(format!("{}/api/v1/clients/import", admin.base()))
-            .header("x-csrf-token", &admin.csrf)
-            .multipart(import_form("clients.xlsx", &file))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let body: Value = response.json().await.unwrap();
+        let (status, body) = api_import(&admin, "clients.xlsx", &file).await;
         match label {
             // A million empty rows are no rows: the two filled ones are the table.
             "empty rows" => {
@@ -233,16 +238,7 @@ async fn hostile_csv_files_are_refused_within_bounds(app: TestApp) {
         "\n".repeat(1_000_000)
     );
     for (label, file) in [("wide", wide), ("long", long), ("blank", blank)] {
-        let response = admin
-            .client
-            .post(format!("{}/api/v1/clients/import", admin.base()))
-            .header("x-csrf-token", &admin.csrf)
-            .multipart(import_form("clients.csv", file.as_bytes()))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let body: Value = response.json().await.unwrap();
+        let (status, body) = api_import(&admin, "clients.csv", file.as_bytes()).await;
         match label {
             "wide" => {
                 assert_eq!(status, 200, "{body}");
@@ -678,18 +674,9 @@ async fn cookies_and_sign_in_form_resist_cross_site_use(app: TestApp) {
     let page = browser.get(app.url("/sign-in")).send().await.unwrap();
     let csrf_cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(csrf_cookie.contains("SameSite=Strict") && csrf_cookie.contains("HttpOnly"));
-    let token = form_token(&page.text().await.unwrap());
-    let signed_in = browser
-        .post(app.url("/sign-in"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("company", app.a.slug.as_str()),
-            ("login", app.a.admin.email.as_str()),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let signed_in = app
+        .console_sign_in(&browser, &app.a.admin.email, PASSWORD)
+        .await;
     assert_eq!(signed_in.status(), 303);
     let cookies: Vec<String> = signed_in
         .headers()

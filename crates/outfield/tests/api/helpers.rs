@@ -199,6 +199,36 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Signs in through the console's form from `browser` (fetching the form for its token first) to
+    /// company A.
+    pub async fn console_sign_in(
+        &self,
+        browser: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let form = browser
+            .get(self.url("/sign-in"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = form_token(&form);
+        browser
+            .post(self.url("/sign-in"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("company", self.a.slug.as_str()),
+                ("login", login),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs in through the API and returns a session-authenticated client.
     pub async fn session(&self, world: &World, member: &Member) -> Session {
         let client = self.browser();
