@@ -27,6 +27,7 @@ function freePort() {
 function databaseUrl() {
   if (process.env.OUTFIELD_E2E_BACKEND !== 'postgres') return null;
   const admin = process.env.OUTFIELD_TEST_POSTGRES;
+  if (!admin) throw new Error('OUTFIELD_E2E_BACKEND=postgres needs OUTFIELD_TEST_POSTGRES to name the PostgreSQL server');
   const name = `outfield_test_e2e_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   execFileSync('psql', ['-q', '-d', admin, '-c', `CREATE DATABASE ${name}`]);
   const url = new URL(admin);
@@ -41,10 +42,20 @@ export async function startServer() {
   const args = ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dir];
   const url = databaseUrl();
   if (url) args.push('--database-url', url);
-  const child = spawn(BINARY, args, { stdio: 'ignore', env: { ...process.env, OUTFIELD_LOG: 'error' } });
+  const child = spawn(BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OUTFIELD_LOG: 'error' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = signal || `exit code ${code}`; });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 500; i++) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`${BINARY} ${args.join(' ')} stopped before answering (${exited}):\n${stderr}`);
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${BINARY} did not answer ${base}/healthz within 30 s:\n${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
   return {

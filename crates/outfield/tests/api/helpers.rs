@@ -87,11 +87,26 @@ pub fn temp_dir() -> TempDir {
     TempDir(dir)
 }
 
-/// A fresh PostgreSQL database on the server named by OUTFIELD_TEST_POSTGRES, or None when unset.
-pub async fn fresh_postgres_url() -> Option<String> {
+/// True when the run opted out of PostgreSQL (`OUTFIELD_TEST_SKIP_POSTGRES=1`); says so in the output so a
+/// skipped half is never mistaken for a passing one. Without the opt-out a PostgreSQL test needs
+/// `OUTFIELD_TEST_POSTGRES` and fails when it is missing.
+pub fn postgres_skipped(test: &str) -> bool {
+    let skipped = std::env::var("OUTFIELD_TEST_SKIP_POSTGRES").is_ok_and(|v| v == "1");
+    if skipped {
+        eprintln!("SKIPPED (OUTFIELD_TEST_SKIP_POSTGRES=1): PostgreSQL half of {test}");
+    }
+    skipped
+}
+
+/// A fresh PostgreSQL database on the server named by OUTFIELD_TEST_POSTGRES; panics when it is unset.
+pub async fn fresh_postgres_url() -> String {
     let admin_url = std::env::var("OUTFIELD_TEST_POSTGRES")
         .ok()
-        .filter(|u| !u.is_empty())?;
+        .filter(|u| !u.is_empty())
+        .expect(
+            "OUTFIELD_TEST_POSTGRES must name a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres); \
+             set OUTFIELD_TEST_SKIP_POSTGRES=1 to skip the PostgreSQL half knowingly",
+        );
     let name = format!("outfield_test_{}", Uuid::new_v4().simple());
     let admin = sqlx::PgPool::connect(&admin_url)
         .await
@@ -103,7 +118,7 @@ pub async fn fresh_postgres_url() -> Option<String> {
     admin.close().await;
     let mut url = url::Url::parse(&admin_url).unwrap();
     url.set_path(&name);
-    Some(url.to_string())
+    url.to_string()
 }
 
 pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
@@ -122,8 +137,8 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
 }
 
 impl TestApp {
-    /// Spawns a server; None for PostgreSQL when no server is configured (the test is then skipped).
-    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    /// Spawns a server on a fresh database of the backend.
+    pub async fn spawn(backend: Backend) -> TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
@@ -131,17 +146,11 @@ impl TestApp {
     pub async fn spawn_with(
         backend: Backend,
         configure: impl FnOnce(&mut ServerConfig),
-    ) -> Option<TestApp> {
+    ) -> TestApp {
         let dir = temp_dir();
         let database_url = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres => match fresh_postgres_url().await {
-                Some(url) => Some(url),
-                None => {
-                    eprintln!("OUTFIELD_TEST_POSTGRES is not set: PostgreSQL variant skipped");
-                    return None;
-                }
-            },
+            Backend::Postgres => Some(fresh_postgres_url().await),
         };
         let mut config = config(database_url, dir.0.clone());
         configure(&mut config);
@@ -152,7 +161,7 @@ impl TestApp {
         tokio::spawn(server.run(std::future::pending()));
         let a = seed(&db, "alpha-traders", "Alpha Traders").await;
         let b = seed(&db, "beta-pharma", "Beta Pharma").await;
-        Some(TestApp {
+        TestApp {
             base,
             backend,
             db,
@@ -160,7 +169,7 @@ impl TestApp {
             a,
             b,
             data_dir: dir,
-        })
+        }
     }
 
     /// The status of the health check: 200 while the server and its database answer.
@@ -509,7 +518,7 @@ macro_rules! both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.unwrap();
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
                     super::$name(app).await;
                 }
             )*
@@ -518,9 +527,11 @@ macro_rules! both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
-                        super::$name(app).await;
+                    if $crate::helpers::postgres_skipped(stringify!($name)) {
+                        return;
                     }
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    super::$name(app).await;
                 }
             )*
         }

@@ -1,12 +1,13 @@
-//! The SQLite and PostgreSQL schemas must match: same tables, columns, types and nullability. The one
-//! deliberate difference, the client search index (FTS5 tables on SQLite, a GIN index on PostgreSQL), is
-//! left out.
+//! The SQLite and PostgreSQL schemas must match: same tables, columns, types and nullability, the same
+//! primary keys, unique constraints and indexes (by table and columns), and the same foreign keys with
+//! their delete rules. On PostgreSQL every table holding company data has row-level security enabled and
+//! forced.
 
 use std::collections::BTreeSet;
 
 use sqlx::Row;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{postgres_skipped, Backend, TestApp};
 
 type Column = (String, String, String, bool);
 
@@ -70,21 +71,196 @@ async fn postgres_columns(app: &TestApp) -> BTreeSet<Column> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_and_postgres_schemas_match() {
-    let Some(postgres) = TestApp::spawn(Backend::Postgres).await else {
-        return;
+/// An index or key: table, kind (`primary`, `unique` or `index`), its key columns in order (`expr` for an
+/// expression; PostgreSQL's `INCLUDE` columns are not keys), and whether it is partial.
+type Index = (String, String, String, bool);
+
+async fn sqlite_indexes(app: &TestApp) -> BTreeSet<Index> {
+    let rows = app
+        .admin_sql(
+            "SELECT t.name, CASE WHEN l.origin = 'pk' THEN 'primary' WHEN l.\"unique\" = 1 THEN 'unique' ELSE 'index' END, \
+             (SELECT group_concat(COALESCE(c.name, 'expr'), ',') FROM (SELECT name FROM pragma_index_xinfo(l.name) \
+              WHERE key = 1 ORDER BY seqno) c), l.partial \
+             FROM sqlite_master t, pragma_index_list(t.name) l \
+             WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name NOT LIKE '_sqlx%'",
+        )
+        .await;
+    let mut indexes: BTreeSet<Index> = rows
+        .iter()
+        .map(|row| {
+            let partial: i64 = row.try_get(3).unwrap();
+            (
+                row.try_get(0).unwrap(),
+                row.try_get(1).unwrap(),
+                row.try_get(2).unwrap(),
+                partial == 1,
+            )
+        })
+        .collect();
+    // A table whose primary key is one INTEGER column has it as its rowid, which lists no index.
+    for row in app
+        .admin_sql(
+            "SELECT t.name, group_concat(c.name, ',') FROM sqlite_master t, pragma_table_info(t.name) c \
+             WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name NOT LIKE '_sqlx%' AND c.pk > 0 \
+             AND NOT EXISTS (SELECT 1 FROM pragma_index_list(t.name) l WHERE l.origin = 'pk') GROUP BY t.name",
+        )
+        .await
+    {
+        indexes.insert((row.try_get(0).unwrap(), "primary".into(), row.try_get(1).unwrap(), false));
+    }
+    indexes
+}
+
+async fn postgres_indexes(app: &TestApp) -> BTreeSet<Index> {
+    let rows = app
+        .admin_sql(
+            "SELECT t.relname::TEXT, CASE WHEN i.indisprimary THEN 'primary' WHEN i.indisunique THEN 'unique' ELSE 'index' END, \
+             array_to_string(ARRAY(SELECT COALESCE(a.attname::TEXT, 'expr') FROM unnest(i.indkey::INT2[]) WITH ORDINALITY k(n, o) \
+              LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n WHERE k.o <= i.indnkeyatts ORDER BY k.o), ','), \
+             CASE WHEN i.indpred IS NULL THEN 0 ELSE 1 END::BIGINT \
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             WHERE ns.nspname = 'public' AND t.relname NOT LIKE '_sqlx%'",
+        )
+        .await;
+    rows.iter()
+        .map(|row| {
+            let partial: i64 = row.try_get(3).unwrap();
+            (
+                row.try_get(0).unwrap(),
+                row.try_get(1).unwrap(),
+                row.try_get(2).unwrap(),
+                partial == 1,
+            )
+        })
+        .collect()
+}
+
+/// A foreign key: table, its columns, the referenced table and columns, the delete rule.
+type ForeignKey = (String, String, String, String, String);
+
+async fn sqlite_foreign_keys(app: &TestApp) -> BTreeSet<ForeignKey> {
+    let rows = app
+        .admin_sql(
+            "SELECT t.name, group_concat(f.\"from\", ','), f.\"table\", group_concat(f.\"to\", ','), f.on_delete \
+             FROM sqlite_master t, pragma_foreign_key_list(t.name) f \
+             WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name NOT LIKE '_sqlx%' GROUP BY t.name, f.id",
+        )
+        .await;
+    rows.iter()
+        .map(|row| {
+            let rule: String = row.try_get(4).unwrap();
+            (
+                row.try_get(0).unwrap(),
+                row.try_get(1).unwrap(),
+                row.try_get(2).unwrap(),
+                row.try_get(3).unwrap(),
+                rule.to_lowercase(),
+            )
+        })
+        .collect()
+}
+
+async fn postgres_foreign_keys(app: &TestApp) -> BTreeSet<ForeignKey> {
+    let columns = |keys: &str, relation: &str| {
+        format!(
+            "array_to_string(ARRAY(SELECT a.attname::TEXT FROM unnest(c.{keys}) WITH ORDINALITY k(n, o) \
+             JOIN pg_attribute a ON a.attrelid = c.{relation} AND a.attnum = k.n ORDER BY k.o), ',')"
+        )
     };
-    let sqlite = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let (lite, pg) = (
-        sqlite_columns(&sqlite).await,
-        postgres_columns(&postgres).await,
-    );
-    assert!(!lite.is_empty());
-    let only_sqlite: Vec<_> = lite.difference(&pg).collect();
-    let only_postgres: Vec<_> = pg.difference(&lite).collect();
+    let rows = app
+        .admin_sql(&format!(
+            "SELECT t.relname::TEXT, {}, r.relname::TEXT, {}, \
+             CASE c.confdeltype WHEN 'c' THEN 'cascade' WHEN 'n' THEN 'set null' WHEN 'r' THEN 'restrict' \
+             WHEN 'd' THEN 'set default' ELSE 'no action' END \
+             FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid \
+             JOIN pg_namespace ns ON ns.oid = t.relnamespace WHERE c.contype = 'f' AND ns.nspname = 'public'",
+            columns("conkey", "conrelid"),
+            columns("confkey", "confrelid"),
+        ))
+        .await;
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get(0).unwrap(),
+                row.try_get(1).unwrap(),
+                row.try_get(2).unwrap(),
+                row.try_get(3).unwrap(),
+                row.try_get(4).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same<T: Ord + std::fmt::Debug>(what: &str, lite: &BTreeSet<T>, pg: &BTreeSet<T>) {
+    assert!(!lite.is_empty(), "no {what} read from SQLite");
+    let only_sqlite: Vec<_> = lite.difference(pg).collect();
+    let only_postgres: Vec<_> = pg.difference(lite).collect();
     assert!(
         only_sqlite.is_empty() && only_postgres.is_empty(),
-        "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_postgres:?}"
+        "{what} only in SQLite: {only_sqlite:?}\n{what} only in PostgreSQL: {only_postgres:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgres_schemas_match() {
+    if postgres_skipped("sqlite_and_postgres_schemas_match") {
+        return;
+    }
+    let postgres = TestApp::spawn(Backend::Postgres).await;
+    let sqlite = TestApp::spawn(Backend::Sqlite).await;
+    assert_same(
+        "columns",
+        &sqlite_columns(&sqlite).await,
+        &postgres_columns(&postgres).await,
+    );
+    assert_same(
+        "indexes and keys",
+        &sqlite_indexes(&sqlite).await,
+        &postgres_indexes(&postgres).await,
+    );
+    assert_same(
+        "foreign keys",
+        &sqlite_foreign_keys(&sqlite).await,
+        &postgres_foreign_keys(&postgres).await,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_company_table_has_row_level_security_forced() {
+    if postgres_skipped("every_company_table_has_row_level_security_forced") {
+        return;
+    }
+    let postgres = TestApp::spawn(Backend::Postgres).await;
+    let rows = postgres
+        .admin_sql(
+            "SELECT t.relname::TEXT, t.relrowsecurity::TEXT, t.relforcerowsecurity::TEXT, \
+             (SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = t.oid) \
+             FROM pg_class t JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             WHERE ns.nspname = 'public' AND t.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_attribute a \
+              WHERE a.attrelid = t.oid AND a.attname = 'company_id' AND NOT a.attisdropped) ORDER BY 1",
+        )
+        .await;
+    assert!(
+        rows.len() > 20,
+        "only {} tables with company_id found",
+        rows.len()
+    );
+    let unprotected: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            let (table, enabled, forced): (String, String, String) = (
+                row.try_get(0).unwrap(),
+                row.try_get(1).unwrap(),
+                row.try_get(2).unwrap(),
+            );
+            let policies: i64 = row.try_get(3).unwrap();
+            (enabled != "true" || forced != "true" || policies == 0).then(|| {
+                format!("{table} (enabled {enabled}, forced {forced}, {policies} policies)")
+            })
+        })
+        .collect();
+    assert!(
+        unprotected.is_empty(),
+        "tables with company data but no forced row-level security: {unprotected:?}"
     );
 }
