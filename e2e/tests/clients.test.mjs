@@ -123,7 +123,7 @@ test('an enquiry from the company website\'s form becomes an assigned lead in th
   await new Promise((resolve) => website.listen(0, '127.0.0.1', resolve));
   const site = `http://127.0.0.1:${website.address().port}`;
   try {
-    await console_.goto(`${server.base}/console/settings`);
+    await console_.goto(`${server.base}/console/settings/lead-form`);
     await console_.check('input[name=enabled]');
     await console_.fill('#allowed_origins', site);
     await console_.click('form[action="/console/settings/lead-form"] button[type=submit]');

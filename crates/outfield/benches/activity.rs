@@ -6,6 +6,10 @@
 //! Run with `cargo bench --bench activity` (SQLite) or `-- --postgres postgres://…/<empty database>`.
 //! `--fixes-per-day N` (default 533) and `--days N` (default 90) shrink the generated data set.
 
+// A test or benchmark stops at the first surprise: unwrapping is its failure report, and a scenario
+// reads best as one long function.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,10 +18,10 @@ use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use outfield::db::Db;
-use outfield::people::domain::Role;
-use outfield::people::store::NewPerson;
-use outfield::tracking::{insert_fixes as insert, FixRow};
+use outfield_core::db::Db;
+use outfield_core::people::domain::Role;
+use outfield_core::people::store::NewPerson;
+use outfield_field::tracking::{insert_fixes as insert, FixRow};
 
 mod support;
 use support::{percentile, session, start};
@@ -66,7 +70,7 @@ async fn add_people(db: &Db, company: Uuid, count: usize, tag: &str) -> Vec<Uuid
             password_hash: Some(&hash),
         };
         ids.push(
-            outfield::people::store::insert(&mut tx, company, &person)
+            outfield_core::people::store::insert(&mut tx, company, &person)
                 .await
                 .unwrap(),
         );
@@ -251,7 +255,7 @@ async fn raw_insert(db: &Db, company: Uuid, people: &[Uuid], count: u64, first_t
 /// Time to recompute and store the summary of a day of 600 fixes (what a late batch triggers).
 async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
     let start = chrono::Utc::now().timestamp_millis() - 30 * 60 * MINUTE;
-    let day = outfield::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
+    let day = outfield_core::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
     let mut tx = db.system().await.unwrap();
     sqlx::query(
         "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time) \
@@ -275,7 +279,7 @@ async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
         let started = Instant::now();
         let mut tx = db.system().await.unwrap();
         let now = chrono::Utc::now().timestamp_millis();
-        outfield::tracking::summary::refresh(&mut tx, company, person, &day, now)
+        outfield_field::tracking::summary::refresh(&mut tx, company, person, &day, now)
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -288,7 +292,7 @@ async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
 /// per person-day.
 async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_day: usize) -> u64 {
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-    let today = outfield::clock::local_day(
+    let today = outfield_core::clock::local_day(
         chrono::Utc::now().timestamp_millis(),
         chrono_tz::Asia::Kolkata,
     );
@@ -316,7 +320,7 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
     for back in (1..=days).rev() {
         let day = today - chrono::Duration::days(back);
         let day_text = day.to_string();
-        let start = outfield::clock::instant_of(day, 570, chrono_tz::Asia::Kolkata);
+        let start = outfield_core::clock::instant_of(day, 570, chrono_tz::Asia::Kolkata);
         let mut tx = db.system().await.unwrap();
         let mut duty = Vec::new();
         let mut summaries = Vec::new();
@@ -467,7 +471,7 @@ async fn main() {
     let base = format!("http://127.0.0.1:{}", server.port);
     let db = Db::connect(
         &server.database_url,
-        outfield::db::DEFAULT_POSTGRES_CONNECTIONS,
+        outfield_core::db::DEFAULT_POSTGRES_CONNECTIONS,
     )
     .await
     .unwrap();
@@ -539,7 +543,7 @@ async fn main() {
         generating.elapsed().as_secs_f64()
     );
     let (admin, _) = session(server.port, "priya.nair@sharma-agro.in", "admin-demo-2026").await;
-    let today = outfield::clock::local_day(
+    let today = outfield_core::clock::local_day(
         chrono::Utc::now().timestamp_millis(),
         chrono_tz::Asia::Kolkata,
     );

@@ -3,6 +3,10 @@
 //!
 //! Run with `cargo bench --bench clients` (SQLite) or `-- --postgres postgres://…/<empty database>`.
 
+// A test or benchmark stops at the first surprise: unwrapping is its failure report, and a scenario
+// reads best as one long function.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};

@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
-use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::{passwords, ClientInfo};
-use crate::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
-use crate::companies::{self, NewCompany};
-use crate::db::Db;
-use crate::people::domain::{Email, PersonName, Role};
-use crate::people::store::{self, NewPerson};
+use outfield_core::audit::{self, Actor, AuditEvent};
+use outfield_core::auth::{passwords, ClientInfo};
+use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
+use outfield_core::companies::{self, NewCompany};
+use outfield_core::db::Db;
+use outfield_core::people::domain::{Email, PersonName, Role};
+use outfield_core::people::store::{self, NewPerson};
 
 /// Sign-in code of the demo company.
 pub const DEMO_SLUG: &str = "sharma-agro";
@@ -291,10 +291,10 @@ const CLIENTS: [DemoClient; 8] = [
 /// Where the demo positions start: Market Yard, Pune.
 const MARKET_YARD: (f64, f64) = (18.4862, 73.8652);
 
-fn offset(north_m: f64, east_m: f64) -> crate::geo::GeoPoint {
+fn offset(north_m: f64, east_m: f64) -> outfield_core::geo::GeoPoint {
     let latitude = MARKET_YARD.0 + north_m / 111_195.0;
     let longitude = MARKET_YARD.1 + east_m / (111_195.0 * MARKET_YARD.0.to_radians().cos());
-    crate::geo::GeoPoint {
+    outfield_core::geo::GeoPoint {
         latitude,
         longitude,
     }
@@ -304,19 +304,19 @@ fn offset(north_m: f64, east_m: f64) -> crate::geo::GeoPoint {
 /// started a little over two hours ago, positions every two minutes, two visits — so that the live map, a
 /// person's day and the reports have something to show. The other employees start with a clean slate.
 async fn field_day(
-    tx: &mut crate::db::Tx,
-    backend: crate::db::Backend,
+    tx: &mut outfield_core::db::Tx,
+    backend: outfield_core::db::Backend,
     company_id: uuid::Uuid,
     ids: &[uuid::Uuid],
 ) -> anyhow::Result<()> {
-    use crate::clients::domain::{ClientName, ClientStatus, Label};
+    use outfield_clients::domain::{ClientName, ClientStatus, Label};
     let company = company_id.to_string();
-    let now = crate::clock::now_ms();
-    let mut clients: Vec<(uuid::Uuid, crate::geo::GeoPoint, usize)> = Vec::new();
+    let now = outfield_core::clock::now_ms();
+    let mut clients: Vec<(uuid::Uuid, outfield_core::geo::GeoPoint, usize)> = Vec::new();
     for (name, kind, territory, north, east, owner) in CLIENTS {
         let id = uuid::Uuid::now_v7();
         let location = offset(north, east);
-        let new = crate::clients::NewClient {
+        let new = outfield_clients::NewClient {
             name: ClientName::parse(name).map_err(anyhow::Error::msg)?,
             code: None,
             client_type: Some(Label::parse(kind).map_err(anyhow::Error::msg)?),
@@ -334,8 +334,8 @@ async fn field_day(
             other_addresses: Vec::new(),
             custom: Default::default(),
         };
-        crate::clients::store::insert(tx, company_id, None, id, &new).await?;
-        crate::clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;
+        outfield_clients::store::insert(tx, company_id, None, id, &new).await?;
+        outfield_clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;
         for weekday in 1..=6 {
             sqlx::query(
                 "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
@@ -351,7 +351,7 @@ async fn field_day(
             .execute(&mut **tx)
             .await?;
         }
-        crate::clients::search::reindex(tx, company_id, &[id]).await?;
+        outfield_clients::search::reindex(tx, company_id, &[id]).await?;
         clients.push((id, location, owner));
     }
     for person in [5, 6] {
@@ -364,17 +364,17 @@ async fn field_day(
 /// One employee's day so far: consent, start, a walk from Market Yard to two clients with a visit at
 /// each, positions every two minutes until now.
 async fn walk(
-    tx: &mut crate::db::Tx,
-    backend: crate::db::Backend,
+    tx: &mut outfield_core::db::Tx,
+    backend: outfield_core::db::Backend,
     company_id: uuid::Uuid,
     person: uuid::Uuid,
-    stops: &[&(uuid::Uuid, crate::geo::GeoPoint, usize)],
+    stops: &[&(uuid::Uuid, outfield_core::geo::GeoPoint, usize)],
     now: i64,
 ) -> anyhow::Result<()> {
-    use crate::clock::MINUTE_MS;
+    use outfield_core::clock::MINUTE_MS;
     let (company, person_text) = (company_id.to_string(), person.to_string());
     let start = now - 132 * MINUTE_MS;
-    let day = crate::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
+    let day = outfield_core::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
     sqlx::query(
         "INSERT INTO consents (company_id, id, person_id, permission, state, policy_version, device_time, recorded_at) \
          VALUES ($1, $2, $3, 'location', 'granted', 1, $4, $4)",
@@ -406,7 +406,7 @@ async fn walk(
     for (leg, pair) in places.windows(2).enumerate() {
         for step in 0..15 {
             let f = step as f64 / 15.0;
-            let point = crate::geo::GeoPoint {
+            let point = outfield_core::geo::GeoPoint {
                 latitude: pair[0].latitude + (pair[1].latitude - pair[0].latitude) * f,
                 longitude: pair[0].longitude + (pair[1].longitude - pair[0].longitude) * f,
             };
@@ -431,10 +431,10 @@ async fn walk(
             .await?;
         }
     }
-    let rows: Vec<crate::tracking::FixRow> = fixes
+    let rows: Vec<outfield_field::tracking::FixRow> = fixes
         .iter()
         .filter(|(t, _)| *t <= now)
-        .map(|(t, p)| crate::tracking::FixRow {
+        .map(|(t, p)| outfield_field::tracking::FixRow {
             i: uuid::Uuid::now_v7(),
             t: *t,
             a: p.latitude,
@@ -446,20 +446,20 @@ async fn walk(
             m: None,
         })
         .collect();
-    crate::tracking::insert_fixes(tx, backend, company_id, person, now, &rows).await?;
-    crate::tracking::queue_summary(tx, company_id, person, &day, now).await?;
+    outfield_field::tracking::insert_fixes(tx, backend, company_id, person, now, &rows).await?;
+    outfield_field::tracking::queue_summary(tx, company_id, person, &day, now).await?;
     Ok(())
 }
 
 /// A checked-in and checked-out visit at the client's own position, with its entry on the timeline.
 async fn demo_visit(
-    tx: &mut crate::db::Tx,
+    tx: &mut outfield_core::db::Tx,
     company_id: uuid::Uuid,
     person: uuid::Uuid,
     client: uuid::Uuid,
     day: &str,
     (check_in, check_out): (i64, i64),
-    at: crate::geo::GeoPoint,
+    at: outfield_core::geo::GeoPoint,
 ) -> anyhow::Result<()> {
     let id = uuid::Uuid::now_v7();
     sqlx::query(
@@ -481,16 +481,16 @@ async fn demo_visit(
     .bind("Ordered 40 bags of DAP and 20 of urea for the kharif season")
     .execute(&mut **tx)
     .await?;
-    let interaction = crate::clients::NewInteraction {
-        kind: crate::clients::domain::InteractionKind::Visit,
+    let interaction = outfield_clients::NewInteraction {
+        kind: outfield_clients::domain::InteractionKind::Visit,
         contact_id: None,
-        outcome: crate::clients::domain::Label::parse("Order taken").ok(),
-        body: crate::clients::domain::LongText::parse(
+        outcome: outfield_clients::domain::Label::parse("Order taken").ok(),
+        body: outfield_clients::domain::LongText::parse(
             "Ordered 40 bags of DAP and 20 of urea for the kharif season",
         )
         .map_err(anyhow::Error::msg)?,
     };
-    crate::clients::store::insert_interaction(
+    outfield_clients::store::insert_interaction(
         tx,
         (company_id, person),
         id,

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::clock::now_ms;
-use crate::db::Db;
+use outfield_core::clock::now_ms;
+use outfield_core::db::Db;
 
 /// How often queued summaries are computed.
 const SUMMARY_TICK: Duration = Duration::from_secs(1);
@@ -21,7 +21,8 @@ pub async fn run(db: Db) {
     let mut count: u32 = 0;
     loop {
         tick.tick().await;
-        if let Err(error) = crate::tracking::summary::drain(&db, SUMMARIES_PER_TICK).await {
+        if let Err(error) = outfield_field::tracking::summary::drain(&db, SUMMARIES_PER_TICK).await
+        {
             tracing::warn!(%error, "computing daily summaries failed; retrying");
         }
         if count.is_multiple_of(HOUSEKEEPING_EVERY) {
@@ -37,10 +38,10 @@ pub async fn run(db: Db) {
 pub async fn housekeeping(db: &Db) -> sqlx::Result<()> {
     let now = now_ms();
     let mut tx = db.system().await?;
-    let ended = crate::attendance::auto_end_open_days(&mut tx, now).await?;
+    let ended = outfield_field::attendance::auto_end_open_days(&mut tx, now).await?;
     tx.commit().await?;
     let mut tx = db.system().await?;
-    let deleted = crate::tracking::purge_expired_fixes(&mut tx, now).await?;
+    let deleted = outfield_field::tracking::purge_expired_fixes(&mut tx, now).await?;
     tx.commit().await?;
     if ended > 0 || deleted > 0 {
         tracing::info!(

@@ -1,31 +1,12 @@
-//! Outfield: self-hosted sales force automation. See `docs/ARCHITECTURE.md` for the map of this crate.
+//! Outfield: self-hosted sales force automation. This crate is the binary's composition: the router
+//! that joins every feature crate's routes, the middleware and OpenAPI document, the sync dispatcher,
+//! the field app, background jobs, the demo and the migrations. See `docs/ARCHITECTURE.md`.
 
-pub mod attendance;
-pub mod audit;
-pub mod auth;
-pub mod clients;
-pub mod clock;
-pub mod companies;
-pub mod config;
 pub mod console;
-pub mod db;
 pub mod demo;
-pub mod error;
-pub mod export;
 pub mod field_app;
-pub mod files;
-pub mod geo;
 pub mod jobs;
-pub mod notes;
-pub mod notifications;
-pub mod people;
-pub mod privacy;
-pub mod reports;
-pub mod state;
 pub mod sync;
-pub mod text;
-pub mod tracking;
-pub mod visits;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -34,8 +15,15 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 
-use config::ServerConfig;
-use state::AppState;
+use outfield_core::config::ServerConfig;
+use outfield_core::db::Migrations;
+use outfield_core::state::AppState;
+
+/// The schema of every feature, one ordered set per backend.
+pub static MIGRATIONS: Migrations = Migrations {
+    sqlite: sqlx::migrate!("migrations/sqlite"),
+    postgres: sqlx::migrate!("migrations/postgres"),
+};
 
 /// A server bound to its port and ready to accept connections.
 pub struct Server {
@@ -50,8 +38,8 @@ impl Server {
     /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
     /// and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
-        let db = config.connect_migrated().await?;
-        clients::search::rebuild_if_outdated(&db).await?;
+        let db = config.connect_migrated(&MIGRATIONS).await?;
+        outfield_clients::search::rebuild_if_outdated(&db).await?;
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let mut config = config;

@@ -3,13 +3,13 @@
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use outfield::audit::verify::{verify_all, ChainStatus};
-use outfield::auth::ClientInfo;
-use outfield::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
-use outfield::companies::{self, NewCompany};
-use outfield::config::ServerConfig;
-use outfield::people::domain::{Email, PersonName};
 use outfield::Server;
+use outfield_core::audit::verify::{verify_all, ChainStatus};
+use outfield_core::auth::ClientInfo;
+use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
+use outfield_core::companies::{self, NewCompany};
+use outfield_core::config::ServerConfig;
+use outfield_core::people::domain::{Email, PersonName};
 
 /// Outfield — sales force automation for field teams, self-hosted.
 ///
@@ -109,6 +109,7 @@ async fn main() -> ExitCode {
 /// threshold makes blocks of 1 MiB and more come from (and go straight back to) the operating system.
 fn return_large_allocations_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
     // SAFETY: mallopt only tunes the allocator; it is called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
@@ -175,7 +176,7 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
         owner_email,
         owner_password_hash: None,
     };
-    let db = args.config.connect_migrated().await?;
+    let db = args.config.connect_migrated(&outfield::MIGRATIONS).await?;
     let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
@@ -199,7 +200,7 @@ fn slug_from(name: &str) -> String {
 }
 
 async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {
-    let db = config.connect_migrated().await?;
+    let db = config.connect_migrated(&outfield::MIGRATIONS).await?;
     let results = verify_all(&db, company.as_deref()).await?;
     let mut broken = false;
     for chain in &results {

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
 
-use crate::state::AppState;
+use outfield_core::state::AppState;
 
 /// The embedded files: path under `/app/`, content type, bytes.
 const ASSETS: [(&str, &str, &[u8]); 14] = [

@@ -7,15 +7,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::attendance::OpenDuty;
-use crate::audit::Actor;
-use crate::auth::{ClientInfo, Principal};
-use crate::error::{AppResult, Problem};
-use crate::notifications::{self, Notification};
-use crate::privacy::{self, ConsentState, Notice};
-use crate::state::AppState;
 use crate::sync::{self, RecordEnvelope, RecordResult, MAX_PUSH_BYTES};
-use crate::web::extract::{ApiQuery, BatchJson};
+use outfield_core::audit::Actor;
+use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::error::{AppResult, Problem};
+use outfield_core::http::extract::{ApiQuery, BatchJson};
+use outfield_core::notifications::{self, Notification};
+use outfield_core::privacy::{self, ConsentState, Notice};
+use outfield_core::state::AppState;
+use outfield_field::attendance::OpenDuty;
 
 /// Routes of this module; pushes may be larger than other bodies.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -56,7 +56,7 @@ async fn push(
     let actor = Actor::of(&principal, &client);
     let results = sync::push(
         &state.db,
-        &state.fix_writer,
+        &state.writes,
         &principal,
         &actor,
         request.records,
@@ -64,7 +64,7 @@ async fn push(
     .await?;
     Ok(Json(PushResponse {
         results,
-        server_time: crate::clock::now_ms(),
+        server_time: outfield_core::clock::now_ms(),
     }))
 }
 
@@ -115,7 +115,9 @@ async fn pull(
     let privacy_notice = privacy::current_notice(&mut tx, scope.company_id()).await?;
     let consents =
         privacy::current_consents(&mut tx, scope.company_id(), scope.person_id()).await?;
-    let duty = crate::attendance::open_duty(&mut tx, scope.company_id(), scope.person_id()).await?;
+    let duty =
+        outfield_field::attendance::open_duty(&mut tx, scope.company_id(), scope.person_id())
+            .await?;
     tx.commit().await?;
     Ok(Json(PullResponse {
         cursor: notifications.last().map(|n| n.seq).unwrap_or(cursor),
@@ -124,6 +126,6 @@ async fn pull(
         privacy_notice,
         consents,
         duty,
-        server_time: crate::clock::now_ms(),
+        server_time: outfield_core::clock::now_ms(),
     }))
 }

@@ -10,20 +10,19 @@
 
 pub mod api;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::Actor;
-use crate::auth::{Credential, Principal};
-use crate::clock::{now_ms, DAY_MS};
-use crate::db::{Db, Tx};
-use crate::error::{AppError, AppResult};
-use crate::text::control_character_path;
-use crate::tracking::writer::FixWriter;
-use crate::web::extract::CONTROL_CHARACTER_MESSAGE;
+use outfield_core::audit::Actor;
+use outfield_core::auth::{Credential, Principal};
+use outfield_core::clock::{now_ms, DAY_MS};
+use outfield_core::db::group_commit::GroupCommit;
+use outfield_core::db::{Db, Tx};
+use outfield_core::error::{AppError, AppResult};
+use outfield_core::http::extract::CONTROL_CHARACTER_MESSAGE;
+use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind, Rejection, Status};
+use outfield_core::text::control_character_path;
 
 /// Most records in one push.
 pub const MAX_BATCH: usize = 1000;
@@ -50,59 +49,6 @@ pub struct RecordEnvelope {
     pub payload: serde_json::Value,
 }
 
-/// A record being applied, with the server's receive time.
-pub struct Incoming {
-    /// Device-given id.
-    pub id: Uuid,
-    /// Record type.
-    pub kind: String,
-    /// Device time (Unix ms).
-    pub device_time: i64,
-    /// Server receive time (Unix ms): the authority for anything that matters.
-    pub received_at: i64,
-    /// Content.
-    pub payload: serde_json::Value,
-}
-
-impl Incoming {
-    /// Parses the payload into a record type's shape, or rejects the record with serde's reason.
-    pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        T::deserialize(&self.payload).map_err(|e| Rejection::new(format!("payload: {e}")))
-    }
-
-    fn content_hash(&self) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.kind.as_bytes());
-        hasher.update([0]);
-        hasher.update(self.device_time.to_be_bytes());
-        hasher.update(self.payload.to_string().as_bytes());
-        hex::encode(hasher.finalize())
-    }
-}
-
-/// Why a record was not stored, in words the employee can act on.
-#[derive(Debug, Clone)]
-pub struct Rejection(pub String);
-
-impl Rejection {
-    /// A rejection with a reason.
-    pub fn new(reason: impl Into<String>) -> Self {
-        Rejection(reason.into())
-    }
-}
-
-/// The answer for one pushed record.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Stored now.
-    Accepted,
-    /// Already stored with the same content; nothing changed.
-    Duplicate,
-    /// Not stored; `reason` says why. Sending it again will not help unless it is changed.
-    Rejected,
-}
-
 /// The answer for one pushed record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RecordResult {
@@ -120,7 +66,7 @@ pub struct RecordResult {
 /// Applies a pushed batch for the principal and answers each record.
 pub async fn push(
     db: &Db,
-    writer: &FixWriter,
+    writes: &GroupCommit,
     principal: &Principal,
     actor: &Actor,
     raw: Vec<serde_json::Value>,
@@ -157,9 +103,10 @@ pub async fn push(
     // those changes.
     if others.is_empty() && !fixes.is_empty() {
         let mut read = db.tenant_read(scope).await?;
-        let checked = crate::tracking::check(&mut read, scope, &fixes).await?;
+        let checked = outfield_field::tracking::check(&mut read, scope, &fixes).await?;
         read.commit().await?;
-        let answers = writer.store(scope, checked).await?;
+        let answers =
+            outfield_field::tracking::store_grouped(writes, db.backend(), scope, checked).await?;
         fill_fix_results(&mut results, answers);
         return Ok(results.into_iter().flatten().collect());
     }
@@ -181,19 +128,20 @@ pub async fn push(
                 index,
                 Rejection::new("this id was already used for a different record"),
             ),
-            None => match apply(&mut tx, principal, actor, &record).await? {
+            None => match apply(&mut tx, principal, actor, &record).await {
                 Ok(()) => RecordResult {
                     id: Some(record.id),
                     index,
                     status: Status::Accepted,
                     reason: None,
                 },
-                Err(rejection) => {
+                Err(ApplyError::Rejected(rejection)) => {
                     sqlx::query("ROLLBACK TO SAVEPOINT record")
                         .execute(&mut *tx)
                         .await?;
                     rejected(Some(record.id), index, rejection)
                 }
+                Err(ApplyError::Fault(error)) => return Err(error),
             },
         };
         sqlx::query("RELEASE SAVEPOINT record")
@@ -203,8 +151,8 @@ pub async fn push(
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
-    let checked = crate::tracking::check(&mut tx, scope, &fixes).await?;
-    let answers = crate::tracking::store(&mut tx, db.backend(), scope, &checked).await?;
+    let checked = outfield_field::tracking::check(&mut tx, scope, &fixes).await?;
+    let answers = outfield_field::tracking::store(&mut tx, db.backend(), scope, &checked).await?;
     fill_fix_results(&mut results, answers);
     tx.commit().await?;
     Ok(results.into_iter().flatten().collect())
@@ -212,7 +160,7 @@ pub async fn push(
 
 fn fill_fix_results(
     results: &mut [Option<RecordResult>],
-    answers: crate::tracking::writer::Answers,
+    answers: outfield_field::tracking::Answers,
 ) {
     for (index, id, answer) in answers {
         results[index] = Some(match answer {
@@ -270,33 +218,27 @@ fn check_time(device_time: i64, now: i64) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Every record kind a device may push except `fix`, with the feature that applies it. A new feature
+/// crate adds its `RECORD_KINDS` here.
+fn record_kinds() -> impl Iterator<Item = &'static RecordKind> {
+    [
+        outfield_core::privacy::RECORD_KINDS,
+        outfield_clients::RECORD_KINDS,
+        outfield_field::RECORD_KINDS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Hands a record to the feature that owns its type.
-async fn apply(
-    tx: &mut Tx,
-    principal: &Principal,
-    actor: &Actor,
-    record: &Incoming,
-) -> AppResult<Result<(), Rejection>> {
-    match record.kind.as_str() {
-        "note" => crate::notes::apply(tx, &principal.scope, record).await,
-        "interaction" => crate::clients::apply_interaction(tx, &principal.scope, record).await,
-        "consent" => crate::privacy::apply_consent(tx, &principal.scope, actor, record).await,
-        "day_start" => {
-            crate::attendance::apply_day_start(tx, &principal.scope, actor, record).await
-        }
-        "day_end" => crate::attendance::apply_day_end(tx, &principal.scope, actor, record).await,
-        "pause_start" => crate::attendance::apply_pause(tx, &principal.scope, record, true).await,
-        "pause_end" => crate::attendance::apply_pause(tx, &principal.scope, record, false).await,
-        "check_in" => crate::visits::apply_check_in(tx, &principal.scope, actor, record).await,
-        "check_out" => crate::visits::apply_check_out(tx, &principal.scope, actor, record).await,
-        "location_correction" => {
-            crate::visits::apply_correction(tx, &principal.scope, record).await
-        }
-        other => Ok(Err(Rejection::new(format!(
+async fn apply(tx: &mut Tx, principal: &Principal, actor: &Actor, record: &Incoming) -> Applied {
+    let Some(kind) = record_kinds().find(|kind| kind.name == record.kind) else {
+        return Err(reject(format!(
             "unknown record type '{}'",
-            other.chars().take(40).collect::<String>()
-        )))),
-    }
+            record.kind.chars().take(40).collect::<String>()
+        )));
+    };
+    (kind.apply)(tx, &principal.scope, actor, record).await
 }
 
 /// Claims a record id in the ledger. Returns `None` when the id is new (now claimed by this transaction),

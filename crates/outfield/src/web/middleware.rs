@@ -11,9 +11,9 @@ use axum::response::IntoResponse;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::TraceLayer;
 
-use crate::error::AppError;
-use crate::text::is_forbidden_control;
-use crate::web::extract::control_character_error;
+use outfield_core::error::AppError;
+use outfield_core::http::extract::control_character_error;
+use outfield_core::text::is_forbidden_control;
 
 /// Tracing spans that carry the request id, so a 5xx's id finds its log lines.
 pub fn trace_layer(
@@ -124,7 +124,7 @@ pub async fn refuse_control_characters_in_uri(request: Request, next: Next) -> R
     match uri_control_character(request.uri()) {
         None => next.run(request).await,
         Some(error) if request.uri().path().starts_with("/api/") => error.into_response(),
-        Some(error) => crate::console::error_page(&error),
+        Some(error) => outfield_core::console::error_page(&error),
     }
 }
 

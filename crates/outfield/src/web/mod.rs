@@ -1,7 +1,6 @@
 //! The HTTP face: the router that joins every feature's routes, the OpenAPI document generated from
 //! them, and the middleware every request passes (request id, tracing, metrics, limits, headers).
 
-pub mod extract;
 pub mod middleware;
 pub mod openapi;
 
@@ -23,14 +22,13 @@ use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::AppError;
-use crate::state::AppState;
+use outfield_core::error::AppError;
+use outfield_core::state::AppState;
 
 /// Longest a request may take; a 100,000-row import is the slowest legitimate one.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Largest JSON body any API route accepts. Uploads get their own limits on their own routes.
-pub const BODY_LIMIT: usize = 64 * 1024;
+pub use outfield_core::http::BODY_LIMIT;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -54,7 +52,7 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
-                crate::auth::sessions::COOKIE,
+                outfield_core::auth::sessions::COOKIE,
             ))),
         );
     }
@@ -63,19 +61,19 @@ impl Modify for SecuritySchemes {
 /// Every API route with its documentation: one list, so the document cannot drift from the router.
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::auth::api::routes())
-        .merge(crate::people::api::routes())
-        .merge(crate::companies::api::routes())
-        .merge(crate::audit::api::routes())
+        .merge(outfield_core::auth::api::routes())
+        .merge(outfield_core::people::api::routes())
+        .merge(outfield_core::companies::api::routes())
+        .merge(outfield_core::audit::api::routes())
         .merge(crate::sync::api::routes())
-        .merge(crate::privacy::api::routes())
-        .merge(crate::notes::api::routes())
-        .merge(crate::clients::api::routes())
-        .merge(crate::attendance::api::routes())
-        .merge(crate::tracking::api::routes())
-        .merge(crate::visits::api::routes())
-        .merge(crate::reports::api::routes())
-        .merge(crate::files::api::routes())
+        .merge(outfield_core::privacy::api::routes())
+        .merge(outfield_field::notes::api::routes())
+        .merge(outfield_clients::api::routes())
+        .merge(outfield_field::attendance::api::routes())
+        .merge(outfield_field::tracking::api::routes())
+        .merge(outfield_field::visits::api::routes())
+        .merge(outfield_field::reports::api::routes())
+        .merge(outfield_core::files::api::routes())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
@@ -156,6 +154,6 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         AppError::UnknownRoute.into_response()
     } else {
-        crate::console::not_found_page()
+        outfield_core::console::not_found_page()
     }
 }

@@ -199,7 +199,7 @@ async fn a_day_in_the_field(app: TestApp) {
         "off duty after the end of day"
     );
 
-    outfield::tracking::summary::drain(&app.db, 100)
+    outfield_field::tracking::summary::drain(&app.db, 100)
         .await
         .unwrap();
     let detail = json_of(&manager, &format!("/api/v1/people/{field_id}/days/{day}")).await;
@@ -516,7 +516,7 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
         results.iter().all(|r| r["status"] == "accepted"),
         "{results:?}"
     );
-    outfield::tracking::summary::drain(&app.db, 100)
+    outfield_field::tracking::summary::drain(&app.db, 100)
         .await
         .unwrap();
     outfield::jobs::housekeeping(&app.db).await.unwrap();
@@ -530,7 +530,7 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     );
     let ended = app.count(&format!("SELECT COUNT(*) FROM duty_days WHERE company_id = '{company}' AND end_reason = 'automatic'")).await;
     assert_eq!(ended, 1);
-    outfield::tracking::summary::drain(&app.db, 100)
+    outfield_field::tracking::summary::drain(&app.db, 100)
         .await
         .unwrap();
     let kept = app

@@ -1,6 +1,6 @@
 //! The audit trail: what is recorded, from which address, and that tampering is detected.
 
-use outfield::audit::verify::{verify_all, ChainStatus};
+use outfield_core::audit::verify::{verify_all, ChainStatus};
 use serde_json::{json, Value};
 
 use crate::both_backends;

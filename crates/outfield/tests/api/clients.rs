@@ -256,7 +256,7 @@ async fn the_search_index_is_rebuilt_when_its_rules_change(app: TestApp) {
     }
     tx.commit().await.unwrap();
     assert!(names(&field, "?q=krishna").await.is_empty());
-    outfield::clients::search::rebuild_if_outdated(&app.db)
+    outfield_clients::search::rebuild_if_outdated(&app.db)
         .await
         .unwrap();
     assert_eq!(
@@ -267,7 +267,7 @@ async fn the_search_index_is_rebuilt_when_its_rules_change(app: TestApp) {
         names(&field, "?q=9822012345").await,
         ["Shree Krishna Traders"]
     );
-    outfield::clients::search::rebuild_if_outdated(&app.db)
+    outfield_clients::search::rebuild_if_outdated(&app.db)
         .await
         .unwrap();
     assert_eq!(

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use outfield::auth::ClientInfo;
-use outfield::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
-use outfield::companies::{self, NewCompany};
-use outfield::config::ServerConfig;
-use outfield::db::Db;
-use outfield::people::domain::{Email, PersonName, Role};
-use outfield::people::store::{self, NewPerson};
 use outfield::Server;
+use outfield_core::auth::ClientInfo;
+use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
+use outfield_core::companies::{self, NewCompany};
+use outfield_core::config::ServerConfig;
+use outfield_core::db::Db;
+use outfield_core::people::domain::{Email, PersonName, Role};
+use outfield_core::people::store::{self, NewPerson};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 use uuid::Uuid;
@@ -129,7 +129,7 @@ pub fn config(database_url: Option<String>, data_dir: PathBuf) -> ServerConfig {
         public_url: None,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         secure_cookies: false,
-        database_connections: outfield::db::DEFAULT_POSTGRES_CONNECTIONS,
+        database_connections: outfield_core::db::DEFAULT_POSTGRES_CONNECTIONS,
         migrate_database_url: None,
         map_tiles: String::new(),
         map_attribution: String::new(),
@@ -488,7 +488,7 @@ async fn seed(db: &Db, slug: &str, name: &str) -> World {
 }
 
 async fn add_member(
-    tx: &mut outfield::db::Tx,
+    tx: &mut outfield_core::db::Tx,
     (company_id, slug, company_name, hash): (Uuid, &str, &str, &str),
     label: &str,
     role: Role,

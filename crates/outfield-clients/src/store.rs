@@ -1,0 +1,933 @@
+//! SQL for clients, contacts and interactions. Reads are limited to the clients the scope may see.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::{ClientStatus, InteractionKind, OtherAddress};
+use crate::search;
+use crate::{ClientChanges, NewClient, NewContact, NewInteraction};
+use outfield_core::auth::Scope;
+use outfield_core::clock::{now_ms, to_datetime};
+use outfield_core::db::{get_opt_uuid, get_uuid, json_column, NullableFloat, Tx};
+use outfield_core::geo::GeoPoint;
+use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
+
+/// A client as the API and console show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Client {
+    /// Id.
+    pub id: Uuid,
+    /// The company's code for it.
+    pub code: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Type.
+    pub client_type: String,
+    /// Status.
+    pub status: ClientStatus,
+    /// Main phone (E.164).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// GSTIN.
+    pub gstin: Option<String>,
+    /// Category.
+    pub category: Option<String>,
+    /// Territory.
+    pub territory: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Position of the address.
+    pub location: Option<GeoPoint>,
+    /// Further phone numbers (E.164).
+    pub other_phones: Vec<String>,
+    /// Further addresses.
+    pub other_addresses: Vec<OtherAddress>,
+    /// Values of the company's custom fields, by key.
+    #[schema(value_type = Object)]
+    pub custom: serde_json::Map<String, serde_json::Value>,
+    /// Owners among the staff.
+    pub owners: Vec<Owner>,
+    /// Distance from the point asked about (for "near me" searches), in metres.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// When it was added.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A client's owner.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Owner {
+    /// Person id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+}
+
+/// Filters of the client list; all optional, combined with AND.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFilter {
+    /// Words, each matching the start of a word of the name, code, phone number, e-mail, GSTIN, category,
+    /// territory, tags, or a contact's name, phone or e-mail; common spellings of Indian names are
+    /// matched together (Lakshmi, Laxmi). Whole-word matches come first, then by name.
+    pub q: Option<String>,
+    /// Status.
+    pub status: Option<ClientStatus>,
+    /// Owned by this person.
+    pub owner_id: Option<Uuid>,
+    /// Has this tag.
+    pub tag: Option<String>,
+    /// With `longitude`: nearest first, from this point.
+    pub latitude: Option<f64>,
+    /// With `latitude`.
+    pub longitude: Option<f64>,
+    /// At most this many (default 100, or 20 near a point; at most 1000, or 100,000 for the export).
+    pub limit: Option<i64>,
+}
+
+/// Most clients one list returns: an export of the largest import.
+pub const MAX_LIST: i64 = 100_000;
+
+pub(crate) const CLIENT_COLUMNS: &str =
+    "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
+     c.category, c.territory, c.tags, c.address, c.latitude, c.longitude, c.created_at, \
+     c.other_phones, c.other_addresses, c.custom_fields";
+
+/// Clients of the scope's reach — owned by, or on a visit plan of, someone the scope sees: parameters
+/// $1–$3 are bound by `bind_scope`.
+fn visible_clients_sql(extra: &str) -> String {
+    format!(
+        "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 \
+         AND ($3 = 'all' OR {}) {extra}",
+        reach_sql("c.id")
+    )
+}
+
+/// The condition that the client with this id column is owned by, or on a visit plan of, someone in the
+/// `visible` CTE.
+pub(crate) fn reach_sql(client_id: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM client_owners o JOIN visible v ON v.id = o.person_id \
+              WHERE o.company_id = $1 AND o.client_id = {client_id}) \
+           OR EXISTS (SELECT 1 FROM visit_plans vp JOIN visible v ON v.id = vp.person_id \
+              WHERE vp.company_id = $1 AND vp.client_id = {client_id}))"
+    )
+}
+
+/// Clients the scope may see, filtered; nearest first when a point is given, else search order when
+/// words are given, else by name.
+pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<Vec<Client>> {
+    let near = match (filter.latitude, filter.longitude) {
+        (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
+        _ => None,
+    };
+    let limit = filter
+        .limit
+        .unwrap_or(if near.is_some() { 20 } else { 100 })
+        .clamp(1, MAX_LIST);
+    let terms = filter.q.as_deref().map(search::terms).unwrap_or_default();
+    let Some(center) = near else {
+        if !terms.is_empty() {
+            return search::find(tx, scope, filter, &terms, limit).await;
+        }
+        return query(tx, scope, filter, &terms, None, limit).await;
+    };
+    // Widen a box around the point until it holds enough clients, then keep those inside the circle.
+    let mut radius_m = 1_000.0;
+    loop {
+        let mut found = query(tx, scope, filter, &terms, Some((center, radius_m)), 5_000).await?;
+        for client in &mut found {
+            client.distance_m = client.location.map(|p| center.distance_m(&p));
+        }
+        found.retain(|c| c.distance_m.is_some_and(|d| d <= radius_m));
+        if found.len() as i64 >= limit || radius_m > 20_000_000.0 {
+            found.sort_by(|a, b| {
+                a.distance_m
+                    .partial_cmp(&b.distance_m)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            found.truncate(limit as usize);
+            return Ok(found);
+        }
+        radius_m *= 4.0;
+    }
+}
+
+/// A bound value of a client query.
+enum Param {
+    Text(String),
+    Number(f64),
+    Integer(i64),
+}
+
+/// The values a client query binds after the scope's $1–$3, each named by the placeholder it returns.
+#[derive(Default)]
+pub(crate) struct SqlParams(Vec<Param>);
+
+impl SqlParams {
+    /// Parameters that follow the scope's three.
+    pub(crate) fn after_scope() -> SqlParams {
+        SqlParams::default()
+    }
+
+    fn push(&mut self, param: Param) -> String {
+        self.0.push(param);
+        format!("${}", self.0.len() + 3)
+    }
+
+    /// Binds a text value.
+    pub(crate) fn text(&mut self, value: String) -> String {
+        self.push(Param::Text(value))
+    }
+
+    /// Binds an integer.
+    pub(crate) fn integer(&mut self, value: i64) -> String {
+        self.push(Param::Integer(value))
+    }
+
+    /// Binds the values, in order, to a query whose scope is bound.
+    pub(crate) fn bind<'q>(
+        self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for param in self.0 {
+            query = match param {
+                Param::Text(text) => query.bind(text),
+                Param::Number(number) => query.bind(number),
+                Param::Integer(number) => query.bind(number),
+            };
+        }
+        query
+    }
+}
+
+/// The status, owner and tag conditions of a filter (its words are matched by the caller).
+pub(crate) fn filter_conditions(filter: &ClientFilter, params: &mut SqlParams) -> Vec<String> {
+    // Only the filters asked for become conditions: "$n IS NULL OR …" would keep PostgreSQL's generic
+    // plans from using the indexes.
+    let mut conditions = Vec::new();
+    if let Some(status) = filter.status {
+        let p = params.text(status.as_str().to_string());
+        conditions.push(format!("c.status = {p}"));
+    }
+    if let Some(owner) = filter.owner_id {
+        let p = params.text(owner.to_string());
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM client_owners ow WHERE ow.company_id = c.company_id \
+             AND ow.client_id = c.id AND ow.person_id = {p})"
+        ));
+    }
+    if let Some(tag) = &filter.tag {
+        let p = params.text(format!(
+            "%,{},%",
+            tag.trim().to_lowercase().replace(['%', '_'], "")
+        ));
+        conditions.push(format!("(',' || c.tags || ',') LIKE {p}"));
+    }
+    conditions
+}
+
+async fn query(
+    tx: &mut Tx,
+    scope: &Scope,
+    filter: &ClientFilter,
+    terms: &[search::Term],
+    area: Option<(GeoPoint, f64)>,
+    limit: i64,
+) -> sqlx::Result<Vec<Client>> {
+    let mut params = SqlParams::after_scope();
+    let mut conditions: Vec<String> = terms.iter().map(|t| t.condition(&mut params)).collect();
+    conditions.extend(filter_conditions(filter, &mut params));
+    if let Some((center, radius_m)) = area {
+        let d_lat = radius_m / 111_320.0;
+        let d_lon = radius_m / (111_320.0 * center.latitude.to_radians().cos().max(0.01));
+        let bounds = [
+            center.latitude - d_lat,
+            center.latitude + d_lat,
+            center.longitude - d_lon,
+            center.longitude + d_lon,
+        ];
+        let [a, b, c, d] = bounds.map(|value| params.push(Param::Number(value)));
+        conditions.push(format!(
+            "c.latitude BETWEEN {a} AND {b} AND c.longitude BETWEEN {c} AND {d}"
+        ));
+    }
+    // Around a point the caller sorts by distance: an ORDER BY here would lead the planner to walk the
+    // name index past every client instead of using the position index.
+    let order = if area.is_some() {
+        ""
+    } else {
+        "ORDER BY c.name, c.id"
+    };
+    let limit_param = params.integer(limit);
+    let sql = visible_clients_sql(&format!(
+        "{} {order} LIMIT {limit_param}",
+        conditions
+            .iter()
+            .map(|c| format!("AND {c}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    let rows = params
+        .bind(bind_scope(sqlx::query(&sql), scope))
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut clients = rows
+        .iter()
+        .map(client_from)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    attach_owners(tx, scope.company_id(), &mut clients).await?;
+    Ok(clients)
+}
+
+/// One client, if the scope may see it.
+pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<Client>> {
+    let sql = visible_clients_sql("AND c.id = $4");
+    let row = bind_scope(sqlx::query(&sql), scope)
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut clients = vec![client_from(&row)?];
+    attach_owners(tx, scope.company_id(), &mut clients).await?;
+    Ok(clients.pop())
+}
+
+pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
+    let status: String = row.try_get("status")?;
+    let tags: String = row.try_get("tags")?;
+    let latitude: Option<f64> = row.try_get("latitude")?;
+    let longitude: Option<f64> = row.try_get("longitude")?;
+    Ok(Client {
+        id: get_uuid(row, "id")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        client_type: row.try_get("client_type")?,
+        status: ClientStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        gstin: row.try_get("gstin")?,
+        category: row.try_get("category")?,
+        territory: row.try_get("territory")?,
+        tags: tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        address: row.try_get("address")?,
+        location: latitude
+            .zip(longitude)
+            .map(|(lat, lon)| GeoPoint::new(lat, lon).map_err(|e| decode_error("latitude", e)))
+            .transpose()?,
+        other_phones: json_column(row, "other_phones")?,
+        other_addresses: json_column(row, "other_addresses")?,
+        custom: json_column(row, "custom_fields")?,
+        owners: Vec::new(),
+        distance_m: None,
+        created_at: to_datetime(row.try_get("created_at")?),
+    })
+}
+
+/// A stored value that breaks the rules it was written under: a database fault, logged.
+fn decode_error(column: &str, reason: impl std::fmt::Display) -> sqlx::Error {
+    let reason = reason.to_string();
+    tracing::error!(column, %reason, "a stored client value does not read");
+    sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: reason.into(),
+    }
+}
+
+/// The JSON text stored for a value.
+fn json_text(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+pub(crate) async fn attach_owners(
+    tx: &mut Tx,
+    company_id: Uuid,
+    clients: &mut [Client],
+) -> sqlx::Result<()> {
+    if clients.is_empty() {
+        return Ok(());
+    }
+    // A page of clients asks for its own owners; an export reads the company's ownerships in one pass
+    // rather than in hundreds of IN lists.
+    let (filter, ids): (String, Vec<String>) = if clients.len() <= 500 {
+        let placeholders: Vec<String> = (2..clients.len() + 2).map(|i| format!("${i}")).collect();
+        (
+            format!("AND o.client_id IN ({})", placeholders.join(", ")),
+            clients.iter().map(|c| c.id.to_string()).collect(),
+        )
+    } else {
+        (String::new(), Vec::new())
+    };
+    let sql = format!(
+        "SELECT o.client_id, p.id, p.name FROM client_owners o \
+         JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
+         WHERE o.company_id = $1 {filter} ORDER BY p.name"
+    );
+    let mut query = sqlx::query(&sql).bind(company_id.to_string());
+    for id in ids {
+        query = query.bind(id);
+    }
+    let mut owners: HashMap<Uuid, Vec<Owner>> = HashMap::new();
+    for row in query.fetch_all(&mut **tx).await? {
+        let owner = Owner {
+            id: get_uuid(&row, "id")?,
+            name: row.try_get("name")?,
+        };
+        owners
+            .entry(get_uuid(&row, "client_id")?)
+            .or_default()
+            .push(owner);
+    }
+    for client in clients.iter_mut() {
+        client.owners = owners.remove(&client.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Whether another client of the company has this code.
+pub async fn code_taken(
+    tx: &mut Tx,
+    company_id: Uuid,
+    code: &str,
+    except: Option<Uuid>,
+) -> sqlx::Result<bool> {
+    let row = sqlx::query(
+        "SELECT id FROM clients WHERE company_id = $1 AND code = $2 AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(company_id.to_string())
+    .bind(code)
+    .bind(except.map(|id| id.to_string()))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.is_some())
+}
+
+fn tags_text(tags: &[crate::domain::Tag]) -> String {
+    let mut tags: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    tags.join(",")
+}
+
+/// Inserts a validated new client, recording who added it (nobody for a website enquiry).
+pub async fn insert(
+    tx: &mut Tx,
+    company_id: Uuid,
+    created_by: Option<Uuid>,
+    id: Uuid,
+    new: &NewClient,
+) -> sqlx::Result<()> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
+         category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at, \
+         other_phones, other_addresses, custom_fields) \
+         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(new.code.as_ref().map(|c| c.as_str()))
+    .bind(new.name.as_str())
+    .bind(new.client_type.as_ref().map(|t| t.as_str()).unwrap_or("Retailer"))
+    .bind(new.status.as_str())
+    .bind(new.phone.as_ref().map(|p| p.as_str()))
+    .bind(new.email.as_ref().map(|e| e.as_str()))
+    .bind(new.gstin.as_ref().map(|g| g.as_str()))
+    .bind(new.category.as_ref().map(|c| c.as_str()))
+    .bind(new.territory.as_ref().map(|t| t.as_str()))
+    .bind(tags_text(&new.tags))
+    .bind(new.address.as_ref().map(|a| a.as_str()))
+    .bind(NullableFloat(new.location.map(|p| p.latitude)))
+    .bind(NullableFloat(new.location.map(|p| p.longitude)))
+    .bind(created_by.map(|id| id.to_string()))
+    .bind(now)
+    .bind(json_text(&new.other_phones))
+    .bind(json_text(&new.other_addresses))
+    .bind(json_text(&new.custom))
+    .execute(&mut **tx)
+    .await?;
+    search::reindex(tx, company_id, &[id]).await
+}
+
+/// The text columns a change sets (`Some(None)` clears one), in the order they are written.
+fn column_updates(changes: &ClientChanges) -> [(&'static str, Option<Option<String>>); 11] {
+    let text = |value: Option<&str>| value.map(String::from);
+    let updates: [(&'static str, Option<Option<String>>); 11] = [
+        (
+            "other_phones",
+            changes.other_phones.as_ref().map(|v| Some(json_text(v))),
+        ),
+        (
+            "other_addresses",
+            changes.other_addresses.as_ref().map(|v| Some(json_text(v))),
+        ),
+        (
+            "custom_fields",
+            changes.custom.as_ref().map(|v| Some(json_text(v))),
+        ),
+        ("name", changes.name.as_ref().map(|v| Some(v.to_string()))),
+        (
+            "code",
+            changes
+                .code
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|c| c.as_str()))),
+        ),
+        (
+            "client_type",
+            changes.client_type.as_ref().map(|v| Some(v.to_string())),
+        ),
+        (
+            "status",
+            changes.status.map(|s| Some(s.as_str().to_string())),
+        ),
+        (
+            "phone",
+            changes
+                .phone
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|p| p.as_str()))),
+        ),
+        (
+            "email",
+            changes
+                .email
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|e| e.as_str()))),
+        ),
+        (
+            "address",
+            changes
+                .address
+                .as_ref()
+                .map(|v| text(v.as_ref().map(|a| a.as_str()))),
+        ),
+        ("tags", changes.tags.as_ref().map(|t| Some(tags_text(t)))),
+    ];
+    updates
+}
+
+/// Applies changes column by column and names the changed fields.
+pub async fn apply_changes(
+    tx: &mut Tx,
+    company_id: Uuid,
+    id: Uuid,
+    changes: &ClientChanges,
+) -> sqlx::Result<Vec<&'static str>> {
+    let mut changed = Vec::new();
+    for (column, value) in column_updates(changes) {
+        let Some(value) = value else { continue };
+        sqlx::query(&format!(
+            "UPDATE clients SET {column} = $1, updated_at = $2 WHERE company_id = $3 AND id = $4"
+        ))
+        .bind(value)
+        .bind(now_ms())
+        .bind(company_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+        changed.push(column);
+    }
+    if let Some(location) = &changes.location {
+        sqlx::query("UPDATE clients SET latitude = $1, longitude = $2, updated_at = $3 WHERE company_id = $4 AND id = $5")
+            .bind(NullableFloat(location.map(|p| p.latitude)))
+            .bind(NullableFloat(location.map(|p| p.longitude)))
+            .bind(now_ms())
+            .bind(company_id.to_string())
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        changed.push("location");
+    }
+    if !changed.is_empty() {
+        search::reindex(tx, company_id, &[id]).await?;
+    }
+    Ok(changed)
+}
+
+/// Replaces the owners of a client.
+pub async fn set_owners(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    owners: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND client_id = $2")
+        .bind(company_id.to_string())
+        .bind(client_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    for owner in owners {
+        sqlx::query(
+            "INSERT INTO client_owners (company_id, client_id, person_id) VALUES ($1, $2, $3)",
+        )
+        .bind(company_id.to_string())
+        .bind(client_id.to_string())
+        .bind(owner.to_string())
+        .execute(&mut **tx)
+        .await?;
+    }
+    search::reindex(tx, company_id, &[client_id]).await
+}
+
+/// Moves every ownership of `from` to `to`; returns how many clients moved.
+pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sqlx::Result<u64> {
+    let company = company_id.to_string();
+    let moving: Vec<String> = sqlx::query_scalar(
+        "SELECT client_id FROM client_owners WHERE company_id = $1 AND person_id = $2",
+    )
+    .bind(&company)
+    .bind(from.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO client_owners (company_id, client_id, person_id) \
+         SELECT company_id, client_id, $3 FROM client_owners WHERE company_id = $1 AND person_id = $2 \
+         ON CONFLICT (company_id, client_id, person_id) DO NOTHING",
+    )
+    .bind(&company)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .execute(&mut **tx)
+    .await?;
+    let moved = sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND person_id = $2")
+        .bind(&company)
+        .bind(from.to_string())
+        .execute(&mut **tx)
+        .await?;
+    let moving: Vec<Uuid> = moving
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    search::reindex(tx, company_id, &moving).await?;
+    Ok(moved.rows_affected())
+}
+
+/// A contact at a client.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contact {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Role at the client.
+    pub role: Option<String>,
+    /// Phone (E.164).
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Preferred language.
+    pub language: Option<String>,
+    /// When the contact agreed to be messaged, if they did.
+    pub messaging_consent_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The contacts of a client (the caller has checked visibility).
+pub async fn contacts(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+) -> sqlx::Result<Vec<Contact>> {
+    let rows = sqlx::query(
+        "SELECT id, name, role, phone, email, language, messaging_consent_at FROM contacts \
+         WHERE company_id = $1 AND client_id = $2 ORDER BY name, id",
+    )
+    .bind(company_id.to_string())
+    .bind(client_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Contact {
+                id: get_uuid(row, "id")?,
+                name: row.try_get("name")?,
+                role: row.try_get("role")?,
+                phone: row.try_get("phone")?,
+                email: row.try_get("email")?,
+                language: row.try_get("language")?,
+                messaging_consent_at: row
+                    .try_get::<Option<i64>, _>("messaging_consent_at")?
+                    .map(to_datetime),
+            })
+        })
+        .collect()
+}
+
+/// Inserts a validated contact.
+pub async fn insert_contact(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    id: Uuid,
+    new: &NewContact,
+) -> sqlx::Result<()> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO contacts (company_id, id, client_id, name, role, phone, email, language, messaging_consent_at, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(client_id.to_string())
+    .bind(new.name.as_str())
+    .bind(new.role.as_ref().map(|r| r.as_str()))
+    .bind(new.phone.as_ref().map(|p| p.as_str()))
+    .bind(new.email.as_ref().map(|e| e.as_str()))
+    .bind(new.language.map(|l| l.as_str()))
+    .bind(new.consents_to_messages.then_some(now))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    search::reindex(tx, company_id, &[client_id]).await
+}
+
+/// One entry of a client's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Interaction {
+    /// Id.
+    pub id: Uuid,
+    /// Kind.
+    pub kind: InteractionKind,
+    /// Contact, if any.
+    pub contact_id: Option<Uuid>,
+    /// Contact's name.
+    pub contact_name: Option<String>,
+    /// Who logged it.
+    pub person_id: Uuid,
+    /// Their name.
+    pub person_name: String,
+    /// Outcome.
+    pub outcome: Option<String>,
+    /// What happened.
+    pub body: String,
+    /// When it happened (device time for records from the field app).
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// When the server received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A client's interactions, newest first.
+pub async fn timeline(
+    tx: &mut Tx,
+    company_id: Uuid,
+    client_id: Uuid,
+    kind: Option<InteractionKind>,
+) -> sqlx::Result<Vec<Interaction>> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.kind, i.contact_id, k.name AS contact_name, i.person_id, p.name AS person_name, i.outcome, \
+         i.body, i.occurred_at, i.received_at FROM interactions i \
+         JOIN people p ON p.company_id = i.company_id AND p.id = i.person_id \
+         LEFT JOIN contacts k ON k.company_id = i.company_id AND k.id = i.contact_id \
+         WHERE i.company_id = $1 AND i.client_id = $2 AND ($3 IS NULL OR i.kind = $3) \
+         ORDER BY i.occurred_at DESC, i.id DESC LIMIT 500",
+    )
+    .bind(company_id.to_string())
+    .bind(client_id.to_string())
+    .bind(kind.map(InteractionKind::as_str))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(Interaction {
+                id: get_uuid(row, "id")?,
+                kind: InteractionKind::parse(&kind).unwrap_or(InteractionKind::Note),
+                contact_id: get_opt_uuid(row, "contact_id")?,
+                contact_name: row.try_get("contact_name")?,
+                person_id: get_uuid(row, "person_id")?,
+                person_name: row.try_get("person_name")?,
+                outcome: row.try_get("outcome")?,
+                body: row.try_get("body")?,
+                occurred_at: to_datetime(row.try_get("occurred_at")?),
+                received_at: to_datetime(row.try_get("received_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Inserts a validated interaction logged by `person_id`.
+pub async fn insert_interaction(
+    tx: &mut Tx,
+    (company_id, person_id): (Uuid, Uuid),
+    id: Uuid,
+    client_id: Uuid,
+    new: &NewInteraction,
+    occurred_at: i64,
+    received_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO interactions (company_id, id, client_id, contact_id, person_id, kind, outcome, body, occurred_at, \
+         received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(client_id.to_string())
+    .bind(new.contact_id.map(|id| id.to_string()))
+    .bind(person_id.to_string())
+    .bind(new.kind.as_str())
+    .bind(new.outcome.as_ref().map(|o| o.as_str()))
+    .bind(new.body.as_str())
+    .bind(occurred_at)
+    .bind(received_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes the row locks of both clients of a merge before anything is read, so that concurrent merges of
+/// the same clients run one after the other and the later one finds the duplicate gone. One statement
+/// locks both rows in index order, so two merges of the same pair cannot deadlock.
+pub async fn lock_for_merge(
+    tx: &mut Tx,
+    company_id: Uuid,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE clients SET updated_at = $2 WHERE company_id = $1 AND id IN ($3, $4)")
+        .bind(company_id.to_string())
+        .bind(now_ms())
+        .bind(keep.to_string())
+        .bind(duplicate.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Moves what belongs to the duplicate client to the kept one: contacts, visits, beats, proposed
+/// locations, follow-up tasks and owners.
+async fn move_belongings(
+    tx: &mut Tx,
+    company: &str,
+    keep: &str,
+    duplicate: &str,
+) -> sqlx::Result<()> {
+    for table in [
+        "contacts",
+        "visits",
+        "visit_plans",
+        "location_corrections",
+        "tasks",
+    ] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET client_id = $1 WHERE company_id = $2 AND client_id = $3"
+        ))
+        .bind(keep)
+        .bind(company)
+        .bind(duplicate)
+        .execute(&mut **tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO client_owners (company_id, client_id, person_id) \
+         SELECT company_id, $1, person_id FROM client_owners WHERE company_id = $2 AND client_id = $3 \
+         ON CONFLICT (company_id, client_id, person_id) DO NOTHING",
+    )
+    .bind(keep)
+    .bind(company)
+    .bind(duplicate)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND client_id = $2")
+        .bind(company)
+        .bind(duplicate)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Fills the kept client's empty details (phone, e-mail, GSTIN, category, territory, address, position)
+/// from the duplicate's.
+async fn fill_gaps(
+    tx: &mut Tx,
+    company: &str,
+    keep: &str,
+    duplicate_row: &sqlx::any::AnyRow,
+) -> sqlx::Result<()> {
+    for column in [
+        "phone",
+        "email",
+        "gstin",
+        "category",
+        "territory",
+        "address",
+    ] {
+        let value: Option<String> = duplicate_row.try_get(column)?;
+        sqlx::query(&format!("UPDATE clients SET {column} = COALESCE({column}, $1) WHERE company_id = $2 AND id = $3"))
+            .bind(value)
+            .bind(company)
+            .bind(keep)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let position: (Option<f64>, Option<f64>) = (
+        duplicate_row.try_get("latitude")?,
+        duplicate_row.try_get("longitude")?,
+    );
+    sqlx::query(
+        "UPDATE clients SET latitude = COALESCE(latitude, $1), longitude = COALESCE(longitude, $2), updated_at = $3 \
+         WHERE company_id = $4 AND id = $5",
+    )
+    .bind(NullableFloat(position.0))
+    .bind(NullableFloat(position.1))
+    .bind(now_ms())
+    .bind(company)
+    .bind(keep)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Moves everything of `duplicate` to `keep`, fills `keep`'s empty fields, and deletes `duplicate`.
+/// Returns how many interactions moved.
+pub async fn merge(
+    tx: &mut Tx,
+    company_id: Uuid,
+    keep: Uuid,
+    duplicate: Uuid,
+) -> sqlx::Result<u64> {
+    search::forget(tx, company_id, &[duplicate]).await?;
+    let (keep_id, company, keep, duplicate) = (
+        keep,
+        company_id.to_string(),
+        keep.to_string(),
+        duplicate.to_string(),
+    );
+    let moved = sqlx::query(
+        "UPDATE interactions SET client_id = $1 WHERE company_id = $2 AND client_id = $3",
+    )
+    .bind(&keep)
+    .bind(&company)
+    .bind(&duplicate)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    move_belongings(tx, &company, &keep, &duplicate).await?;
+    let duplicate_row = sqlx::query(
+        "SELECT phone, email, gstin, category, territory, address, latitude, longitude FROM clients \
+         WHERE company_id = $1 AND id = $2",
+    )
+    .bind(&company)
+    .bind(&duplicate)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM clients WHERE company_id = $1 AND id = $2")
+        .bind(&company)
+        .bind(&duplicate)
+        .execute(&mut **tx)
+        .await?;
+    fill_gaps(tx, &company, &keep, &duplicate_row).await?;
+    search::reindex(tx, company_id, &[keep_id]).await?;
+    Ok(moved)
+}

@@ -1,0 +1,223 @@
+//! Follow-up tasks on clients: something to do for a client by a date (call back, collect a payment, a
+//! demonstration), assigned to a person and shown on their day. A visit report's follow-up date becomes
+//! one for the person who made the visit.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use outfield_core::audit::{self, Actor, AuditEvent};
+use outfield_core::auth::Scope;
+use outfield_core::clock::{now_ms, to_datetime};
+use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::error::{AppError, AppResult};
+use outfield_core::people::domain::Role;
+
+/// A follow-up task.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Task {
+    /// Id.
+    pub id: Uuid,
+    /// The client.
+    pub client_id: Uuid,
+    /// Its name.
+    pub client_name: String,
+    /// Who is to do it.
+    pub assignee_id: Uuid,
+    /// Their name.
+    pub assignee_name: String,
+    /// What to do.
+    pub title: String,
+    /// By when.
+    pub due_on: NaiveDate,
+    /// When it was done, if it was.
+    pub done_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A new task on a client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    /// What to do, 1–200 characters.
+    pub title: String,
+    /// By when.
+    pub due_on: NaiveDate,
+    /// Who is to do it (default: whoever adds it). Field employees assign only to themselves.
+    pub assignee_id: Option<Uuid>,
+}
+
+const TASK_SELECT: &str =
+    "SELECT t.id, t.client_id, c.name AS client_name, t.assignee_id, p.name AS assignee_name, \
+     t.title, t.due_on, t.done_at FROM tasks t \
+     JOIN clients c ON c.company_id = t.company_id AND c.id = t.client_id \
+     JOIN people p ON p.company_id = t.company_id AND p.id = t.assignee_id ";
+
+fn task_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Task> {
+    let due: String = row.try_get("due_on")?;
+    Ok(Task {
+        id: get_uuid(row, "id")?,
+        client_id: get_uuid(row, "client_id")?,
+        client_name: row.try_get("client_name")?,
+        assignee_id: get_uuid(row, "assignee_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        title: row.try_get("title")?,
+        due_on: due.parse().unwrap_or_default(),
+        done_at: row.try_get::<Option<i64>, _>("done_at")?.map(to_datetime),
+    })
+}
+
+/// Stores a task (the caller has checked who may add it).
+pub async fn insert(
+    tx: &mut Tx,
+    company_id: Uuid,
+    (client_id, assignee_id, created_by): (Uuid, Uuid, Uuid),
+    title: &str,
+    due_on: NaiveDate,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO tasks (company_id, id, client_id, assignee_id, title, due_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(company_id.to_string())
+    .bind(id.to_string())
+    .bind(client_id.to_string())
+    .bind(assignee_id.to_string())
+    .bind(title)
+    .bind(due_on.to_string())
+    .bind(created_by.to_string())
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Adds a task on a client the scope sees, for a person the scope sees.
+pub async fn add(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    client_id: Uuid,
+    new: NewTask,
+) -> AppResult<Task> {
+    let title = outfield_core::text::clean_line(&new.title, 200)
+        .map_err(|m| AppError::field("title", m))?;
+    let assignee = new.assignee_id.unwrap_or(scope.person_id());
+    if scope.role() == Role::FieldEmployee && assignee != scope.person_id() {
+        return Err(AppError::field(
+            "assignee_id",
+            "field employees add tasks for themselves",
+        ));
+    }
+    let mut tx = db.tenant(scope).await?;
+    if super::store::find(&mut tx, scope, client_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    match outfield_core::people::store::find(&mut tx, scope, assignee).await? {
+        Some(person) if person.deactivated_at.is_none() => {}
+        _ => {
+            return Err(AppError::field(
+                "assignee_id",
+                "must be an active person you see",
+            ))
+        }
+    }
+    let id = insert(
+        &mut tx,
+        scope.company_id(),
+        (client_id, assignee, scope.person_id()),
+        &title,
+        new.due_on,
+    )
+    .await?;
+    let event = AuditEvent::new("task.added", "client", client_id)
+        .with(json!({ "task_id": id, "assignee_id": assignee, "due_on": new.due_on }));
+    audit::record(&mut tx, actor, event).await?;
+    let task = one(&mut tx, scope.company_id(), id).await?;
+    tx.commit().await?;
+    Ok(task)
+}
+
+async fn one(tx: &mut Tx, company_id: Uuid, id: Uuid) -> AppResult<Task> {
+    let sql = format!("{TASK_SELECT} WHERE t.company_id = $1 AND t.id = $2");
+    let row = sqlx::query(&sql)
+        .bind(company_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(task_from(&row)?)
+}
+
+/// A client's tasks: open ones by due date, then done ones.
+pub async fn of_client(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Task>> {
+    let mut tx = db.tenant_read(scope).await?;
+    if super::store::find(&mut tx, scope, client_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let sql = format!(
+        "{TASK_SELECT} WHERE t.company_id = $1 AND t.client_id = $2 \
+         ORDER BY CASE WHEN t.done_at IS NULL THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 200"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(scope.company_id().to_string())
+        .bind(client_id.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows.iter().map(task_from).collect::<sqlx::Result<_>>()?)
+}
+
+/// The scope's own open tasks due by a date (overdue ones included), soonest first.
+pub async fn mine(db: &Db, scope: &Scope, until: NaiveDate) -> AppResult<Vec<Task>> {
+    let mut tx = db.tenant_read(scope).await?;
+    let sql = format!(
+        "{TASK_SELECT} WHERE t.company_id = $1 AND t.assignee_id = $2 AND t.done_at IS NULL AND t.due_on <= $3 \
+         ORDER BY t.due_on, t.id LIMIT 200"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(scope.company_id().to_string())
+        .bind(scope.person_id().to_string())
+        .bind(until.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows.iter().map(task_from).collect::<sqlx::Result<_>>()?)
+}
+
+/// Marks a task done: its assignee, or a manager or admin who sees its client.
+pub async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<Task> {
+    let mut tx = db.tenant(scope).await?;
+    let task = one(&mut tx, scope.company_id(), id).await?;
+    if super::store::find(&mut tx, scope, task.client_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    if scope.role() == Role::FieldEmployee && task.assignee_id != scope.person_id() {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query("UPDATE tasks SET done_at = $3, done_by = $4 WHERE company_id = $1 AND id = $2 AND done_at IS NULL")
+        .bind(scope.company_id().to_string())
+        .bind(id.to_string())
+        .bind(now_ms())
+        .bind(scope.person_id().to_string())
+        .execute(&mut *tx)
+        .await?;
+    let event =
+        AuditEvent::new("task.done", "client", task.client_id).with(json!({ "task_id": id }));
+    audit::record(&mut tx, actor, event).await?;
+    let task = one(&mut tx, scope.company_id(), id).await?;
+    tx.commit().await?;
+    Ok(task)
+}

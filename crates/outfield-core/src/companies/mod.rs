@@ -1,0 +1,234 @@
+//! Companies (tenants): the profile and settings each company keeps, and bootstrap of new companies.
+
+pub mod api;
+pub mod console;
+pub mod domain;
+pub mod settings;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::links::{self, LinkPurpose};
+use crate::auth::{ClientInfo, Scope};
+use crate::clock::{now_ms, to_datetime};
+use crate::db::{get_uuid, Db, Tx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::people::domain::{Email, PersonName, Role};
+use crate::people::store::{self as people_store, NewPerson};
+use domain::{CompanyName, CompanySlug, CurrencyCode, Gstin, ProfileText, TimeZoneName};
+
+/// A company's profile as members see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Company {
+    /// Id.
+    pub id: Uuid,
+    /// Code people type at sign-in.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Registered name.
+    pub legal_name: Option<String>,
+    /// Registered address.
+    pub address: Option<String>,
+    /// GST identification number.
+    pub gstin: Option<String>,
+    /// IANA time zone for days, shifts and reports.
+    pub time_zone: String,
+    /// ISO 4217 currency of claims and orders.
+    pub currency: String,
+    /// When the company was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Changes to the profile; absent fields stay, `null` clears optional ones.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyChanges {
+    /// Display name.
+    pub name: Option<CompanyName>,
+    /// Registered name, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub legal_name: Option<Option<ProfileText>>,
+    /// Registered address, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<ProfileText>>,
+    /// GSTIN, or `null`.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<String>)]
+    pub gstin: Option<Option<Gstin>>,
+    /// IANA time zone.
+    pub time_zone: Option<TimeZoneName>,
+    /// ISO 4217 currency.
+    pub currency: Option<CurrencyCode>,
+}
+
+/// The scope's own company.
+pub async fn get(db: &Db, scope: &Scope) -> AppResult<Company> {
+    let mut tx = db.tenant_read(scope).await?;
+    let company = load(&mut tx, scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(company)
+}
+
+async fn load(tx: &mut Tx, company_id: Uuid) -> AppResult<Company> {
+    let row = sqlx::query(
+        "SELECT id, slug, name, legal_name, address, gstin, time_zone, currency, created_at \
+         FROM companies WHERE id = $1",
+    )
+    .bind(company_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Company {
+        id: get_uuid(&row, "id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        legal_name: row.try_get("legal_name")?,
+        address: row.try_get("address")?,
+        gstin: row.try_get("gstin")?,
+        time_zone: row.try_get("time_zone")?,
+        currency: row.try_get("currency")?,
+        created_at: to_datetime(row.try_get("created_at")?),
+    })
+}
+
+/// Changes the profile (owners and admins).
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    changes: CompanyChanges,
+) -> AppResult<Company> {
+    scope.require_admin()?;
+    let text = |value: &Option<ProfileText>| value.as_ref().map(ToString::to_string);
+    let updates: [(&'static str, Option<Option<String>>); 6] = [
+        ("name", changes.name.as_ref().map(|v| Some(v.to_string()))),
+        ("legal_name", changes.legal_name.as_ref().map(text)),
+        ("address", changes.address.as_ref().map(text)),
+        (
+            "gstin",
+            changes
+                .gstin
+                .as_ref()
+                .map(|v| v.as_ref().map(ToString::to_string)),
+        ),
+        (
+            "time_zone",
+            changes.time_zone.as_ref().map(|v| Some(v.to_string())),
+        ),
+        (
+            "currency",
+            changes.currency.as_ref().map(|v| Some(v.to_string())),
+        ),
+    ];
+    let mut tx = db.tenant(scope).await?;
+    let mut changed = Vec::new();
+    for (column, value) in updates {
+        let Some(value) = value else { continue };
+        sqlx::query(&format!(
+            "UPDATE companies SET {column} = $1, updated_at = $2 WHERE id = $3"
+        ))
+        .bind(value)
+        .bind(now_ms())
+        .bind(scope.company_id().to_string())
+        .execute(&mut *tx)
+        .await?;
+        changed.push(column);
+    }
+    if !changed.is_empty() {
+        let event = AuditEvent::new("company.updated", "company", scope.company_id())
+            .with(json!({ "changed": changed }));
+        audit::record(&mut tx, actor, event).await?;
+    }
+    let company = load(&mut tx, scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(company)
+}
+
+/// What a new company starts with.
+pub struct NewCompany {
+    /// Display name.
+    pub name: CompanyName,
+    /// Sign-in code.
+    pub slug: CompanySlug,
+    /// Time zone (default Asia/Kolkata).
+    pub time_zone: TimeZoneName,
+    /// Currency (default INR).
+    pub currency: CurrencyCode,
+    /// The first owner's name.
+    pub owner_name: PersonName,
+    /// The first owner's e-mail.
+    pub owner_email: Email,
+    /// The first owner's password hash; without one, an invitation link is made.
+    pub owner_password_hash: Option<String>,
+}
+
+/// A company just created, with its owner and (without a password) the owner's invitation link path.
+pub struct CreatedCompany {
+    /// The company.
+    pub company_id: Uuid,
+    /// Its first owner.
+    pub owner_id: Uuid,
+    /// `/welcome/…` path for the owner to set a password, when none was given.
+    pub owner_link: Option<String>,
+}
+
+/// Creates a company and its first owner (bootstrap from the command line or the demo).
+pub async fn create(db: &Db, new: NewCompany, client: &ClientInfo) -> AppResult<CreatedCompany> {
+    let mut tx = db.system().await?;
+    let taken = sqlx::query("SELECT id FROM companies WHERE slug = $1")
+        .bind(new.slug.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict(FieldError::new(
+            "slug",
+            "is already used by another company",
+        )));
+    }
+    let company_id = Uuid::now_v7();
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO companies (id, slug, name, time_zone, currency, created_at, updated_at, audit_seq, \
+         audit_head) VALUES ($1, $2, $3, $4, $5, $6, $6, 0, $7)",
+    )
+    .bind(company_id.to_string())
+    .bind(new.slug.as_str())
+    .bind(new.name.as_str())
+    .bind(new.time_zone.as_str())
+    .bind(new.currency.as_str())
+    .bind(now)
+    .bind(audit::store::GENESIS)
+    .execute(&mut *tx)
+    .await?;
+    let owner = NewPerson {
+        name: new.owner_name.as_str(),
+        email: new.owner_email.as_str(),
+        mobile: None,
+        employee_code: None,
+        role: Role::Owner,
+        manager_id: None,
+        password_hash: new.owner_password_hash.as_deref(),
+    };
+    let owner_id = people_store::insert(&mut tx, company_id, &owner).await?;
+    let owner_link = match new.owner_password_hash {
+        Some(_) => None,
+        None => Some(links::create(&mut tx, company_id, owner_id, LinkPurpose::Invite).await?),
+    };
+    let actor = Actor::anonymous(company_id, None, client);
+    let event = AuditEvent::new("company.created", "company", company_id)
+        .with(json!({ "slug": new.slug, "owner_id": owner_id, "owner_email": new.owner_email }));
+    audit::record(&mut tx, &actor, event).await?;
+    tx.commit().await?;
+    Ok(CreatedCompany {
+        company_id,
+        owner_id,
+        owner_link,
+    })
+}

@@ -1,0 +1,275 @@
+//! The rules a company sets for field activity: working days and hours, tracking interval,
+//! visit radius, how long raw positions are kept, and the outcomes a visit report offers.
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::Scope;
+use crate::clock::now_ms;
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// A company's field-activity rules.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivitySettings {
+    /// Working days, ISO numbers (1 = Monday … 7 = Sunday).
+    pub work_days: Vec<u32>,
+    /// Start of the working day, minutes after local midnight.
+    pub work_start_minute: i64,
+    /// End of the working day, minutes after local midnight.
+    pub work_end_minute: i64,
+    /// A day started more than this many minutes after the start counts as late.
+    pub late_after_minutes: i64,
+    /// Local minute at which a day still open is ended by the server, or `null` for never.
+    pub auto_end_minute: Option<i64>,
+    /// Seconds between location fixes while moving (coarser when still).
+    pub fix_interval_seconds: i64,
+    /// How close to a client (metres) a check-in must be to count as verified.
+    pub visit_radius_m: i64,
+    /// Days raw location fixes are kept; daily summaries and visits are kept longer.
+    pub fix_retention_days: i64,
+    /// Outcomes a visit report offers.
+    pub visit_outcomes: Vec<String>,
+    /// The company's time zone, which decides what "a day" is.
+    pub time_zone: String,
+    /// Whether the start of the day needs a selfie (taken with the camera in the app).
+    pub selfie_required: bool,
+}
+
+impl ActivitySettings {
+    /// Whether a local date is a working day.
+    pub fn is_working_day(&self, day: chrono::NaiveDate) -> bool {
+        self.work_days.contains(&day.weekday().number_from_monday())
+    }
+
+    /// The company's zone.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        crate::clock::zone(&self.time_zone)
+    }
+
+    /// Today's date in the company's zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::local_day(crate::clock::now_ms(), self.zone())
+    }
+}
+
+/// Changes to the rules; absent fields stay.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitySettingsChanges {
+    /// Working days, ISO numbers 1–7, at least one.
+    pub work_days: Option<Vec<u32>>,
+    /// 0–1439.
+    pub work_start_minute: Option<i64>,
+    /// 1–1440, after the start.
+    pub work_end_minute: Option<i64>,
+    /// 0–240.
+    pub late_after_minutes: Option<i64>,
+    /// 0–1439, or `null` to switch automatic end of day off.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    #[schema(value_type = Option<i64>)]
+    pub auto_end_minute: Option<Option<i64>>,
+    /// 30–3600.
+    pub fix_interval_seconds: Option<i64>,
+    /// 25–2000.
+    pub visit_radius_m: Option<i64>,
+    /// 7–3650.
+    pub fix_retention_days: Option<i64>,
+    /// 1–30 outcomes of 1–60 characters.
+    pub visit_outcomes: Option<Vec<String>>,
+    /// Ask for a selfie at the start of the day.
+    pub selfie_required: Option<bool>,
+}
+
+/// Reads a company's rules.
+pub async fn load(tx: &mut Tx, company_id: uuid::Uuid) -> sqlx::Result<ActivitySettings> {
+    let row = sqlx::query(
+        "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
+         auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone, \
+         selfie_required FROM companies WHERE id = $1",
+    )
+    .bind(company_id.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    let work_days: String = row.try_get("work_days")?;
+    let outcomes: String = row.try_get("visit_outcomes")?;
+    Ok(ActivitySettings {
+        work_days: work_days
+            .split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .collect(),
+        work_start_minute: row.try_get("work_start_minute")?,
+        work_end_minute: row.try_get("work_end_minute")?,
+        late_after_minutes: row.try_get("late_after_minutes")?,
+        auto_end_minute: row.try_get("auto_end_minute")?,
+        fix_interval_seconds: row.try_get("fix_interval_seconds")?,
+        visit_radius_m: row.try_get("visit_radius_m")?,
+        fix_retention_days: row.try_get("fix_retention_days")?,
+        visit_outcomes: outcomes.lines().map(str::to_string).collect(),
+        time_zone: row.try_get("time_zone")?,
+        selfie_required: row.try_get::<i64, _>("selfie_required")? != 0,
+    })
+}
+
+/// The scope's company's rules.
+pub async fn get(db: &Db, scope: &Scope) -> AppResult<ActivitySettings> {
+    let mut tx = db.tenant_read(scope).await?;
+    let settings = load(&mut tx, scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(settings)
+}
+
+/// Changes the rules (owners and admins); every field is checked before anything is stored.
+pub async fn update(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    changes: ActivitySettingsChanges,
+) -> AppResult<ActivitySettings> {
+    scope.require_admin()?;
+    let mut tx = db.tenant(scope).await?;
+    let current = load(&mut tx, scope.company_id()).await?;
+    let updates = checked_updates(&current, &changes)?;
+    let changed: Vec<&str> = updates.iter().map(|(column, _)| *column).collect();
+    for (column, value) in &updates {
+        let sql = format!("UPDATE companies SET {column} = $1, updated_at = $2 WHERE id = $3");
+        let query = match value {
+            Value::Number(n) => sqlx::query(&sql).bind(*n),
+            Value::OptionalNumber(n) => sqlx::query(&sql).bind(*n),
+            Value::Text(t) => sqlx::query(&sql).bind(t.clone()),
+        };
+        query
+            .bind(now_ms())
+            .bind(scope.company_id().to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    if !changed.is_empty() {
+        let event = AuditEvent::new(
+            "company.activity_settings_updated",
+            "company",
+            scope.company_id(),
+        )
+        .with(json!({ "changed": changed }));
+        audit::record(&mut tx, actor, event).await?;
+    }
+    let settings = load(&mut tx, scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(settings)
+}
+
+enum Value {
+    Number(i64),
+    OptionalNumber(Option<i64>),
+    Text(String),
+}
+
+fn checked_work_days(days: &[u32]) -> Result<(&'static str, Value), FieldError> {
+    let mut sorted = days.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.is_empty() || sorted.iter().any(|d| !(1..=7).contains(d)) {
+        return Err(FieldError::new(
+            "work_days",
+            "must list days 1 (Monday) to 7 (Sunday), at least one",
+        ));
+    }
+    let text = sorted
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(("work_days", Value::Text(text)))
+}
+
+fn checked_outcomes(outcomes: &[String]) -> Result<(&'static str, Value), FieldError> {
+    let cleaned: Result<Vec<String>, String> = outcomes
+        .iter()
+        .map(|o| crate::text::clean_line(o, 60))
+        .collect();
+    match cleaned {
+        Ok(list) if (1..=30).contains(&list.len()) => {
+            Ok(("visit_outcomes", Value::Text(list.join("\n"))))
+        }
+        Ok(_) => Err(FieldError::new("visit_outcomes", "must list 1–30 outcomes")),
+        Err(message) => Err(FieldError::new(
+            "visit_outcomes",
+            format!("each outcome {message}"),
+        )),
+    }
+}
+
+fn checked_updates(
+    current: &ActivitySettings,
+    changes: &ActivitySettingsChanges,
+) -> AppResult<Vec<(&'static str, Value)>> {
+    let mut errors = Vec::new();
+    let mut updates = Vec::new();
+    let mut number =
+        |column: &'static str, value: Option<i64>, range: std::ops::RangeInclusive<i64>| {
+            if let Some(value) = value {
+                if range.contains(&value) {
+                    updates.push((column, Value::Number(value)));
+                } else {
+                    errors.push(FieldError::new(
+                        column,
+                        format!("must be between {} and {}", range.start(), range.end()),
+                    ));
+                }
+            }
+        };
+    number("work_start_minute", changes.work_start_minute, 0..=1439);
+    number("work_end_minute", changes.work_end_minute, 1..=1440);
+    number("late_after_minutes", changes.late_after_minutes, 0..=240);
+    number(
+        "fix_interval_seconds",
+        changes.fix_interval_seconds,
+        30..=3600,
+    );
+    number("visit_radius_m", changes.visit_radius_m, 25..=2000);
+    number("fix_retention_days", changes.fix_retention_days, 7..=3650);
+    if let Some(required) = changes.selfie_required {
+        updates.push(("selfie_required", Value::Number(i64::from(required))));
+    }
+    let start = changes
+        .work_start_minute
+        .unwrap_or(current.work_start_minute);
+    let end = changes.work_end_minute.unwrap_or(current.work_end_minute);
+    if start >= end {
+        errors.push(FieldError::new(
+            "work_end_minute",
+            "must be after the start of the working day",
+        ));
+    }
+    if let Some(auto_end) = changes.auto_end_minute {
+        match auto_end {
+            Some(minute) if !(0..=1439).contains(&minute) => errors.push(FieldError::new(
+                "auto_end_minute",
+                "must be between 0 and 1439",
+            )),
+            _ => updates.push(("auto_end_minute", Value::OptionalNumber(auto_end))),
+        }
+    }
+    let lists = [
+        changes
+            .work_days
+            .as_ref()
+            .map(|days| checked_work_days(days)),
+        changes.visit_outcomes.as_ref().map(|o| checked_outcomes(o)),
+    ];
+    for checked in lists.into_iter().flatten() {
+        match checked {
+            Ok(update) => updates.push(update),
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(updates)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}

@@ -1,0 +1,322 @@
+//! The web console's shared parts: the signed-in page frame, the extractor that sends strangers to the
+//! sign-in page, form parsing with CSRF checks, and the embedded stylesheet. Each feature keeps its own
+//! pages (`people/console.rs`, …); the binary's `console` module composes them.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::auth::principal::authenticate;
+use crate::auth::Principal;
+use crate::error::{AppError, FieldError};
+use crate::http::extract::control_character_error;
+use crate::people::domain::Role;
+use crate::state::AppState;
+use crate::text::is_forbidden_control;
+
+pub mod map;
+
+/// The console's own assets: the stylesheet and the vendored map library. The binary composes these
+/// with every feature's pages.
+pub fn asset_routes() -> Router<AppState> {
+    Router::new()
+        .route("/assets/console.css", get(stylesheet))
+        .merge(map::routes())
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/console.css"),
+    )
+}
+
+/// A signed-in console user; anyone else is redirected to the sign-in page.
+pub struct ConsoleUser(pub Principal);
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match authenticate(parts, &state.db).await {
+            Ok(Some(principal)) => Ok(ConsoleUser(principal)),
+            Ok(None) => Err(Redirect::to("/sign-in").into_response()),
+            Err(error) => Err(error_page(&error)),
+        }
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for ConsoleUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Response> {
+        match authenticate(parts, &state.db).await {
+            Ok(principal) => Ok(principal.map(ConsoleUser)),
+            Err(error) => Err(error_page(&error)),
+        }
+    }
+}
+
+/// The frame around every signed-in page: who is signed in, what the navigation offers.
+pub struct Frame {
+    /// Page title.
+    pub title: String,
+    /// Signed-in person's name.
+    pub user_name: String,
+    /// Company name.
+    pub company_name: String,
+    /// Role label.
+    pub role_label: &'static str,
+    /// Whether to show administration links.
+    pub is_admin: bool,
+    /// CSRF token for the page's forms.
+    pub csrf: String,
+    /// Which navigation item is current.
+    pub section: &'static str,
+}
+
+impl Frame {
+    /// The frame for `principal` on a page of `section`.
+    pub fn new(principal: &Principal, title: impl Into<String>, section: &'static str) -> Self {
+        Frame {
+            title: title.into(),
+            user_name: principal.name.clone(),
+            company_name: principal.company_name.clone(),
+            role_label: principal.scope.role().label(),
+            is_admin: principal.scope.role().administers(),
+            csrf: principal.csrf_token().to_string(),
+            section,
+        }
+    }
+}
+
+/// Renders a template into a response.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => error_page(&AppError::Internal(error.into())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A plain page with a title and a message (no frame, so it also works for strangers).
+pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let html = MessagePage { title, message }
+        .render()
+        .unwrap_or_else(|_| message.to_string());
+    (status, Html(html)).into_response()
+}
+
+/// A readable page for an error (no frame, so it also works for strangers).
+pub fn error_page(error: &AppError) -> Response {
+    let title = match error.status() {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::TOO_MANY_REQUESTS => "Please wait",
+        status if status.is_server_error() => "Something went wrong",
+        _ => "Cannot do that",
+    };
+    if let AppError::Internal(inner) = error {
+        tracing::error!(error = format!("{inner:#}"), "console request failed");
+    }
+    let message = readable_message(error);
+    let html = MessagePage {
+        title,
+        message: &message,
+    }
+    .render()
+    .unwrap_or_else(|_| message.clone());
+    (error.status(), Html(html)).into_response()
+}
+
+/// What a page says about an error: the field problems when there are some, the general message otherwise.
+fn readable_message(error: &AppError) -> String {
+    let fields = error.field_errors();
+    if fields.is_empty() {
+        return error.public_message();
+    }
+    fields
+        .iter()
+        .map(|e| match e.message.chars().next() {
+            Some(c) if c.is_uppercase() => e.message.clone(),
+            _ => format!("The {} {}.", e.field.replace('_', " "), e.message),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The page for unknown console paths.
+pub fn not_found_page() -> Response {
+    error_page(&AppError::NotFound)
+}
+
+/// A form submitted by a signed-in console user, its CSRF token already checked. Strangers are sent to
+/// the sign-in page; a missing or wrong token gets the "form has expired" page and changes nothing.
+pub struct Submission {
+    /// Who submitted it.
+    pub user: Principal,
+    /// What they submitted.
+    pub form: ConsoleForm,
+}
+
+impl axum::extract::FromRequest<AppState> for Submission {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let ConsoleUser(user) = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let form = ConsoleForm::read(&user, Request::from_parts(parts, body)).await?;
+        Ok(Submission { user, form })
+    }
+}
+
+/// A submitted form: its fields as text, CSRF already checked against the session.
+pub struct ConsoleForm(pub HashMap<String, String>);
+
+impl ConsoleForm {
+    /// Reads a urlencoded body and checks its `_csrf` field against the signed-in session.
+    pub async fn read(principal: &Principal, request: Request) -> Result<ConsoleForm, Response> {
+        let bytes = axum::body::to_bytes(request.into_body(), crate::http::BODY_LIMIT)
+            .await
+            .map_err(|_| error_page(&AppError::PayloadTooLarge))?;
+        let fields: HashMap<String, String> =
+            url::form_urlencoded::parse(&bytes).into_owned().collect();
+        principal
+            .check_csrf(fields.get("_csrf").map(String::as_str))
+            .map_err(|error| error_page(&error))?;
+        if let Some(name) = fields.iter().find_map(|(name, value)| {
+            let bad = |text: &str| text.chars().any(|c| is_forbidden_control(c, true));
+            (bad(name) || bad(value)).then_some(name)
+        }) {
+            let name: String = name.chars().filter(|c| !c.is_control()).collect();
+            return Err(error_page(&control_character_error(&name)));
+        }
+        Ok(ConsoleForm(fields))
+    }
+
+    /// A field's text ("" when absent).
+    pub fn text(&self, name: &str) -> &str {
+        self.0.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// Deserializes the form into an API input type, so pages and the API share one validation. Fields
+    /// named in `nullable` turn from "" into null; `_csrf` and fields not in `fields` are dropped.
+    pub fn parse<T: DeserializeOwned>(
+        &self,
+        fields: &[&str],
+        nullable: &[&str],
+    ) -> Result<T, Vec<FieldError>> {
+        let mut object = serde_json::Map::new();
+        for name in fields {
+            let Some(value) = self.0.get(*name) else {
+                continue;
+            };
+            let value = value.trim();
+            let json = if value.is_empty() && nullable.contains(name) {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::String(value.to_string())
+            };
+            object.insert((*name).to_string(), json);
+        }
+        crate::http::extract::parse_fields(&serde_json::Value::Object(object))
+    }
+}
+
+/// Field errors of a failed submission, looked up by field name in templates.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    /// The message for `field`, or "".
+    pub fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
+    }
+
+    /// Whether there is any error.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// The status a page with these errors is answered with: 422 when the submission was refused.
+    pub fn status(&self) -> StatusCode {
+        if self.any() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
+    }
+
+    /// From an error of a service call: its field errors, or one general message.
+    pub fn from_error(error: &AppError) -> FormErrors {
+        let fields = error.field_errors();
+        if fields.is_empty() {
+            FormErrors(vec![FieldError::new("form", error.public_message())])
+        } else {
+            FormErrors(fields)
+        }
+    }
+}
+
+/// Role options for select boxes: the roles `actor` may grant.
+pub fn grantable_roles(actor: Role) -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| actor.may_grant(*r))
+        .map(|r| (r.as_str(), r.label()))
+        .collect()
+}
+
+/// A local time for pages, in the company's zone.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
+    at.with_timezone(&crate::clock::zone(zone))
+        .format("%d %b %Y, %H:%M")
+        .to_string()
+}
+
+/// A local clock time for pages (hours and minutes), in the company's zone.
+pub fn local_clock(at: &chrono::DateTime<chrono::Utc>, zone: &str) -> String {
+    at.with_timezone(&crate::clock::zone(zone))
+        .format("%H:%M")
+        .to_string()
+}
+
+/// Reads a `YYYY-MM-DD` date from a page's query, defaulting to `today`; a malformed date is an error
+/// the page shows.
+pub fn day_param(
+    raw: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, AppError> {
+    match raw.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(today),
+        Some(raw) => raw.parse().map_err(|_| {
+            AppError::field(
+                "day",
+                "Dates are written as YYYY-MM-DD, for example 2026-11-25.",
+            )
+        }),
+    }
+}

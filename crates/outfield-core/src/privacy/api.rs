@@ -1,0 +1,70 @@
+//! JSON endpoints of the privacy notice and the consent ledger.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::{ClientInfo, Principal};
+use crate::error::{AppResult, Problem};
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::privacy::{self, ConsentEntry, Notice};
+use crate::state::AppState;
+
+/// Routes of this module.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_notice, publish_notice))
+        .routes(routes!(consent_ledger))
+}
+
+/// The company's current privacy notice.
+#[utoipa::path(get, path = "/api/v1/privacy/notice", tag = "privacy",
+    responses((status = 200, body = Notice), (status = 401, body = Problem)))]
+async fn get_notice(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<Notice>> {
+    let mut tx = state.db.tenant_read(&principal.scope).await?;
+    let notice = privacy::current_notice(&mut tx, principal.scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(Json(notice))
+}
+
+/// A new notice text.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeText {
+    /// The full text (20–20,000 characters).
+    pub body: String,
+}
+
+/// Publishes a new version of the privacy notice (owners and admins); every employee is asked again.
+#[utoipa::path(put, path = "/api/v1/privacy/notice", tag = "privacy", request_body = NoticeText,
+    responses((status = 200, body = Notice), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn publish_notice(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(text): ApiJson<NoticeText>,
+) -> AppResult<Json<Notice>> {
+    Ok(Json(
+        privacy::publish_notice(&state.db, &principal, &client, &text.body).await?,
+    ))
+}
+
+/// A person's consent ledger, newest first (the person, their managers, admins).
+#[utoipa::path(get, path = "/api/v1/people/{id}/consents", tag = "privacy", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<ConsentEntry>), (status = 404, body = Problem)))]
+async fn consent_ledger(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<ConsentEntry>>> {
+    Ok(Json(
+        privacy::ledger_of(&state.db, &principal.scope, id).await?,
+    ))
+}

@@ -1,0 +1,393 @@
+//! Privacy by design: the company's versioned privacy notice and each person's consent ledger.
+//!
+//! The field app asks in its own words before the browser ever prompts, and records every grant and
+//! revocation through the sync protocol with the notice version it was given under. The server keeps the
+//! ledger append-only and uses the latest entry per permission: features that need a permission (location
+//! fixes, photos, voice notes) call [`has_consent`] and refuse records without it.
+
+pub mod api;
+pub mod console;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Actor, AuditEvent};
+use crate::auth::{ClientInfo, Principal, Scope};
+use crate::clock::{now_ms, to_datetime};
+use crate::db::{get_opt_uuid, get_uuid, Db, Tx};
+use crate::error::{AppError, AppResult};
+use crate::sync::{reject, Applied, Incoming, RecordKind};
+
+/// What the app may touch, each only after the employee grants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Location while on duty.
+    Location,
+    /// Camera for visit photos, receipts and selfies.
+    Camera,
+    /// Microphone for voice notes.
+    Microphone,
+    /// The phone's contacts, to fill in a client contact.
+    Contacts,
+    /// Files, to attach documents.
+    Files,
+}
+
+impl Permission {
+    /// Every permission, in the order the app presents them.
+    pub const ALL: [Permission; 5] = [
+        Permission::Location,
+        Permission::Camera,
+        Permission::Microphone,
+        Permission::Contacts,
+        Permission::Files,
+    ];
+
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Location => "location",
+            Permission::Camera => "camera",
+            Permission::Microphone => "microphone",
+            Permission::Contacts => "contacts",
+            Permission::Files => "files",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == raw)
+    }
+}
+
+/// Granted or revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The employee allowed it.
+    Granted,
+    /// The employee withdrew it (or never allowed it).
+    Revoked,
+}
+
+/// The privacy notice employees consent under.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Notice {
+    /// Version, from 1; a new version asks every employee again.
+    pub version: i64,
+    /// The text.
+    pub body: String,
+    /// When it was published (absent for the built-in first version).
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The notice every company starts with, as version 1.
+pub const DEFAULT_NOTICE: &str = "Your company uses Outfield to record your field work. \
+Location: recorded only while you are on duty and not on a private pause, to show your manager where you \
+are and to verify visits; kept for the period your company has set. Camera: only when you take a visit \
+photo, a receipt or a selfie. Microphone: only while you record a voice note. Contacts: only the contact \
+you pick, to fill in a client contact. Files: only the file you choose to attach. Your manager and your \
+company's administrators see what you record; no other company ever does. You can withdraw any \
+permission in the app's settings at any time.";
+
+/// The company's current notice.
+pub async fn current_notice(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<Notice> {
+    let row = sqlx::query(
+        "SELECT version, body, published_at FROM privacy_notices WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(company_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match row {
+        Some(row) => Ok(Notice {
+            version: row.try_get("version")?,
+            body: row.try_get("body")?,
+            published_at: Some(to_datetime(row.try_get("published_at")?)),
+        }),
+        None => Ok(Notice {
+            version: 1,
+            body: DEFAULT_NOTICE.to_string(),
+            published_at: None,
+        }),
+    }
+}
+
+/// Publishes a new version of the notice (owners and admins) and tells every active person.
+pub async fn publish_notice(
+    db: &Db,
+    principal: &Principal,
+    client: &ClientInfo,
+    body: &str,
+) -> AppResult<Notice> {
+    let scope = &principal.scope;
+    scope.require_admin()?;
+    let body = body.trim();
+    if body.chars().count() < 20 || body.chars().count() > 20_000 {
+        return Err(AppError::field("body", "must be 20–20,000 characters"));
+    }
+    let mut tx = db.tenant(scope).await?;
+    let version = current_notice(&mut tx, scope.company_id()).await?.version + 1;
+    sqlx::query(
+        "INSERT INTO privacy_notices (company_id, version, body, published_at, published_by) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(version)
+    .bind(body)
+    .bind(now_ms())
+    .bind(scope.person_id().to_string())
+    .execute(&mut *tx)
+    .await?;
+    let people: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM people WHERE company_id = $1 AND deactivated_at IS NULL",
+    )
+    .bind(scope.company_id().to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    for person in people {
+        let person = Uuid::parse_str(&person).map_err(|e| anyhow::anyhow!(e))?;
+        crate::notifications::notify(
+            &mut tx,
+            scope.company_id(),
+            person,
+            "privacy_notice_changed",
+            "The privacy notice has changed",
+            "Please read it and review your permissions in the app.",
+        )
+        .await?;
+    }
+    let event = AuditEvent::new("privacy.notice_published", "privacy_notice", version);
+    audit::record(&mut tx, &Actor::of(principal, client), event).await?;
+    let notice = current_notice(&mut tx, scope.company_id()).await?;
+    tx.commit().await?;
+    Ok(notice)
+}
+
+/// What a `consent` record carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentPayload {
+    /// Which permission.
+    pub permission: Permission,
+    /// Granted or revoked.
+    pub decision: Decision,
+    /// The notice version the employee saw.
+    pub policy_version: i64,
+}
+
+/// The sync records privacy applies: the employee's grants and revocations.
+pub const RECORD_KINDS: &[RecordKind] = &[RecordKind {
+    name: "consent",
+    apply: |tx, scope, actor, record| Box::pin(apply_consent(tx, scope, actor, record)),
+}];
+
+/// Records a grant or revocation pushed by the app.
+pub async fn apply_consent(
+    tx: &mut Tx,
+    scope: &Scope,
+    actor: &Actor,
+    record: &Incoming,
+) -> Applied {
+    let payload: ConsentPayload = record.payload_as()?;
+    let current = current_notice(tx, scope.company_id()).await?.version;
+    if payload.policy_version < 1 || payload.policy_version > current {
+        return Err(reject(format!(
+            "policy_version must be between 1 and {current}"
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO consents (company_id, id, person_id, permission, state, policy_version, device_time, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(record.id.to_string())
+    .bind(scope.person_id().to_string())
+    .bind(payload.permission.as_str())
+    .bind(decision_str(payload.decision))
+    .bind(payload.policy_version)
+    .bind(record.device_time)
+    .bind(record.received_at)
+    .execute(&mut **tx)
+    .await?;
+    let action = match payload.decision {
+        Decision::Granted => "privacy.consent_granted",
+        Decision::Revoked => "privacy.consent_revoked",
+    };
+    let event = AuditEvent::new(action, "person", scope.person_id()).with(
+        json!({ "permission": payload.permission, "policy_version": payload.policy_version }),
+    );
+    audit::record(tx, actor, event).await?;
+    Ok(())
+}
+
+fn decision_str(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Granted => "granted",
+        Decision::Revoked => "revoked",
+    }
+}
+
+/// One permission's current state for a person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentState {
+    /// Which permission.
+    pub permission: Permission,
+    /// Its latest decision (revoked when never granted).
+    pub decision: Decision,
+    /// Notice version of that decision (0 when never decided).
+    pub policy_version: i64,
+    /// When the server recorded it.
+    pub recorded_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A person's current decision per permission.
+pub async fn current_consents(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<Vec<ConsentState>> {
+    let ledger = ledger(tx, company_id, person_id).await?;
+    Ok(Permission::ALL
+        .into_iter()
+        .map(|permission| {
+            ledger
+                .iter()
+                .find(|e| e.permission == permission)
+                .map(|e| e.state())
+                .unwrap_or(ConsentState {
+                    permission,
+                    decision: Decision::Revoked,
+                    policy_version: 0,
+                    recorded_at: None,
+                })
+        })
+        .collect())
+}
+
+/// Whether a person's latest decision on `permission` is a grant.
+pub async fn has_consent(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    permission: Permission,
+) -> sqlx::Result<bool> {
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM consents WHERE company_id = $1 AND person_id = $2 AND permission = $3 \
+         ORDER BY recorded_at DESC, id DESC LIMIT 1",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(permission.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(latest.as_deref() == Some("granted"))
+}
+
+/// Refuses a record that carries a position when the person has not allowed location: shared by every
+/// record type with an optional position (day start and end, check-in and out, location corrections).
+pub async fn check_position_consent(tx: &mut Tx, scope: &Scope, has_position: bool) -> Applied {
+    if has_position
+        && !has_consent(
+            tx,
+            scope.company_id(),
+            scope.person_id(),
+            Permission::Location,
+        )
+        .await?
+    {
+        return Err(reject(
+            "a position was sent but location is not allowed: allow location or send none",
+        ));
+    }
+    Ok(())
+}
+
+/// One entry of the consent ledger.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsentEntry {
+    /// The record's id (given by the device).
+    pub id: Uuid,
+    /// Which permission.
+    pub permission: Permission,
+    /// Granted or revoked.
+    pub decision: Decision,
+    /// Notice version it was given under.
+    pub policy_version: i64,
+    /// Device time of the decision.
+    pub device_time: chrono::DateTime<chrono::Utc>,
+    /// Server time it was recorded: the authority.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// Who recorded it (always the person themselves).
+    pub person_id: Option<Uuid>,
+}
+
+impl ConsentEntry {
+    fn state(&self) -> ConsentState {
+        ConsentState {
+            permission: self.permission,
+            decision: self.decision,
+            policy_version: self.policy_version,
+            recorded_at: Some(self.recorded_at),
+        }
+    }
+}
+
+async fn ledger(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<Vec<ConsentEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, person_id, permission, state, policy_version, device_time, recorded_at FROM consents \
+         WHERE company_id = $1 AND person_id = $2 ORDER BY recorded_at DESC, id DESC",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .filter_map(|row| {
+            let permission: String = row.try_get("permission").ok()?;
+            let state: String = row.try_get("state").ok()?;
+            Some((row, Permission::parse(&permission)?, state))
+        })
+        .map(|(row, permission, state)| {
+            Ok(ConsentEntry {
+                id: get_uuid(row, "id")?,
+                permission,
+                decision: if state == "granted" {
+                    Decision::Granted
+                } else {
+                    Decision::Revoked
+                },
+                policy_version: row.try_get("policy_version")?,
+                device_time: to_datetime(row.try_get("device_time")?),
+                recorded_at: to_datetime(row.try_get("recorded_at")?),
+                person_id: get_opt_uuid(row, "person_id")?,
+            })
+        })
+        .collect()
+}
+
+/// The consent ledger of a person the scope may see, newest first.
+pub async fn ledger_of(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<ConsentEntry>> {
+    crate::people::get(db, scope, person_id).await?;
+    let mut tx = db.tenant_read(scope).await?;
+    let entries = ledger(&mut tx, scope.company_id(), person_id).await?;
+    tx.commit().await?;
+    Ok(entries)
+}
+
+/// Current consent of every person the scope may see (the console's overview).
+pub async fn overview(
+    db: &Db,
+    scope: &Scope,
+) -> AppResult<Vec<(crate::people::Person, Vec<ConsentState>)>> {
+    let people = crate::people::list(db, scope, crate::people::StatusFilter::Active, None).await?;
+    let mut tx = db.tenant_read(scope).await?;
+    let mut rows = Vec::with_capacity(people.len());
+    for person in people {
+        let states = current_consents(&mut tx, scope.company_id(), person.id).await?;
+        rows.push((person, states));
+    }
+    tx.commit().await?;
+    Ok(rows)
+}

@@ -1,0 +1,150 @@
+//! JSON endpoints for attendance: the register and its export, leave, and the company's activity rules.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::attendance::register::{self, DayRange, RegisterRow};
+use outfield_core::audit::Actor;
+use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
+use outfield_core::error::{AppError, AppResult, Problem};
+use outfield_core::export::Format;
+use outfield_core::http::extract::{ApiJson, ApiPath, ApiQuery};
+use outfield_core::state::AppState;
+
+/// Routes of this module.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_register))
+        .routes(routes!(export_register))
+        .routes(routes!(mark_leave, clear_leave))
+        .routes(routes!(get_settings, update_settings))
+}
+
+/// The attendance register of the people the caller sees (managers and field employees), day by day.
+#[utoipa::path(get, path = "/api/v1/attendance", tag = "attendance", params(DayRange),
+    responses((status = 200, body = Vec<RegisterRow>), (status = 422, body = Problem)))]
+async fn get_register(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(range): ApiQuery<DayRange>,
+) -> AppResult<Json<Vec<RegisterRow>>> {
+    Ok(Json(
+        register::register(&state.db, &principal.scope, &range).await?,
+    ))
+}
+
+/// A range of days and a file type.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// First day (default today).
+    pub from: Option<NaiveDate>,
+    /// Last day (default `from`, at most 92 days later).
+    pub to: Option<NaiveDate>,
+    /// `csv` (default) or `xlsx`.
+    #[param(inline)]
+    pub format: Option<Format>,
+}
+
+impl ExportQuery {
+    /// The range part.
+    pub fn range(&self) -> DayRange {
+        DayRange {
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
+/// The register as CSV or XLSX.
+#[utoipa::path(get, path = "/api/v1/attendance/export", tag = "attendance", params(ExportQuery),
+    responses((status = 200, description = "The file, as `format` asks.", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 422, body = Problem)))]
+async fn export_register(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> AppResult<Response> {
+    let rows = register::register(&state.db, &principal.scope, &query.range()).await?;
+    let zone = settings::get(&state.db, &principal.scope).await?.time_zone;
+    register::table(&rows, &zone).download(query.format.unwrap_or_default(), "attendance")
+}
+
+/// A leave note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveRequest {
+    /// Why (1–200 characters), e.g. "Sick leave".
+    pub note: String,
+}
+
+/// Marks a day of leave for a person (their managers and admins).
+#[utoipa::path(put, path = "/api/v1/people/{id}/leave/{day}", tag = "attendance",
+    params(("id" = Uuid, Path), ("day" = NaiveDate, Path)), request_body = LeaveRequest,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn mark_leave(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath((id, day)): ApiPath<(Uuid, NaiveDate)>,
+    ApiJson(request): ApiJson<LeaveRequest>,
+) -> AppResult<StatusCode> {
+    let note = outfield_core::text::clean_line(&request.note, 200)
+        .map_err(|m| AppError::field("note", m))?;
+    let actor = Actor::of(&principal, &client);
+    register::set_leave(&state.db, &principal.scope, &actor, id, day, Some(&note)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Clears a day of leave.
+#[utoipa::path(delete, path = "/api/v1/people/{id}/leave/{day}", tag = "attendance",
+    params(("id" = Uuid, Path), ("day" = NaiveDate, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn clear_leave(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiPath((id, day)): ApiPath<(Uuid, NaiveDate)>,
+) -> AppResult<StatusCode> {
+    let actor = Actor::of(&principal, &client);
+    register::set_leave(&state.db, &principal.scope, &actor, id, day, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The company's field-activity rules (everyone: the app needs the interval and the outcomes).
+#[utoipa::path(get, path = "/api/v1/company/activity-settings", tag = "attendance",
+    responses((status = 200, body = ActivitySettings)))]
+async fn get_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<ActivitySettings>> {
+    Ok(Json(settings::get(&state.db, &principal.scope).await?))
+}
+
+/// Changes the rules (owners and admins).
+#[utoipa::path(patch, path = "/api/v1/company/activity-settings", tag = "attendance",
+    request_body = ActivitySettingsChanges,
+    responses((status = 200, body = ActivitySettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn update_settings(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    ApiJson(changes): ApiJson<ActivitySettingsChanges>,
+) -> AppResult<Json<ActivitySettings>> {
+    let actor = Actor::of(&principal, &client);
+    Ok(Json(
+        settings::update(&state.db, &principal.scope, &actor, changes).await?,
+    ))
+}

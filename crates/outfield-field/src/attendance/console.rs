@@ -1,0 +1,323 @@
+//! Console pages for attendance: the register of a day, leave marking, CSV/XLSX downloads, and the
+//! company's field-activity settings.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{Datelike, Timelike};
+use uuid::Uuid;
+
+use crate::attendance::register::{self, DayRange, RegisterRow};
+use crate::tracking::console::DayQuery;
+use outfield_core::audit::Actor;
+use outfield_core::auth::ClientInfo;
+use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
+use outfield_core::console::{
+    day_param, error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
+};
+use outfield_core::error::FieldError;
+use outfield_core::people::domain::Role;
+use outfield_core::state::AppState;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/attendance", get(register_page))
+        .route("/console/attendance/leave", post(leave))
+        .route(
+            "/console/settings/field-activity",
+            get(settings_page).post(save_settings),
+        )
+}
+
+#[derive(Template)]
+#[template(path = "field_settings.html")]
+struct SettingsPage {
+    frame: Frame,
+    settings: ActivitySettings,
+    errors: FormErrors,
+    saved: bool,
+}
+
+const WEEKDAYS: [(u32, &str); 7] = [
+    (1, "Mon"),
+    (2, "Tue"),
+    (3, "Wed"),
+    (4, "Thu"),
+    (5, "Fri"),
+    (6, "Sat"),
+    (7, "Sun"),
+];
+
+impl SettingsPage {
+    fn weekdays(&self) -> &'static [(u32, &'static str)] {
+        &WEEKDAYS
+    }
+
+    fn clock(minute: i64) -> String {
+        format!("{:02}:{:02}", minute / 60, minute % 60)
+    }
+
+    fn start(&self) -> String {
+        Self::clock(self.settings.work_start_minute)
+    }
+
+    fn end(&self) -> String {
+        Self::clock(self.settings.work_end_minute)
+    }
+
+    fn auto_end(&self) -> String {
+        self.settings
+            .auto_end_minute
+            .map(Self::clock)
+            .unwrap_or_default()
+    }
+}
+
+async fn settings_view(
+    state: &AppState,
+    user: &outfield_core::auth::Principal,
+    errors: FormErrors,
+    saved: bool,
+) -> Response {
+    if let Err(error) = user.scope.require_admin() {
+        return error_page(&error);
+    }
+    match settings::get(&state.db, &user.scope).await {
+        Ok(settings) => {
+            let page = SettingsPage {
+                frame: Frame::new(user, "Field activity settings", "settings"),
+                settings,
+                errors,
+                saved,
+            };
+            (page.errors.status(), outfield_core::console::render(&page)).into_response()
+        }
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn settings_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
+    settings_view(&state, &user, FormErrors::default(), false).await
+}
+
+/// Reads the settings form into changes; fields that cannot even be read become field errors.
+fn changes_from(
+    form: &outfield_core::console::ConsoleForm,
+) -> Result<ActivitySettingsChanges, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut number = |name: &'static str| -> Option<i64> {
+        match form.text(name).trim().parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError::new(name, "must be a whole number"));
+                None
+            }
+        }
+    };
+    let late_after_minutes = number("late_after_minutes");
+    let fix_interval_seconds = number("fix_interval_seconds");
+    let visit_radius_m = number("visit_radius_m");
+    let fix_retention_days = number("fix_retention_days");
+    let mut minute = |name: &'static str| -> Option<i64> {
+        let raw = form.text(name).trim();
+        let parsed = chrono::NaiveTime::parse_from_str(raw, "%H:%M").ok();
+        if parsed.is_none() {
+            errors.push(FieldError::new(name, "must be a time such as 09:30"));
+        }
+        parsed.map(|t| i64::from(t.hour() * 60 + t.minute()))
+    };
+    let work_start_minute = minute("work_start_minute");
+    let work_end_minute = minute("work_end_minute");
+    let auto_end_minute = match form.text("auto_end_minute").trim() {
+        "" => Some(None),
+        _ => minute("auto_end_minute").map(Some),
+    };
+    let work_days = WEEKDAYS
+        .iter()
+        .filter(|(n, _)| form.0.contains_key(&format!("day_{n}")))
+        .map(|(n, _)| *n)
+        .collect();
+    let visit_outcomes = form
+        .text("visit_outcomes")
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ActivitySettingsChanges {
+        work_days: Some(work_days),
+        work_start_minute,
+        work_end_minute,
+        late_after_minutes,
+        auto_end_minute,
+        fix_interval_seconds,
+        visit_radius_m,
+        fix_retention_days,
+        visit_outcomes: Some(visit_outcomes),
+        selfie_required: Some(form.0.contains_key("selfie_required")),
+    })
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let changes = match changes_from(&form) {
+        Ok(changes) => changes,
+        Err(errors) => return settings_view(&state, &user, FormErrors(errors), false).await,
+    };
+    match settings::update(&state.db, &user.scope, &Actor::of(&user, &client), changes).await {
+        Ok(_) => settings_view(&state, &user, FormErrors::default(), true).await,
+        Err(error) => settings_view(&state, &user, FormErrors::from_error(&error), false).await,
+    }
+}
+
+/// The company's rules and the day a page asks for (`?day=YYYY-MM-DD`, today in the company's zone by
+/// default): what every page about a day starts from.
+pub async fn settings_and_day(
+    state: &AppState,
+    user: &outfield_core::auth::Principal,
+    raw: Option<&str>,
+) -> Result<(ActivitySettings, chrono::NaiveDate), outfield_core::error::AppError> {
+    let settings = settings::get(&state.db, &user.scope).await?;
+    let day = day_param(raw, settings.today())?;
+    Ok((settings, day))
+}
+
+#[derive(Template)]
+#[template(path = "attendance.html")]
+struct RegisterPage {
+    frame: Frame,
+    day: String,
+    previous: String,
+    next: String,
+    month_start: String,
+    month_end: String,
+    rows: Vec<RegisterRow>,
+    zone: String,
+    marks_leave: bool,
+}
+
+async fn register_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
+        Ok(found) => found,
+        Err(error) => return error_page(&error),
+    };
+    let range = DayRange {
+        from: Some(day),
+        to: Some(day),
+    };
+    let rows = match register::register(&state.db, &user.scope, &range).await {
+        Ok(rows) => rows,
+        Err(error) => return error_page(&error),
+    };
+    let month_start = day.with_day(1).unwrap_or(day);
+    let month_end = month_start
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(day);
+    let page = RegisterPage {
+        frame: Frame::new(&user, "Attendance", "attendance"),
+        day: day.to_string(),
+        previous: day.pred_opt().unwrap_or(day).to_string(),
+        next: day.succ_opt().unwrap_or(day).to_string(),
+        month_start: month_start.to_string(),
+        month_end: month_end.to_string(),
+        rows,
+        zone: settings.time_zone,
+        marks_leave: user.scope.role() != Role::FieldEmployee,
+    };
+    outfield_core::console::render(&page)
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Submission { user, form }: Submission,
+) -> Response {
+    let Ok(person_id) = Uuid::parse_str(form.text("person_id")) else {
+        return error_page(&outfield_core::error::AppError::NotFound);
+    };
+    let day = match form.text("day").parse::<chrono::NaiveDate>() {
+        Ok(day) => day,
+        Err(_) => {
+            return error_page(&outfield_core::error::AppError::field(
+                "day",
+                "is not a date",
+            ))
+        }
+    };
+    let note = match form.text("action") {
+        "clear" => None,
+        _ => match outfield_core::text::clean_line(form.text("note"), 200) {
+            Ok(note) => Some(note),
+            Err(message) => {
+                return error_page(&outfield_core::error::AppError::field(
+                    "note",
+                    format!("The leave note {message}"),
+                ))
+            }
+        },
+    };
+    let actor = Actor::of(&user, &client);
+    match register::set_leave(
+        &state.db,
+        &user.scope,
+        &actor,
+        person_id,
+        day,
+        note.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&format!("/console/attendance?day={day}")).into_response(),
+        Err(error) => error_page(&error),
+    }
+}
+
+/// Times of a register row for the page.
+impl RegisterRow {
+    /// Start as local clock time, with the phone's time when it was started offline.
+    pub fn start_text(&self, zone: &str) -> String {
+        let Some(at) = self.started_at else {
+            return String::new();
+        };
+        let mut text = local_clock(&at, zone);
+        if let Some(device) = self.start_device_time {
+            if (at - device).num_minutes().abs() >= 5 {
+                text.push_str(&format!(
+                    " (phone: {}, sent later)",
+                    local_clock(&device, zone)
+                ));
+            }
+        }
+        text
+    }
+
+    /// End as local clock time, with how it ended when not by the employee.
+    pub fn end_text(&self, zone: &str) -> String {
+        let Some(at) = self.ended_at else {
+            return if self.started_at.is_some() {
+                "on duty".into()
+            } else {
+                String::new()
+            };
+        };
+        let how = match self.end_reason.as_deref() {
+            Some("automatic") => " (ended automatically)",
+            Some("not_ended") => " (not ended; closed next day)",
+            _ => "",
+        };
+        format!("{}{how}", local_clock(&at, zone))
+    }
+}

@@ -1,0 +1,68 @@
+//! The field activity feature crate (`outfield-field`): duty days and leave (`attendance`), positions
+//! and trails (`tracking`), beats and visits (`visits`), field notes (`notes`) and the activity report
+//! (`reports`). A person's day is assembled here, in `tracking::day`. Each module exposes its API
+//! routes; [`console_routes`] gathers the pages and [`RECORD_KINDS`] the sync records applied here.
+
+pub mod attendance;
+pub mod notes;
+pub mod reports;
+pub mod tracking;
+pub mod visits;
+
+use axum::Router;
+use outfield_core::state::AppState;
+use outfield_core::sync::RecordKind;
+
+/// The console pages of field activity.
+pub fn console_routes() -> Router<AppState> {
+    Router::new()
+        .merge(tracking::console::routes())
+        .merge(attendance::console::routes())
+        .merge(visits::console::routes())
+        .merge(reports::console::routes())
+}
+
+/// The sync records field activity applies (`fix` records are stored in bulk by `tracking` and routed
+/// by the dispatcher itself).
+pub const RECORD_KINDS: &[RecordKind] = &[
+    RecordKind {
+        name: "note",
+        apply: |tx, scope, _, record| Box::pin(notes::apply(tx, scope, record)),
+    },
+    RecordKind {
+        name: "day_start",
+        apply: |tx, scope, actor, record| {
+            Box::pin(attendance::apply_day_start(tx, scope, actor, record))
+        },
+    },
+    RecordKind {
+        name: "day_end",
+        apply: |tx, scope, actor, record| {
+            Box::pin(attendance::apply_day_end(tx, scope, actor, record))
+        },
+    },
+    RecordKind {
+        name: "pause_start",
+        apply: |tx, scope, _, record| Box::pin(attendance::apply_pause(tx, scope, record, true)),
+    },
+    RecordKind {
+        name: "pause_end",
+        apply: |tx, scope, _, record| Box::pin(attendance::apply_pause(tx, scope, record, false)),
+    },
+    RecordKind {
+        name: "check_in",
+        apply: |tx, scope, actor, record| {
+            Box::pin(visits::apply_check_in(tx, scope, actor, record))
+        },
+    },
+    RecordKind {
+        name: "check_out",
+        apply: |tx, scope, actor, record| {
+            Box::pin(visits::apply_check_out(tx, scope, actor, record))
+        },
+    },
+    RecordKind {
+        name: "location_correction",
+        apply: |tx, scope, _, record| Box::pin(visits::apply_correction(tx, scope, record)),
+    },
+];

@@ -1,0 +1,84 @@
+//! Field notes: free text an employee writes in the app, offline too. The first record type of the sync
+//! protocol; visits and clients attach to it later.
+
+pub mod api;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use outfield_core::auth::Scope;
+use outfield_core::clock::to_datetime;
+use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::error::AppResult;
+use outfield_core::sync::{reject, Applied, Incoming};
+
+/// What a `note` record carries.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotePayload {
+    /// The note, 1–4000 characters.
+    pub text: String,
+}
+
+/// Stores a pushed note.
+pub async fn apply(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
+    let payload: NotePayload = record.payload_as()?;
+    let text = payload.text.trim();
+    if text.is_empty() || text.chars().count() > 4000 {
+        return Err(reject("text must be 1–4000 characters"));
+    }
+    sqlx::query(
+        "INSERT INTO notes (company_id, id, person_id, body, device_time, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(record.id.to_string())
+    .bind(scope.person_id().to_string())
+    .bind(text)
+    .bind(record.device_time)
+    .bind(record.received_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A stored note.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Note {
+    /// The id the device gave it.
+    pub id: Uuid,
+    /// The text.
+    pub text: String,
+    /// When it was written, by the device's clock.
+    pub device_time: chrono::DateTime<chrono::Utc>,
+    /// When the server received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The notes of a person the scope may see, newest first.
+pub async fn of_person(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<Note>> {
+    outfield_core::people::get(db, scope, person_id).await?;
+    let mut tx = db.tenant_read(scope).await?;
+    let rows = sqlx::query(
+        "SELECT id, body, device_time, received_at FROM notes WHERE company_id = $1 AND person_id = $2 \
+         ORDER BY device_time DESC LIMIT 500",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(person_id.to_string())
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let notes = rows
+        .iter()
+        .map(|row| {
+            Ok(Note {
+                id: get_uuid(row, "id")?,
+                text: row.try_get("body")?,
+                device_time: to_datetime(row.try_get("device_time")?),
+                received_at: to_datetime(row.try_get("received_at")?),
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    Ok(notes)
+}

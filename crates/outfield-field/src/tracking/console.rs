@@ -1,0 +1,300 @@
+//! Console pages for tracking: the live map of who is on duty, and a person's day (trail, stops, gaps,
+//! visits and timeline).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::attendance::console::settings_and_day;
+use crate::tracking::trail::Flag;
+use crate::tracking::{self, DayDetail, LivePosition};
+use outfield_core::companies::settings;
+use outfield_core::console::map::{map_json, render_map_page, Tiles};
+use outfield_core::console::{error_page, local_clock, ConsoleUser, Frame};
+use outfield_core::http::extract::ApiPath;
+use outfield_core::state::AppState;
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/live", get(live_page))
+        .route("/console/people/{id}/day", get(day_page))
+}
+
+struct LiveRow {
+    person_id: Uuid,
+    name: String,
+    since: String,
+    last_seen: String,
+    battery: String,
+    accuracy: String,
+    distance_km: f64,
+    flags: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "live.html")]
+struct LivePage {
+    frame: Frame,
+    rows: Vec<LiveRow>,
+    data: String,
+}
+
+#[derive(Serialize)]
+struct LiveData<'a> {
+    kind: &'static str,
+    tiles: &'a Tiles,
+    people: &'a [LivePosition],
+}
+
+async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
+    let (people, zone) = match (
+        tracking::live(&state.db, &user.scope).await,
+        settings::get(&state.db, &user.scope).await,
+    ) {
+        (Ok(people), Ok(settings)) => (people, settings.time_zone),
+        (Err(error), _) | (_, Err(error)) => return error_page(&error),
+    };
+    let now = chrono::Utc::now();
+    let rows = people
+        .iter()
+        .map(|p| LiveRow {
+            person_id: p.person_id,
+            name: p.name.clone(),
+            since: local_clock(&p.started_at, &zone),
+            last_seen: p.last_fix.as_ref().map_or("no fix yet".into(), |f| {
+                let minutes = (now - f.at).num_minutes().max(0);
+                format!("{} ({minutes} min ago)", local_clock(&f.at, &zone))
+            }),
+            battery: p
+                .last_fix
+                .as_ref()
+                .and_then(|f| f.battery)
+                .map_or(String::new(), |b| format!("{:.0}%", b * 100.0)),
+            accuracy: p
+                .last_fix
+                .as_ref()
+                .map_or(String::new(), |f| format!("±{:.0} m", f.accuracy_m)),
+            distance_km: p.distance_km,
+            flags: p.flags.iter().map(|f| f.label()).collect(),
+        })
+        .collect();
+    let tiles = Tiles::from_state(&state);
+    let data = map_json(&LiveData {
+        kind: "live",
+        tiles: &tiles,
+        people: &people,
+    });
+    let page = LivePage {
+        frame: Frame::new(&user, "Live map", "live"),
+        rows,
+        data,
+    };
+    render_map_page(&page, &tiles)
+}
+
+/// Which day a page shows.
+#[derive(Debug, Deserialize)]
+pub struct DayQuery {
+    /// `YYYY-MM-DD`; today by default.
+    pub day: Option<String>,
+}
+
+struct TimelineEntry {
+    at: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "day.html")]
+struct DayPage {
+    frame: Frame,
+    detail: DayDetail,
+    zone: String,
+    previous: String,
+    next: String,
+    flags: Vec<&'static str>,
+    timeline: Vec<TimelineEntry>,
+    data: String,
+}
+
+#[derive(Serialize)]
+struct DayData<'a> {
+    kind: &'static str,
+    tiles: &'a Tiles,
+    trail: &'a [[f64; 4]],
+    stops: &'a [tracking::trail::Stop],
+    gaps: &'a [tracking::trail::Gap],
+    visits: Vec<VisitMark>,
+    clients: Vec<ClientMark>,
+    radius_m: i64,
+}
+
+#[derive(Serialize)]
+struct VisitMark {
+    client: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    verdict: &'static str,
+    verdict_label: &'static str,
+    distance_m: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ClientMark {
+    name: String,
+    latitude: f64,
+    longitude: f64,
+}
+
+async fn day_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    ApiPath(id): ApiPath<Uuid>,
+    Query(query): Query<DayQuery>,
+) -> Response {
+    let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
+        Ok(found) => found,
+        Err(error) => return error_page(&error),
+    };
+    let detail = match tracking::day_detail(&state.db, &user.scope, id, day).await {
+        Ok(detail) => detail,
+        Err(error) => return error_page(&error),
+    };
+    let mut clients = Vec::new();
+    let mut positions = Vec::new();
+    if let Ok(mut tx) = state.db.tenant_read(&user.scope).await {
+        for visit in &detail.visits {
+            let client = outfield_clients::store::find(&mut tx, &user.scope, visit.client_id).await;
+            if let Ok(Some(client)) = client {
+                if let Some(at) = client.location {
+                    clients.push(ClientMark {
+                        name: client.name.clone(),
+                        latitude: at.latitude,
+                        longitude: at.longitude,
+                    });
+                }
+            }
+            positions.push(
+                visit_position(&mut tx, user.scope.company_id(), visit.id)
+                    .await
+                    .unwrap_or_default(),
+            );
+        }
+        let _ = tx.commit().await;
+    }
+    let visits = detail
+        .visits
+        .iter()
+        .zip(positions)
+        .map(|(v, at)| VisitMark {
+            client: v.client_name.clone(),
+            latitude: at.map(|p| p.0),
+            longitude: at.map(|p| p.1),
+            verdict: v.in_verdict.as_str(),
+            verdict_label: v.in_verdict.label(),
+            distance_m: v.in_distance_m,
+        })
+        .collect();
+    let tiles = Tiles::from_state(&state);
+    let data = map_json(&DayData {
+        kind: "day",
+        tiles: &tiles,
+        trail: &detail.trail,
+        stops: &detail.stops,
+        gaps: &detail.gaps,
+        visits,
+        clients,
+        radius_m: settings.visit_radius_m,
+    });
+    let zone = settings.time_zone.clone();
+    let page = DayPage {
+        frame: Frame::new(
+            &user,
+            format!("{} — {}", detail.name, day.format("%a %d %b %Y")),
+            "live",
+        ),
+        timeline: timeline(&detail, &zone),
+        flags: detail.flags.iter().map(|f: &Flag| f.label()).collect(),
+        previous: day.pred_opt().unwrap_or(day).to_string(),
+        next: day.succ_opt().unwrap_or(day).to_string(),
+        detail,
+        zone,
+        data,
+    };
+    render_map_page(&page, &tiles)
+}
+
+/// Where the check-in of a visit was made.
+async fn visit_position(
+    tx: &mut outfield_core::db::Tx,
+    company_id: Uuid,
+    visit_id: Uuid,
+) -> sqlx::Result<Option<(f64, f64)>> {
+    let row: Option<(Option<f64>, Option<f64>)> = sqlx::query_as(
+        "SELECT in_latitude, in_longitude FROM visits WHERE company_id = $1 AND id = $2",
+    )
+    .bind(company_id.to_string())
+    .bind(visit_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.and_then(|(lat, lon)| lat.zip(lon)))
+}
+
+/// The day as one list of events in time order, by the phone's clock (the one all of them share).
+fn timeline(detail: &DayDetail, zone: &str) -> Vec<TimelineEntry> {
+    let ms = outfield_core::clock::to_datetime;
+    let mut events: Vec<(i64, String)> = Vec::new();
+    if let Some(at) = detail.start_device_time {
+        events.push((at.timestamp_millis(), "Started the day".into()));
+    }
+    for stop in &detail.stops {
+        let minutes = (stop.until - stop.from) / 60_000;
+        events.push((stop.from, format!("Stopped for {minutes} min")));
+    }
+    for gap in &detail.gaps {
+        let minutes = (gap.until - gap.from) / 60_000;
+        events.push((
+            gap.from,
+            format!(
+                "No tracking for {minutes} min ({:.1} km bridged)",
+                gap.distance_m / 1000.0
+            ),
+        ));
+    }
+    for visit in &detail.visits {
+        let distance = visit
+            .in_distance_m
+            .map_or(String::new(), |d| format!(", {d:.0} m away"));
+        events.push((
+            visit.in_device_time.timestamp_millis(),
+            format!(
+                "Checked in at {} — {}{distance}",
+                visit.client_name,
+                visit.in_verdict.label()
+            ),
+        ));
+        if let Some(out) = visit.out_device_time {
+            let outcome = visit.outcome.as_deref().unwrap_or("no outcome");
+            events.push((
+                out.timestamp_millis(),
+                format!("Checked out of {} — {outcome}", visit.client_name),
+            ));
+        }
+    }
+    if let Some(at) = detail.end_device_time {
+        events.push((at.timestamp_millis(), "Ended the day".into()));
+    }
+    events.sort_by_key(|(at, _)| *at);
+    events
+        .into_iter()
+        .map(|(at, what)| TimelineEntry {
+            at: local_clock(&ms(at), zone),
+            what,
+        })
+        .collect()
+}

@@ -1,0 +1,684 @@
+//! Location while on duty: fixes pushed through the sync protocol, daily trail summaries kept up to date
+//! in the background, the live position of everyone on duty, a person's day, and retention of raw fixes.
+//!
+//! Fixes are the one record type that arrives by the thousand, so they skip the per-record ledger of
+//! `sync_records`: the `fixes` table is its own ledger (primary key = the device's id), a batch is stored
+//! with multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING id`, and ids that were already there are
+//! compared with the stored fix to answer "duplicate" or "rejected".
+
+pub mod api;
+pub mod console;
+pub mod summary;
+pub mod trail;
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::attendance::{self, DutyWindow};
+use outfield_core::auth::Scope;
+use outfield_core::db::group_commit::GroupCommit;
+use outfield_core::db::{get_uuid, Backend, Db, Tx};
+use outfield_core::error::{AppError, AppResult};
+use outfield_core::geo::Reading;
+use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
+use outfield_core::privacy::{has_consent, Permission};
+use outfield_core::sync::{Incoming, Rejection, Status};
+use trail::{Flag, Stop, TrailFix};
+
+/// What a `fix` record carries.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixPayload {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// Accuracy radius in metres (0–10,000].
+    pub accuracy_m: f64,
+    /// Speed over ground in m/s, when the phone gives it.
+    pub speed_mps: Option<f64>,
+    /// Heading in degrees from north, when the phone gives it.
+    pub heading: Option<f64>,
+    /// Battery level 0–1, when the browser gives it.
+    pub battery: Option<f64>,
+    /// The OS's mock-location flag, when it gives one.
+    pub mocked: Option<bool>,
+}
+
+#[derive(Clone)]
+struct Fix {
+    id: Uuid,
+    device_time: i64,
+    reading: Reading,
+    speed_mps: Option<f64>,
+    heading: Option<f64>,
+    battery: Option<f64>,
+    mocked: Option<bool>,
+}
+
+fn check_payload(record: &Incoming) -> Result<Fix, Rejection> {
+    let p: FixPayload = record.payload_as()?;
+    let reading = Reading::new(p.latitude, p.longitude, p.accuracy_m).map_err(Rejection::new)?;
+    let within =
+        |value: Option<f64>, low: f64, high: f64| value.is_none_or(|v| (low..=high).contains(&v));
+    if !within(p.speed_mps, 0.0, 1000.0) {
+        return Err(Rejection::new("speed_mps must be between 0 and 1000"));
+    }
+    if !within(p.heading, 0.0, 360.0) {
+        return Err(Rejection::new("heading must be between 0 and 360"));
+    }
+    if !within(p.battery, 0.0, 1.0) {
+        return Err(Rejection::new("battery must be between 0 and 1"));
+    }
+    Ok(Fix {
+        id: record.id,
+        device_time: record.device_time,
+        reading,
+        speed_mps: p.speed_mps,
+        heading: p.heading,
+        battery: p.battery,
+        mocked: p.mocked,
+    })
+}
+
+/// The answer for each fix of a batch: batch index, id, outcome.
+pub type Answers = Vec<(usize, Uuid, Result<Status, Rejection>)>;
+
+/// Fixes of a batch after the checks that need only reading: each either refused with its reason or on
+/// duty on a day.
+#[derive(Clone)]
+pub struct CheckedFixes {
+    answers: Vec<(usize, Uuid, Result<Status, Rejection>)>,
+    on_duty: Vec<(usize, String, Fix)>,
+    received_at: i64,
+}
+
+/// Checks a batch of `fix` records of the scope's person: well-formed, location consent, inside duty and
+/// outside a private pause. Reads only, so it may run on a read transaction before the write.
+pub async fn check(
+    tx: &mut Tx,
+    scope: &Scope,
+    records: &[(usize, Incoming)],
+) -> AppResult<CheckedFixes> {
+    let received_at = records.first().map_or(0, |(_, r)| r.received_at);
+    let mut answers = Vec::with_capacity(records.len());
+    let mut checked = Vec::with_capacity(records.len());
+    for (index, record) in records {
+        match check_payload(record) {
+            Ok(fix) => checked.push((*index, fix)),
+            Err(rejection) => answers.push((*index, record.id, Err(rejection))),
+        }
+    }
+    let (company, person) = (scope.company_id(), scope.person_id());
+    if checked.is_empty() {
+        return Ok(CheckedFixes {
+            answers,
+            on_duty: Vec::new(),
+            received_at,
+        });
+    }
+    if !has_consent(tx, company, person, Permission::Location).await? {
+        let refusal = "location is not allowed for this employee, so no position is kept";
+        answers.extend(
+            checked
+                .into_iter()
+                .map(|(i, f)| (i, f.id, Err(Rejection::new(refusal)))),
+        );
+        return Ok(CheckedFixes {
+            answers,
+            on_duty: Vec::new(),
+            received_at,
+        });
+    }
+    let from = checked
+        .iter()
+        .map(|(_, f)| f.device_time)
+        .min()
+        .unwrap_or_default();
+    let to = checked
+        .iter()
+        .map(|(_, f)| f.device_time)
+        .max()
+        .unwrap_or_default();
+    let windows = attendance::windows(tx, company, person, from, to).await?;
+    let mut on_duty = Vec::with_capacity(checked.len());
+    for (index, fix) in checked {
+        match attendance::day_at(&windows, fix.device_time) {
+            Some(day) => on_duty.push((index, day.to_string(), fix)),
+            None => answers.push((
+                index,
+                fix.id,
+                Err(Rejection::new(
+                    "not on duty at that time: the day was not started, was already ended, or a private pause was running",
+                )),
+            )),
+        }
+    }
+    Ok(CheckedFixes {
+        answers,
+        on_duty,
+        received_at,
+    })
+}
+
+/// Stores a batch of checked fixes through the group commit (concurrent batches share one transaction on
+/// SQLite) and answers each record once it is durable.
+pub async fn store_grouped(
+    writes: &GroupCommit,
+    backend: Backend,
+    scope: &Scope,
+    checked: CheckedFixes,
+) -> AppResult<Answers> {
+    let (checked, writer_scope) = (std::sync::Arc::new(checked), scope.clone());
+    writes
+        .write(scope, move |tx| {
+            let (checked, scope) = (std::sync::Arc::clone(&checked), writer_scope.clone());
+            Box::pin(async move { store(tx, backend, &scope, &checked).await })
+        })
+        .await
+}
+
+/// Stores checked fixes and answers each record of the batch (batch index, id, outcome): an id already
+/// stored with the same position and time is a duplicate, with another one it is refused.
+pub async fn store(
+    tx: &mut Tx,
+    backend: Backend,
+    scope: &Scope,
+    checked: &CheckedFixes,
+) -> AppResult<Answers> {
+    let CheckedFixes {
+        answers,
+        on_duty,
+        received_at,
+    } = checked;
+    let (mut answers, received_at) = (answers.clone(), *received_at);
+    let (company, person) = (scope.company_id(), scope.person_id());
+    let (firsts, repeats) = split_repeated_ids(on_duty);
+    let rows: Vec<FixRow> = firsts
+        .iter()
+        .map(|(_, _, fix)| FixRow::from(*fix))
+        .collect();
+    let inserted: BTreeSet<Uuid> = insert_fixes(tx, backend, company, person, received_at, &rows)
+        .await?
+        .into_iter()
+        .collect();
+    let already_stored: Vec<&Fix> = firsts
+        .iter()
+        .filter(|(_, _, f)| !inserted.contains(&f.id))
+        .map(|(_, _, f)| *f)
+        .collect();
+    let stored = stored_matches(tx, company, &already_stored).await?;
+    let mut days = BTreeSet::new();
+    for (index, day, fix) in firsts {
+        let answer = if inserted.contains(&fix.id) {
+            days.insert(day);
+            Ok(Status::Accepted)
+        } else {
+            stored_answer(stored.get(&fix.id).copied())
+        };
+        answers.push((index, fix.id, answer));
+    }
+    for ((index, fix), first) in repeats {
+        let first = (first.device_time, first.reading);
+        let same = first == (fix.device_time, fix.reading);
+        answers.push((index, fix.id, stored_answer(Some(same))));
+    }
+    for day in days {
+        queue_summary(tx, company, person, day, received_at).await?;
+    }
+    Ok(answers)
+}
+
+/// A batch's fixes split into the first of each id (with its day) and the later ones that repeat an id,
+/// each with the first fix of its id: only the first is stored, a repeat is answered against it.
+#[allow(clippy::type_complexity)]
+fn split_repeated_ids(
+    on_duty: &[(usize, String, Fix)],
+) -> (Vec<(usize, &str, &Fix)>, Vec<((usize, &Fix), &Fix)>) {
+    let mut first_of: HashMap<Uuid, &Fix> = HashMap::with_capacity(on_duty.len());
+    let (mut firsts, mut repeats) = (Vec::with_capacity(on_duty.len()), Vec::new());
+    for (index, day, fix) in on_duty {
+        match first_of.get(&fix.id) {
+            Some(first) => repeats.push(((*index, fix), *first)),
+            None => {
+                first_of.insert(fix.id, fix);
+                firsts.push((*index, day.as_str(), fix));
+            }
+        }
+    }
+    (firsts, repeats)
+}
+
+/// The answer for a fix whose id is already taken (`Some(true)` when by the same time and position):
+/// the same fix again is a duplicate, another one under that id is refused.
+fn stored_answer(same: Option<bool>) -> Result<Status, Rejection> {
+    if same == Some(true) {
+        Ok(Status::Duplicate)
+    } else {
+        Err(Rejection::new(
+            "this id was already used for a different record",
+        ))
+    }
+}
+
+/// Stores fixes with one statement whatever their number and returns the ids inserted (those already
+/// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so on
+/// SQLite the values are written into the statement as literals — numbers and UUIDs formatted by Rust,
+/// never text from the request — and on PostgreSQL the rows travel as one JSON parameter unpacked by
+/// `jsonb_to_recordset`.
+pub async fn insert_fixes(
+    tx: &mut Tx,
+    backend: Backend,
+    company: Uuid,
+    person: Uuid,
+    received_at: i64,
+    fixes: &[FixRow],
+) -> sqlx::Result<Vec<Uuid>> {
+    if fixes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, rows) = match backend {
+        Backend::Sqlite => (sqlite_insert(fixes), None),
+        Backend::Postgres => {
+            let rows =
+                serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            (postgres_insert(), Some(rows))
+        }
+    };
+    let mut query = sqlx::query(&sql)
+        .persistent(rows.is_some())
+        .bind(company.to_string())
+        .bind(person.to_string())
+        .bind(received_at);
+    if let Some(rows) = rows {
+        query = query.bind(rows);
+    }
+    query
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| get_uuid(row, "id"))
+        .collect()
+}
+
+const INSERT_COLUMNS: &str =
+    "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
+     longitude, accuracy_m, speed_mps, heading, battery, mocked) ";
+
+/// The PostgreSQL statement ($1 company, $2 person, $3 receive time, $4 the rows as JSON).
+fn postgres_insert() -> String {
+    format!(
+        "{INSERT_COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m \
+         FROM jsonb_to_recordset($4::jsonb) AS x(i TEXT, t BIGINT, a DOUBLE PRECISION, o DOUBLE PRECISION, \
+         c DOUBLE PRECISION, s DOUBLE PRECISION, h DOUBLE PRECISION, b DOUBLE PRECISION, m BIGINT) \
+         ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
+    )
+}
+
+/// The SQLite statement with the rows as literals ($1 company, $2 person, $3 receive time).
+fn sqlite_insert(fixes: &[FixRow]) -> String {
+    use std::fmt::Write;
+    let number = |v: Option<f64>| v.map_or("NULL".to_string(), |v| v.to_string());
+    let mut sql = String::with_capacity(INSERT_COLUMNS.len() + fixes.len() * 120);
+    sql.push_str(INSERT_COLUMNS);
+    sql.push_str("VALUES ");
+    for (n, f) in fixes.iter().enumerate() {
+        let _ = write!(
+            sql,
+            "{}($1, '{}', $2, {}, $3, {}, {}, {}, {}, {}, {}, {})",
+            if n == 0 { "" } else { "," },
+            f.i,
+            f.t,
+            f.a,
+            f.o,
+            f.c,
+            number(f.s),
+            number(f.h),
+            number(f.b),
+            f.m.map_or("NULL".to_string(), |m| m.to_string()),
+        );
+    }
+    sql.push_str(" ON CONFLICT (company_id, id) DO NOTHING RETURNING id");
+    sql
+}
+
+/// One fix as [`insert_fixes`] sends it to the database (short keys keep PostgreSQL's JSON small).
+#[derive(Debug, Clone, Serialize)]
+pub struct FixRow {
+    /// Id.
+    pub i: Uuid,
+    /// Device time (Unix ms).
+    pub t: i64,
+    /// Latitude.
+    pub a: f64,
+    /// Longitude.
+    pub o: f64,
+    /// Accuracy (m).
+    pub c: f64,
+    /// Speed (m/s).
+    pub s: Option<f64>,
+    /// Heading (degrees).
+    pub h: Option<f64>,
+    /// Battery (0–1).
+    pub b: Option<f64>,
+    /// Mock-location flag (1 or 0).
+    pub m: Option<i64>,
+}
+
+impl From<&Fix> for FixRow {
+    fn from(fix: &Fix) -> Self {
+        FixRow {
+            i: fix.id,
+            t: fix.device_time,
+            a: fix.reading.latitude,
+            o: fix.reading.longitude,
+            c: fix.reading.accuracy_m,
+            s: fix.speed_mps,
+            h: fix.heading,
+            b: fix.battery,
+            m: fix.mocked.map(i64::from),
+        }
+    }
+}
+
+/// Whether each fix whose id was already stored matches the stored one in time and position. The
+/// comparison runs in the database against the values written the way the insert wrote them (SQLite
+/// reads decimal literals with a rounding of its own, one unit in the last place off at times), so a
+/// replay of the very same fix always compares equal.
+async fn stored_matches(
+    tx: &mut Tx,
+    company: Uuid,
+    fixes: &[&Fix],
+) -> sqlx::Result<HashMap<Uuid, bool>> {
+    let mut stored = HashMap::new();
+    for fix in fixes {
+        let Reading {
+            latitude,
+            longitude,
+            accuracy_m,
+        } = fix.reading;
+        let same: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT CAST(CASE WHEN device_time = $3 AND latitude = {latitude} AND longitude = {longitude} \
+             AND accuracy_m = {accuracy_m} THEN 1 ELSE 0 END AS BIGINT) FROM fixes WHERE company_id = $1 AND id = $2"
+        ))
+        .persistent(false)
+        .bind(company.to_string())
+        .bind(fix.id.to_string())
+        .bind(fix.device_time)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(same) = same {
+            stored.insert(fix.id, same == 1);
+        }
+    }
+    Ok(stored)
+}
+
+/// Marks a person's day for (re)computing its summary; the background job picks it up once `due_at` has
+/// passed. Each marking moves `queued_at` forward, so the job can tell whether the day was queued again
+/// while it computed; `due_at` stays, so a day under a steady stream of batches is still computed.
+pub async fn queue_summary(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    day: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO summary_queue (company_id, person_id, day, queued_at, due_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (company_id, person_id, day) DO UPDATE SET queued_at = CASE \
+         WHEN excluded.queued_at > summary_queue.queued_at THEN excluded.queued_at ELSE summary_queue.queued_at + 1 END",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(day)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The fixes of one duty window, sorted by device time (id breaks ties, so the order is always the same).
+pub async fn fixes_of(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+    window: &DutyWindow,
+) -> sqlx::Result<Vec<TrailFix>> {
+    let rows = sqlx::query(
+        "SELECT device_time, received_at, latitude, longitude, accuracy_m, battery, mocked FROM fixes \
+         WHERE company_id = $1 AND person_id = $2 AND device_time >= $3 AND device_time <= $4 \
+         ORDER BY device_time, id",
+    )
+    .bind(company_id.to_string())
+    .bind(person_id.to_string())
+    .bind(window.start)
+    .bind(window.end.unwrap_or(i64::MAX))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(TrailFix {
+                device_time: row.try_get("device_time")?,
+                received_at: row.try_get("received_at")?,
+                point: outfield_core::geo::GeoPoint {
+                    latitude: row.try_get("latitude")?,
+                    longitude: row.try_get("longitude")?,
+                },
+                accuracy_m: row.try_get("accuracy_m")?,
+                battery: row.try_get("battery")?,
+                mocked: row.try_get::<Option<i64>, _>("mocked")? == Some(1),
+            })
+        })
+        .collect()
+}
+
+/// Where someone on duty was last seen.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LivePosition {
+    /// The person.
+    pub person_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// The day they are on.
+    pub day: String,
+    /// When they started it (server time).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    /// The latest fix, if any arrived yet.
+    pub last_fix: Option<LiveFix>,
+    /// Signals on the day so far (from its latest summary).
+    pub flags: Vec<Flag>,
+    /// Kilometres so far (from its latest summary).
+    pub distance_km: f64,
+}
+
+/// The latest fix of someone on duty.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveFix {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// Accuracy radius (m).
+    pub accuracy_m: f64,
+    /// Battery 0–1.
+    pub battery: Option<f64>,
+    /// Device time of the fix.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// When the server received it.
+    pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Everyone the scope may see who is on duty now, with their latest fix.
+pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
+    let sql = format!(
+        "{VISIBLE_CTE} SELECT p.id, p.name, d.day, d.started_at, f.device_time, f.received_at, f.latitude, \
+         f.longitude, f.accuracy_m, f.battery, s.flags, s.distance_m \
+         FROM people p JOIN visible v ON v.id = p.id \
+         JOIN duty_days d ON d.company_id = p.company_id AND d.person_id = p.id AND d.ended_at IS NULL \
+         LEFT JOIN fixes f ON f.company_id = p.company_id AND f.id = ( \
+             SELECT l.id FROM fixes l WHERE l.company_id = p.company_id AND l.person_id = p.id \
+             AND l.device_time >= d.start_device_time ORDER BY l.device_time DESC LIMIT 1) \
+         LEFT JOIN day_summaries s ON s.company_id = p.company_id AND s.person_id = p.id AND s.day = d.day \
+         WHERE p.company_id = $1 AND p.deactivated_at IS NULL ORDER BY p.name, p.id"
+    );
+    let mut tx = db.tenant_read(scope).await?;
+    let rows = bind_scope(sqlx::query(&sql), scope)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.iter()
+        .map(|row| {
+            let at: Option<i64> = row.try_get("device_time")?;
+            let last_fix = match at {
+                Some(at) => Some(LiveFix {
+                    latitude: row.try_get("latitude")?,
+                    longitude: row.try_get("longitude")?,
+                    accuracy_m: row.try_get("accuracy_m")?,
+                    battery: row.try_get("battery")?,
+                    at: outfield_core::clock::to_datetime(at),
+                    received_at: outfield_core::clock::to_datetime(row.try_get("received_at")?),
+                }),
+                None => None,
+            };
+            let flags: Option<String> = row.try_get("flags")?;
+            let distance_m: Option<f64> = row.try_get("distance_m")?;
+            Ok(LivePosition {
+                person_id: get_uuid(row, "id")?,
+                name: row.try_get("name")?,
+                day: row.try_get("day")?,
+                started_at: outfield_core::clock::to_datetime(row.try_get("started_at")?),
+                last_fix,
+                flags: summary::parse_flags(flags.as_deref().unwrap_or_default()),
+                distance_km: round_km(distance_m.unwrap_or_default()),
+            })
+        })
+        .collect::<sqlx::Result<Vec<_>>>()
+        .map_err(AppError::from)
+}
+
+/// Metres as kilometres with two decimals, as reports show them.
+pub fn round_km(metres: f64) -> f64 {
+    (metres / 10.0).round() / 100.0
+}
+
+/// A person's day: duty, trail, stops, gaps, flags and visits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DayDetail {
+    /// The person.
+    pub person_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// The local date.
+    pub day: String,
+    /// When the day was started and ended (server times), if it was.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// See `started_at`.
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the day was started and ended by the phone's clock (the timeline's clock).
+    pub start_device_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// See `start_device_time`.
+    pub end_device_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// Minutes on duty, private pauses excluded.
+    pub duty_minutes: i64,
+    /// Kilometres travelled.
+    pub distance_km: f64,
+    /// The trail: `[latitude, longitude, device time (Unix ms), accuracy (m)]` per fix.
+    pub trail: Vec<[f64; 4]>,
+    /// Stops of five minutes or more.
+    pub stops: Vec<Stop>,
+    /// Silences bridged by a straight line.
+    pub gaps: Vec<trail::Gap>,
+    /// Signals for the manager.
+    pub flags: Vec<Flag>,
+    /// Visits of the day.
+    pub visits: Vec<crate::visits::Visit>,
+    /// The selfie taken at the start of the day, when the company asks for one.
+    pub selfie: Option<outfield_core::files::Attachment>,
+}
+
+/// A day of a person the scope may see (their own, their team's, or anyone's for admins).
+pub async fn day_detail(
+    db: &Db,
+    scope: &Scope,
+    person_id: Uuid,
+    day: chrono::NaiveDate,
+) -> AppResult<DayDetail> {
+    let person = outfield_core::people::get(db, scope, person_id).await?;
+    let day = day.to_string();
+    let mut tx = db.tenant_read(scope).await?;
+    let computed = summary::compute(&mut tx, scope.company_id(), person_id, &day).await?;
+    let visits = crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day).await?;
+    let selfie = crate::attendance::selfie_of(&mut tx, scope.company_id(), person_id, &day).await?;
+    tx.commit().await?;
+    let (duty, fixes, trail) = match computed {
+        Some(c) => (Some(c.duty), c.fixes, c.trail),
+        None => (None, Vec::new(), trail::Trail::default()),
+    };
+    Ok(DayDetail {
+        person_id,
+        name: person.name,
+        day,
+        started_at: duty
+            .as_ref()
+            .map(|d| outfield_core::clock::to_datetime(d.started_at)),
+        ended_at: duty
+            .as_ref()
+            .and_then(|d| d.ended_at)
+            .map(outfield_core::clock::to_datetime),
+        start_device_time: duty
+            .as_ref()
+            .map(|d| outfield_core::clock::to_datetime(d.start_device_time)),
+        end_device_time: duty
+            .as_ref()
+            .and_then(|d| d.end_device_time)
+            .map(outfield_core::clock::to_datetime),
+        duty_minutes: duty.as_ref().map(|d| d.duty_ms / 60_000).unwrap_or(0),
+        distance_km: round_km(trail.distance_m),
+        trail: fixes
+            .iter()
+            .map(|f| {
+                [
+                    f.point.latitude,
+                    f.point.longitude,
+                    f.device_time as f64,
+                    f.accuracy_m,
+                ]
+            })
+            .collect(),
+        stops: trail.stops,
+        gaps: trail.gaps,
+        flags: trail.flags,
+        visits,
+        selfie,
+    })
+}
+
+/// Deletes raw fixes older than each company's retention period (a background job). Summaries and visits
+/// stay. Works person by person so that each delete walks the (company, person, time) index.
+pub async fn purge_expired_fixes(tx: &mut Tx, now: i64) -> sqlx::Result<u64> {
+    let people = sqlx::query(
+        "SELECT p.company_id, p.id, c.fix_retention_days FROM people p JOIN companies c ON c.id = p.company_id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut deleted = 0;
+    for row in people {
+        let days: i64 = row.try_get("fix_retention_days")?;
+        let cutoff = now - days * outfield_core::clock::DAY_MS;
+        deleted += sqlx::query(
+            "DELETE FROM fixes WHERE company_id = $1 AND person_id = $2 AND device_time < $3",
+        )
+        .bind(row.try_get::<String, _>("company_id")?)
+        .bind(row.try_get::<String, _>("id")?)
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(deleted)
+}

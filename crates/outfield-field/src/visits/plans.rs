@@ -1,0 +1,228 @@
+//! Beats: the clients a person should visit on a date, or every week on a weekday. Managers plan for their
+//! team, admins for anyone, and employees for themselves. A planned client becomes visible to the person
+//! it is planned for (see the client visibility rule in `clients::store`).
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::visits::Visit;
+use outfield_core::audit::{self, Actor, AuditEvent};
+use outfield_core::auth::Scope;
+use outfield_core::clock::now_ms;
+use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::error::{AppError, AppResult};
+use outfield_core::people::domain::Role;
+
+/// A new beat: clients for one person, on a date or weekly on a weekday (exactly one of the two).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    /// Who visits.
+    pub person_id: Uuid,
+    /// The clients, 1–100.
+    pub client_ids: Vec<Uuid>,
+    /// A date.
+    pub day: Option<NaiveDate>,
+    /// Or every week on this ISO weekday (1 = Monday … 7 = Sunday).
+    pub weekday: Option<u32>,
+}
+
+/// A client on a person's plan for a day, with the visit made there (if any).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlannedVisit {
+    /// The plan entry (to remove it).
+    pub plan_id: Uuid,
+    /// The client.
+    pub client_id: Uuid,
+    /// Its name.
+    pub client_name: String,
+    /// Its address.
+    pub address: Option<String>,
+    /// Its position, when known.
+    pub latitude: Option<f64>,
+    /// See `latitude`.
+    pub longitude: Option<f64>,
+    /// Whether it comes from a weekly beat.
+    pub weekly: bool,
+    /// The visit made that day, if any.
+    pub visit: Option<Visit>,
+}
+
+/// Adds clients to a person's plan. Field employees plan only for themselves; managers for people they
+/// see; every client must be one the planner may see.
+pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppResult<Vec<Uuid>> {
+    if scope.role() == Role::FieldEmployee && new.person_id != scope.person_id() {
+        return Err(AppError::Forbidden);
+    }
+    match (new.day, new.weekday) {
+        (Some(_), None) => {}
+        (None, Some(w)) if (1..=7).contains(&w) => {}
+        (None, Some(_)) => {
+            return Err(AppError::field(
+                "weekday",
+                "must be 1 (Monday) to 7 (Sunday)",
+            ))
+        }
+        _ => return Err(AppError::field("day", "give either a day or a weekday")),
+    }
+    if new.client_ids.is_empty() || new.client_ids.len() > 100 {
+        return Err(AppError::field("client_ids", "must list 1–100 clients"));
+    }
+    let mut tx = db.tenant(scope).await?;
+    if outfield_core::people::store::find(&mut tx, scope, new.person_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field("person_id", "is not a person you plan for"));
+    }
+    for client in &new.client_ids {
+        if outfield_clients::store::find(&mut tx, scope, *client)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::field(
+                "client_ids",
+                format!("{client} is not a client you see"),
+            ));
+        }
+    }
+    let mut ids = Vec::new();
+    for client in &new.client_ids {
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO visit_plans (company_id, id, person_id, client_id, day, weekday, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(scope.company_id().to_string())
+        .bind(id.to_string())
+        .bind(new.person_id.to_string())
+        .bind(client.to_string())
+        .bind(new.day.map(|d| d.to_string()))
+        .bind(new.weekday.map(i64::from))
+        .bind(scope.person_id().to_string())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        ids.push(id);
+    }
+    outfield_clients::search::reindex(&mut tx, scope.company_id(), &new.client_ids).await?;
+    let event = AuditEvent::new("visit.planned", "person", new.person_id).with(json!({
+        "clients": new.client_ids, "day": new.day, "weekday": new.weekday
+    }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Removes a plan entry (whoever may plan for its person).
+pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<()> {
+    let mut tx = db.tenant(scope).await?;
+    let plan: Option<(String, String)> = sqlx::query_as(
+        "SELECT person_id, client_id FROM visit_plans WHERE company_id = $1 AND id = $2",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (person, client) = plan
+        .and_then(|(p, c)| Some((Uuid::parse_str(&p).ok()?, Uuid::parse_str(&c).ok()?)))
+        .ok_or(AppError::NotFound)?;
+    if outfield_core::people::store::find(&mut tx, scope, person)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM visit_plans WHERE company_id = $1 AND id = $2")
+        .bind(scope.company_id().to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    outfield_clients::search::reindex(&mut tx, scope.company_id(), &[client]).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        AuditEvent::new("visit.unplanned", "person", person).with(json!({ "plan_id": id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a client is on a person's plan for a day (dated or weekly).
+pub async fn is_planned(
+    tx: &mut Tx,
+    company: Uuid,
+    person: Uuid,
+    client: Uuid,
+    day: &str,
+) -> sqlx::Result<bool> {
+    let weekday = day
+        .parse::<NaiveDate>()
+        .map(|d| i64::from(d.weekday().number_from_monday()))
+        .unwrap_or(0);
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM visit_plans WHERE company_id = $1 AND person_id = $2 AND client_id = $3 \
+         AND (day = $4 OR weekday = $5) LIMIT 1",
+    )
+    .bind(company.to_string())
+    .bind(person.to_string())
+    .bind(client.to_string())
+    .bind(day)
+    .bind(weekday)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// A person's plan for a day with what became of each entry (the person, their managers, admins).
+pub async fn for_day(
+    db: &Db,
+    scope: &Scope,
+    person_id: Uuid,
+    day: NaiveDate,
+) -> AppResult<Vec<PlannedVisit>> {
+    outfield_core::people::get(db, scope, person_id).await?;
+    let mut tx = db.tenant_read(scope).await?;
+    let rows = sqlx::query(
+        "SELECT vp.id, vp.client_id, vp.weekday, c.name, c.address, c.latitude, c.longitude FROM visit_plans vp \
+         JOIN clients c ON c.company_id = vp.company_id AND c.id = vp.client_id \
+         WHERE vp.company_id = $1 AND vp.person_id = $2 AND (vp.day = $3 OR vp.weekday = $4) ORDER BY c.name, vp.id",
+    )
+    .bind(scope.company_id().to_string())
+    .bind(person_id.to_string())
+    .bind(day.to_string())
+    .bind(i64::from(day.weekday().number_from_monday()))
+    .fetch_all(&mut *tx)
+    .await?;
+    let visits =
+        crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day.to_string()).await?;
+    tx.commit().await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut plan = Vec::new();
+    for row in rows {
+        let client_id = get_uuid(&row, "client_id")?;
+        if !seen.insert(client_id) {
+            continue;
+        }
+        plan.push(PlannedVisit {
+            plan_id: get_uuid(&row, "id")?,
+            client_id,
+            client_name: row.try_get("name")?,
+            address: row.try_get("address")?,
+            latitude: row.try_get("latitude")?,
+            longitude: row.try_get("longitude")?,
+            weekly: row.try_get::<Option<i64>, _>("weekday")?.is_some(),
+            visit: visits
+                .iter()
+                .rev()
+                .find(|v| v.client_id == client_id)
+                .cloned(),
+        });
+    }
+    Ok(plan)
+}
