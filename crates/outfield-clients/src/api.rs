@@ -117,7 +117,7 @@ async fn import_clients(
 }
 
 /// Reads the `file` and `options` parts of an import request.
-pub async fn read_import(mut multipart: Multipart) -> AppResult<(Vec<u8>, ImportOptions)> {
+pub(crate) async fn read_import(mut multipart: Multipart) -> AppResult<(Vec<u8>, ImportOptions)> {
     let mut file = None;
     let mut options = ImportOptions::default();
     while let Some(field) = multipart
@@ -329,7 +329,7 @@ async fn list_contacts(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct VcardQuery {
+pub(crate) struct VcardQuery {
     /// `true` adds the valid cards that are not contacts yet; otherwise nothing is stored (a preview).
     #[serde(default)]
     pub commit: bool,
@@ -387,7 +387,7 @@ async fn add_contact(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct TimelineQuery {
+pub(crate) struct TimelineQuery {
     /// Only this kind.
     pub kind: Option<InteractionKind>,
 }
@@ -426,7 +426,7 @@ async fn log_interaction(
 /// Which duplicate to merge into a client.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Merge {
+pub(crate) struct Merge {
     /// The duplicate; it is removed after its contacts, interactions and owners move over.
     pub duplicate_id: Uuid,
 }
@@ -461,7 +461,7 @@ pub struct Reassignment {
 
 /// How many clients moved.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Reassigned {
+pub(crate) struct Reassigned {
     /// Clients moved.
     pub clients: u64,
 }
@@ -522,7 +522,7 @@ async fn export(
 }
 
 /// Clients as a spreadsheet table, in the columns the import reads back.
-pub fn clients_table(list: &[Client]) -> Table {
+pub(crate) fn clients_table(list: &[Client]) -> Table {
     let joined = |parts: Vec<&str>| parts.join(";");
     Table {
         headers: vec![
@@ -613,7 +613,7 @@ async fn complete_task(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct DueQuery {
+pub(crate) struct DueQuery {
     /// Tasks due on or before this date (default today in the company's zone).
     pub until: Option<chrono::NaiveDate>,
 }

@@ -68,7 +68,7 @@ pub struct OtherAddress {
 }
 
 /// Most further phone numbers or addresses one client holds.
-pub const MAX_OTHERS: usize = 10;
+pub(crate) const MAX_OTHERS: usize = 10;
 
 /// Where a client stands with the company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]

@@ -19,7 +19,7 @@ use outfield_core::text::clean_line;
 
 /// Most custom fields a company defines: enough for a licence number or a shop size, few enough that a
 /// field employee still fills in a client on a phone.
-pub const MAX_FIELDS: usize = 20;
+pub(crate) const MAX_FIELDS: usize = 20;
 /// Longest text value.
 const MAX_TEXT: usize = 500;
 
@@ -101,7 +101,7 @@ impl ClientFieldSettings {
     }
 
     /// Checks a type given for a client; `None` means the default (the first type).
-    pub fn checked_type(&self, raw: Option<&str>) -> Result<String, FieldError> {
+    pub(crate) fn checked_type(&self, raw: Option<&str>) -> Result<String, FieldError> {
         match raw {
             None => Ok(self.client_types.first().cloned().unwrap_or_default()),
             Some(raw) => self.client_type(raw).map(str::to_string).ok_or_else(|| {
@@ -115,7 +115,7 @@ impl ClientFieldSettings {
 
     /// Checks custom values and merges them into `current`: a value replaces, `null` removes. With
     /// `new_client`, required fields must end up present.
-    pub fn merge_values(
+    pub(crate) fn merge_values(
         &self,
         current: &Map<String, Value>,
         changes: &Map<String, Value>,

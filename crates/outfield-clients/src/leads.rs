@@ -21,14 +21,14 @@ use outfield_core::error::{AppError, AppResult};
 use outfield_core::people::domain::{Email, PhoneNumber};
 
 /// Enquiries per client address per hour.
-pub const PER_ADDRESS_HOURLY: i64 = 10;
+pub(crate) const PER_ADDRESS_HOURLY: i64 = 10;
 /// Enquiries per form per hour.
-pub const PER_FORM_HOURLY: i64 = 300;
+pub(crate) const PER_FORM_HOURLY: i64 = 300;
 
 /// What a visitor submits.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Enquiry {
+pub(crate) struct Enquiry {
     /// Their name or their shop's.
     pub name: ClientName,
     /// Mobile number (this or `email` is needed).
@@ -153,7 +153,7 @@ pub fn snippet(base_url: &str, key: &str) -> String {
 }
 
 /// What became of a submission.
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A lead was created.
     Created,
     /// The honeypot was filled: answered like a success, nothing stored.
@@ -163,7 +163,7 @@ pub enum Outcome {
 /// Lets a submission to the form with `key` from `origin` in, before its content is even read: counts it
 /// against the address and the form, and checks that the form is on and the origin allowed. Returns the
 /// form's company.
-pub async fn admit(
+pub(crate) async fn admit(
     db: &Db,
     key: &str,
     origin: Option<&str>,
@@ -204,7 +204,7 @@ pub async fn admit(
 }
 
 /// Turns an admitted enquiry into a lead (or quietly drops it when the honeypot was filled).
-pub async fn submit(
+pub(crate) async fn submit(
     db: &Db,
     company_id: Uuid,
     client: &ClientInfo,

@@ -127,7 +127,7 @@ pub struct ClientChanges {
 /// A new contact at a client.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewContact {
+pub(crate) struct NewContact {
     /// Name.
     pub name: ClientName,
     /// Role at the client (owner, buyer, accountant …).
@@ -372,7 +372,7 @@ pub async fn contacts(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<
 }
 
 /// Adds a contact to a client the scope may see.
-pub async fn add_contact(
+pub(crate) async fn add_contact(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
@@ -410,7 +410,7 @@ pub async fn timeline(
 }
 
 /// Logs an interaction from the console or API (server time is when it happened).
-pub async fn log_interaction(
+pub(crate) async fn log_interaction(
     db: &Db,
     scope: &Scope,
     client_id: Uuid,
@@ -465,7 +465,7 @@ pub async fn record_interaction(
 /// What an `interaction` record from the field app carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InteractionPayload {
+pub(crate) struct InteractionPayload {
     /// The client.
     pub client_id: Uuid,
     /// Call, SMS, e-mail, note, visit, order or document.
@@ -479,7 +479,7 @@ pub struct InteractionPayload {
 }
 
 /// Stores an interaction pushed by the field app (e.g. the outcome of a call made offline).
-pub async fn apply_interaction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
+pub(crate) async fn apply_interaction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
     let payload: InteractionPayload = record.payload_as()?;
     let interaction = NewInteraction {
         kind: payload.kind,

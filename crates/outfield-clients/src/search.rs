@@ -48,7 +48,7 @@ const ENTRY_COLUMNS: &str = "company_id, word, sort_name, client_id, holder_id";
 const ENTRIES_PER_STATEMENT: usize = 20_000;
 
 /// Where a client's text comes from: phone numbers are also indexed as bare digits.
-pub enum Source<'a> {
+pub(crate) enum Source<'a> {
     /// Names, codes, e-mails, tags and other text.
     Text(&'a str),
     /// A phone number as typed or stored.
@@ -57,7 +57,7 @@ pub enum Source<'a> {
 
 /// The words a client is found by: each word of its text in its folded spelling, and each phone number
 /// as bare digits (and as its last ten digits, the national number); sorted, without repeats.
-pub fn words_of(sources: &[Source<'_>]) -> Vec<String> {
+pub(crate) fn words_of(sources: &[Source<'_>]) -> Vec<String> {
     let mut words = BTreeSet::new();
     for source in sources {
         let text = match source {
@@ -394,7 +394,7 @@ pub async fn reindex(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx
 }
 
 /// Takes these clients out of the index before they are deleted.
-pub async fn forget(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
+pub(crate) async fn forget(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
     for chunk in client_ids.chunks(CHUNK) {
         reindex_chunk(tx, company_id, chunk, Mode::Forget).await?;
     }
@@ -402,7 +402,7 @@ pub async fn forget(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx:
 }
 
 /// What one client is indexed under: its words and the name results are ordered by.
-pub struct Indexed {
+pub(crate) struct Indexed {
     words: Vec<String>,
     sort_name: String,
 }
@@ -433,7 +433,7 @@ impl Indexed {
     }
 
     /// What `clients.search_name` stores.
-    pub fn sort_name(&self) -> &str {
+    pub(crate) fn sort_name(&self) -> &str {
         &self.sort_name
     }
 
@@ -448,7 +448,7 @@ impl Indexed {
 
 /// The index entries of new clients whose `search_text` and `search_name` were stored with them (a bulk
 /// import): each with its id and the one person who holds it.
-pub async fn add_new(
+pub(crate) async fn add_new(
     tx: &mut Tx,
     company_id: Uuid,
     clients: &[(Indexed, Uuid, Uuid)],
@@ -660,7 +660,7 @@ fn client_index(row: &sqlx::any::AnyRow, contacts: Vec<(bool, String)>) -> sqlx:
 }
 
 /// The columns of a client that it is found by, `true` for phone numbers; tags are stored comma-separated.
-pub const CLIENT_TEXT: [(&str, bool); 8] = [
+pub(crate) const CLIENT_TEXT: [(&str, bool); 8] = [
     ("name", false),
     ("code", false),
     ("phone", true),

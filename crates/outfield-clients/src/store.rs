@@ -94,7 +94,7 @@ pub struct ClientFilter {
 }
 
 /// Most clients one list returns: an export of the largest import.
-pub const MAX_LIST: i64 = 100_000;
+pub(crate) const MAX_LIST: i64 = 100_000;
 
 pub(crate) const CLIENT_COLUMNS: &str =
     "c.id, c.code, c.name, c.client_type, c.status, c.phone, c.email, c.gstin, \
@@ -397,7 +397,7 @@ pub(crate) async fn attach_owners(
 }
 
 /// Whether another client of the company has this code.
-pub async fn code_taken(
+pub(crate) async fn code_taken(
     tx: &mut Tx,
     company_id: Uuid,
     code: &str,
@@ -666,7 +666,7 @@ pub async fn contacts(
 }
 
 /// Inserts a validated contact.
-pub async fn insert_contact(
+pub(crate) async fn insert_contact(
     tx: &mut Tx,
     company_id: Uuid,
     client_id: Uuid,
@@ -789,7 +789,7 @@ pub async fn insert_interaction(
 /// Takes the row locks of both clients of a merge before anything is read, so that concurrent merges of
 /// the same clients run one after the other and the later one finds the duplicate gone. One statement
 /// locks both rows in index order, so two merges of the same pair cannot deadlock.
-pub async fn lock_for_merge(
+pub(crate) async fn lock_for_merge(
     tx: &mut Tx,
     company_id: Uuid,
     keep: Uuid,

@@ -156,7 +156,7 @@ async fn one(tx: &mut Tx, company_id: Uuid, id: Uuid) -> AppResult<Task> {
 }
 
 /// A client's tasks: open ones by due date, then done ones.
-pub async fn of_client(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Task>> {
+pub(crate) async fn of_client(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Task>> {
     let mut tx = db.tenant_read(scope).await?;
     if super::store::find(&mut tx, scope, client_id)
         .await?
@@ -195,7 +195,7 @@ pub async fn mine(db: &Db, scope: &Scope, until: NaiveDate) -> AppResult<Vec<Tas
 }
 
 /// Marks a task done: its assignee, or a manager or admin who sees its client.
-pub async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<Task> {
+pub(crate) async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<Task> {
     let mut tx = db.tenant(scope).await?;
     let task = one(&mut tx, scope.company_id(), id).await?;
     if super::store::find(&mut tx, scope, task.client_id)

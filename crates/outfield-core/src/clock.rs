@@ -15,7 +15,7 @@ pub fn to_datetime(ms: i64) -> DateTime<Utc> {
 /// One minute, hour and day in milliseconds, for readable expiry arithmetic.
 pub const MINUTE_MS: i64 = 60_000;
 /// See [`MINUTE_MS`].
-pub const HOUR_MS: i64 = 60 * MINUTE_MS;
+pub(crate) const HOUR_MS: i64 = 60 * MINUTE_MS;
 /// See [`MINUTE_MS`].
 pub const DAY_MS: i64 = 24 * HOUR_MS;
 

@@ -125,7 +125,7 @@ impl Db {
     }
 
     /// The SQLite URL for a data directory, creating the directory.
-    pub fn sqlite_url_for(data_dir: &Path) -> anyhow::Result<String> {
+    pub(crate) fn sqlite_url_for(data_dir: &Path) -> anyhow::Result<String> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
         Ok(format!(
@@ -142,7 +142,7 @@ impl Db {
     /// Lets the login role `login` act as the server (membership of `outfield_app`), from a connection
     /// of the schema's owner: a server that connects as a role without any other privilege then needs
     /// nothing else set up by hand. Nothing to do on SQLite.
-    pub async fn grant_server_role(&self, login: &str) -> anyhow::Result<()> {
+    pub(crate) async fn grant_server_role(&self, login: &str) -> anyhow::Result<()> {
         if self.backend == Backend::Sqlite {
             return Ok(());
         }
@@ -196,7 +196,7 @@ impl Db {
     /// Runs a single-row read that may look across companies (credential lookups) with one bound text
     /// value. On SQLite it runs without an explicit transaction, which saves two round trips on the
     /// hottest path; on PostgreSQL it needs the system setting of a transaction.
-    pub async fn system_lookup(
+    pub(crate) async fn system_lookup(
         &self,
         sql: &str,
         value: &str,

@@ -101,7 +101,7 @@ impl AppError {
     }
 
     /// The stable, documented problem type (a relative URI clients may match on).
-    pub fn problem_type(&self) -> &'static str {
+    pub(crate) fn problem_type(&self) -> &'static str {
         match self {
             AppError::BadRequest(_) => "/problems/bad-request",
             AppError::Validation(_) => "/problems/validation",
@@ -184,7 +184,7 @@ impl IntoResponse for AppError {
 
 /// Marks responses built from an `AppError`, so the request-id layer can add the id to 5xx bodies.
 #[derive(Clone, Copy, Debug)]
-pub struct ProblemMarker;
+pub(crate) struct ProblemMarker;
 
 /// Shorthand used by every handler and store function.
 pub type AppResult<T> = Result<T, AppError>;

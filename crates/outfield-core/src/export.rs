@@ -72,7 +72,7 @@ pub struct Table {
 
 /// Turns a value that will be opened in a spreadsheet into plain text: a cell starting with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return would otherwise run as a formula (CSV injection).
-pub fn spreadsheet_safe(value: &str) -> String {
+pub(crate) fn spreadsheet_safe(value: &str) -> String {
     match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_string(),
@@ -81,7 +81,7 @@ pub fn spreadsheet_safe(value: &str) -> String {
 
 impl Table {
     /// The table as CSV bytes.
-    pub fn to_csv(&self) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn to_csv(&self) -> anyhow::Result<Vec<u8>> {
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         writer.write_record(&self.headers)?;
         for row in &self.rows {
@@ -95,7 +95,7 @@ impl Table {
     }
 
     /// The table as an XLSX workbook with one sheet.
-    pub fn to_xlsx(&self, sheet_name: &str) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn to_xlsx(&self, sheet_name: &str) -> anyhow::Result<Vec<u8>> {
         let mut workbook = Workbook::new();
         let sheet = workbook.add_worksheet();
         sheet.set_name(sheet_name)?;

@@ -78,7 +78,7 @@ struct RawReading {
 }
 
 /// Coarsest accuracy accepted at all; a phone reporting worse has no position worth keeping.
-pub const MAX_ACCURACY_M: f64 = 10_000.0;
+pub(crate) const MAX_ACCURACY_M: f64 = 10_000.0;
 
 impl TryFrom<RawReading> for Reading {
     type Error = String;

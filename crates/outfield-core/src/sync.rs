@@ -114,7 +114,7 @@ pub fn reject(reason: impl Into<String>) -> ApplyError {
 }
 
 /// The function that applies one record kind inside the push's transaction.
-pub type Apply =
+pub(crate) type Apply =
     for<'a> fn(&'a mut Tx, &'a Scope, &'a Actor, &'a Incoming) -> BoxFuture<'a, Applied>;
 
 /// A record kind a feature applies: the binary's dispatcher routes each pushed record by its `kind`.

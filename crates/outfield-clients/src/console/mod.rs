@@ -812,7 +812,7 @@ async fn complete_task(
 }
 
 /// One custom field as a form shows it.
-pub struct CustomInput {
+pub(crate) struct CustomInput {
     /// The form field's name (`custom.<key>`).
     pub name: String,
     /// Its label.
@@ -828,7 +828,7 @@ pub struct CustomInput {
 }
 
 /// The company-defined parts of the client forms: the type list and the custom fields.
-pub struct FieldInputs {
+pub(crate) struct FieldInputs {
     /// Types offered, the current one first for an edit.
     pub types: Vec<String>,
     /// The client's type ("" for a new client: the first type is preselected).

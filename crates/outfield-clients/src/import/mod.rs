@@ -639,7 +639,12 @@ fn client_values(id: Uuid, client: &NewClient, tags: &str, indexed: &search::Ind
 
 /// Reads an uploaded file and keeps its table (not the file) for the preview and the confirmation, so
 /// that a file is parsed once, at upload, and a file that cannot be read within bounds is never kept.
-pub async fn save_upload(db: &Db, scope: &Scope, filename: &str, bytes: &[u8]) -> AppResult<Uuid> {
+pub(crate) async fn save_upload(
+    db: &Db,
+    scope: &Scope,
+    filename: &str,
+    bytes: &[u8],
+) -> AppResult<Uuid> {
     scope.require_admin()?;
     let table = decode(bytes)?;
     let content = serde_json::to_vec(&table).map_err(|e| AppError::Internal(e.into()))?;
@@ -664,7 +669,7 @@ pub async fn save_upload(db: &Db, scope: &Scope, filename: &str, bytes: &[u8]) -
 }
 
 /// The table of an upload of the scope's company, as read at upload.
-pub async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Table> {
+pub(crate) async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Table> {
     scope.require_admin()?;
     let mut tx = db.tenant_read(scope).await?;
     let content: Option<Vec<u8>> =
@@ -684,7 +689,7 @@ pub async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Table> {
 }
 
 /// Forgets an uploaded file once it was imported.
-pub async fn delete_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<()> {
+pub(crate) async fn delete_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<()> {
     let mut tx = db.tenant(scope).await?;
     sqlx::query("DELETE FROM imports WHERE company_id = $1 AND id = $2")
         .bind(scope.company_id().to_string())

@@ -15,11 +15,11 @@ pub const MAX_ROWS: usize = 100_000;
 /// Largest import file.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Most columns a row may use.
-pub const MAX_COLUMNS: usize = 256;
+pub(crate) const MAX_COLUMNS: usize = 256;
 /// Most non-empty cells a file may hold (100,000 rows of 30 columns).
-pub const MAX_CELLS: usize = 3_000_000;
+pub(crate) const MAX_CELLS: usize = 3_000_000;
 /// Most bytes the parts of a spreadsheet may expand to, all together.
-pub const MAX_EXPANDED_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_EXPANDED_BYTES: u64 = 256 * 1024 * 1024;
 /// Most parts a spreadsheet may have.
 const MAX_PARTS: usize = 10_000;
 

@@ -51,7 +51,7 @@ impl Actor {
 }
 
 /// A page of the company's trail for an administrator.
-pub async fn browse(
+pub(crate) async fn browse(
     db: &crate::db::Db,
     scope: &crate::auth::Scope,
     filter: &store::AuditFilter,

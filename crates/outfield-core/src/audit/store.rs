@@ -43,7 +43,7 @@ impl AuditEvent {
 
 /// Hash of an entry: SHA-256 over the previous hash and every field, separated by a byte that the
 /// fields cannot contain ambiguously (the details are JSON, other fields are plain).
-pub fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
+pub(crate) fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
     let mut hasher = Sha256::new();
     let fields = [
         prev_hash.to_string(),
@@ -66,7 +66,7 @@ pub fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
 }
 
 /// The genesis value of every company's chain.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Appends an entry to the company's chain inside the caller's transaction. Taking the next sequence
 /// number updates the company row, which serialises concurrent writers of one company on PostgreSQL.
@@ -120,7 +120,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Resu
 
 /// An entry as stored (the hashed fields).
 #[derive(Debug, Clone)]
-pub struct StoredEntry {
+pub(crate) struct StoredEntry {
     /// Company of the chain.
     pub company_id: Uuid,
     /// Position in the chain, from 1.
@@ -148,7 +148,7 @@ pub const ENTRY_COLUMNS: &str =
     "company_id, seq, at, actor_id, action, target_type, target_id, ip, user_agent, details, prev_hash, hash";
 
 /// Reads a row selected with [`ENTRY_COLUMNS`].
-pub fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
+pub(crate) fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
     let entry = StoredEntry {
         company_id: crate::db::get_uuid(row, "company_id")?,
         seq: row.try_get("seq")?,

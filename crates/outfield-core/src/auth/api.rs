@@ -34,7 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Console sign-in.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SessionRequest {
+pub(crate) struct SessionRequest {
     /// Company code.
     pub company: String,
     /// E-mail or mobile number.
@@ -48,7 +48,7 @@ pub struct SessionRequest {
 
 /// A new session; the token itself is in the HttpOnly cookie.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SessionCreated {
+pub(crate) struct SessionCreated {
     /// Send this in `X-CSRF-Token` with every state-changing request of the session.
     pub csrf_token: String,
     /// Absolute expiry.
@@ -121,7 +121,7 @@ async fn sign_out_everywhere(
 /// Field-app sign-in.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DeviceTokenRequest {
+pub(crate) struct DeviceTokenRequest {
     /// Company code.
     pub company: String,
     /// E-mail or mobile number.
@@ -134,7 +134,7 @@ pub struct DeviceTokenRequest {
 
 /// A device token, shown once.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct DeviceTokenIssued {
+pub(crate) struct DeviceTokenIssued {
     /// Id of the token (for listing and revoking).
     pub device_id: Uuid,
     /// The bearer token: send as `Authorization: Bearer <token>`.
@@ -177,7 +177,7 @@ async fn create_device_token(
 /// A password change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PasswordChange {
+pub(crate) struct PasswordChange {
     /// The current password.
     pub current_password: String,
     /// The new password (at least 10 characters).
@@ -218,7 +218,7 @@ async fn inspect_link(
 /// Setting a password through a link.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LinkRedemption {
+pub(crate) struct LinkRedemption {
     /// The new password (at least 10 characters).
     pub password: NewPassword,
 }

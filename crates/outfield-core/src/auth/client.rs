@@ -54,7 +54,7 @@ impl FromRequestParts<AppState> for ClientInfo {
 
 /// Walks X-Forwarded-For from the right while the hop is a trusted proxy; the first untrusted hop is the
 /// client. A peer that is not a trusted proxy is the client, whatever headers it sends.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+pub(crate) fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;

@@ -30,7 +30,7 @@ pub struct Device {
 }
 
 /// Issues a token for a device; the raw token is returned once and stored only hashed.
-pub async fn issue(
+pub(crate) async fn issue(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -57,7 +57,11 @@ pub async fn issue(
 }
 
 /// The devices of one person, newest first.
-pub async fn list_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<Vec<Device>> {
+pub(crate) async fn list_for(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<Vec<Device>> {
     let rows = sqlx::query(
         "SELECT id, label, ip, created_at, last_used_at, revoked_at FROM device_tokens \
          WHERE company_id = $1 AND person_id = $2 ORDER BY created_at DESC",
@@ -106,7 +110,11 @@ pub async fn revoke(
 }
 
 /// Revokes every token of a person (deactivation, sign-out everywhere).
-pub async fn revoke_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<u64> {
+pub(crate) async fn revoke_all_for(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE device_tokens SET revoked_at = $1 \
          WHERE company_id = $2 AND person_id = $3 AND revoked_at IS NULL",

@@ -19,13 +19,13 @@ use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 
 /// Failures per account per hour before attempts are refused outright.
-pub const ACCOUNT_HOURLY_CAP: i64 = 100;
+pub(crate) const ACCOUNT_HOURLY_CAP: i64 = 100;
 /// Failures per account before growing delays start.
-pub const FREE_FAILURES: i64 = 5;
+pub(crate) const FREE_FAILURES: i64 = 5;
 /// Longest delay between attempts on one account, in seconds.
-pub const MAX_DELAY_S: i64 = 60;
+pub(crate) const MAX_DELAY_S: i64 = 60;
 /// Failures per client address per hour.
-pub const ADDRESS_HOURLY_CAP: i64 = 300;
+pub(crate) const ADDRESS_HOURLY_CAP: i64 = 300;
 
 /// The counters one sign-in attempt is checked against.
 pub struct LimitKeys {
@@ -95,7 +95,7 @@ pub async fn check(tx: &mut Tx, keys: &LimitKeys, now: i64) -> AppResult<()> {
 }
 
 /// Counts a failed attempt against both keys and forgets failures older than an hour.
-pub async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Result<()> {
+pub(crate) async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Result<()> {
     for key in keys.all() {
         sqlx::query("DELETE FROM rate_events WHERE limit_key = $1 AND at < $2")
             .bind(key)
@@ -112,7 +112,7 @@ pub async fn record_failure(tx: &mut Tx, keys: &LimitKeys, now: i64) -> sqlx::Re
 }
 
 /// A correct password clears the account's failures (not the address's).
-pub async fn clear_account(tx: &mut Tx, keys: &LimitKeys) -> sqlx::Result<()> {
+pub(crate) async fn clear_account(tx: &mut Tx, keys: &LimitKeys) -> sqlx::Result<()> {
     if let Some(account) = &keys.account {
         sqlx::query("DELETE FROM rate_events WHERE limit_key = $1")
             .bind(account)

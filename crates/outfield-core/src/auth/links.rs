@@ -68,7 +68,11 @@ pub async fn create(
 }
 
 /// Voids every unused link of a person (a new link, or deactivation).
-pub async fn void_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<()> {
+pub(crate) async fn void_all_for(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE one_time_links SET used_at = $1 WHERE company_id = $2 AND person_id = $3 AND used_at IS NULL",
     )
@@ -82,7 +86,7 @@ pub async fn void_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sql
 
 /// What the set-password page shows about a valid link.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LinkInfo {
+pub(crate) struct LinkInfo {
     /// Invitation or reset.
     pub purpose: LinkPurpose,
     /// The person's name.
@@ -136,7 +140,7 @@ async fn find_valid(tx: &mut Tx, token: &str) -> AppResult<ValidLink> {
 }
 
 /// Describes a valid link; 404 for an unknown, used or expired one.
-pub async fn inspect(db: &Db, token: &str) -> AppResult<LinkInfo> {
+pub(crate) async fn inspect(db: &Db, token: &str) -> AppResult<LinkInfo> {
     let mut tx = db.system_read().await?;
     let link = find_valid(&mut tx, token).await?;
     tx.commit().await?;
@@ -145,7 +149,7 @@ pub async fn inspect(db: &Db, token: &str) -> AppResult<LinkInfo> {
 
 /// Sets the password through a link, uses it up, and ends every session and device of the person (a reset
 /// may follow a stolen password).
-pub async fn redeem(
+pub(crate) async fn redeem(
     db: &Db,
     token: &str,
     password: NewPassword,
@@ -178,7 +182,7 @@ pub async fn redeem(
 }
 
 /// Stores a new password hash.
-pub async fn set_password(
+pub(crate) async fn set_password(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,

@@ -30,7 +30,7 @@ use crate::people::domain::NewPassword;
 
 /// Changes the signed-in person's password after checking the current one, and ends every other session
 /// and every device token (a changed password usually means the old one may be known).
-pub async fn change_password(
+pub(crate) async fn change_password(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -67,7 +67,7 @@ pub async fn change_password(
 }
 
 /// Ends every session and device token of the signed-in person except the one making the request.
-pub async fn sign_out_everywhere(
+pub(crate) async fn sign_out_everywhere(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -122,7 +122,7 @@ async fn end_other_credentials(
 }
 
 /// Ends the request's own credential (sign-out), auditing it.
-pub async fn sign_out(db: &Db, principal: &Principal, client: &ClientInfo) -> AppResult<()> {
+pub(crate) async fn sign_out(db: &Db, principal: &Principal, client: &ClientInfo) -> AppResult<()> {
     let scope = &principal.scope;
     let mut tx = db.tenant(scope).await?;
     match &principal.credential {

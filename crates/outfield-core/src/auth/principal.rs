@@ -19,7 +19,7 @@ use crate::people::domain::{ConsolePath, Language, Role};
 use crate::state::AppState;
 
 /// Header carrying the CSRF token on cookie-authenticated API calls that change state.
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A verified person acting in a request.
 #[derive(Debug, Clone)]
@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for Principal {
 }
 
 /// Finds the principal of a request, if it carries a valid credential.
-pub async fn authenticate(parts: &Parts, db: &Db) -> AppResult<Option<Principal>> {
+pub(crate) async fn authenticate(parts: &Parts, db: &Db) -> AppResult<Option<Principal>> {
     if let Some(token) = bearer_token(parts) {
         return by_device_token(db, &hash_token(token)).await;
     }
@@ -111,7 +111,7 @@ pub async fn authenticate(parts: &Parts, db: &Db) -> AppResult<Option<Principal>
 }
 
 /// The hash of the session token the request presents, if any (to end it at sign-in: rotation).
-pub fn presented_session(jar: &CookieJar) -> Option<String> {
+pub(crate) fn presented_session(jar: &CookieJar) -> Option<String> {
     jar.get(sessions::COOKIE)
         .map(|cookie| hash_token(cookie.value()))
 }

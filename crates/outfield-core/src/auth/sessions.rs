@@ -13,7 +13,7 @@ use crate::db::Tx;
 pub const COOKIE: &str = "outfield_session";
 
 /// How long a session lives without use, and at most, depending on "keep me signed in".
-pub fn lifetimes(remember: bool) -> (i64, i64) {
+pub(crate) fn lifetimes(remember: bool) -> (i64, i64) {
     if remember {
         (14 * DAY_MS, 30 * DAY_MS)
     } else {
@@ -22,7 +22,7 @@ pub fn lifetimes(remember: bool) -> (i64, i64) {
 }
 
 /// Writes of `last_seen_at` are skipped when the previous one is this recent, so reads stay reads.
-pub const TOUCH_INTERVAL_MS: i64 = 5 * MINUTE_MS;
+pub(crate) const TOUCH_INTERVAL_MS: i64 = 5 * MINUTE_MS;
 
 /// A session just created: the raw token goes into the cookie and is never stored.
 pub struct NewSession {
@@ -78,7 +78,11 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> sqlx::Result<()> {
 }
 
 /// Ends every session of a person (sign-out everywhere, password change, deactivation).
-pub async fn delete_all_for(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<u64> {
+pub(crate) async fn delete_all_for(
+    tx: &mut Tx,
+    company_id: Uuid,
+    person_id: Uuid,
+) -> sqlx::Result<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE company_id = $1 AND person_id = $2")
         .bind(company_id.to_string())
         .bind(person_id.to_string())
@@ -98,7 +102,7 @@ pub async fn touch(tx: &mut Tx, token_hash: &str, now: i64) -> sqlx::Result<()> 
 }
 
 /// Whether a stored session is still valid at `now`.
-pub fn is_live(row: &sqlx::any::AnyRow, now: i64) -> sqlx::Result<bool> {
+pub(crate) fn is_live(row: &sqlx::any::AnyRow, now: i64) -> sqlx::Result<bool> {
     let remember: i64 = row.try_get("remember")?;
     let last_seen: i64 = row.try_get("last_seen_at")?;
     let expires_at: i64 = row.try_get("expires_at")?;
@@ -121,7 +125,7 @@ pub fn cookie(token: String, remember: bool, secure: bool) -> Cookie<'static> {
 }
 
 /// A cookie that removes the session cookie from the browser.
-pub fn removal_cookie() -> Cookie<'static> {
+pub(crate) fn removal_cookie() -> Cookie<'static> {
     let mut cookie = Cookie::build((COOKIE, ""))
         .path("/")
         .http_only(true)

@@ -209,7 +209,7 @@ async fn find_candidate(
 
 /// Opens a console session for a verified person, ending the session the browser presented (rotation);
 /// returns it with the sign-in device cookie's value.
-pub async fn start_session(
+pub(crate) async fn start_session(
     db: &Db,
     verified: Verified,
     remember: bool,
@@ -239,7 +239,7 @@ pub async fn start_session(
 }
 
 /// Issues a device token for the field app to a verified person.
-pub async fn issue_device_token(
+pub(crate) async fn issue_device_token(
     db: &Db,
     verified: Verified,
     label: &str,
@@ -269,7 +269,7 @@ pub async fn issue_device_token(
 }
 
 /// A device token just issued, with the sign-in device cookie to set.
-pub struct IssuedToken {
+pub(crate) struct IssuedToken {
     /// The token's id.
     pub device_id: Uuid,
     /// The bearer token.

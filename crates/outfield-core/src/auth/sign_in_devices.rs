@@ -25,7 +25,7 @@ pub fn presented(jar: &CookieJar) -> Option<String> {
 }
 
 /// The limit key of a presented device cookie when it belongs to `person_id` and has not expired.
-pub async fn known_for(
+pub(crate) async fn known_for(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,

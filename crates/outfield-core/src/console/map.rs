@@ -67,7 +67,7 @@ impl Tiles {
     }
 
     /// The content security policy of a map page: the console's, with images from the tile server.
-    pub fn content_security_policy(&self) -> String {
+    pub(crate) fn content_security_policy(&self) -> String {
         let origin = url::Url::parse(&self.url.replace(['{', '}'], ""))
             .ok()
             .map(|u| u.origin().ascii_serialization())

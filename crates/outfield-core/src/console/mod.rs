@@ -282,7 +282,7 @@ impl FormErrors {
 }
 
 /// Role options for select boxes: the roles `actor` may grant.
-pub fn grantable_roles(actor: Role) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn grantable_roles(actor: Role) -> Vec<(&'static str, &'static str)> {
     Role::ALL
         .into_iter()
         .filter(|r| actor.may_grant(*r))

@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct UploadQuery {
+pub(crate) struct UploadQuery {
     /// `visit_photo`, `voice_note` or `selfie`.
     pub purpose: String,
 }

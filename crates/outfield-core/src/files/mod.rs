@@ -34,7 +34,7 @@ use crate::db::{get_uuid, Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::privacy::{has_consent, Permission};
 use crate::sync::{reject, Applied};
-pub use sniff::MediaType;
+pub(crate) use sniff::MediaType;
 
 /// What a file is for; decides the types accepted, the size limit and the permission it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -82,7 +82,7 @@ impl Purpose {
     }
 
     /// Largest accepted size: a full-resolution phone photo, or ten minutes of speech.
-    pub fn max_bytes(self) -> u64 {
+    pub(crate) fn max_bytes(self) -> u64 {
         match self {
             Purpose::VisitPhoto | Purpose::Selfie => 12 * 1024 * 1024,
             Purpose::VoiceNote => 16 * 1024 * 1024,
@@ -167,7 +167,7 @@ pub struct Uploaded {
 }
 
 /// Parses the `purpose` query parameter.
-pub fn purpose_of(raw: &str) -> AppResult<Purpose> {
+pub(crate) fn purpose_of(raw: &str) -> AppResult<Purpose> {
     Purpose::parse(raw).ok_or_else(|| {
         AppError::field("purpose", "must be one of: visit_photo, voice_note, selfie")
     })
@@ -451,7 +451,7 @@ static PREVIEWS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_
 
 /// The preview of a picture (JPEG, at most [`picture::PREVIEW_SIDE`] pixels a side), made from the
 /// original the first time it is asked for and kept beside it.
-pub async fn open_preview(
+pub(crate) async fn open_preview(
     db: &Db,
     files: &FileStore,
     scope: &Scope,

@@ -10,12 +10,12 @@ use image::{ImageFormat, ImageReader, Limits};
 use crate::files::MediaType;
 
 /// Largest picture accepted: 40 megapixels, above any phone camera's full resolution.
-pub const MAX_PIXELS: u64 = 40_000_000;
+pub(crate) const MAX_PIXELS: u64 = 40_000_000;
 /// How much of the start of a picture is kept while it streams in, to read its size from: headers come
 /// first, and a JPEG's frame header follows its metadata segments (at most 64 KiB each).
-pub const HEADER_BYTES: usize = 512 * 1024;
+pub(crate) const HEADER_BYTES: usize = 512 * 1024;
 /// The longest side of a preview, in pixels.
-pub const PREVIEW_SIDE: u32 = 1280;
+pub(crate) const PREVIEW_SIDE: u32 = 1280;
 /// Most memory one decoding may allocate: a 40-megapixel picture with four bytes a pixel.
 const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4 + 16 * 1024 * 1024;
 
@@ -30,7 +30,7 @@ fn format_of(media: MediaType) -> Option<ImageFormat> {
 
 /// Checks the size a picture's header declares (from the picture's first [`HEADER_BYTES`]), in words
 /// the uploader can act on.
-pub fn check_dimensions(media: MediaType, head: &[u8]) -> Result<(u32, u32), String> {
+pub(crate) fn check_dimensions(media: MediaType, head: &[u8]) -> Result<(u32, u32), String> {
     let Some(format) = format_of(media) else {
         return Err("is not a picture".into());
     };

@@ -2,7 +2,7 @@
 //! do not (and a file served back is only ever given one of these types).
 
 /// How many leading bytes the decision needs.
-pub const HEAD_BYTES: usize = 12;
+pub(crate) const HEAD_BYTES: usize = 12;
 
 /// The image and audio formats phones produce, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum MediaType {
 
 impl MediaType {
     /// Recognises a format from the start of a file; `None` for anything else (HTML, scripts, PDFs …).
-    pub fn sniff(head: &[u8]) -> Option<MediaType> {
+    pub(crate) fn sniff(head: &[u8]) -> Option<MediaType> {
         let at = |offset: usize, signature: &[u8]| {
             head.get(offset..offset + signature.len()) == Some(signature)
         };
@@ -71,7 +71,7 @@ impl MediaType {
     }
 
     /// The type a stored content type names (what [`MediaType::content_type`] gave at upload).
-    pub fn of_content_type(content_type: &str) -> Option<MediaType> {
+    pub(crate) fn of_content_type(content_type: &str) -> Option<MediaType> {
         [
             MediaType::Jpeg,
             MediaType::Png,
@@ -96,12 +96,12 @@ impl MediaType {
     }
 
     /// Whether it is a picture.
-    pub fn is_image(self) -> bool {
+    pub(crate) fn is_image(self) -> bool {
         matches!(self, MediaType::Jpeg | MediaType::Png | MediaType::Webp)
     }
 
     /// Whether it is a recording.
-    pub fn is_audio(self) -> bool {
+    pub(crate) fn is_audio(self) -> bool {
         !self.is_image()
     }
 }

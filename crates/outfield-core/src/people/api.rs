@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The signed-in person.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
+pub(crate) struct Me {
     /// Their id.
     pub id: Uuid,
     /// Name.
@@ -91,7 +91,7 @@ async fn save_preferences(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct PeopleQuery {
+pub(crate) struct PeopleQuery {
     /// Active (default), deactivated or all.
     #[param(inline)]
     pub status: Option<StatusFilter>,
@@ -183,7 +183,7 @@ async fn deactivate_person(
 
 /// A password-reset link for a person.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ResetLink {
+pub(crate) struct ResetLink {
     /// The link to pass on (valid 1 day, once).
     pub link: String,
 }

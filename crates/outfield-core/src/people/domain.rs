@@ -139,7 +139,7 @@ impl Role {
     }
 
     /// Whether someone in this role may give `other` to a person. Only owners make owners.
-    pub fn may_grant(self, other: Role) -> bool {
+    pub(crate) fn may_grant(self, other: Role) -> bool {
         match self {
             Role::Owner => true,
             Role::Admin => other != Role::Owner,

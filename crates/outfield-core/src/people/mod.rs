@@ -376,7 +376,7 @@ pub async fn deactivate(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppR
 }
 
 /// Makes a password-reset link for a person (shown to the admin to pass on).
-pub async fn reset_link(
+pub(crate) async fn reset_link(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
@@ -401,7 +401,11 @@ pub async fn reset_link(
 }
 
 /// A person's device tokens: visible to admins and to the person themselves.
-pub async fn devices_of(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Vec<devices::Device>> {
+pub(crate) async fn devices_of(
+    db: &Db,
+    scope: &Scope,
+    id: Uuid,
+) -> AppResult<Vec<devices::Device>> {
     let mut tx = db.tenant_read(scope).await?;
     visible(&mut tx, scope, id).await?;
     if !(scope.role().administers() || scope.person_id() == id) {
@@ -413,7 +417,7 @@ pub async fn devices_of(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Vec<devic
 }
 
 /// Revokes one device token of a person (admins, or the person themselves).
-pub async fn revoke_device(
+pub(crate) async fn revoke_device(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
@@ -439,7 +443,7 @@ pub async fn revoke_device(
 /// Remembered preferences of the signed-in person.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Preferences {
+pub(crate) struct Preferences {
     /// Interface language.
     pub language: Option<Language>,
     /// The console view to return to (a path under `/console`).
@@ -447,7 +451,7 @@ pub struct Preferences {
 }
 
 /// Saves the signed-in person's preferences.
-pub async fn save_preferences(
+pub(crate) async fn save_preferences(
     db: &Db,
     scope: &Scope,
     actor: &Actor,

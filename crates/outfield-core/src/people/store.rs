@@ -165,7 +165,11 @@ pub async fn taken(
 }
 
 /// The chain of managers above `start` (nearest first), to detect loops and check who is above whom.
-pub async fn managers_above(tx: &mut Tx, company_id: Uuid, start: Uuid) -> sqlx::Result<Vec<Uuid>> {
+pub(crate) async fn managers_above(
+    tx: &mut Tx,
+    company_id: Uuid,
+    start: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
     let rows = sqlx::query(
         "WITH RECURSIVE chain(id, depth) AS ( \
            SELECT manager_id, 1 FROM people WHERE company_id = $1 AND id = $2 AND manager_id IS NOT NULL \
@@ -182,7 +186,7 @@ pub async fn managers_above(tx: &mut Tx, company_id: Uuid, start: Uuid) -> sqlx:
 }
 
 /// Number of active owners, so the last one cannot be removed.
-pub async fn active_owner_count(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<i64> {
+pub(crate) async fn active_owner_count(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<i64> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM people WHERE company_id = $1 AND role = 'owner' AND deactivated_at IS NULL",
     )

@@ -37,7 +37,7 @@ async fn get_notice(
 /// A new notice text.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NoticeText {
+pub(crate) struct NoticeText {
     /// The full text (20–20,000 characters).
     pub body: String,
 }

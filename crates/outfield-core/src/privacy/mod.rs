@@ -85,7 +85,7 @@ pub struct Notice {
 }
 
 /// The notice every company starts with, as version 1.
-pub const DEFAULT_NOTICE: &str = "Your company uses Outfield to record your field work. \
+pub(crate) const DEFAULT_NOTICE: &str = "Your company uses Outfield to record your field work. \
 Location: recorded only while you are on duty and not on a private pause, to show your manager where you \
 are and to verify visits; kept for the period your company has set. Camera: only when you take a visit \
 photo, a receipt or a selfie. Microphone: only while you record a voice note. Contacts: only the contact \
@@ -116,7 +116,7 @@ pub async fn current_notice(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<Notic
 }
 
 /// Publishes a new version of the notice (owners and admins) and tells every active person.
-pub async fn publish_notice(
+pub(crate) async fn publish_notice(
     db: &Db,
     principal: &Principal,
     client: &ClientInfo,
@@ -168,7 +168,7 @@ pub async fn publish_notice(
 /// What a `consent` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ConsentPayload {
+pub(crate) struct ConsentPayload {
     /// Which permission.
     pub permission: Permission,
     /// Granted or revoked.
@@ -184,7 +184,7 @@ pub const RECORD_KINDS: &[RecordKind] = &[RecordKind {
 }];
 
 /// Records a grant or revocation pushed by the app.
-pub async fn apply_consent(
+pub(crate) async fn apply_consent(
     tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
@@ -306,7 +306,7 @@ pub async fn check_position_consent(tx: &mut Tx, scope: &Scope, has_position: bo
 
 /// One entry of the consent ledger.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ConsentEntry {
+pub(crate) struct ConsentEntry {
     /// The record's id (given by the device).
     pub id: Uuid,
     /// Which permission.
@@ -368,7 +368,11 @@ async fn ledger(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<
 }
 
 /// The consent ledger of a person the scope may see, newest first.
-pub async fn ledger_of(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<ConsentEntry>> {
+pub(crate) async fn ledger_of(
+    db: &Db,
+    scope: &Scope,
+    person_id: Uuid,
+) -> AppResult<Vec<ConsentEntry>> {
     crate::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;
     let entries = ledger(&mut tx, scope.company_id(), person_id).await?;
@@ -377,7 +381,7 @@ pub async fn ledger_of(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec
 }
 
 /// Current consent of every person the scope may see (the console's overview).
-pub async fn overview(
+pub(crate) async fn overview(
     db: &Db,
     scope: &Scope,
 ) -> AppResult<Vec<(crate::people::Person, Vec<ConsentState>)>> {

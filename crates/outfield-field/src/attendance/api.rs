@@ -46,7 +46,7 @@ async fn get_register(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct ExportQuery {
+pub(crate) struct ExportQuery {
     /// First day (default today).
     pub from: Option<NaiveDate>,
     /// Last day (default `from`, at most 92 days later).
@@ -85,7 +85,7 @@ async fn export_register(
 /// A leave note.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LeaveRequest {
+pub(crate) struct LeaveRequest {
     /// Why (1–200 characters), e.g. "Sick leave".
     pub note: String,
 }

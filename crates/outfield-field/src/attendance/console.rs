@@ -180,7 +180,7 @@ async fn save_settings(
 
 /// The company's rules and the day a page asks for (`?day=YYYY-MM-DD`, today in the company's zone by
 /// default): what every page about a day starts from.
-pub async fn settings_and_day(
+pub(crate) async fn settings_and_day(
     state: &AppState,
     user: &outfield_core::auth::Principal,
     raw: Option<&str>,
@@ -288,7 +288,7 @@ async fn leave(
 /// Times of a register row for the page.
 impl RegisterRow {
     /// Start as local clock time, with the phone's time when it was started offline.
-    pub fn start_text(&self, zone: &str) -> String {
+    pub(crate) fn start_text(&self, zone: &str) -> String {
         let Some(at) = self.started_at else {
             return String::new();
         };
@@ -305,7 +305,7 @@ impl RegisterRow {
     }
 
     /// End as local clock time, with how it ended when not by the employee.
-    pub fn end_text(&self, zone: &str) -> String {
+    pub(crate) fn end_text(&self, zone: &str) -> String {
         let Some(at) = self.ended_at else {
             return if self.started_at.is_some() {
                 "on duty".into()

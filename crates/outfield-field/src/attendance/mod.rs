@@ -28,7 +28,7 @@ use outfield_core::sync::{reject, Applied, Incoming};
 /// What a `day_end` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DayMarkPayload {
+pub(crate) struct DayMarkPayload {
     /// Where the employee was, when location is allowed.
     pub position: Option<Reading>,
 }
@@ -36,7 +36,7 @@ pub struct DayMarkPayload {
 /// What a `day_start` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DayStartPayload {
+pub(crate) struct DayStartPayload {
     /// Where the employee was, when location is allowed.
     pub position: Option<Reading>,
     /// The id of the selfie taken at the start (uploaded as a `selfie` file; needs camera consent).
@@ -46,7 +46,7 @@ pub struct DayStartPayload {
 /// What `pause_start` and `pause_end` records carry: nothing but their time.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PausePayload {}
+pub(crate) struct PausePayload {}
 
 /// One started day of one person, as tracking and visits need it.
 #[derive(Debug, Clone)]
@@ -63,7 +63,7 @@ pub struct DutyWindow {
 
 impl DutyWindow {
     /// Whether the person was on duty and not on a private pause at a device time.
-    pub fn covers(&self, at: i64) -> bool {
+    pub(crate) fn covers(&self, at: i64) -> bool {
         let inside = at >= self.start && self.end.is_none_or(|end| at <= end);
         inside
             && !self
@@ -74,7 +74,7 @@ impl DutyWindow {
 }
 
 /// The day a device time belongs to among windows, if the person was on duty then.
-pub fn day_at(windows: &[DutyWindow], at: i64) -> Option<&str> {
+pub(crate) fn day_at(windows: &[DutyWindow], at: i64) -> Option<&str> {
     windows
         .iter()
         .find(|w| w.covers(at))
@@ -162,7 +162,7 @@ pub async fn open_duty(
 }
 
 /// The open (started, not ended) day of a person, if any: `(day, start device time)`.
-pub async fn open_day(
+pub(crate) async fn open_day(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -181,7 +181,7 @@ pub async fn open_day(
 
 /// Starts the working day (`day_start` record). A second start of the same day is refused; a day left
 /// open before it is ended at its last known activity.
-pub async fn apply_day_start(
+pub(crate) async fn apply_day_start(
     tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
@@ -266,7 +266,7 @@ pub async fn apply_day_start(
 }
 
 /// The selfie taken at the start of a person's day, if one was sent.
-pub async fn selfie_of(
+pub(crate) async fn selfie_of(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -292,7 +292,7 @@ pub async fn selfie_of(
 }
 
 /// Ends the working day (`day_end` record).
-pub async fn apply_day_end(
+pub(crate) async fn apply_day_end(
     tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
@@ -366,7 +366,12 @@ async fn close_day(
 }
 
 /// Starts or ends a private pause (`pause_start` / `pause_end` records): no location is recorded inside.
-pub async fn apply_pause(tx: &mut Tx, scope: &Scope, record: &Incoming, starting: bool) -> Applied {
+pub(crate) async fn apply_pause(
+    tx: &mut Tx,
+    scope: &Scope,
+    record: &Incoming,
+    starting: bool,
+) -> Applied {
     record.payload_as::<PausePayload>()?;
     let Some((day, start)) = open_day(tx, scope.company_id(), scope.person_id()).await? else {
         return Err(reject("a pause needs a started day"));

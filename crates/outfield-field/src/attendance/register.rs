@@ -18,7 +18,7 @@ use outfield_core::export::{Cell, Table};
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 
 /// Longest range one register covers.
-pub const MAX_DAYS: i64 = 92;
+pub(crate) const MAX_DAYS: i64 = 92;
 
 /// How a person's day counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -108,7 +108,7 @@ pub struct DayRange {
 
 impl DayRange {
     /// The first and last day, checked.
-    pub fn resolve(&self, settings: &ActivitySettings) -> AppResult<(NaiveDate, NaiveDate)> {
+    pub(crate) fn resolve(&self, settings: &ActivitySettings) -> AppResult<(NaiveDate, NaiveDate)> {
         let from = self.from.unwrap_or_else(|| settings.today());
         let to = self.to.unwrap_or(from);
         if to < from {
@@ -248,7 +248,7 @@ fn status_of(
 }
 
 /// Active managers and field employees the scope may see: `(id, name, employee code)` by name.
-pub async fn field_people(
+pub(crate) async fn field_people(
     tx: &mut Tx,
     scope: &Scope,
 ) -> sqlx::Result<Vec<(Uuid, String, Option<String>)>> {
@@ -343,7 +343,7 @@ pub fn table(rows: &[RegisterRow], zone: &str) -> Table {
 }
 
 /// Marks (or with `note = None` clears) a day of leave for a person (their managers and admins).
-pub async fn set_leave(
+pub(crate) async fn set_leave(
     db: &Db,
     scope: &Scope,
     actor: &outfield_core::audit::Actor,

@@ -17,7 +17,7 @@ use outfield_core::sync::{reject, Applied, Incoming};
 /// What a `note` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NotePayload {
+pub(crate) struct NotePayload {
     /// The note, 1–4000 characters.
     pub text: String,
 }
@@ -57,7 +57,7 @@ pub struct Note {
 }
 
 /// The notes of a person the scope may see, newest first.
-pub async fn of_person(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<Note>> {
+pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<Note>> {
     outfield_core::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;
     let rows = sqlx::query(

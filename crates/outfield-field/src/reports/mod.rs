@@ -182,7 +182,7 @@ async fn planned_counts(
 }
 
 /// The team's totals, as one more row of the report.
-pub fn totals(rows: &[ActivityRow]) -> ActivityRow {
+pub(crate) fn totals(rows: &[ActivityRow]) -> ActivityRow {
     let sum = |f: fn(&ActivityRow) -> i64| rows.iter().map(f).sum::<i64>();
     let done = sum(|r| r.visits_done);
     let verified = sum(|r| r.verified);
@@ -204,7 +204,7 @@ pub fn totals(rows: &[ActivityRow]) -> ActivityRow {
 
 impl ActivityRow {
     /// The verified share as a percentage for pages ("" without visits).
-    pub fn verified_percent(&self) -> String {
+    pub(crate) fn verified_percent(&self) -> String {
         self.verified_share
             .map_or(String::new(), |s| format!("{:.0}%", s * 100.0))
     }

@@ -99,7 +99,7 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
 
 /// Which day a page shows.
 #[derive(Debug, Deserialize)]
-pub struct DayQuery {
+pub(crate) struct DayQuery {
     /// `YYYY-MM-DD`; today by default.
     pub day: Option<String>,
 }

@@ -32,7 +32,7 @@ use trail::{Flag, Stop, TrailFix};
 /// What a `fix` record carries.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FixPayload {
+pub(crate) struct FixPayload {
     /// Degrees north.
     pub latitude: f64,
     /// Degrees east.
@@ -443,7 +443,7 @@ pub async fn queue_summary(
 }
 
 /// The fixes of one duty window, sorted by device time (id breaks ties, so the order is always the same).
-pub async fn fixes_of(
+pub(crate) async fn fixes_of(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -562,13 +562,13 @@ pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
 }
 
 /// Metres as kilometres with two decimals, as reports show them.
-pub fn round_km(metres: f64) -> f64 {
+pub(crate) fn round_km(metres: f64) -> f64 {
     (metres / 10.0).round() / 100.0
 }
 
 /// A person's day: duty, trail, stops, gaps, flags and visits.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DayDetail {
+pub(crate) struct DayDetail {
     /// The person.
     pub person_id: Uuid,
     /// Their name.
@@ -602,7 +602,7 @@ pub struct DayDetail {
 }
 
 /// A day of a person the scope may see (their own, their team's, or anyone's for admins).
-pub async fn day_detail(
+pub(crate) async fn day_detail(
     db: &Db,
     scope: &Scope,
     person_id: Uuid,

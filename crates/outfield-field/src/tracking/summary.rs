@@ -11,7 +11,7 @@ use outfield_core::db::{get_uuid, Db, NullableFloat, Tx};
 
 /// A duty day as summaries need it.
 #[derive(Debug, Clone)]
-pub struct Duty {
+pub(crate) struct Duty {
     /// Server time the day was started.
     pub started_at: i64,
     /// Server time it was ended.
@@ -25,7 +25,7 @@ pub struct Duty {
 }
 
 /// A day computed from its fixes.
-pub struct Computed {
+pub(crate) struct Computed {
     /// The duty day.
     pub duty: Duty,
     /// Its fixes, by device time.
@@ -35,7 +35,7 @@ pub struct Computed {
 }
 
 /// Computes a person's day from the stored fixes; `None` when the day was not started.
-pub async fn compute(
+pub(crate) async fn compute(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -84,7 +84,7 @@ pub async fn compute(
 }
 
 /// Flags as stored: comma-separated names.
-pub fn format_flags(flags: &[Flag]) -> String {
+pub(crate) fn format_flags(flags: &[Flag]) -> String {
     flags
         .iter()
         .map(|f| f.as_str())
@@ -93,7 +93,7 @@ pub fn format_flags(flags: &[Flag]) -> String {
 }
 
 /// Reads stored flags, skipping names this build does not know.
-pub fn parse_flags(raw: &str) -> Vec<Flag> {
+pub(crate) fn parse_flags(raw: &str) -> Vec<Flag> {
     raw.split(',').filter_map(Flag::parse).collect()
 }
 
@@ -158,7 +158,7 @@ async fn store(
 }
 
 /// How long a queued day waits before it is computed again while batches keep arriving for it.
-pub const SETTLE_MS: i64 = 5_000;
+pub(crate) const SETTLE_MS: i64 = 5_000;
 
 /// Computes up to `limit` queued days that are due, oldest first. Each day is read in a read transaction
 /// and stored in a short write transaction, so ingest is not held up by the computation. A day queued again

@@ -17,21 +17,21 @@ use outfield_core::clock::MINUTE_MS;
 use outfield_core::geo::GeoPoint;
 
 /// Fixes coarser than this are shown but do not count for distance or stops.
-pub const USABLE_ACCURACY_M: f64 = 100.0;
+pub(crate) const USABLE_ACCURACY_M: f64 = 100.0;
 /// Faster than this (≈ 200 km/h) between two fixes is not travel by road.
-pub const MAX_SPEED_MPS: f64 = 55.0;
+pub(crate) const MAX_SPEED_MPS: f64 = 55.0;
 /// A longer silence between fixes is a gap.
-pub const GAP_MS: i64 = 10 * MINUTE_MS;
+pub(crate) const GAP_MS: i64 = 10 * MINUTE_MS;
 /// How far someone may wander and still be at one stop.
-pub const STOP_RADIUS_M: f64 = 100.0;
+pub(crate) const STOP_RADIUS_M: f64 = 100.0;
 /// How long a stay must last to be a stop.
-pub const STOP_MIN_MS: i64 = 5 * MINUTE_MS;
+pub(crate) const STOP_MIN_MS: i64 = 5 * MINUTE_MS;
 /// A device clock further ahead of the server than this is flagged.
-pub const CLOCK_SKEW_MS: i64 = 5 * MINUTE_MS;
+pub(crate) const CLOCK_SKEW_MS: i64 = 5 * MINUTE_MS;
 
 /// A fix as analysis needs it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrailFix {
+pub(crate) struct TrailFix {
     /// Device time (Unix ms).
     pub device_time: i64,
     /// Server receive time (Unix ms).
@@ -101,7 +101,7 @@ impl Flag {
 
 /// A place the employee stayed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Stop {
+pub(crate) struct Stop {
     /// Centre, degrees north.
     pub latitude: f64,
     /// Centre, degrees east.
@@ -114,7 +114,7 @@ pub struct Stop {
 
 /// A silence in tracking, bridged by a straight line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Gap {
+pub(crate) struct Gap {
     /// Last fix before (device time, Unix ms).
     pub from: i64,
     /// First fix after (device time, Unix ms).
@@ -125,7 +125,7 @@ pub struct Gap {
 
 /// What a day's fixes say.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Trail {
+pub(crate) struct Trail {
     /// Fixes considered.
     pub fix_count: i64,
     /// Distance travelled (m).
@@ -186,7 +186,7 @@ fn speed_mps(distance_m: f64, from: i64, until: i64) -> f64 {
 }
 
 /// Analyses a day's fixes, which must be sorted by device time (ties in any fixed order).
-pub fn analyse(fixes: &[TrailFix]) -> Trail {
+pub(crate) fn analyse(fixes: &[TrailFix]) -> Trail {
     let mut trail = Trail {
         fix_count: fixes.len() as i64,
         first_at: fixes.first().map(|f| f.device_time),

@@ -61,7 +61,7 @@ async fn delete_plan(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct PlanQuery {
+pub(crate) struct PlanQuery {
     /// The local date (default today in the company's zone).
     pub day: Option<NaiveDate>,
 }
@@ -101,7 +101,7 @@ async fn list_corrections(
 /// A decision on a proposed location.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CorrectionDecision {
+pub(crate) struct CorrectionDecision {
     /// `true` moves the client to the proposed position; `false` rejects it.
     pub approve: bool,
 }

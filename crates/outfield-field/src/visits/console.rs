@@ -200,7 +200,7 @@ async fn decide(
 
 impl Correction {
     /// When it arrived, in the company's zone.
-    pub fn proposed_at_text(&self, zone: &str) -> String {
+    pub(crate) fn proposed_at_text(&self, zone: &str) -> String {
         outfield_core::console::local_time(self.proposed_at, zone)
     }
 }

@@ -178,7 +178,7 @@ fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
 }
 
 /// The visits of a person on a day, in check-in order.
-pub async fn of_day(
+pub(crate) async fn of_day(
     tx: &mut Tx,
     company_id: Uuid,
     person_id: Uuid,
@@ -207,7 +207,7 @@ pub async fn of_day(
 /// What a `check_in` record carries.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CheckInPayload {
+pub(crate) struct CheckInPayload {
     /// The client visited.
     pub client_id: Uuid,
     /// The fix at check-in (needs location consent); without one the visit is unverified.
@@ -219,7 +219,7 @@ pub struct CheckInPayload {
 /// What a `check_out` record carries: the check-out position and the visit report.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CheckOutPayload {
+pub(crate) struct CheckOutPayload {
     /// The visit (the id of its `check_in` record).
     pub visit_id: Uuid,
     /// The fix at check-out.
@@ -245,7 +245,7 @@ const MAX_PHOTOS: usize = 10;
 /// What a `location_correction` record carries: the client's real position, measured on the spot.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CorrectionPayload {
+pub(crate) struct CorrectionPayload {
     /// The client whose stored location is wrong.
     pub client_id: Uuid,
     /// The visit it was noticed on, if any.
@@ -267,7 +267,7 @@ fn flags_of(mocked: Option<bool>, record: &Incoming) -> Vec<Flag> {
 
 /// Checks in at a client (`check_in` record): the client must be one the employee may see, the employee on
 /// duty and not inside another visit.
-pub async fn apply_check_in(
+pub(crate) async fn apply_check_in(
     tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
@@ -417,7 +417,7 @@ async fn put_on_timeline(
 }
 
 /// Checks out of a visit with its report (`check_out` record); the visit lands on the client's timeline.
-pub async fn apply_check_out(
+pub(crate) async fn apply_check_out(
     tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
@@ -512,7 +512,7 @@ async fn attach_report_files(tx: &mut Tx, scope: &Scope, payload: &CheckOutPaylo
 
 /// Proposes a corrected client location from the field (`location_correction` record); a manager or
 /// admin approves it before the client moves.
-pub async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
+pub(crate) async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
     let payload: CorrectionPayload = record.payload_as()?;
     if outfield_clients::store::find(tx, scope, payload.client_id)
         .await?
@@ -541,7 +541,7 @@ pub async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> 
 
 /// A proposed client location awaiting a decision.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Correction {
+pub(crate) struct Correction {
     /// Id.
     pub id: Uuid,
     /// The client.
@@ -563,7 +563,7 @@ pub struct Correction {
 }
 
 /// Pending corrections of clients the scope may see (managers and admins).
-pub async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec<Correction>> {
+pub(crate) async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec<Correction>> {
     if scope.role() == outfield_core::people::domain::Role::FieldEmployee {
         return Err(AppError::Forbidden);
     }
@@ -603,7 +603,7 @@ pub async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec<Correc
 }
 
 /// Approves (the client moves to the proposed position) or rejects a correction.
-pub async fn decide_correction(
+pub(crate) async fn decide_correction(
     db: &Db,
     scope: &Scope,
     actor: &Actor,

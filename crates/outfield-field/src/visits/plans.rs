@@ -33,7 +33,7 @@ pub struct NewPlan {
 
 /// A client on a person's plan for a day, with the visit made there (if any).
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PlannedVisit {
+pub(crate) struct PlannedVisit {
     /// The plan entry (to remove it).
     pub plan_id: Uuid,
     /// The client.
@@ -154,7 +154,7 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
 }
 
 /// Whether a client is on a person's plan for a day (dated or weekly).
-pub async fn is_planned(
+pub(crate) async fn is_planned(
     tx: &mut Tx,
     company: Uuid,
     person: Uuid,
@@ -180,7 +180,7 @@ pub async fn is_planned(
 }
 
 /// A person's plan for a day with what became of each entry (the person, their managers, admins).
-pub async fn for_day(
+pub(crate) async fn for_day(
     db: &Db,
     scope: &Scope,
     person_id: Uuid,
