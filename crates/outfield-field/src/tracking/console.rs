@@ -180,7 +180,7 @@ async fn day_page(
                 }
             }
             positions.push(
-                visit_position(&mut tx, user.scope.company_id(), visit.id)
+                crate::visits::check_in_position(&mut tx, user.scope.company_id(), visit.id)
                     .await
                     .unwrap_or_default(),
             );
@@ -227,22 +227,6 @@ async fn day_page(
         data,
     };
     render_map_page(&page, &tiles)
-}
-
-/// Where the check-in of a visit was made.
-async fn visit_position(
-    tx: &mut outfield_core::db::Tx,
-    company_id: Uuid,
-    visit_id: Uuid,
-) -> sqlx::Result<Option<(f64, f64)>> {
-    let row: Option<(Option<f64>, Option<f64>)> = sqlx::query_as(
-        "SELECT in_latitude, in_longitude FROM visits WHERE company_id = $1 AND id = $2",
-    )
-    .bind(company_id.to_string())
-    .bind(visit_id.to_string())
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.and_then(|(lat, lon)| lat.zip(lon)))
 }
 
 /// The day as one list of events in time order, by the phone's clock (the one all of them share).

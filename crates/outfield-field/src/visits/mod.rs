@@ -654,6 +654,22 @@ pub(crate) async fn decide_correction(
     Ok(())
 }
 
+/// Where the check-in of a visit was made.
+pub(crate) async fn check_in_position(
+    tx: &mut Tx,
+    company_id: Uuid,
+    visit_id: Uuid,
+) -> sqlx::Result<Option<(f64, f64)>> {
+    let row: Option<(Option<f64>, Option<f64>)> = sqlx::query_as(
+        "SELECT in_latitude, in_longitude FROM visits WHERE company_id = $1 AND id = $2",
+    )
+    .bind(company_id.to_string())
+    .bind(visit_id.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.and_then(|(lat, lon)| lat.zip(lon)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
