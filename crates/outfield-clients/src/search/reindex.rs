@@ -146,10 +146,7 @@ pub(super) async fn reindex_chunk(
 }
 
 /// The index entry of a client row, with its contacts' texts (`true` for a phone number).
-fn client_index(
-    row: &sqlx::any::AnyRow,
-    contacts: Vec<(bool, String)>,
-) -> sqlx::Result<Indexed> {
+fn client_index(row: &sqlx::any::AnyRow, contacts: Vec<(bool, String)>) -> sqlx::Result<Indexed> {
     let mut texts: Vec<(bool, String)> = Vec::new();
     for (column, phone) in CLIENT_TEXT {
         if let Some(text) = row.try_get::<Option<String>, _>(column)? {
