@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use outfield_core::ids::{ClientId, PersonId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -289,7 +290,7 @@ async fn create_client(
 async fn get_client(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
 ) -> AppResult<Json<Client>> {
     Ok(Json(crate::get(&state.db, &principal.scope, id).await?))
 }
@@ -303,7 +304,7 @@ async fn update_client(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiJson(changes): ApiJson<ClientChanges>,
 ) -> AppResult<Json<Client>> {
     let actor = Actor::of(&principal, &client);
@@ -318,7 +319,7 @@ async fn update_client(
 async fn list_contacts(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
 ) -> AppResult<Json<Vec<Contact>>> {
     Ok(Json(
         crate::contacts(&state.db, &principal.scope, id).await?,
@@ -346,7 +347,7 @@ async fn import_vcard(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiQuery(query): ApiQuery<VcardQuery>,
     body: axum::body::Body,
 ) -> AppResult<Json<VcardReport>> {
@@ -373,7 +374,7 @@ async fn add_contact(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiJson(new): ApiJson<NewContact>,
 ) -> AppResult<(StatusCode, Json<Contact>)> {
     let actor = Actor::of(&principal, &client);
@@ -398,7 +399,7 @@ pub(crate) struct TimelineQuery {
 async fn timeline(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiQuery(query): ApiQuery<TimelineQuery>,
 ) -> AppResult<Json<Vec<Interaction>>> {
     Ok(Json(
@@ -413,7 +414,7 @@ async fn timeline(
 async fn log_interaction(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiJson(new): ApiJson<NewInteraction>,
 ) -> AppResult<(StatusCode, Json<Interaction>)> {
     crate::get(&state.db, &principal.scope, id).await?;
@@ -428,7 +429,7 @@ async fn log_interaction(
 #[serde(deny_unknown_fields)]
 pub(crate) struct Merge {
     /// The duplicate; it is removed after its contacts, interactions and owners move over.
-    pub duplicate_id: Uuid,
+    pub duplicate_id: ClientId,
 }
 
 /// Merges a duplicate into this client, keeping every contact and interaction (managers and admins).
@@ -440,7 +441,7 @@ async fn merge_clients(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiJson(merge): ApiJson<Merge>,
 ) -> AppResult<Json<Client>> {
     let actor = Actor::of(&principal, &client);
@@ -454,9 +455,9 @@ async fn merge_clients(
 #[serde(deny_unknown_fields)]
 pub struct Reassignment {
     /// Who owns them now (for example someone leaving).
-    pub from_person_id: Uuid,
+    pub from_person_id: PersonId,
     /// Who takes them over.
-    pub to_person_id: Uuid,
+    pub to_person_id: PersonId,
 }
 
 /// How many clients moved.
@@ -571,7 +572,7 @@ pub(crate) fn clients_table(list: &[Client]) -> Table {
 async fn client_tasks(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
 ) -> AppResult<Json<Vec<Task>>> {
     Ok(Json(
         tasks::of_client(&state.db, &principal.scope, id).await?,
@@ -586,7 +587,7 @@ async fn add_task(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     ApiJson(new): ApiJson<NewTask>,
 ) -> AppResult<(StatusCode, Json<Task>)> {
     let actor = Actor::of(&principal, &client);

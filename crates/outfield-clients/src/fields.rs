@@ -4,11 +4,11 @@
 //! Custom values live on the client as one JSON object keyed by the field's key; they are checked
 //! against the company's definitions whenever they are written, so a stored value always has its type.
 
+use outfield_core::ids::CompanyId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
@@ -217,9 +217,9 @@ fn checked_value(field: &CustomField, value: &Value) -> Result<Value, String> {
 }
 
 /// Reads a company's client types and custom fields.
-pub async fn load(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<ClientFieldSettings> {
+pub async fn load(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<ClientFieldSettings> {
     let row = sqlx::query("SELECT client_types, client_fields FROM companies WHERE id = $1")
-        .bind(company_id.to_string())
+        .bind(company_id)
         .fetch_one(&mut **tx)
         .await?;
     let types: String = row.try_get("client_types")?;
@@ -255,7 +255,7 @@ pub async fn update(
     .bind(settings.client_types.join("\n"))
     .bind(serde_json::to_string(&settings.custom_fields).map_err(anyhow::Error::from)?)
     .bind(now_ms())
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .execute(&mut *tx)
     .await?;
     let keys: Vec<&str> = settings

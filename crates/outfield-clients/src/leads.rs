@@ -3,6 +3,7 @@
 //! an optional allow-list of origins; real enquiries become clients with status `lead`, assigned to the
 //! person who owns most clients of the enquiry's territory, or round robin among field employees.
 
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -16,7 +17,7 @@ use outfield_core::auth::limits;
 use outfield_core::auth::tokens::new_token;
 use outfield_core::auth::{ClientInfo, Principal};
 use outfield_core::clock::now_ms;
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::people::domain::{Email, PhoneNumber};
 
@@ -77,9 +78,9 @@ pub async fn settings(db: &Db, principal: &Principal, base_url: &str) -> AppResu
     Ok(form)
 }
 
-async fn load(tx: &mut Tx, company_id: Uuid, base_url: &str) -> sqlx::Result<LeadForm> {
+async fn load(tx: &mut Tx, company_id: CompanyId, base_url: &str) -> sqlx::Result<LeadForm> {
     let row = sqlx::query("SELECT lead_form_key, lead_form_origins FROM companies WHERE id = $1")
-        .bind(company_id.to_string())
+        .bind(company_id)
         .fetch_one(&mut **tx)
         .await?;
     let key: Option<String> = row.try_get("lead_form_key")?;
@@ -126,7 +127,7 @@ pub async fn configure(
     sqlx::query("UPDATE companies SET lead_form_key = $1, lead_form_origins = $2 WHERE id = $3")
         .bind(&key)
         .bind(origins.join(" "))
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .execute(&mut *tx)
         .await?;
     let event = AuditEvent::new("company.lead_form_changed", "company", scope.company_id())
@@ -168,7 +169,7 @@ pub(crate) async fn admit(
     key: &str,
     origin: Option<&str>,
     client: &ClientInfo,
-) -> AppResult<Uuid> {
+) -> AppResult<CompanyId> {
     let now = now_ms();
     let mut tx = db.system().await?;
     limits::hit(
@@ -186,7 +187,7 @@ pub(crate) async fn admit(
         tx.commit().await?;
         return Err(AppError::NotFound);
     };
-    let company_id = get_uuid(&row, "id")?;
+    let company_id: CompanyId = row.try_get("id")?;
     let allowed: String = row.try_get("lead_form_origins")?;
     if !allowed.is_empty() && !origin.is_some_and(|o| allowed.split_whitespace().any(|a| a == o)) {
         tx.commit().await?;
@@ -206,7 +207,7 @@ pub(crate) async fn admit(
 /// Turns an admitted enquiry into a lead (or quietly drops it when the honeypot was filled).
 pub(crate) async fn submit(
     db: &Db,
-    company_id: Uuid,
+    company_id: CompanyId,
     client: &ClientInfo,
     enquiry: Enquiry,
 ) -> AppResult<Outcome> {
@@ -226,7 +227,7 @@ pub(crate) async fn submit(
     let now = now_ms();
     let mut tx = db.system().await?;
     let assignee = assignee(&mut tx, company_id, enquiry.city.as_ref()).await?;
-    let id = Uuid::now_v7();
+    let id = ClientId::generate();
     let default_type = crate::fields::load(&mut tx, company_id)
         .await?
         .checked_type(None)
@@ -290,7 +291,7 @@ pub(crate) async fn submit(
 
 /// The person who owns most clients in the territory; otherwise the next field employee round robin;
 /// otherwise an owner of the company.
-async fn assignee(tx: &mut Tx, company_id: Uuid, city: Option<&Label>) -> AppResult<Uuid> {
+async fn assignee(tx: &mut Tx, company_id: CompanyId, city: Option<&Label>) -> AppResult<PersonId> {
     let company = company_id.to_string();
     if let Some(city) = city {
         let row = sqlx::query(
@@ -304,10 +305,10 @@ async fn assignee(tx: &mut Tx, company_id: Uuid, city: Option<&Label>) -> AppRes
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(row) = row {
-            return Ok(get_uuid(&row, "person_id")?);
+            return Ok(row.try_get("person_id")?);
         }
     }
-    let field: Vec<String> = sqlx::query_scalar(
+    let field: Vec<PersonId> = sqlx::query_scalar(
         "SELECT id FROM people WHERE company_id = $1 AND role = 'field_employee' AND deactivated_at IS NULL ORDER BY id",
     )
     .bind(&company)
@@ -323,7 +324,7 @@ async fn assignee(tx: &mut Tx, company_id: Uuid, city: Option<&Label>) -> AppRes
             .bind(&company)
             .fetch_one(&mut **tx)
             .await?;
-        field[(turn as usize - 1) % field.len()].clone()
+        field[(turn as usize - 1) % field.len()]
     };
-    Uuid::parse_str(&chosen).map_err(|e| AppError::Internal(e.into()))
+    Ok(chosen)
 }

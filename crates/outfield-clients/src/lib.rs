@@ -18,6 +18,7 @@ pub mod store;
 pub mod tasks;
 pub mod vcard;
 
+use outfield_core::ids::{ClientId, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -68,7 +69,7 @@ pub struct NewClient {
     pub location: Option<GeoPoint>,
     /// Owners among the staff (default: the person creating it). Field employees always own what they add.
     #[serde(default)]
-    pub owner_ids: Vec<Uuid>,
+    pub owner_ids: Vec<PersonId>,
     /// Further phone numbers (at most 10).
     #[serde(default)]
     pub other_phones: Vec<PhoneNumber>,
@@ -114,7 +115,7 @@ pub struct ClientChanges {
     #[schema(value_type = Option<GeoPoint>)]
     pub location: Option<Option<GeoPoint>>,
     /// Owners (replaces the list; managers and admins only).
-    pub owner_ids: Option<Vec<Uuid>>,
+    pub owner_ids: Option<Vec<PersonId>>,
     /// Further phone numbers (replaces the list).
     pub other_phones: Option<Vec<PhoneNumber>>,
     /// Further addresses (replaces the list).
@@ -166,19 +167,23 @@ pub async fn list(db: &Db, scope: &Scope, filter: &ClientFilter) -> AppResult<Ve
 }
 
 /// One client the scope may see; 404 otherwise.
-pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Client> {
+pub async fn get(db: &Db, scope: &Scope, id: ClientId) -> AppResult<Client> {
     let mut tx = db.tenant_read(scope).await?;
     let client = visible(&mut tx, scope, id).await?;
     tx.commit().await?;
     Ok(client)
 }
 
-async fn visible(tx: &mut Tx, scope: &Scope, id: Uuid) -> AppResult<Client> {
+async fn visible(tx: &mut Tx, scope: &Scope, id: ClientId) -> AppResult<Client> {
     store::find(tx, scope, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Owners a scope may give a client: themselves for field employees; people they can see otherwise.
-async fn check_owners(tx: &mut Tx, scope: &Scope, owner_ids: &[Uuid]) -> AppResult<Vec<Uuid>> {
+async fn check_owners(
+    tx: &mut Tx,
+    scope: &Scope,
+    owner_ids: &[PersonId],
+) -> AppResult<Vec<PersonId>> {
     if owner_ids.is_empty() {
         return Ok(vec![scope.person_id()]);
     }
@@ -238,7 +243,7 @@ pub async fn create(
         }
     }
     let owners = check_owners(&mut tx, scope, &new.owner_ids).await?;
-    let id = Uuid::now_v7();
+    let id = ClientId::generate();
     store::insert(
         &mut tx,
         scope.company_id(),
@@ -261,7 +266,7 @@ pub async fn update(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: ClientId,
     changes: ClientChanges,
 ) -> AppResult<Client> {
     let mut tx = db.tenant(scope).await?;
@@ -363,7 +368,7 @@ async fn checked_changes(
 }
 
 /// Contacts of a client the scope may see.
-pub async fn contacts(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Contact>> {
+pub async fn contacts(db: &Db, scope: &Scope, client_id: ClientId) -> AppResult<Vec<Contact>> {
     let mut tx = db.tenant_read(scope).await?;
     visible(&mut tx, scope, client_id).await?;
     let contacts = store::contacts(&mut tx, scope.company_id(), client_id).await?;
@@ -376,7 +381,7 @@ pub(crate) async fn add_contact(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    client_id: Uuid,
+    client_id: ClientId,
     new: NewContact,
 ) -> AppResult<Contact> {
     let mut tx = db.tenant(scope).await?;
@@ -399,7 +404,7 @@ pub(crate) async fn add_contact(
 pub async fn timeline(
     db: &Db,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     kind: Option<InteractionKind>,
 ) -> AppResult<Vec<Interaction>> {
     let mut tx = db.tenant_read(scope).await?;
@@ -413,7 +418,7 @@ pub async fn timeline(
 pub(crate) async fn log_interaction(
     db: &Db,
     scope: &Scope,
-    client_id: Uuid,
+    client_id: ClientId,
     new: NewInteraction,
 ) -> AppResult<Interaction> {
     let mut tx = db.tenant(scope).await?;
@@ -441,7 +446,7 @@ pub async fn record_interaction(
     tx: &mut Tx,
     scope: &Scope,
     id: Uuid,
-    client_id: Uuid,
+    client_id: ClientId,
     new: &NewInteraction,
     (occurred_at, received_at): (i64, i64),
 ) -> Applied {
@@ -467,7 +472,7 @@ pub async fn record_interaction(
 #[serde(deny_unknown_fields)]
 pub(crate) struct InteractionPayload {
     /// The client.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// Call, SMS, e-mail, note, visit, order or document.
     pub kind: InteractionKind,
     /// The contact it was with, if any.
@@ -496,8 +501,8 @@ pub async fn reassign(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    from: Uuid,
-    to: Uuid,
+    from: PersonId,
+    to: PersonId,
 ) -> AppResult<u64> {
     scope.require_admin()?;
     let mut tx = db.tenant(scope).await?;
@@ -533,8 +538,8 @@ pub async fn merge(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    keep: Uuid,
-    duplicate: Uuid,
+    keep: ClientId,
+    duplicate: ClientId,
 ) -> AppResult<Client> {
     if scope.role() == outfield_core::people::domain::Role::FieldEmployee {
         return Err(AppError::Forbidden);

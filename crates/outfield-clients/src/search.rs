@@ -14,15 +14,15 @@
 //! skips other people's clients inside the index. `clients.search_text` and `clients.search_name` keep
 //! what is indexed for each client, so that [`reindex`] can take exactly those entries out again.
 
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::store::{attach_owners, client_from, filter_conditions, Client, ClientFilter};
 use crate::store::{reach_sql, SqlParams, CLIENT_COLUMNS};
 use outfield_core::auth::Scope;
-use outfield_core::db::{get_uuid, Backend, Db, Tx};
+use outfield_core::db::{Backend, Db, Tx};
 use outfield_core::people::store::{bind_scope, reach, VISIBLE_CTE};
 
 mod reindex;
@@ -390,7 +390,11 @@ async fn walk(
 
 /// Brings the index entries of these clients in step with their fields, contacts, owners and visit
 /// plans, in the caller's transaction. Every change to any of those calls it.
-pub async fn reindex(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
+pub async fn reindex(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    client_ids: &[ClientId],
+) -> sqlx::Result<()> {
     for chunk in client_ids.chunks(CHUNK) {
         reindex_chunk(tx, company_id, chunk, Mode::Update).await?;
     }
@@ -398,7 +402,11 @@ pub async fn reindex(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx
 }
 
 /// Takes these clients out of the index before they are deleted.
-pub(crate) async fn forget(tx: &mut Tx, company_id: Uuid, client_ids: &[Uuid]) -> sqlx::Result<()> {
+pub(crate) async fn forget(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    client_ids: &[ClientId],
+) -> sqlx::Result<()> {
     for chunk in client_ids.chunks(CHUNK) {
         reindex_chunk(tx, company_id, chunk, Mode::Forget).await?;
     }
@@ -454,8 +462,8 @@ impl Indexed {
 /// import): each with its id and the one person who holds it.
 pub(crate) async fn add_new(
     tx: &mut Tx,
-    company_id: Uuid,
-    clients: &[(Indexed, Uuid, Uuid)],
+    company_id: CompanyId,
+    clients: &[(Indexed, ClientId, PersonId)],
 ) -> sqlx::Result<()> {
     let ids: Vec<(String, Option<String>)> = clients
         .iter()
@@ -477,7 +485,7 @@ async fn insert_entries(
     tx: &mut Tx,
     backend: Backend,
     table: &str,
-    company_id: Uuid,
+    company_id: CompanyId,
     clients: &[(&Indexed, &str, &Option<String>)],
 ) -> sqlx::Result<()> {
     let mut rows: Vec<(&str, &str, &str, &Option<String>)> = clients
@@ -497,7 +505,7 @@ async fn insert_entries(
     );
     for run in rows.chunks(ENTRIES_PER_STATEMENT) {
         sqlx::query(&sql)
-            .bind(company_id.to_string())
+            .bind(company_id)
             .bind(serde_json::to_string(run).unwrap_or_default())
             .execute(&mut **tx)
             .await?;
@@ -522,12 +530,12 @@ pub async fn rebuild_if_outdated(db: &Db) -> anyhow::Result<()> {
     let rows = sqlx::query("SELECT company_id, id FROM clients ORDER BY company_id, id")
         .fetch_all(&mut *tx)
         .await?;
-    let mut by_company: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut by_company: HashMap<CompanyId, Vec<ClientId>> = HashMap::new();
     for row in &rows {
         by_company
-            .entry(get_uuid(row, "company_id")?)
+            .entry(row.try_get("company_id")?)
             .or_default()
-            .push(get_uuid(row, "id")?);
+            .push(row.try_get("id")?);
     }
     // Every entry is written anew: into a table without indexes first, then into the index in key
     // order in one statement, which writes each B-tree page once instead of revisiting pages all over it.

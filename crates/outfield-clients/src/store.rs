@@ -1,5 +1,6 @@
 //! SQL for clients, contacts and interactions. Reads are limited to the clients the scope may see.
 
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub(crate) use merge::{lock_for_merge, merge};
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Client {
     /// Id.
-    pub id: Uuid,
+    pub id: ClientId,
     /// The company's code for it.
     pub code: Option<String>,
     /// Name.
@@ -68,7 +69,7 @@ pub struct Client {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Owner {
     /// Person id.
-    pub id: Uuid,
+    pub id: PersonId,
     /// Name.
     pub name: String,
 }
@@ -85,7 +86,7 @@ pub struct ClientFilter {
     /// Status.
     pub status: Option<ClientStatus>,
     /// Owned by this person.
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<PersonId>,
     /// Has this tag.
     pub tag: Option<String>,
     /// With `longitude`: nearest first, from this point.
@@ -292,10 +293,10 @@ async fn query(
 }
 
 /// One client, if the scope may see it.
-pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<Client>> {
+pub async fn find(tx: &mut Tx, scope: &Scope, id: ClientId) -> sqlx::Result<Option<Client>> {
     let sql = visible_clients_sql("AND c.id = $4");
     let row = bind_scope(sqlx::query(&sql), scope)
-        .bind(id.to_string())
+        .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
     let Some(row) = row else { return Ok(None) };
@@ -310,7 +311,7 @@ pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
     let latitude: Option<f64> = row.try_get("latitude")?;
     let longitude: Option<f64> = row.try_get("longitude")?;
     Ok(Client {
-        id: get_uuid(row, "id")?,
+        id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         client_type: row.try_get("client_type")?,
@@ -356,7 +357,7 @@ fn json_text(value: &impl Serialize) -> String {
 
 pub(crate) async fn attach_owners(
     tx: &mut Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     clients: &mut [Client],
 ) -> sqlx::Result<()> {
     if clients.is_empty() {
@@ -378,18 +379,18 @@ pub(crate) async fn attach_owners(
          JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
          WHERE o.company_id = $1 {filter} ORDER BY p.name"
     );
-    let mut query = sqlx::query(&sql).bind(company_id.to_string());
+    let mut query = sqlx::query(&sql).bind(company_id);
     for id in ids {
         query = query.bind(id);
     }
-    let mut owners: HashMap<Uuid, Vec<Owner>> = HashMap::new();
+    let mut owners: HashMap<ClientId, Vec<Owner>> = HashMap::new();
     for row in query.fetch_all(&mut **tx).await? {
         let owner = Owner {
-            id: get_uuid(&row, "id")?,
+            id: row.try_get("id")?,
             name: row.try_get("name")?,
         };
         owners
-            .entry(get_uuid(&row, "client_id")?)
+            .entry(row.try_get("client_id")?)
             .or_default()
             .push(owner);
     }
@@ -402,16 +403,16 @@ pub(crate) async fn attach_owners(
 /// Whether another client of the company has this code.
 pub(crate) async fn code_taken(
     tx: &mut Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     code: &str,
-    except: Option<Uuid>,
+    except: Option<ClientId>,
 ) -> sqlx::Result<bool> {
     let row = sqlx::query(
         "SELECT id FROM clients WHERE company_id = $1 AND code = $2 AND ($3 IS NULL OR id <> $3)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(code)
-    .bind(except.map(|id| id.to_string()))
+    .bind(except)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.is_some())
@@ -427,9 +428,9 @@ fn tags_text(tags: &[crate::domain::Tag]) -> String {
 /// Inserts a validated new client, recording who added it (nobody for a website enquiry).
 pub async fn insert(
     tx: &mut Tx,
-    company_id: Uuid,
-    created_by: Option<Uuid>,
-    id: Uuid,
+    company_id: CompanyId,
+    created_by: Option<PersonId>,
+    id: ClientId,
     new: &NewClient,
 ) -> sqlx::Result<()> {
     let now = now_ms();
@@ -439,8 +440,8 @@ pub async fn insert(
          other_phones, other_addresses, custom_fields) \
          VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
     )
-    .bind(company_id.to_string())
-    .bind(id.to_string())
+    .bind(company_id)
+    .bind(id)
     .bind(new.code.as_ref().map(|c| c.as_str()))
     .bind(new.name.as_str())
     .bind(new.client_type.as_ref().map(|t| t.as_str()).unwrap_or("Retailer"))
@@ -454,7 +455,7 @@ pub async fn insert(
     .bind(new.address.as_ref().map(|a| a.as_str()))
     .bind(NullableFloat(new.location.map(|p| p.latitude)))
     .bind(NullableFloat(new.location.map(|p| p.longitude)))
-    .bind(created_by.map(|id| id.to_string()))
+    .bind(created_by)
     .bind(now)
     .bind(json_text(&new.other_phones))
     .bind(json_text(&new.other_addresses))
@@ -525,8 +526,8 @@ fn column_updates(changes: &ClientChanges) -> [(&'static str, Option<Option<Stri
 /// Applies changes column by column and names the changed fields.
 pub async fn apply_changes(
     tx: &mut Tx,
-    company_id: Uuid,
-    id: Uuid,
+    company_id: CompanyId,
+    id: ClientId,
     changes: &ClientChanges,
 ) -> sqlx::Result<Vec<&'static str>> {
     let mut changed = Vec::new();
@@ -537,8 +538,8 @@ pub async fn apply_changes(
         ))
         .bind(value)
         .bind(now_ms())
-        .bind(company_id.to_string())
-        .bind(id.to_string())
+        .bind(company_id)
+        .bind(id)
         .execute(&mut **tx)
         .await?;
         changed.push(column);
@@ -548,8 +549,8 @@ pub async fn apply_changes(
             .bind(NullableFloat(location.map(|p| p.latitude)))
             .bind(NullableFloat(location.map(|p| p.longitude)))
             .bind(now_ms())
-            .bind(company_id.to_string())
-            .bind(id.to_string())
+            .bind(company_id)
+            .bind(id)
             .execute(&mut **tx)
             .await?;
         changed.push("location");
@@ -563,22 +564,22 @@ pub async fn apply_changes(
 /// Replaces the owners of a client.
 pub async fn set_owners(
     tx: &mut Tx,
-    company_id: Uuid,
-    client_id: Uuid,
-    owners: &[Uuid],
+    company_id: CompanyId,
+    client_id: ClientId,
+    owners: &[PersonId],
 ) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND client_id = $2")
-        .bind(company_id.to_string())
-        .bind(client_id.to_string())
+        .bind(company_id)
+        .bind(client_id)
         .execute(&mut **tx)
         .await?;
     for owner in owners {
         sqlx::query(
             "INSERT INTO client_owners (company_id, client_id, person_id) VALUES ($1, $2, $3)",
         )
-        .bind(company_id.to_string())
-        .bind(client_id.to_string())
-        .bind(owner.to_string())
+        .bind(company_id)
+        .bind(client_id)
+        .bind(owner)
         .execute(&mut **tx)
         .await?;
     }
@@ -586,13 +587,18 @@ pub async fn set_owners(
 }
 
 /// Moves every ownership of `from` to `to`; returns how many clients moved.
-pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sqlx::Result<u64> {
+pub async fn reassign(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    from: PersonId,
+    to: PersonId,
+) -> sqlx::Result<u64> {
     let company = company_id.to_string();
     let moving: Vec<String> = sqlx::query_scalar(
         "SELECT client_id FROM client_owners WHERE company_id = $1 AND person_id = $2",
     )
     .bind(&company)
-    .bind(from.to_string())
+    .bind(from)
     .fetch_all(&mut **tx)
     .await?;
     sqlx::query(
@@ -601,19 +607,16 @@ pub async fn reassign(tx: &mut Tx, company_id: Uuid, from: Uuid, to: Uuid) -> sq
          ON CONFLICT (company_id, client_id, person_id) DO NOTHING",
     )
     .bind(&company)
-    .bind(from.to_string())
-    .bind(to.to_string())
+    .bind(from)
+    .bind(to)
     .execute(&mut **tx)
     .await?;
     let moved = sqlx::query("DELETE FROM client_owners WHERE company_id = $1 AND person_id = $2")
         .bind(&company)
-        .bind(from.to_string())
+        .bind(from)
         .execute(&mut **tx)
         .await?;
-    let moving: Vec<Uuid> = moving
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
+    let moving: Vec<ClientId> = moving.iter().filter_map(|id| id.parse().ok()).collect();
     search::reindex(tx, company_id, &moving).await?;
     Ok(moved.rows_affected())
 }
@@ -640,15 +643,15 @@ pub struct Contact {
 /// The contacts of a client (the caller has checked visibility).
 pub async fn contacts(
     tx: &mut Tx,
-    company_id: Uuid,
-    client_id: Uuid,
+    company_id: CompanyId,
+    client_id: ClientId,
 ) -> sqlx::Result<Vec<Contact>> {
     let rows = sqlx::query(
         "SELECT id, name, role, phone, email, language, messaging_consent_at FROM contacts \
          WHERE company_id = $1 AND client_id = $2 ORDER BY name, id",
     )
-    .bind(company_id.to_string())
-    .bind(client_id.to_string())
+    .bind(company_id)
+    .bind(client_id)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter()
@@ -671,8 +674,8 @@ pub async fn contacts(
 /// Inserts a validated contact.
 pub(crate) async fn insert_contact(
     tx: &mut Tx,
-    company_id: Uuid,
-    client_id: Uuid,
+    company_id: CompanyId,
+    client_id: ClientId,
     id: Uuid,
     new: &NewContact,
 ) -> sqlx::Result<()> {
@@ -681,9 +684,9 @@ pub(crate) async fn insert_contact(
         "INSERT INTO contacts (company_id, id, client_id, name, role, phone, email, language, messaging_consent_at, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(id.to_string())
-    .bind(client_id.to_string())
+    .bind(client_id)
     .bind(new.name.as_str())
     .bind(new.role.as_ref().map(|r| r.as_str()))
     .bind(new.phone.as_ref().map(|p| p.as_str()))
@@ -708,7 +711,7 @@ pub struct Interaction {
     /// Contact's name.
     pub contact_name: Option<String>,
     /// Who logged it.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// Their name.
     pub person_name: String,
     /// Outcome.
@@ -724,8 +727,8 @@ pub struct Interaction {
 /// A client's interactions, newest first.
 pub async fn timeline(
     tx: &mut Tx,
-    company_id: Uuid,
-    client_id: Uuid,
+    company_id: CompanyId,
+    client_id: ClientId,
     kind: Option<InteractionKind>,
 ) -> sqlx::Result<Vec<Interaction>> {
     let rows = sqlx::query(
@@ -736,8 +739,8 @@ pub async fn timeline(
          WHERE i.company_id = $1 AND i.client_id = $2 AND ($3 IS NULL OR i.kind = $3) \
          ORDER BY i.occurred_at DESC, i.id DESC LIMIT 500",
     )
-    .bind(company_id.to_string())
-    .bind(client_id.to_string())
+    .bind(company_id)
+    .bind(client_id)
     .bind(kind.map(InteractionKind::as_str))
     .fetch_all(&mut **tx)
     .await?;
@@ -749,7 +752,7 @@ pub async fn timeline(
                 kind: InteractionKind::parse(&kind).unwrap_or(InteractionKind::Note),
                 contact_id: get_opt_uuid(row, "contact_id")?,
                 contact_name: row.try_get("contact_name")?,
-                person_id: get_uuid(row, "person_id")?,
+                person_id: row.try_get("person_id")?,
                 person_name: row.try_get("person_name")?,
                 outcome: row.try_get("outcome")?,
                 body: row.try_get("body")?,
@@ -763,9 +766,9 @@ pub async fn timeline(
 /// Inserts a validated interaction logged by `person_id`.
 pub async fn insert_interaction(
     tx: &mut Tx,
-    (company_id, person_id): (Uuid, Uuid),
+    (company_id, person_id): (CompanyId, PersonId),
     id: Uuid,
-    client_id: Uuid,
+    client_id: ClientId,
     new: &NewInteraction,
     occurred_at: i64,
     received_at: i64,
@@ -774,11 +777,11 @@ pub async fn insert_interaction(
         "INSERT INTO interactions (company_id, id, client_id, contact_id, person_id, kind, outcome, body, occurred_at, \
          received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(id.to_string())
-    .bind(client_id.to_string())
+    .bind(client_id)
     .bind(new.contact_id.map(|id| id.to_string()))
-    .bind(person_id.to_string())
+    .bind(person_id)
     .bind(new.kind.as_str())
     .bind(new.outcome.as_ref().map(|o| o.as_str()))
     .bind(new.body.as_str())

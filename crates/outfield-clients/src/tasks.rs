@@ -3,6 +3,7 @@
 //! one for the person who made the visit.
 
 use chrono::NaiveDate;
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -22,11 +23,11 @@ pub struct Task {
     /// Id.
     pub id: Uuid,
     /// The client.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// Its name.
     pub client_name: String,
     /// Who is to do it.
-    pub assignee_id: Uuid,
+    pub assignee_id: PersonId,
     /// Their name.
     pub assignee_name: String,
     /// What to do.
@@ -46,7 +47,7 @@ pub struct NewTask {
     /// By when.
     pub due_on: NaiveDate,
     /// Who is to do it (default: whoever adds it). Field employees assign only to themselves.
-    pub assignee_id: Option<Uuid>,
+    pub assignee_id: Option<PersonId>,
 }
 
 const TASK_SELECT: &str =
@@ -59,9 +60,9 @@ fn task_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Task> {
     let due: String = row.try_get("due_on")?;
     Ok(Task {
         id: get_uuid(row, "id")?,
-        client_id: get_uuid(row, "client_id")?,
+        client_id: row.try_get("client_id")?,
         client_name: row.try_get("client_name")?,
-        assignee_id: get_uuid(row, "assignee_id")?,
+        assignee_id: row.try_get("assignee_id")?,
         assignee_name: row.try_get("assignee_name")?,
         title: row.try_get("title")?,
         due_on: due.parse().unwrap_or_default(),
@@ -72,8 +73,8 @@ fn task_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Task> {
 /// Stores a task (the caller has checked who may add it).
 pub async fn insert(
     tx: &mut Tx,
-    company_id: Uuid,
-    (client_id, assignee_id, created_by): (Uuid, Uuid, Uuid),
+    company_id: CompanyId,
+    (client_id, assignee_id, created_by): (ClientId, PersonId, PersonId),
     title: &str,
     due_on: NaiveDate,
 ) -> sqlx::Result<Uuid> {
@@ -82,13 +83,13 @@ pub async fn insert(
         "INSERT INTO tasks (company_id, id, client_id, assignee_id, title, due_on, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(id.to_string())
-    .bind(client_id.to_string())
-    .bind(assignee_id.to_string())
+    .bind(client_id)
+    .bind(assignee_id)
     .bind(title)
     .bind(due_on.to_string())
-    .bind(created_by.to_string())
+    .bind(created_by)
     .bind(now_ms())
     .execute(&mut **tx)
     .await?;
@@ -100,7 +101,7 @@ pub async fn add(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    client_id: Uuid,
+    client_id: ClientId,
     new: NewTask,
 ) -> AppResult<Task> {
     let title = outfield_core::text::clean_line(&new.title, 200)
@@ -144,10 +145,10 @@ pub async fn add(
     Ok(task)
 }
 
-async fn one(tx: &mut Tx, company_id: Uuid, id: Uuid) -> AppResult<Task> {
+async fn one(tx: &mut Tx, company_id: CompanyId, id: Uuid) -> AppResult<Task> {
     let sql = format!("{TASK_SELECT} WHERE t.company_id = $1 AND t.id = $2");
     let row = sqlx::query(&sql)
-        .bind(company_id.to_string())
+        .bind(company_id)
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?
@@ -156,7 +157,7 @@ async fn one(tx: &mut Tx, company_id: Uuid, id: Uuid) -> AppResult<Task> {
 }
 
 /// A client's tasks: open ones by due date, then done ones.
-pub(crate) async fn of_client(db: &Db, scope: &Scope, client_id: Uuid) -> AppResult<Vec<Task>> {
+pub(crate) async fn of_client(db: &Db, scope: &Scope, client_id: ClientId) -> AppResult<Vec<Task>> {
     let mut tx = db.tenant_read(scope).await?;
     if super::store::find(&mut tx, scope, client_id)
         .await?
@@ -169,8 +170,8 @@ pub(crate) async fn of_client(db: &Db, scope: &Scope, client_id: Uuid) -> AppRes
          ORDER BY CASE WHEN t.done_at IS NULL THEN 0 ELSE 1 END, t.due_on, t.id LIMIT 200"
     );
     let rows = sqlx::query(&sql)
-        .bind(scope.company_id().to_string())
-        .bind(client_id.to_string())
+        .bind(scope.company_id())
+        .bind(client_id)
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -185,8 +186,8 @@ pub async fn mine(db: &Db, scope: &Scope, until: NaiveDate) -> AppResult<Vec<Tas
          ORDER BY t.due_on, t.id LIMIT 200"
     );
     let rows = sqlx::query(&sql)
-        .bind(scope.company_id().to_string())
-        .bind(scope.person_id().to_string())
+        .bind(scope.company_id())
+        .bind(scope.person_id())
         .bind(until.to_string())
         .fetch_all(&mut *tx)
         .await?;
@@ -208,10 +209,10 @@ pub(crate) async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) ->
         return Err(AppError::Forbidden);
     }
     sqlx::query("UPDATE tasks SET done_at = $3, done_by = $4 WHERE company_id = $1 AND id = $2 AND done_at IS NULL")
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(id.to_string())
         .bind(now_ms())
-        .bind(scope.person_id().to_string())
+        .bind(scope.person_id())
         .execute(&mut *tx)
         .await?;
     let event =

@@ -5,6 +5,7 @@
 //!
 //! The parser is small on purpose: the strict vCard crates refuse 2.1, which is what phones export.
 
+use outfield_core::ids::ClientId;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -208,7 +209,7 @@ pub async fn import(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    client_id: Uuid,
+    client_id: ClientId,
     (bytes, commit): (&[u8], bool),
 ) -> AppResult<VcardReport> {
     let mut tx = db.tenant(scope).await?;

@@ -244,7 +244,7 @@ impl Db {
 }
 
 enum Limit {
-    Company(uuid::Uuid),
+    Company(crate::ids::CompanyId),
     System,
 }
 

@@ -16,6 +16,7 @@ pub mod export;
 pub mod files;
 pub mod geo;
 pub mod http;
+pub mod ids;
 pub mod notifications;
 pub mod people;
 pub mod privacy;

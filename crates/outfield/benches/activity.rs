@@ -10,6 +10,7 @@
 // reads best as one long function.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+use outfield_core::ids::{CompanyId, PersonId};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,13 +42,13 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 }
 
 /// Adds field employees to the demo company, each with the demo field password; returns their ids.
-async fn add_people(db: &Db, company: Uuid, count: usize, tag: &str) -> Vec<Uuid> {
+async fn add_people(db: &Db, company: CompanyId, count: usize, tag: &str) -> Vec<PersonId> {
     let mut tx = db.system().await.unwrap();
     // Write first, so that SQLite takes the write lock (waiting for the server's own start-up writes)
     // before anything is read: a transaction that reads and then writes fails when another writer
     // committed in between.
     sqlx::query("UPDATE companies SET updated_at = updated_at WHERE id = $1")
-        .bind(company.to_string())
+        .bind(company)
         .execute(&mut *tx)
         .await
         .unwrap();
@@ -182,8 +183,8 @@ async fn ingest(base: &str, tokens: Vec<String>, bodies: Vec<Vec<String>>) -> (u
 /// `per_transaction` rows a transaction. Rows must be grouped by person.
 async fn insert_fixes(
     db: &Db,
-    company: Uuid,
-    rows: &[(Uuid, i64, f64)],
+    company: CompanyId,
+    rows: &[(PersonId, i64, f64)],
     per_statement: usize,
     per_transaction: usize,
 ) {
@@ -233,9 +234,15 @@ async fn settle(db: &Db) {
 
 /// As many rows as the API stored, written straight into the database in bulk with the same statement:
 /// 1,000 rows a statement, 10,000 a transaction, no HTTP, no checks.
-async fn raw_insert(db: &Db, company: Uuid, people: &[Uuid], count: u64, first_time: i64) -> f64 {
+async fn raw_insert(
+    db: &Db,
+    company: CompanyId,
+    people: &[PersonId],
+    count: u64,
+    first_time: i64,
+) -> f64 {
     let per_person = count as usize / people.len();
-    let rows: Vec<(Uuid, i64, f64)> = people
+    let rows: Vec<(PersonId, i64, f64)> = people
         .iter()
         .flat_map(|person| {
             (0..per_person).map(move |i| {
@@ -253,7 +260,7 @@ async fn raw_insert(db: &Db, company: Uuid, people: &[Uuid], count: u64, first_t
 }
 
 /// Time to recompute and store the summary of a day of 600 fixes (what a late batch triggers).
-async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
+async fn late_batch_update(db: &Db, company: CompanyId, person: PersonId) -> Vec<u32> {
     let start = chrono::Utc::now().timestamp_millis() - 30 * 60 * MINUTE;
     let day = outfield_core::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
     let mut tx = db.system().await.unwrap();
@@ -261,8 +268,8 @@ async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
         "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time) \
          VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(company.to_string())
-    .bind(person.to_string())
+    .bind(company)
+    .bind(person)
     .bind(&day)
     .bind(Uuid::now_v7().to_string())
     .bind(start)
@@ -270,7 +277,7 @@ async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let rows: Vec<(Uuid, i64, f64)> = (0..600)
+    let rows: Vec<(PersonId, i64, f64)> = (0..600)
         .map(|i| (person, start + i * 30_000, PUNE.0 + i as f64 * 0.0002))
         .collect();
     insert_fixes(db, company, &rows, 600, 600).await;
@@ -290,7 +297,13 @@ async fn late_batch_update(db: &Db, company: Uuid, person: Uuid) -> Vec<u32> {
 
 /// 500 people × `days` days: duty days, summaries, eight visits a day, plans, and `fixes_per_day` fixes
 /// per person-day.
-async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_day: usize) -> u64 {
+async fn generate(
+    db: &Db,
+    company: CompanyId,
+    people: &[PersonId],
+    days: i64,
+    fixes_per_day: usize,
+) -> u64 {
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let today = outfield_core::clock::local_day(
         chrono::Utc::now().timestamp_millis(),
@@ -305,7 +318,7 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
                 "INSERT INTO clients (company_id, id, name, client_type, status, tags, search_text, created_at, updated_at) \
                  VALUES ($1, $2, $3, 'Retailer', 'active', ',', $3, 0, 0)",
             )
-            .bind(company.to_string())
+            .bind(company)
             .bind(&id)
             .bind(format!("Bench outlet {i}"))
             .execute(&mut *tx)
@@ -388,7 +401,7 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
             .unwrap();
         }
         tx.commit().await.unwrap();
-        let rows: Vec<(Uuid, i64, f64)> = people
+        let rows: Vec<(PersonId, i64, f64)> = people
             .iter()
             .flat_map(|person| {
                 (0..fixes_per_day).map(move |i| {
@@ -413,9 +426,9 @@ async fn generate(db: &Db, company: Uuid, people: &[Uuid], days: i64, fixes_per_
                 "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $3, 0)",
             )
-            .bind(company.to_string())
+            .bind(company)
             .bind(Uuid::now_v7().to_string())
-            .bind(person.to_string())
+            .bind(person)
             .bind(&clients[rng.gen_range(0..clients.len())])
             .bind(weekday)
             .execute(&mut *tx)
@@ -475,7 +488,7 @@ async fn main() {
     )
     .await
     .unwrap();
-    let company: Uuid = {
+    let company: CompanyId = {
         let mut tx = db.system().await.unwrap();
         let id: String = sqlx::query_scalar("SELECT id FROM companies WHERE slug = 'sharma-agro'")
             .fetch_one(&mut *tx)

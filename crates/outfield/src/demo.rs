@@ -1,6 +1,7 @@
 //! The demo company `serve --demo` creates on an empty database: an agri-inputs distributor in Pune with
 //! a small field team, so every role can be tried at once.
 
+use outfield_core::ids::{ClientId, CompanyId, PersonId, VisitId};
 use serde_json::json;
 
 use outfield_core::audit::{self, Actor, AuditEvent};
@@ -190,7 +191,7 @@ async fn create(db: &Db) -> anyhow::Result<()> {
     .bind(owner.2)
     .bind(owner.3)
     .bind(&company)
-    .bind(created.owner_id.to_string())
+    .bind(created.owner_id)
     .execute(&mut *tx)
     .await?;
     let actor = Actor::anonymous(created.company_id, None, &client);
@@ -306,15 +307,15 @@ fn offset(north_m: f64, east_m: f64) -> outfield_core::geo::GeoPoint {
 async fn field_day(
     tx: &mut outfield_core::db::Tx,
     backend: outfield_core::db::Backend,
-    company_id: uuid::Uuid,
-    ids: &[uuid::Uuid],
+    company_id: CompanyId,
+    ids: &[PersonId],
 ) -> anyhow::Result<()> {
     use outfield_clients::domain::{ClientName, ClientStatus, Label};
     let company = company_id.to_string();
     let now = outfield_core::clock::now_ms();
-    let mut clients: Vec<(uuid::Uuid, outfield_core::geo::GeoPoint, usize)> = Vec::new();
+    let mut clients: Vec<(ClientId, outfield_core::geo::GeoPoint, usize)> = Vec::new();
     for (name, kind, territory, north, east, owner) in CLIENTS {
-        let id = uuid::Uuid::now_v7();
+        let id = ClientId::generate();
         let location = offset(north, east);
         let new = outfield_clients::NewClient {
             name: ClientName::parse(name).map_err(anyhow::Error::msg)?,
@@ -344,7 +345,7 @@ async fn field_day(
             .bind(&company)
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(ids[owner].to_string())
-            .bind(id.to_string())
+            .bind(id)
             .bind(weekday)
             .bind(ids[2].to_string())
             .bind(now)
@@ -366,9 +367,9 @@ async fn field_day(
 async fn walk(
     tx: &mut outfield_core::db::Tx,
     backend: outfield_core::db::Backend,
-    company_id: uuid::Uuid,
-    person: uuid::Uuid,
-    stops: &[&(uuid::Uuid, outfield_core::geo::GeoPoint, usize)],
+    company_id: CompanyId,
+    person: PersonId,
+    stops: &[&(ClientId, outfield_core::geo::GeoPoint, usize)],
     now: i64,
 ) -> anyhow::Result<()> {
     use outfield_core::clock::MINUTE_MS;
@@ -454,14 +455,14 @@ async fn walk(
 /// A checked-in and checked-out visit at the client's own position, with its entry on the timeline.
 async fn demo_visit(
     tx: &mut outfield_core::db::Tx,
-    company_id: uuid::Uuid,
-    person: uuid::Uuid,
-    client: uuid::Uuid,
+    company_id: CompanyId,
+    person: PersonId,
+    client: ClientId,
     day: &str,
     (check_in, check_out): (i64, i64),
     at: outfield_core::geo::GeoPoint,
 ) -> anyhow::Result<()> {
-    let id = uuid::Uuid::now_v7();
+    let id = VisitId::generate();
     sqlx::query(
         "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, in_device_time, \
          in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, checked_out_at, out_device_time, \
@@ -469,10 +470,10 @@ async fn demo_visit(
          VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, 12, 4, 'verified', $9, $9, $7, $8, 12, 4, 'verified', \
          'Order taken', $10, '')",
     )
-    .bind(company_id.to_string())
-    .bind(id.to_string())
-    .bind(person.to_string())
-    .bind(client.to_string())
+    .bind(company_id)
+    .bind(id)
+    .bind(person)
+    .bind(client)
     .bind(day)
     .bind(check_in)
     .bind(at.latitude)
@@ -493,7 +494,7 @@ async fn demo_visit(
     outfield_clients::store::insert_interaction(
         tx,
         (company_id, person),
-        id,
+        id.uuid(),
         client,
         &interaction,
         check_out,

@@ -1,6 +1,7 @@
 //! The client list: search and filters, add a client, reassign clients in bulk.
 
 use super::*;
+use outfield_core::ids::PersonId;
 
 #[derive(Template)]
 #[template(path = "clients.html")]
@@ -130,8 +131,8 @@ pub(super) async fn reassign(
     Submission { user, form }: Submission,
 ) -> Response {
     let (from, to) = (
-        form.text("from_person_id").parse::<Uuid>(),
-        form.text("to_person_id").parse::<Uuid>(),
+        form.text("from_person_id").parse::<PersonId>(),
+        form.text("to_person_id").parse::<PersonId>(),
     );
     let outcome = match (from, to) {
         (Ok(from), Ok(to)) => {

@@ -10,6 +10,7 @@ mod list_pages;
 use field_pages::{field_settings_page, save_field_settings};
 use import_pages::{confirm, import_page, preview, upload, uploaded_file};
 use list_pages::{create, list_page, list_view, reassign, ListQuery};
+use outfield_core::ids::{ClientId, PersonId};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -95,7 +96,7 @@ struct ClientPage {
     duplicates: Vec<Client>,
     map: Option<String>,
     tasks: Vec<Task>,
-    people: Vec<(Uuid, String)>,
+    people: Vec<(PersonId, String)>,
     inputs: FieldInputs,
     custom: Vec<(String, String)>,
     notice: Vec<String>,
@@ -144,7 +145,12 @@ impl ClientPage {
     }
 }
 
-async fn client_view(state: &AppState, user: &Principal, id: Uuid, errors: FormErrors) -> Response {
+async fn client_view(
+    state: &AppState,
+    user: &Principal,
+    id: ClientId,
+    errors: FormErrors,
+) -> Response {
     client_view_with(state, user, id, errors, Feedback::default()).await
 }
 
@@ -182,7 +188,7 @@ impl ClientEdit {
 }
 
 /// The client's timeline as the page shows it, in the company's time zone.
-async fn timeline_rows(state: &AppState, user: &Principal, id: Uuid) -> Vec<TimelineRow> {
+async fn timeline_rows(state: &AppState, user: &Principal, id: ClientId) -> Vec<TimelineRow> {
     let items: Vec<Interaction> = crate::timeline(&state.db, &user.scope, id, None)
         .await
         .unwrap_or_default();
@@ -225,7 +231,7 @@ async fn client_map(
 async fn client_view_with(
     state: &AppState,
     user: &Principal,
-    id: Uuid,
+    id: ClientId,
     errors: FormErrors,
     feedback: Feedback,
 ) -> Response {
@@ -315,10 +321,10 @@ async fn possible_duplicates(state: &AppState, user: &Principal, client: &Client
 async fn merge(
     State(state): State<AppState>,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     Submission { user, form }: Submission,
 ) -> Response {
-    let Ok(duplicate) = Uuid::parse_str(form.text("duplicate_id")) else {
+    let Ok(duplicate) = form.text("duplicate_id").parse::<ClientId>() else {
         return client_view(
             &state,
             &user,
@@ -345,7 +351,7 @@ async fn merge(
 async fn client_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
 ) -> Response {
     client_view(&state, &user, id, FormErrors::default()).await
 }
@@ -353,7 +359,7 @@ async fn client_page(
 async fn add_contact(
     State(state): State<AppState>,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let parsed: Result<NewContact, _> = form.parse(
@@ -377,7 +383,7 @@ async fn add_contact(
 
 async fn log_interaction(
     State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let parsed: Result<NewInteraction, _> = form.parse(
@@ -402,7 +408,7 @@ async fn log_interaction(
 async fn add_task(
     State(state): State<AppState>,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let parsed: Result<NewTask, _> =
@@ -586,7 +592,7 @@ fn client_body(
 async fn edit(
     State(state): State<AppState>,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let settings = fields::get(&state.db, &user.scope).await.ok();
@@ -614,7 +620,7 @@ async fn edit(
 async fn import_vcard(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<ClientId>,
     client: ClientInfo,
     multipart: axum::extract::Multipart,
 ) -> Response {

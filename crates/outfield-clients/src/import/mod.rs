@@ -4,6 +4,7 @@
 
 mod table;
 
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use crate::NewClient;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
 use outfield_core::clock::now_ms;
-use outfield_core::db::{get_uuid, Backend, Db, Tx};
+use outfield_core::db::{Backend, Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
 use outfield_core::geo::GeoPoint;
 pub use table::{decode, Table, MAX_BYTES, MAX_ROWS};
@@ -188,7 +189,7 @@ fn map_columns(
 struct ValidRow {
     row: usize,
     client: NewClient,
-    owner: Option<Uuid>,
+    owner: Option<PersonId>,
 }
 
 /// A row's position from its latitude and longitude cells: none, both valid, or an error.
@@ -217,8 +218,8 @@ fn row_location(
 fn parse_row(
     cells: &[String],
     mapping: &BTreeMap<String, usize>,
-    (owners, fields): (&HashMap<String, Uuid>, &ClientFieldSettings),
-) -> Result<(NewClient, Option<Uuid>), Vec<FieldError>> {
+    (owners, fields): (&HashMap<String, PersonId>, &ClientFieldSettings),
+) -> Result<(NewClient, Option<PersonId>), Vec<FieldError>> {
     let cell = |field: &str| {
         mapping
             .get(field)
@@ -359,9 +360,9 @@ impl Known {
     }
 }
 
-async fn known_clients(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<Known> {
+async fn known_clients(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Known> {
     let rows = sqlx::query("SELECT name, code, phone, email, gstin, latitude, longitude FROM clients WHERE company_id = $1")
-        .bind(company_id.to_string())
+        .bind(company_id)
         .fetch_all(&mut **tx)
         .await?;
     let mut known = Known::default();
@@ -396,15 +397,18 @@ async fn known_clients(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<Known> {
     Ok(known)
 }
 
-async fn active_people(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<HashMap<String, Uuid>> {
+async fn active_people(
+    tx: &mut Tx,
+    company_id: CompanyId,
+) -> sqlx::Result<HashMap<String, PersonId>> {
     let rows = sqlx::query(
         "SELECT id, email FROM people WHERE company_id = $1 AND deactivated_at IS NULL",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter()
-        .map(|row| Ok((row.try_get::<String, _>("email")?, get_uuid(row, "id")?)))
+        .map(|row| Ok((row.try_get::<String, _>("email")?, row.try_get("id")?)))
         .collect()
 }
 
@@ -477,7 +481,7 @@ impl ImportReport {
     fn sort_row(
         &mut self,
         number: usize,
-        parsed: Result<(NewClient, Option<Uuid>), Vec<FieldError>>,
+        parsed: Result<(NewClient, Option<PersonId>), Vec<FieldError>>,
         known: &mut Known,
     ) -> Option<ValidRow> {
         match parsed {
@@ -533,7 +537,7 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
     let mut created = Vec::with_capacity(rows.len());
     let mut clients = Vec::with_capacity(rows.len());
     for row in rows {
-        let id = Uuid::now_v7();
+        let id = ClientId::generate();
         let tags = joined_tags(&row.client);
         let indexed = search_entry(&row.client, &tags);
         clients.push(client_values(id, &row.client, &tags, &indexed));
@@ -553,7 +557,7 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
     for chunk in clients.chunks(ROWS_PER_STATEMENT) {
         sqlx::query(&insert_clients)
             .bind(&company)
-            .bind(scope.person_id().to_string())
+            .bind(scope.person_id())
             .bind(now)
             .bind(Value::Array(chunk.to_vec()).to_string())
             .execute(&mut **tx)
@@ -612,7 +616,7 @@ fn joined_tags(client: &NewClient) -> String {
 }
 
 /// One client row of the insert statement, in its column order after the company.
-fn client_values(id: Uuid, client: &NewClient, tags: &str, indexed: &search::Indexed) -> Value {
+fn client_values(id: ClientId, client: &NewClient, tags: &str, indexed: &search::Indexed) -> Value {
     json!([
         id.to_string(),
         client.code.as_ref().map(|v| v.as_str()),
@@ -651,14 +655,14 @@ pub(crate) async fn save_upload(
     let id = Uuid::now_v7();
     let mut tx = db.tenant(scope).await?;
     sqlx::query("DELETE FROM imports WHERE company_id = $1 AND created_at < $2")
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(now_ms() - outfield_core::clock::DAY_MS)
         .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO imports (company_id, id, person_id, filename, content, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(id.to_string())
-        .bind(scope.person_id().to_string())
+        .bind(scope.person_id())
         .bind(filename)
         .bind(content)
         .bind(now_ms())
@@ -674,7 +678,7 @@ pub(crate) async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<T
     let mut tx = db.tenant_read(scope).await?;
     let content: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT content FROM imports WHERE company_id = $1 AND id = $2")
-            .bind(scope.company_id().to_string())
+            .bind(scope.company_id())
             .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await?;
@@ -692,7 +696,7 @@ pub(crate) async fn load_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<T
 pub(crate) async fn delete_upload(db: &Db, scope: &Scope, id: Uuid) -> AppResult<()> {
     let mut tx = db.tenant(scope).await?;
     sqlx::query("DELETE FROM imports WHERE company_id = $1 AND id = $2")
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;

@@ -2,6 +2,7 @@
 //! replacing their entries in the word index.
 
 use super::*;
+use outfield_core::ids::{ClientId, CompanyId};
 
 /// What a reindex does with a client's entries.
 #[derive(Clone, Copy, PartialEq)]
@@ -20,8 +21,8 @@ async fn contact_sources(
     company: &str,
     in_ids: &str,
     ids_json: &str,
-) -> sqlx::Result<HashMap<Uuid, Vec<(bool, String)>>> {
-    let mut sources: HashMap<Uuid, Vec<(bool, String)>> = HashMap::new();
+) -> sqlx::Result<HashMap<ClientId, Vec<(bool, String)>>> {
+    let mut sources: HashMap<ClientId, Vec<(bool, String)>> = HashMap::new();
     for row in sqlx::query(&format!(
         "SELECT client_id, name, phone, email FROM contacts WHERE company_id = $1 AND client_id {in_ids}"
     ))
@@ -30,7 +31,7 @@ async fn contact_sources(
     .fetch_all(&mut **tx)
     .await?
     {
-        let texts = sources.entry(get_uuid(&row, "client_id")?).or_default();
+        let texts = sources.entry(row.try_get("client_id")?).or_default();
         for (column, phone) in [("name", false), ("phone", true), ("email", false)] {
             if let Some(text) = row.try_get::<Option<String>, _>(column)? {
                 texts.push((phone, text));
@@ -65,14 +66,14 @@ async fn remove_entries(
 
 pub(super) async fn reindex_chunk(
     tx: &mut Tx,
-    company_id: Uuid,
-    ids: &[Uuid],
+    company_id: CompanyId,
+    ids: &[ClientId],
     mode: Mode,
 ) -> sqlx::Result<()> {
     let forgetting = mode == Mode::Forget;
     let backend = Backend::of(tx);
     let company = company_id.to_string();
-    let ids_json = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
+    let ids_json = serde_json::to_string(&ids.iter().map(ClientId::to_string).collect::<Vec<_>>())
         .unwrap_or_default();
     let in_ids = in_json_list(backend, 2);
     let rows = sqlx::query(&format!(
@@ -91,7 +92,7 @@ pub(super) async fn reindex_chunk(
     let holders = holders(tx, &company, &in_ids, &ids_json).await?;
     let mut changes = Vec::with_capacity(rows.len());
     for row in &rows {
-        let id = get_uuid(row, "id")?;
+        let id: ClientId = row.try_get("id")?;
         let new = if forgetting {
             Indexed::new("", &[])
         } else {
@@ -180,7 +181,7 @@ async fn holders(
     company: &str,
     in_ids: &str,
     ids_json: &str,
-) -> sqlx::Result<HashMap<Uuid, Option<String>>> {
+) -> sqlx::Result<HashMap<ClientId, Option<String>>> {
     let rows = sqlx::query(&format!(
         "SELECT client_id, person_id FROM client_owners WHERE company_id = $1 AND client_id {in_ids} \
          UNION SELECT client_id, person_id FROM visit_plans WHERE company_id = $1 AND client_id {in_ids}"
@@ -189,11 +190,11 @@ async fn holders(
     .bind(ids_json)
     .fetch_all(&mut **tx)
     .await?;
-    let mut holders: HashMap<Uuid, Option<String>> = HashMap::new();
+    let mut holders: HashMap<ClientId, Option<String>> = HashMap::new();
     for row in rows {
         let person: String = row.try_get("person_id")?;
         holders
-            .entry(get_uuid(&row, "client_id")?)
+            .entry(row.try_get("client_id")?)
             .and_modify(|holder| {
                 if holder.as_deref() != Some(person.as_str()) {
                     *holder = None;

@@ -1,21 +1,22 @@
 //! Merging a duplicate client into the one kept: locks, what moves over, what fills the gaps.
 
 use super::*;
+use outfield_core::ids::{ClientId, CompanyId};
 
 /// Takes the row locks of both clients of a merge before anything is read, so that concurrent merges of
 /// the same clients run one after the other and the later one finds the duplicate gone. One statement
 /// locks both rows in index order, so two merges of the same pair cannot deadlock.
 pub(crate) async fn lock_for_merge(
     tx: &mut Tx,
-    company_id: Uuid,
-    keep: Uuid,
-    duplicate: Uuid,
+    company_id: CompanyId,
+    keep: ClientId,
+    duplicate: ClientId,
 ) -> sqlx::Result<()> {
     sqlx::query("UPDATE clients SET updated_at = $2 WHERE company_id = $1 AND id IN ($3, $4)")
-        .bind(company_id.to_string())
+        .bind(company_id)
         .bind(now_ms())
-        .bind(keep.to_string())
-        .bind(duplicate.to_string())
+        .bind(keep)
+        .bind(duplicate)
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -109,9 +110,9 @@ async fn fill_gaps(
 /// Returns how many interactions moved.
 pub async fn merge(
     tx: &mut Tx,
-    company_id: Uuid,
-    keep: Uuid,
-    duplicate: Uuid,
+    company_id: CompanyId,
+    keep: ClientId,
+    duplicate: ClientId,
 ) -> sqlx::Result<u64> {
     search::forget(tx, company_id, &[duplicate]).await?;
     let (keep_id, company, keep, duplicate) = (

@@ -9,9 +9,8 @@ pub mod verify;
 
 pub use store::{record, AuditEvent};
 
+use crate::ids::{CompanyId, PersonId};
 use std::net::IpAddr;
-
-use uuid::Uuid;
 
 use crate::auth::{ClientInfo, Principal};
 
@@ -19,9 +18,9 @@ use crate::auth::{ClientInfo, Principal};
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The company whose trail receives the entry.
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     /// The person, when known (not for failed sign-ins of unknown people, or command-line tools).
-    pub person_id: Option<Uuid>,
+    pub person_id: Option<PersonId>,
     /// Client address.
     pub ip: IpAddr,
     /// Client user agent (or the tool's name).
@@ -40,7 +39,11 @@ impl Actor {
     }
 
     /// Someone acting on a company without being (yet) a signed-in member of it.
-    pub fn anonymous(company_id: Uuid, person_id: Option<Uuid>, client: &ClientInfo) -> Actor {
+    pub fn anonymous(
+        company_id: CompanyId,
+        person_id: Option<PersonId>,
+        client: &ClientInfo,
+    ) -> Actor {
         Actor {
             company_id,
             person_id,

@@ -1,14 +1,14 @@
 //! Writing and reading audit entries.
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::audit::Actor;
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_opt_uuid, Tx};
+use crate::db::Tx;
 
 /// What happened, to what. `action` is a stable dotted name such as `person.deactivated`.
 #[derive(Debug)]
@@ -99,7 +99,7 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Resu
     .bind(&company)
     .bind(entry.seq)
     .bind(entry.at)
-    .bind(entry.actor_id.map(|id| id.to_string()))
+    .bind(entry.actor_id)
     .bind(&entry.action)
     .bind(&entry.target_type)
     .bind(&entry.target_id)
@@ -122,13 +122,13 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Resu
 #[derive(Debug, Clone)]
 pub(crate) struct StoredEntry {
     /// Company of the chain.
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     /// Position in the chain, from 1.
     pub seq: i64,
     /// Server time (Unix ms).
     pub at: i64,
     /// Acting person, if known.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<PersonId>,
     /// Action name.
     pub action: String,
     /// Target kind.
@@ -150,10 +150,10 @@ pub const ENTRY_COLUMNS: &str =
 /// Reads a row selected with [`ENTRY_COLUMNS`].
 pub(crate) fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
     let entry = StoredEntry {
-        company_id: crate::db::get_uuid(row, "company_id")?,
+        company_id: row.try_get("company_id")?,
         seq: row.try_get("seq")?,
         at: row.try_get("at")?,
-        actor_id: get_opt_uuid(row, "actor_id")?,
+        actor_id: row.try_get("actor_id")?,
         action: row.try_get("action")?,
         target_type: row.try_get("target_type")?,
         target_id: row.try_get("target_id")?,
@@ -172,7 +172,7 @@ pub struct AuditEntry {
     /// When it happened (server time).
     pub at: chrono::DateTime<chrono::Utc>,
     /// Acting person, if known.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<PersonId>,
     /// Acting person's name, if known.
     pub actor_name: Option<String>,
     /// Action name, e.g. `auth.sign_in_failed`.
@@ -200,7 +200,7 @@ pub struct AuditFilter {
     /// Exact client address.
     pub ip: Option<String>,
     /// Acting person.
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<PersonId>,
     /// Only entries before this sequence number (for paging backwards).
     pub before_seq: Option<i64>,
     /// Page size, 1–200 (default 50).
@@ -210,7 +210,7 @@ pub struct AuditFilter {
 /// One page of the company's trail, newest first.
 pub async fn list(
     tx: &mut Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     filter: &AuditFilter,
 ) -> sqlx::Result<Vec<AuditEntry>> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 200);
@@ -225,10 +225,10 @@ pub async fn list(
            AND ($5 IS NULL OR a.seq < $5) \
          ORDER BY a.seq DESC LIMIT $6",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(filter.action.clone().filter(|s| !s.is_empty()))
     .bind(filter.ip.clone().filter(|s| !s.is_empty()))
-    .bind(filter.actor_id.map(|id| id.to_string()))
+    .bind(filter.actor_id)
     .bind(filter.before_seq)
     .bind(limit)
     .fetch_all(&mut **tx)
@@ -238,7 +238,7 @@ pub async fn list(
             Ok(AuditEntry {
                 seq: row.try_get("seq")?,
                 at: to_datetime(row.try_get("at")?),
-                actor_id: get_opt_uuid(row, "actor_id")?,
+                actor_id: row.try_get("actor_id")?,
                 actor_name: row.try_get("actor_name")?,
                 action: row.try_get("action")?,
                 target_type: row.try_get("target_type")?,

@@ -1,10 +1,10 @@
 //! `outfield audit verify`: recomputes every company's chain and names the first entry that breaks it.
 
+use crate::ids::CompanyId;
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::audit::store::{entry_from, entry_hash, ENTRY_COLUMNS, GENESIS};
-use crate::db::{get_uuid, Db};
+use crate::db::Db;
 
 /// The result of checking one company's chain.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum ChainStatus {
 #[derive(Debug)]
 pub struct CompanyChain {
     /// The company.
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     /// Its sign-in code.
     pub slug: String,
     /// The outcome.
@@ -46,7 +46,7 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
     .await?;
     let mut results = Vec::new();
     for company in companies {
-        let company_id = get_uuid(&company, "id")?;
+        let company_id: CompanyId = company.try_get("id")?;
         let head: (i64, String) = (
             company.try_get("audit_seq")?,
             company.try_get("audit_head")?,
@@ -64,13 +64,13 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
 
 async fn verify_company(
     tx: &mut crate::db::Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     (head_seq, head_hash): (i64, String),
 ) -> anyhow::Result<ChainStatus> {
     let rows = sqlx::query(&format!(
         "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 ORDER BY seq"
     ))
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_all(&mut **tx)
     .await?;
     let mut expected_prev = GENESIS.to_string();

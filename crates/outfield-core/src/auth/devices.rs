@@ -1,6 +1,7 @@
 //! Device tokens: bearer credentials for the field app, issued at app sign-in, listed per person in the
 //! console, and revocable one by one or all at once (deactivation).
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -32,8 +33,8 @@ pub struct Device {
 /// Issues a token for a device; the raw token is returned once and stored only hashed.
 pub(crate) async fn issue(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     label: &str,
     client: &ClientInfo,
 ) -> sqlx::Result<(Uuid, String)> {
@@ -44,9 +45,9 @@ pub(crate) async fn issue(
         "INSERT INTO device_tokens (company_id, id, person_id, token_hash, label, ip, created_at, \
          last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(id.to_string())
-    .bind(person_id.to_string())
+    .bind(person_id)
     .bind(hash_token(&token))
     .bind(label)
     .bind(client.ip.to_string())
@@ -59,15 +60,15 @@ pub(crate) async fn issue(
 /// The devices of one person, newest first.
 pub(crate) async fn list_for(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<Vec<Device>> {
     let rows = sqlx::query(
         "SELECT id, label, ip, created_at, last_used_at, revoked_at FROM device_tokens \
          WHERE company_id = $1 AND person_id = $2 ORDER BY created_at DESC",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter()
@@ -89,8 +90,8 @@ pub(crate) async fn list_for(
 /// Revokes one device token of a person; 404 when the person has no such token.
 pub async fn revoke(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     device_id: Uuid,
 ) -> AppResult<()> {
     let done = sqlx::query(
@@ -98,8 +99,8 @@ pub async fn revoke(
          WHERE company_id = $2 AND person_id = $3 AND id = $4",
     )
     .bind(now_ms())
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(device_id.to_string())
     .execute(&mut **tx)
     .await?;
@@ -112,16 +113,16 @@ pub async fn revoke(
 /// Revokes every token of a person (deactivation, sign-out everywhere).
 pub(crate) async fn revoke_all_for(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE device_tokens SET revoked_at = $1 \
          WHERE company_id = $2 AND person_id = $3 AND revoked_at IS NULL",
     )
     .bind(now_ms())
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected())

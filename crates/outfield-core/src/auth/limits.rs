@@ -9,10 +9,10 @@
 //! on their own device; a correct password clears the count of the account it was typed under.
 //! Per client address: at most 300 failures an hour, which stops spraying across many accounts.
 
+use crate::ids::{CompanyId, PersonId};
 use std::net::IpAddr;
 
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::clock::HOUR_MS;
 use crate::db::Tx;
@@ -38,9 +38,9 @@ pub enum Account<'a> {
     /// A device the person signed in from before (its limit key).
     KnownDevice(String),
     /// The person the login names, from a device not known for them.
-    Person(Uuid, Uuid),
+    Person(CompanyId, PersonId),
     /// A login that names no one in the company, in its canonical form.
-    Login(Uuid, &'a str),
+    Login(CompanyId, &'a str),
     /// No company answers to the code typed: only the address counts.
     None,
 }

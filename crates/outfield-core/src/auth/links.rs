@@ -1,18 +1,18 @@
 //! One-time links: an invitation to set a first password, or a password reset. The token is in the link
 //! and only its hash is stored; a link works once, expires, and is void when the person is deactivated.
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::client::ClientInfo;
 use crate::auth::tokens::{hash_token, new_token};
 use crate::auth::{devices, passwords, sessions};
 use crate::clock::{now_ms, DAY_MS};
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::people::domain::NewPassword;
 
@@ -45,8 +45,8 @@ impl LinkPurpose {
 /// Creates a link for a person, voiding their earlier unused links, and returns its URL path.
 pub async fn create(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     purpose: LinkPurpose,
 ) -> sqlx::Result<String> {
     let now = now_ms();
@@ -57,8 +57,8 @@ pub async fn create(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(hash_token(&token))
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(purpose.as_str())
     .bind(now)
     .bind(now + purpose.lifetime_ms())
@@ -70,15 +70,15 @@ pub async fn create(
 /// Voids every unused link of a person (a new link, or deactivation).
 pub(crate) async fn void_all_for(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE one_time_links SET used_at = $1 WHERE company_id = $2 AND person_id = $3 AND used_at IS NULL",
     )
     .bind(now_ms())
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -101,8 +101,8 @@ pub(crate) struct LinkInfo {
 
 struct ValidLink {
     token_hash: String,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     info: LinkInfo,
 }
 
@@ -123,8 +123,8 @@ async fn find_valid(tx: &mut Tx, token: &str) -> AppResult<ValidLink> {
     let purpose: String = row.try_get("purpose")?;
     Ok(ValidLink {
         token_hash,
-        company_id: get_uuid(&row, "company_id")?,
-        person_id: get_uuid(&row, "person_id")?,
+        company_id: row.try_get("company_id")?,
+        person_id: row.try_get("person_id")?,
         info: LinkInfo {
             purpose: if purpose == "invite" {
                 LinkPurpose::Invite
@@ -184,8 +184,8 @@ pub(crate) async fn redeem(
 /// Stores a new password hash.
 pub(crate) async fn set_password(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     hash: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
@@ -193,8 +193,8 @@ pub(crate) async fn set_password(
     )
     .bind(hash)
     .bind(now_ms())
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

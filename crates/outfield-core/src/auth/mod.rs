@@ -41,8 +41,8 @@ pub(crate) async fn change_password(
     let mut tx = db.tenant_read(scope).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM people WHERE company_id = $1 AND id = $2")
-            .bind(scope.company_id().to_string())
-            .bind(scope.person_id().to_string())
+            .bind(scope.company_id())
+            .bind(scope.person_id())
             .fetch_one(&mut *tx)
             .await?;
     tx.commit().await?;

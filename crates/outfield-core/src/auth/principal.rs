@@ -182,11 +182,7 @@ fn principal_from(row: &sqlx::any::AnyRow, credential: Credential) -> AppResult<
     let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown stored role {role}"))?;
     let language: String = row.try_get("language")?;
     Ok(Principal {
-        scope: Scope::verified(
-            get_uuid(row, "company_id")?,
-            get_uuid(row, "person_id")?,
-            role,
-        ),
+        scope: Scope::verified(row.try_get("company_id")?, row.try_get("person_id")?, role),
         name: row.try_get("name")?,
         email: row.try_get("email")?,
         language: Language::parse(&language),

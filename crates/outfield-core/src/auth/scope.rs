@@ -1,6 +1,6 @@
 //! The tenant scope: proof that a request acts for one verified person of one company.
 
-use uuid::Uuid;
+use crate::ids::{CompanyId, PersonId};
 
 use crate::people::domain::Role;
 
@@ -9,14 +9,18 @@ use crate::people::domain::Role;
 /// tenant data with a company id taken from the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     role: Role,
 }
 
 impl Scope {
     /// Built only by authentication (sessions, device tokens, links).
-    pub(in crate::auth) fn verified(company_id: Uuid, person_id: Uuid, role: Role) -> Self {
+    pub(in crate::auth) fn verified(
+        company_id: CompanyId,
+        person_id: PersonId,
+        role: Role,
+    ) -> Self {
         Scope {
             company_id,
             person_id,
@@ -25,12 +29,12 @@ impl Scope {
     }
 
     /// The company every query of this scope is limited to.
-    pub fn company_id(&self) -> Uuid {
+    pub fn company_id(&self) -> CompanyId {
         self.company_id
     }
 
     /// The person acting.
-    pub fn person_id(&self) -> Uuid {
+    pub fn person_id(&self) -> PersonId {
         self.person_id
     }
 

@@ -1,8 +1,8 @@
 //! Console sessions: random tokens in an HttpOnly cookie, stored hashed, with idle and absolute expiry.
 
+use crate::ids::{CompanyId, PersonId};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::auth::client::ClientInfo;
 use crate::auth::tokens::{hash_token, new_token};
@@ -37,8 +37,8 @@ pub struct NewSession {
 /// Creates a session for a person who has just proved who they are.
 pub async fn create(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     remember: bool,
     client: &ClientInfo,
 ) -> sqlx::Result<NewSession> {
@@ -51,8 +51,8 @@ pub async fn create(
          created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
     )
     .bind(hash_token(&token))
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(&csrf_token)
     .bind(remember as i64)
     .bind(client.ip.to_string())
@@ -80,12 +80,12 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> sqlx::Result<()> {
 /// Ends every session of a person (sign-out everywhere, password change, deactivation).
 pub(crate) async fn delete_all_for(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE company_id = $1 AND person_id = $2")
-        .bind(company_id.to_string())
-        .bind(person_id.to_string())
+        .bind(company_id)
+        .bind(person_id)
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected())

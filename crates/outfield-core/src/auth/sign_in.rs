@@ -1,6 +1,7 @@
 //! Sign-in: checking a company code, login and password under the brute-force limits, then opening a
 //! console session or issuing a field-app device token. Every attempt lands in the company's audit trail.
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
@@ -13,7 +14,7 @@ use crate::auth::limits::{self, Account, LimitKeys};
 use crate::auth::{devices, passwords, sessions, sign_in_devices, Scope};
 use crate::clock::now_ms;
 use crate::companies::domain::CompanySlug;
-use crate::db::{get_uuid, Db};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::people::domain::{Email, PhoneNumber, Role};
 
@@ -79,7 +80,7 @@ impl Login {
 }
 
 struct Candidate {
-    person_id: Uuid,
+    person_id: PersonId,
     role: Role,
     password_hash: Option<String>,
     active: bool,
@@ -156,7 +157,7 @@ pub async fn verify(
     }
 }
 
-async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option<Uuid>> {
+async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option<CompanyId>> {
     let Ok(slug) = CompanySlug::parse(code) else {
         return Ok(None);
     };
@@ -164,7 +165,7 @@ async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option
         .bind(slug.as_str())
         .fetch_optional(&mut **tx)
         .await?
-        .map(|row| get_uuid(&row, "id"))
+        .map(|row| row.try_get("id"))
         .transpose()?)
 }
 
@@ -186,21 +187,21 @@ async fn after_success(tx: &mut crate::db::Tx, verified: &Verified) -> AppResult
 
 async fn find_candidate(
     tx: &mut crate::db::Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     login: &Login,
 ) -> AppResult<Option<Candidate>> {
     let (column, value) = login.column_and_value();
     let row = sqlx::query(&format!(
         "SELECT id, role, password_hash, deactivated_at FROM people WHERE company_id = $1 AND {column} = $2"
     ))
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(value)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("role")?;
     Ok(Some(Candidate {
-        person_id: get_uuid(&row, "id")?,
+        person_id: row.try_get("id")?,
         role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown stored role {role}"))?,
         password_hash: row.try_get("password_hash")?,
         active: row.try_get::<Option<i64>, _>("deactivated_at")?.is_none(),

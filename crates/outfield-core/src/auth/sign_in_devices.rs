@@ -6,9 +6,9 @@
 //!
 //! The cookie holds a random token; only its hash is stored, with the person it belongs to.
 
+use crate::ids::{CompanyId, PersonId};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
-use uuid::Uuid;
 
 use crate::auth::tokens::{hash_token, new_token};
 use crate::clock::DAY_MS;
@@ -27,8 +27,8 @@ pub fn presented(jar: &CookieJar) -> Option<String> {
 /// The limit key of a presented device cookie when it belongs to `person_id` and has not expired.
 pub(crate) async fn known_for(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     presented: Option<&str>,
     now: i64,
 ) -> sqlx::Result<Option<String>> {
@@ -40,9 +40,9 @@ pub(crate) async fn known_for(
         "SELECT expires_at FROM sign_in_devices \
          WHERE company_id = $1 AND token_hash = $2 AND person_id = $3 AND expires_at > $4",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(&token_hash)
-    .bind(person_id.to_string())
+    .bind(person_id)
     .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
@@ -53,8 +53,8 @@ pub(crate) async fn known_for(
 /// one, and returns the token to set. Expired devices of the person are forgotten.
 pub async fn remember(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     presented: Option<&str>,
     now: i64,
 ) -> sqlx::Result<String> {

@@ -5,17 +5,17 @@ pub mod console;
 pub mod domain;
 pub mod settings;
 
+use crate::ids::{CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::links::{self, LinkPurpose};
 use crate::auth::{ClientInfo, Scope};
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::domain::{Email, PersonName, Role};
 use crate::people::store::{self as people_store, NewPerson};
@@ -25,7 +25,7 @@ use domain::{CompanyName, CompanySlug, CurrencyCode, Gstin, ProfileText, TimeZon
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Company {
     /// Id.
-    pub id: Uuid,
+    pub id: CompanyId,
     /// Code people type at sign-in.
     pub slug: String,
     /// Display name.
@@ -76,17 +76,17 @@ pub async fn get(db: &Db, scope: &Scope) -> AppResult<Company> {
     Ok(company)
 }
 
-async fn load(tx: &mut Tx, company_id: Uuid) -> AppResult<Company> {
+async fn load(tx: &mut Tx, company_id: CompanyId) -> AppResult<Company> {
     let row = sqlx::query(
         "SELECT id, slug, name, legal_name, address, gstin, time_zone, currency, created_at \
          FROM companies WHERE id = $1",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
     Ok(Company {
-        id: get_uuid(&row, "id")?,
+        id: row.try_get("id")?,
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
         legal_name: row.try_get("legal_name")?,
@@ -136,7 +136,7 @@ pub async fn update(
         ))
         .bind(value)
         .bind(now_ms())
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .execute(&mut *tx)
         .await?;
         changed.push(column);
@@ -172,9 +172,9 @@ pub struct NewCompany {
 /// A company just created, with its owner and (without a password) the owner's invitation link path.
 pub struct CreatedCompany {
     /// The company.
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     /// Its first owner.
-    pub owner_id: Uuid,
+    pub owner_id: PersonId,
     /// `/welcome/…` path for the owner to set a password, when none was given.
     pub owner_link: Option<String>,
 }
@@ -192,13 +192,13 @@ pub async fn create(db: &Db, new: NewCompany, client: &ClientInfo) -> AppResult<
             "is already used by another company",
         )));
     }
-    let company_id = Uuid::now_v7();
+    let company_id = CompanyId::generate();
     let now = now_ms();
     sqlx::query(
         "INSERT INTO companies (id, slug, name, time_zone, currency, created_at, updated_at, audit_seq, \
          audit_head) VALUES ($1, $2, $3, $4, $5, $6, $6, 0, $7)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(new.slug.as_str())
     .bind(new.name.as_str())
     .bind(new.time_zone.as_str())

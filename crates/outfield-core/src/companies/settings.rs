@@ -1,6 +1,7 @@
 //! The rules a company sets for field activity: working days and hours, tracking interval,
 //! visit radius, how long raw positions are kept, and the outcomes a visit report offers.
 
+use crate::ids::CompanyId;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -86,13 +87,13 @@ pub struct ActivitySettingsChanges {
 }
 
 /// Reads a company's rules.
-pub async fn load(tx: &mut Tx, company_id: uuid::Uuid) -> sqlx::Result<ActivitySettings> {
+pub async fn load(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<ActivitySettings> {
     let row = sqlx::query(
         "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
          auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone, \
          selfie_required FROM companies WHERE id = $1",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_one(&mut **tx)
     .await?;
     let work_days: String = row.try_get("work_days")?;
@@ -144,7 +145,7 @@ pub async fn update(
         };
         query
             .bind(now_ms())
-            .bind(scope.company_id().to_string())
+            .bind(scope.company_id())
             .execute(&mut *tx)
             .await?;
     }

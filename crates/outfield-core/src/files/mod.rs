@@ -13,6 +13,7 @@ pub mod api;
 pub mod picture;
 pub mod sniff;
 
+use crate::ids::{CompanyId, PersonId};
 use std::path::Path as FsPath;
 use std::sync::Arc;
 
@@ -130,7 +131,7 @@ pub struct StoredFile {
     /// SHA-256 of the bytes, hex.
     pub sha256: String,
     /// Who uploaded it.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// When the server stored it.
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
@@ -302,7 +303,7 @@ fn check_type(purpose: Purpose, head: &[u8]) -> AppResult<MediaType> {
     }
 }
 
-fn key_of(company_id: Uuid, purpose: Purpose, id: Uuid) -> Path {
+fn key_of(company_id: CompanyId, purpose: Purpose, id: Uuid) -> Path {
     Path::from(format!("companies/{company_id}/{}/{id}", purpose.as_str()))
 }
 
@@ -327,9 +328,9 @@ async fn keep(
         "INSERT INTO files (company_id, id, person_id, purpose, content_type, size_bytes, sha256, storage_key, uploaded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(id.to_string())
-    .bind(scope.person_id().to_string())
+    .bind(scope.person_id())
     .bind(purpose.as_str())
     .bind(received.media.content_type())
     .bind(received.size as i64)
@@ -403,15 +404,15 @@ fn file_from(row: &sqlx::any::AnyRow) -> sqlx::Result<StoredFile> {
         content_type: row.try_get("content_type")?,
         size_bytes: row.try_get("size_bytes")?,
         sha256: row.try_get("sha256")?,
-        person_id: get_uuid(row, "person_id")?,
+        person_id: row.try_get("person_id")?,
         uploaded_at: crate::clock::to_datetime(row.try_get("uploaded_at")?),
     })
 }
 
-async fn find(tx: &mut Tx, company_id: Uuid, id: Uuid) -> sqlx::Result<Option<StoredFile>> {
+async fn find(tx: &mut Tx, company_id: CompanyId, id: Uuid) -> sqlx::Result<Option<StoredFile>> {
     let sql = format!("SELECT {FILE_COLUMNS} FROM files WHERE company_id = $1 AND id = $2");
     sqlx::query(&sql)
-        .bind(company_id.to_string())
+        .bind(company_id)
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?
@@ -531,7 +532,7 @@ pub async fn attach(tx: &mut Tx, scope: &Scope, attach: Attach<'_>) -> Applied {
             "INSERT INTO attachments (company_id, subject_kind, subject_id, file_id, purpose, position) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(attach.subject_kind)
         .bind(attach.subject_id)
         .bind(file_id.to_string())
@@ -546,7 +547,7 @@ pub async fn attach(tx: &mut Tx, scope: &Scope, attach: Attach<'_>) -> Applied {
 /// The files linked to some subjects of one kind, per subject id, in the order the record named them.
 pub async fn attached(
     tx: &mut Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     subject_kind: &str,
     subject_ids: &[String],
 ) -> sqlx::Result<std::collections::HashMap<String, Vec<Attachment>>> {
@@ -564,9 +565,7 @@ pub async fn attached(
          ORDER BY a.subject_id, a.purpose, a.position",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql)
-        .bind(company_id.to_string())
-        .bind(subject_kind.to_string());
+    let mut query = sqlx::query(&sql).bind(company_id).bind(subject_kind);
     for id in subject_ids {
         query = query.bind(id.clone());
     }

@@ -1,5 +1,6 @@
 //! Notifications: messages for one person's devices, delivered by the sync pull in feed order.
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -29,8 +30,8 @@ pub struct Notification {
 /// company row, whose lock (until commit) keeps numbers in commit order, so a cursor never skips one.
 pub async fn notify(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     kind: &str,
     title: &str,
     body: &str,
@@ -38,16 +39,16 @@ pub async fn notify(
     let seq: i64 = sqlx::query_scalar(
         "UPDATE companies SET feed_seq = feed_seq + 1 WHERE id = $1 RETURNING feed_seq",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
         "INSERT INTO notifications (company_id, id, person_id, seq, kind, title, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .bind(Uuid::now_v7().to_string())
-    .bind(person_id.to_string())
+    .bind(person_id)
     .bind(seq)
     .bind(kind)
     .bind(title)
@@ -61,8 +62,8 @@ pub async fn notify(
 /// A person's notifications after `cursor`, oldest first, at most `limit`.
 pub async fn since(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     cursor: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
@@ -70,8 +71,8 @@ pub async fn since(
         "SELECT id, seq, kind, title, body, created_at FROM notifications \
          WHERE company_id = $1 AND person_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(cursor)
     .bind(limit)
     .fetch_all(&mut **tx)

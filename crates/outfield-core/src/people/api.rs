@@ -1,5 +1,6 @@
 //! JSON endpoints for the signed-in person and for people and teams.
 
+use crate::ids::{CompanyId, PersonId};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -35,7 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Me {
     /// Their id.
-    pub id: Uuid,
+    pub id: PersonId,
     /// Name.
     pub name: String,
     /// E-mail.
@@ -43,7 +44,7 @@ pub(crate) struct Me {
     /// Role.
     pub role: Role,
     /// Their company's id.
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     /// Their company's name.
     pub company_name: String,
     /// Interface language.
@@ -142,7 +143,7 @@ async fn invite_person(
 async fn get_person(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Person>> {
     Ok(Json(people::get(&state.db, &principal.scope, id).await?))
 }
@@ -156,7 +157,7 @@ async fn update_person(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> AppResult<Json<Person>> {
     let actor = Actor::of(&principal, &client);
@@ -173,7 +174,7 @@ async fn deactivate_person(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Person>> {
     let actor = Actor::of(&principal, &client);
     Ok(Json(
@@ -195,7 +196,7 @@ async fn create_reset_link(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<(StatusCode, Json<ResetLink>)> {
     let actor = Actor::of(&principal, &client);
     let link = people::reset_link(
@@ -215,7 +216,7 @@ async fn create_reset_link(
 async fn list_devices(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Vec<Device>>> {
     Ok(Json(
         people::devices_of(&state.db, &principal.scope, id).await?,
@@ -230,7 +231,7 @@ async fn revoke_device(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath((id, device_id)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((id, device_id)): ApiPath<(PersonId, Uuid)>,
 ) -> AppResult<StatusCode> {
     let actor = Actor::of(&principal, &client);
     people::revoke_device(&state.db, &principal.scope, &actor, id, device_id).await?;

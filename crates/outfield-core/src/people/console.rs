@@ -1,5 +1,6 @@
 //! Console pages for people and teams: overview, list, invite, edit, deactivate, reset links, devices.
 
+use crate::ids::PersonId;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -175,7 +176,7 @@ const NULLABLE_FIELDS: [&str; 3] = ["mobile", "employee_code", "manager_id"];
 async fn manager_options(
     state: &AppState,
     user: &Principal,
-    except: Option<Uuid>,
+    except: Option<PersonId>,
 ) -> Vec<(String, String)> {
     people::list(&state.db, &user.scope, StatusFilter::Active, None)
         .await
@@ -231,7 +232,7 @@ struct LinkPage {
     frame: Frame,
     intro: String,
     link: String,
-    person_id: Uuid,
+    person_id: PersonId,
 }
 
 async fn invite(
@@ -307,7 +308,7 @@ struct ConsentRow {
 async fn person_view(
     state: &AppState,
     user: &Principal,
-    id: Uuid,
+    id: PersonId,
     values: Option<FormValues>,
     errors: FormErrors,
 ) -> Response {
@@ -376,7 +377,7 @@ async fn person_view(
 async fn person_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> Response {
     person_view(&state, &user, id, None, FormErrors::default()).await
 }
@@ -385,7 +386,7 @@ async fn update(
     State(state): State<AppState>,
 
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let values = FormValues::from_form(&form);
@@ -422,7 +423,7 @@ async fn deactivate(
     State(state): State<AppState>,
 
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Submission { user, .. }: Submission,
 ) -> Response {
     match people::deactivate(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
@@ -435,7 +436,7 @@ async fn reset_link(
     State(state): State<AppState>,
 
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Submission { user, .. }: Submission,
 ) -> Response {
     let actor = Actor::of(&user, &client);
@@ -454,7 +455,7 @@ async fn revoke_device(
     State(state): State<AppState>,
 
     client: ClientInfo,
-    ApiPath((id, device_id)): ApiPath<(Uuid, Uuid)>,
+    ApiPath((id, device_id)): ApiPath<(PersonId, Uuid)>,
     Submission { user, .. }: Submission,
 ) -> Response {
     match people::revoke_device(

@@ -8,6 +8,7 @@ pub mod console;
 pub mod domain;
 pub mod store;
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -37,7 +38,7 @@ pub struct Invitation {
     /// Role.
     pub role: Role,
     /// Whom they report to.
-    pub manager_id: Option<Uuid>,
+    pub manager_id: Option<PersonId>,
 }
 
 /// Changes to a person; absent fields stay as they are, `null` clears an optional one.
@@ -60,8 +61,8 @@ pub struct PersonChanges {
     pub role: Option<Role>,
     /// New manager, or `null` for none.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<Uuid>)]
-    pub manager_id: Option<Option<Uuid>>,
+    #[schema(value_type = Option<PersonId>)]
+    pub manager_id: Option<Option<PersonId>>,
 }
 
 /// A person just invited, with the one-time link to pass on to them.
@@ -87,7 +88,7 @@ pub async fn list(
 }
 
 /// One person the scope may see; 404 for anyone else, whatever company they are in.
-pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Person> {
+pub async fn get(db: &Db, scope: &Scope, id: PersonId) -> AppResult<Person> {
     let mut tx = db.tenant_read(scope).await?;
     let person = store::find(&mut tx, scope, id)
         .await?
@@ -96,7 +97,7 @@ pub async fn get(db: &Db, scope: &Scope, id: Uuid) -> AppResult<Person> {
     Ok(person)
 }
 
-async fn visible(tx: &mut Tx, scope: &Scope, id: Uuid) -> AppResult<Person> {
+async fn visible(tx: &mut Tx, scope: &Scope, id: PersonId) -> AppResult<Person> {
     store::find(tx, scope, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -160,7 +161,7 @@ pub async fn update(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: PersonId,
     changes: PersonChanges,
 ) -> AppResult<Person> {
     scope.require_admin()?;
@@ -198,8 +199,8 @@ pub async fn update(
 
 async fn apply_changes(
     tx: &mut Tx,
-    company_id: Uuid,
-    id: Uuid,
+    company_id: CompanyId,
+    id: PersonId,
     changes: &PersonChanges,
 ) -> AppResult<Vec<&'static str>> {
     let mut changed = Vec::new();
@@ -237,8 +238,8 @@ async fn apply_changes(
         ))
         .bind(value)
         .bind(now_ms())
-        .bind(company_id.to_string())
-        .bind(id.to_string())
+        .bind(company_id)
+        .bind(id)
         .execute(&mut **tx)
         .await?;
         changed.push(column);
@@ -248,8 +249,8 @@ async fn apply_changes(
 
 async fn check_unique(
     tx: &mut Tx,
-    company_id: Uuid,
-    except: Option<Uuid>,
+    company_id: CompanyId,
+    except: Option<PersonId>,
     email: Option<&Email>,
     mobile: Option<&PhoneNumber>,
     employee_code: Option<&EmployeeCode>,
@@ -284,8 +285,8 @@ async fn check_unique(
 async fn check_manager(
     tx: &mut Tx,
     scope: &Scope,
-    person: Option<Uuid>,
-    manager_id: Uuid,
+    person: Option<PersonId>,
+    manager_id: PersonId,
 ) -> AppResult<()> {
     let manager = store::find(tx, scope, manager_id).await?;
     match manager {
@@ -339,7 +340,7 @@ async fn check_role_change(
 
 /// Deactivates a person: every session and device token ends at once, unused links are voided, and
 /// everything they did stays in the company's records.
-pub async fn deactivate(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<Person> {
+pub async fn deactivate(db: &Db, scope: &Scope, actor: &Actor, id: PersonId) -> AppResult<Person> {
     scope.require_admin()?;
     let mut tx = db.tenant(scope).await?;
     let company_id = scope.company_id();
@@ -360,8 +361,8 @@ pub async fn deactivate(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppR
         "UPDATE people SET deactivated_at = $1, updated_at = $1 WHERE company_id = $2 AND id = $3",
     )
     .bind(now_ms())
-    .bind(company_id.to_string())
-    .bind(id.to_string())
+    .bind(company_id)
+    .bind(id)
     .execute(&mut *tx)
     .await?;
     let ended_sessions = sessions::delete_all_for(&mut tx, company_id, id).await?;
@@ -380,7 +381,7 @@ pub(crate) async fn reset_link(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: PersonId,
     base_url: &str,
 ) -> AppResult<String> {
     scope.require_admin()?;
@@ -404,7 +405,7 @@ pub(crate) async fn reset_link(
 pub(crate) async fn devices_of(
     db: &Db,
     scope: &Scope,
-    id: Uuid,
+    id: PersonId,
 ) -> AppResult<Vec<devices::Device>> {
     let mut tx = db.tenant_read(scope).await?;
     visible(&mut tx, scope, id).await?;
@@ -421,7 +422,7 @@ pub(crate) async fn revoke_device(
     db: &Db,
     scope: &Scope,
     actor: &Actor,
-    id: Uuid,
+    id: PersonId,
     device_id: Uuid,
 ) -> AppResult<()> {
     let mut tx = db.tenant(scope).await?;
@@ -464,8 +465,8 @@ pub(crate) async fn save_preferences(
     )
     .bind(preferences.language.map(Language::as_str))
     .bind(preferences.last_view.as_ref().map(ConsolePath::as_str))
-    .bind(scope.company_id().to_string())
-    .bind(scope.person_id().to_string())
+    .bind(scope.company_id())
+    .bind(scope.person_id())
     .execute(&mut *tx)
     .await?;
     if preferences.language.is_some() {

@@ -1,20 +1,20 @@
 //! SQL for people. Every query is limited to one company and, for reads, to what the scope may see.
 
+use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::auth::Scope;
 use crate::clock::to_datetime;
-use crate::db::{get_opt_uuid, get_uuid, Tx};
+use crate::db::Tx;
 use crate::people::domain::{Language, Role};
 
 /// A person as the API and console show them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Person {
     /// Id (UUIDv7).
-    pub id: Uuid,
+    pub id: PersonId,
     /// Display name.
     pub name: String,
     /// E-mail (unique in the company).
@@ -26,7 +26,7 @@ pub struct Person {
     /// Role.
     pub role: Role,
     /// Whom they report to.
-    pub manager_id: Option<Uuid>,
+    pub manager_id: Option<PersonId>,
     /// Their manager's name.
     pub manager_name: Option<String>,
     /// Interface language.
@@ -105,10 +105,10 @@ pub async fn list(
 }
 
 /// One person, if the scope may see them.
-pub async fn find(tx: &mut Tx, scope: &Scope, id: Uuid) -> sqlx::Result<Option<Person>> {
+pub async fn find(tx: &mut Tx, scope: &Scope, id: PersonId) -> sqlx::Result<Option<Person>> {
     let sql = format!("{VISIBLE_CTE}{PERSON_SELECT} AND p.id = $4");
     let row = bind_scope(sqlx::query(&sql), scope)
-        .bind(id.to_string())
+        .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
     row.as_ref().map(person_from).transpose()
@@ -119,8 +119,8 @@ pub fn bind_scope<'q>(
     scope: &Scope,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     query
-        .bind(scope.company_id().to_string())
-        .bind(scope.person_id().to_string())
+        .bind(scope.company_id())
+        .bind(scope.person_id())
         .bind(reach(scope))
 }
 
@@ -128,14 +128,14 @@ fn person_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Person> {
     let role: String = row.try_get("role")?;
     let language: String = row.try_get("language")?;
     Ok(Person {
-        id: get_uuid(row, "id")?,
+        id: row.try_get("id")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
         mobile: row.try_get("mobile")?,
         employee_code: row.try_get("employee_code")?,
         role: Role::parse(&role)
             .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
-        manager_id: get_opt_uuid(row, "manager_id")?,
+        manager_id: row.try_get("manager_id")?,
         manager_name: row.try_get("manager_name")?,
         language: Language::parse(&language),
         has_password: row.try_get::<i64, _>("has_password")? != 0,
@@ -149,16 +149,16 @@ fn person_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Person> {
 /// Whether another person of the company already has `value` in the unique `column`.
 pub async fn taken(
     tx: &mut Tx,
-    company_id: Uuid,
+    company_id: CompanyId,
     column: &str,
     value: &str,
-    except: Option<Uuid>,
+    except: Option<PersonId>,
 ) -> sqlx::Result<bool> {
     let sql = format!("SELECT id FROM people WHERE company_id = $1 AND {column} = $2 AND ($3 IS NULL OR id <> $3)");
     let row = sqlx::query(&sql)
-        .bind(company_id.to_string())
+        .bind(company_id)
         .bind(value)
-        .bind(except.map(|id| id.to_string()))
+        .bind(except)
         .fetch_optional(&mut **tx)
         .await?;
     Ok(row.is_some())
@@ -167,9 +167,9 @@ pub async fn taken(
 /// The chain of managers above `start` (nearest first), to detect loops and check who is above whom.
 pub(crate) async fn managers_above(
     tx: &mut Tx,
-    company_id: Uuid,
-    start: Uuid,
-) -> sqlx::Result<Vec<Uuid>> {
+    company_id: CompanyId,
+    start: PersonId,
+) -> sqlx::Result<Vec<PersonId>> {
     let rows = sqlx::query(
         "WITH RECURSIVE chain(id, depth) AS ( \
            SELECT manager_id, 1 FROM people WHERE company_id = $1 AND id = $2 AND manager_id IS NOT NULL \
@@ -178,19 +178,19 @@ pub(crate) async fn managers_above(
            WHERE p.company_id = $1 AND p.manager_id IS NOT NULL AND c.depth < 1000 ) \
          SELECT id FROM chain ORDER BY depth",
     )
-    .bind(company_id.to_string())
-    .bind(start.to_string())
+    .bind(company_id)
+    .bind(start)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(|row| get_uuid(row, "id")).collect()
+    rows.iter().map(|row| row.try_get("id")).collect()
 }
 
 /// Number of active owners, so the last one cannot be removed.
-pub(crate) async fn active_owner_count(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<i64> {
+pub(crate) async fn active_owner_count(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<i64> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM people WHERE company_id = $1 AND role = 'owner' AND deactivated_at IS NULL",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_one(&mut **tx)
     .await?;
     row.try_get("n")
@@ -209,28 +209,32 @@ pub struct NewPerson<'a> {
     /// Role.
     pub role: Role,
     /// Manager.
-    pub manager_id: Option<Uuid>,
+    pub manager_id: Option<PersonId>,
     /// Password hash, when the person is created with a password (bootstrap, demo).
     pub password_hash: Option<&'a str>,
 }
 
 /// Inserts a person and returns their id.
-pub async fn insert(tx: &mut Tx, company_id: Uuid, person: &NewPerson<'_>) -> sqlx::Result<Uuid> {
-    let id = Uuid::now_v7();
+pub async fn insert(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    person: &NewPerson<'_>,
+) -> sqlx::Result<PersonId> {
+    let id = PersonId::generate();
     let now = crate::clock::now_ms();
     sqlx::query(
         "INSERT INTO people (company_id, id, name, email, mobile, employee_code, role, manager_id, \
          password_hash, language, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'en', $10, $10)",
     )
-    .bind(company_id.to_string())
-    .bind(id.to_string())
+    .bind(company_id)
+    .bind(id)
     .bind(person.name)
     .bind(person.email)
     .bind(person.mobile)
     .bind(person.employee_code)
     .bind(person.role.as_str())
-    .bind(person.manager_id.map(|id| id.to_string()))
+    .bind(person.manager_id)
     .bind(person.password_hash)
     .bind(now)
     .execute(&mut **tx)

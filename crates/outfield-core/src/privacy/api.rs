@@ -1,12 +1,12 @@
 //! JSON endpoints of the privacy notice and the consent ledger.
 
+use crate::ids::PersonId;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::auth::{ClientInfo, Principal};
 use crate::error::{AppResult, Problem};
@@ -62,7 +62,7 @@ async fn publish_notice(
 async fn consent_ledger(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Vec<ConsentEntry>>> {
     Ok(Json(
         privacy::ledger_of(&state.db, &principal.scope, id).await?,

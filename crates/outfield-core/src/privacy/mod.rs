@@ -8,6 +8,7 @@
 pub mod api;
 pub mod console;
 
+use crate::ids::{CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -17,7 +18,7 @@ use uuid::Uuid;
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{ClientInfo, Principal, Scope};
 use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_opt_uuid, get_uuid, Db, Tx};
+use crate::db::{get_uuid, Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::sync::{reject, Applied, Incoming, RecordKind};
 
@@ -94,11 +95,11 @@ company's administrators see what you record; no other company ever does. You ca
 permission in the app's settings at any time.";
 
 /// The company's current notice.
-pub async fn current_notice(tx: &mut Tx, company_id: Uuid) -> sqlx::Result<Notice> {
+pub async fn current_notice(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Notice> {
     let row = sqlx::query(
         "SELECT version, body, published_at FROM privacy_notices WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
     )
-    .bind(company_id.to_string())
+    .bind(company_id)
     .fetch_optional(&mut **tx)
     .await?;
     match row {
@@ -133,21 +134,23 @@ pub(crate) async fn publish_notice(
     sqlx::query(
         "INSERT INTO privacy_notices (company_id, version, body, published_at, published_by) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(version)
     .bind(body)
     .bind(now_ms())
-    .bind(scope.person_id().to_string())
+    .bind(scope.person_id())
     .execute(&mut *tx)
     .await?;
     let people: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM people WHERE company_id = $1 AND deactivated_at IS NULL",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .fetch_all(&mut *tx)
     .await?;
     for person in people {
-        let person = Uuid::parse_str(&person).map_err(|e| anyhow::anyhow!(e))?;
+        let person: PersonId = person
+            .parse()
+            .map_err(|e| anyhow::anyhow!("stored person id {person}: {e}"))?;
         crate::notifications::notify(
             &mut tx,
             scope.company_id(),
@@ -201,9 +204,9 @@ pub(crate) async fn apply_consent(
         "INSERT INTO consents (company_id, id, person_id, permission, state, policy_version, device_time, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(record.id.to_string())
-    .bind(scope.person_id().to_string())
+    .bind(scope.person_id())
     .bind(payload.permission.as_str())
     .bind(decision_str(payload.decision))
     .bind(payload.policy_version)
@@ -245,8 +248,8 @@ pub struct ConsentState {
 /// A person's current decision per permission.
 pub async fn current_consents(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<Vec<ConsentState>> {
     let ledger = ledger(tx, company_id, person_id).await?;
     Ok(Permission::ALL
@@ -269,16 +272,16 @@ pub async fn current_consents(
 /// Whether a person's latest decision on `permission` is a grant.
 pub async fn has_consent(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     permission: Permission,
 ) -> sqlx::Result<bool> {
     let latest: Option<String> = sqlx::query_scalar(
         "SELECT state FROM consents WHERE company_id = $1 AND person_id = $2 AND permission = $3 \
          ORDER BY recorded_at DESC, id DESC LIMIT 1",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(permission.as_str())
     .fetch_optional(&mut **tx)
     .await?;
@@ -320,7 +323,7 @@ pub(crate) struct ConsentEntry {
     /// Server time it was recorded: the authority.
     pub recorded_at: chrono::DateTime<chrono::Utc>,
     /// Who recorded it (always the person themselves).
-    pub person_id: Option<Uuid>,
+    pub person_id: Option<PersonId>,
 }
 
 impl ConsentEntry {
@@ -334,13 +337,17 @@ impl ConsentEntry {
     }
 }
 
-async fn ledger(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<Vec<ConsentEntry>> {
+async fn ledger(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    person_id: PersonId,
+) -> sqlx::Result<Vec<ConsentEntry>> {
     let rows = sqlx::query(
         "SELECT id, person_id, permission, state, policy_version, device_time, recorded_at FROM consents \
          WHERE company_id = $1 AND person_id = $2 ORDER BY recorded_at DESC, id DESC",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .fetch_all(&mut **tx)
     .await?;
     rows.iter()
@@ -361,7 +368,7 @@ async fn ledger(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<
                 policy_version: row.try_get("policy_version")?,
                 device_time: to_datetime(row.try_get("device_time")?),
                 recorded_at: to_datetime(row.try_get("recorded_at")?),
-                person_id: get_opt_uuid(row, "person_id")?,
+                person_id: row.try_get("person_id")?,
             })
         })
         .collect()
@@ -371,7 +378,7 @@ async fn ledger(tx: &mut Tx, company_id: Uuid, person_id: Uuid) -> sqlx::Result<
 pub(crate) async fn ledger_of(
     db: &Db,
     scope: &Scope,
-    person_id: Uuid,
+    person_id: PersonId,
 ) -> AppResult<Vec<ConsentEntry>> {
     crate::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;

@@ -5,11 +5,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
+use outfield_core::ids::PersonId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
 use outfield_core::audit::Actor;
@@ -98,7 +98,7 @@ async fn mark_leave(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath((id, day)): ApiPath<(Uuid, NaiveDate)>,
+    ApiPath((id, day)): ApiPath<(PersonId, NaiveDate)>,
     ApiJson(request): ApiJson<LeaveRequest>,
 ) -> AppResult<StatusCode> {
     let note = outfield_core::text::clean_line(&request.note, 200)
@@ -116,7 +116,7 @@ async fn clear_leave(
     State(state): State<AppState>,
     principal: Principal,
     client: ClientInfo,
-    ApiPath((id, day)): ApiPath<(Uuid, NaiveDate)>,
+    ApiPath((id, day)): ApiPath<(PersonId, NaiveDate)>,
 ) -> AppResult<StatusCode> {
     let actor = Actor::of(&principal, &client);
     register::set_leave(&state.db, &principal.scope, &actor, id, day, None).await?;

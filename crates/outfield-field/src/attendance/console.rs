@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Datelike, Timelike};
-use uuid::Uuid;
+use outfield_core::ids::PersonId;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
 use crate::tracking::console::DayQuery;
@@ -245,7 +245,7 @@ async fn leave(
     client: ClientInfo,
     Submission { user, form }: Submission,
 ) -> Response {
-    let Ok(person_id) = Uuid::parse_str(form.text("person_id")) else {
+    let Ok(person_id) = form.text("person_id").parse::<PersonId>() else {
         return error_page(&outfield_core::error::AppError::NotFound);
     };
     let day = match form.text("day").parse::<chrono::NaiveDate>() {

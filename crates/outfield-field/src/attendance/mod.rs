@@ -9,6 +9,7 @@ pub mod api;
 pub mod console;
 pub mod register;
 
+use outfield_core::ids::{CompanyId, PersonId};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::Row;
@@ -85,8 +86,8 @@ pub(crate) fn day_at(windows: &[DutyWindow], at: i64) -> Option<&str> {
 /// query: ingest asks this for every batch of positions).
 pub async fn windows(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     from: i64,
     to: i64,
 ) -> sqlx::Result<Vec<DutyWindow>> {
@@ -97,8 +98,8 @@ pub async fn windows(
          WHERE d.company_id = $1 AND d.person_id = $2 AND d.start_device_time <= $4 \
          AND (d.end_device_time IS NULL OR d.end_device_time >= $3) ORDER BY d.start_device_time",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(from)
     .bind(to)
     .fetch_all(&mut **tx)
@@ -139,8 +140,8 @@ pub struct OpenDuty {
 /// The person's open day, if any, with whether a private pause is running.
 pub async fn open_duty(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<Option<OpenDuty>> {
     let Some((day, start_device_time)) = open_day(tx, company_id, person_id).await? else {
         return Ok(None);
@@ -149,8 +150,8 @@ pub async fn open_duty(
         "SELECT id FROM duty_pauses WHERE company_id = $1 AND person_id = $2 AND day = $3 \
          AND end_device_time IS NULL",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(&day)
     .fetch_optional(&mut **tx)
     .await?;
@@ -164,15 +165,15 @@ pub async fn open_duty(
 /// The open (started, not ended) day of a person, if any: `(day, start device time)`.
 pub(crate) async fn open_day(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
 ) -> sqlx::Result<Option<(String, i64)>> {
     let row = sqlx::query(
         "SELECT day, start_device_time FROM duty_days WHERE company_id = $1 AND person_id = $2 \
          AND ended_at IS NULL ORDER BY start_device_time DESC LIMIT 1",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .fetch_optional(&mut **tx)
     .await?;
     row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
@@ -268,15 +269,15 @@ pub(crate) async fn apply_day_start(
 /// The selfie taken at the start of a person's day, if one was sent.
 pub(crate) async fn selfie_of(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
 ) -> sqlx::Result<Option<outfield_core::files::Attachment>> {
     let start_id: Option<String> = sqlx::query_scalar(
         "SELECT start_id FROM duty_days WHERE company_id = $1 AND person_id = $2 AND day = $3",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(day)
     .fetch_optional(&mut **tx)
     .await?;
@@ -328,8 +329,8 @@ pub(crate) async fn apply_day_end(
 /// Closes a person's open day (and any open pause in it) and queues its summary.
 async fn close_day(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
     (device_time, received_at): (i64, i64),
     position: Option<Reading>,
@@ -445,15 +446,15 @@ pub async fn auto_end_open_days(tx: &mut Tx, now: i64) -> sqlx::Result<usize> {
         if now < deadline {
             continue;
         }
-        let company_id = outfield_core::db::get_uuid(&row, "company_id")?;
-        let person_id = outfield_core::db::get_uuid(&row, "person_id")?;
+        let company_id = row.try_get("company_id")?;
+        let person_id = row.try_get("person_id")?;
         let start: i64 = row.try_get("start_device_time")?;
         let last_fix: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(device_time) FROM fixes WHERE company_id = $1 AND person_id = $2 \
              AND device_time >= $3 AND device_time <= $4",
         )
-        .bind(company_id.to_string())
-        .bind(person_id.to_string())
+        .bind(company_id)
+        .bind(person_id)
         .bind(start)
         .bind(deadline)
         .fetch_one(&mut **tx)

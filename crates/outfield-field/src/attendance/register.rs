@@ -1,18 +1,18 @@
 //! The attendance register: for each person and day, present / late / absent / on leave / off day, with
 //! start and end times, time on duty and distance. Read by the console page, the API and the exports.
 
+use outfield_core::ids::{CompanyId, PersonId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use outfield_core::auth::Scope;
 use outfield_core::clock::{local_minute, now_ms, to_datetime};
 use outfield_core::companies::settings::{self, ActivitySettings};
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::export::{Cell, Table};
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
@@ -68,7 +68,7 @@ impl AttendanceStatus {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegisterRow {
     /// The person.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// Their name.
     pub name: String,
     /// Their employee code.
@@ -129,7 +129,10 @@ struct Duty {
 }
 
 /// The duty days of the company's people in a range, by person and day.
-async fn duties(tx: &mut Tx, range: (Uuid, &str, &str)) -> sqlx::Result<HashMap<DayKey, Duty>> {
+async fn duties(
+    tx: &mut Tx,
+    range: (CompanyId, &str, &str),
+) -> sqlx::Result<HashMap<DayKey, Duty>> {
     by_person_day(
         tx,
         "SELECT person_id, day, started_at, start_device_time, ended_at, end_reason FROM duty_days \
@@ -251,7 +254,7 @@ fn status_of(
 pub(crate) async fn field_people(
     tx: &mut Tx,
     scope: &Scope,
-) -> sqlx::Result<Vec<(Uuid, String, Option<String>)>> {
+) -> sqlx::Result<Vec<(PersonId, String, Option<String>)>> {
     let sql = format!(
         "{VISIBLE_CTE} SELECT p.id, p.name, p.employee_code FROM people p JOIN visible v ON v.id = p.id \
          WHERE p.company_id = $1 AND p.deactivated_at IS NULL AND p.role IN ('manager', 'field_employee') \
@@ -263,7 +266,7 @@ pub(crate) async fn field_people(
         .iter()
         .map(|row| {
             Ok((
-                get_uuid(row, "id")?,
+                row.try_get("id")?,
                 row.try_get("name")?,
                 row.try_get("employee_code")?,
             ))
@@ -271,18 +274,18 @@ pub(crate) async fn field_people(
         .collect()
 }
 
-type DayKey = (Uuid, String);
+type DayKey = (PersonId, String);
 
 /// Runs a query over one company's rows of a range of days (`$1` company, `$2`/`$3` first and last day)
 /// whose first two columns are `person_id` and `day`, keeping one value per person and day.
 async fn by_person_day<T>(
     tx: &mut Tx,
     sql: &str,
-    (company, from, to): (Uuid, &str, &str),
+    (company, from, to): (CompanyId, &str, &str),
     value: impl Fn(&sqlx::any::AnyRow) -> sqlx::Result<T>,
 ) -> sqlx::Result<HashMap<DayKey, T>> {
     sqlx::query(sql)
-        .bind(company.to_string())
+        .bind(company)
         .bind(from)
         .bind(to)
         .fetch_all(&mut **tx)
@@ -290,7 +293,7 @@ async fn by_person_day<T>(
         .iter()
         .map(|row| {
             Ok((
-                (get_uuid(row, "person_id")?, row.try_get("day")?),
+                (row.try_get("person_id")?, row.try_get("day")?),
                 value(row)?,
             ))
         })
@@ -347,7 +350,7 @@ pub(crate) async fn set_leave(
     db: &Db,
     scope: &Scope,
     actor: &outfield_core::audit::Actor,
-    person_id: Uuid,
+    person_id: PersonId,
     day: NaiveDate,
     note: Option<&str>,
 ) -> AppResult<()> {
@@ -383,7 +386,7 @@ pub(crate) async fn set_leave(
         .bind(&person)
         .bind(&day)
         .bind(note)
-        .bind(scope.person_id().to_string())
+        .bind(scope.person_id())
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;

@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::Json;
+use outfield_core::ids::PersonId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::notes::{self, Note};
 use outfield_core::auth::Principal;
@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list_notes(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Vec<Note>>> {
     Ok(Json(
         notes::of_person(&state.db, &principal.scope, id).await?,

@@ -3,6 +3,7 @@
 
 pub mod api;
 
+use outfield_core::ids::PersonId;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
@@ -32,9 +33,9 @@ pub async fn apply(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
     sqlx::query(
         "INSERT INTO notes (company_id, id, person_id, body, device_time, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(record.id.to_string())
-    .bind(scope.person_id().to_string())
+    .bind(scope.person_id())
     .bind(text)
     .bind(record.device_time)
     .bind(record.received_at)
@@ -57,15 +58,15 @@ pub struct Note {
 }
 
 /// The notes of a person the scope may see, newest first.
-pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: Uuid) -> AppResult<Vec<Note>> {
+pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: PersonId) -> AppResult<Vec<Note>> {
     outfield_core::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;
     let rows = sqlx::query(
         "SELECT id, body, device_time, received_at FROM notes WHERE company_id = $1 AND person_id = $2 \
          ORDER BY device_time DESC LIMIT 500",
     )
-    .bind(scope.company_id().to_string())
-    .bind(person_id.to_string())
+    .bind(scope.company_id())
+    .bind(person_id)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

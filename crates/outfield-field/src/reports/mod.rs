@@ -6,27 +6,27 @@
 pub mod api;
 pub mod console;
 
+use outfield_core::ids::PersonId;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::attendance::register::{field_people, DayRange};
 use crate::tracking::round_km;
 use outfield_core::auth::Scope;
 use outfield_core::companies::settings;
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::AppResult;
 use outfield_core::export::Table;
 
 /// One person's activity over the range.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActivityRow {
     /// The person.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// Their name.
     pub name: String,
     /// Their employee code.
@@ -125,7 +125,7 @@ async fn grouped(
     tx: &mut Tx,
     sql: &str,
     bounds: &[&str; 3],
-) -> sqlx::Result<HashMap<Uuid, [f64; 4]>> {
+) -> sqlx::Result<HashMap<PersonId, [f64; 4]>> {
     let rows = sqlx::query(sql)
         .bind(bounds[0])
         .bind(bounds[1])
@@ -138,7 +138,7 @@ async fn grouped(
     rows.iter()
         .map(|row| {
             Ok((
-                get_uuid(row, "person_id")?,
+                row.try_get("person_id")?,
                 [
                     number(row, 1)?,
                     number(row, 2)?,
@@ -157,7 +157,7 @@ async fn planned_counts(
     company: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> sqlx::Result<HashMap<Uuid, i64>> {
+) -> sqlx::Result<HashMap<PersonId, i64>> {
     let mut per_weekday = [0i64; 8];
     for day in from.iter_days().take_while(|d| *d <= to) {
         per_weekday[day.weekday().number_from_monday() as usize] += 1;
@@ -176,7 +176,7 @@ async fn planned_counts(
         let weekday: Option<i64> = row.try_get("weekday")?;
         let n: i64 = row.try_get("n")?;
         let times = weekday.map_or(1, |w| per_weekday.get(w as usize).copied().unwrap_or(0));
-        *counts.entry(get_uuid(&row, "person_id")?).or_insert(0) += n * times;
+        *counts.entry(row.try_get("person_id")?).or_insert(0) += n * times;
     }
     Ok(counts)
 }
@@ -187,7 +187,10 @@ pub(crate) fn totals(rows: &[ActivityRow]) -> ActivityRow {
     let done = sum(|r| r.visits_done);
     let verified = sum(|r| r.verified);
     ActivityRow {
+        // The team row names no one; pages show it apart from the people's rows.
+        person_id: PersonId::from_uuid(uuid::Uuid::nil()),
         name: "Team total".into(),
+        employee_code: None,
         days_on_duty: sum(|r| r.days_on_duty),
         duty_minutes: sum(|r| r.duty_minutes),
         distance_km: (rows.iter().map(|r| r.distance_km).sum::<f64>() * 100.0).round() / 100.0,
@@ -198,7 +201,6 @@ pub(crate) fn totals(rows: &[ActivityRow]) -> ActivityRow {
         out_of_range: sum(|r| r.out_of_range),
         verified_share: (done > 0).then(|| verified as f64 / done as f64),
         flagged_days: sum(|r| r.flagged_days),
-        ..ActivityRow::default()
     }
 }
 

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
+use outfield_core::ids::PersonId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use crate::tracking::{self, DayDetail, LivePosition};
 use outfield_core::auth::Principal;
@@ -37,7 +37,7 @@ async fn live(
 async fn day(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath((id, day)): ApiPath<(Uuid, NaiveDate)>,
+    ApiPath((id, day)): ApiPath<(PersonId, NaiveDate)>,
 ) -> AppResult<Json<DayDetail>> {
     Ok(Json(
         tracking::day_detail(&state.db, &principal.scope, id, day).await?,

@@ -6,8 +6,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use outfield_core::ids::PersonId;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::attendance::console::settings_and_day;
 use crate::tracking::trail::Flag;
@@ -26,7 +26,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 struct LiveRow {
-    person_id: Uuid,
+    person_id: PersonId,
     name: String,
     since: String,
     last_seen: String,
@@ -154,7 +154,7 @@ struct ClientMark {
 async fn day_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Query(query): Query<DayQuery>,
 ) -> Response {
     let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {

@@ -11,6 +11,7 @@ pub mod console;
 pub mod summary;
 pub mod trail;
 
+use outfield_core::ids::{CompanyId, PersonId};
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -273,8 +274,8 @@ fn stored_answer(same: Option<bool>) -> Result<Status, Rejection> {
 pub async fn insert_fixes(
     tx: &mut Tx,
     backend: Backend,
-    company: Uuid,
-    person: Uuid,
+    company: CompanyId,
+    person: PersonId,
     received_at: i64,
     fixes: &[FixRow],
 ) -> sqlx::Result<Vec<Uuid>> {
@@ -291,8 +292,8 @@ pub async fn insert_fixes(
     };
     let mut query = sqlx::query(&sql)
         .persistent(rows.is_some())
-        .bind(company.to_string())
-        .bind(person.to_string())
+        .bind(company)
+        .bind(person)
         .bind(received_at);
     if let Some(rows) = rows {
         query = query.bind(rows);
@@ -391,7 +392,7 @@ impl From<&Fix> for FixRow {
 /// replay of the very same fix always compares equal.
 async fn stored_matches(
     tx: &mut Tx,
-    company: Uuid,
+    company: CompanyId,
     fixes: &[&Fix],
 ) -> sqlx::Result<HashMap<Uuid, bool>> {
     let mut stored = HashMap::new();
@@ -406,7 +407,7 @@ async fn stored_matches(
              AND accuracy_m = {accuracy_m} THEN 1 ELSE 0 END AS BIGINT) FROM fixes WHERE company_id = $1 AND id = $2"
         ))
         .persistent(false)
-        .bind(company.to_string())
+        .bind(company)
         .bind(fix.id.to_string())
         .bind(fix.device_time)
         .fetch_optional(&mut **tx)
@@ -423,8 +424,8 @@ async fn stored_matches(
 /// while it computed; `due_at` stays, so a day under a steady stream of batches is still computed.
 pub async fn queue_summary(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
     now: i64,
 ) -> sqlx::Result<()> {
@@ -433,8 +434,8 @@ pub async fn queue_summary(
          ON CONFLICT (company_id, person_id, day) DO UPDATE SET queued_at = CASE \
          WHEN excluded.queued_at > summary_queue.queued_at THEN excluded.queued_at ELSE summary_queue.queued_at + 1 END",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(day)
     .bind(now)
     .execute(&mut **tx)
@@ -445,8 +446,8 @@ pub async fn queue_summary(
 /// The fixes of one duty window, sorted by device time (id breaks ties, so the order is always the same).
 pub(crate) async fn fixes_of(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     window: &DutyWindow,
 ) -> sqlx::Result<Vec<TrailFix>> {
     let rows = sqlx::query(
@@ -454,8 +455,8 @@ pub(crate) async fn fixes_of(
          WHERE company_id = $1 AND person_id = $2 AND device_time >= $3 AND device_time <= $4 \
          ORDER BY device_time, id",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(window.start)
     .bind(window.end.unwrap_or(i64::MAX))
     .fetch_all(&mut **tx)
@@ -481,7 +482,7 @@ pub(crate) async fn fixes_of(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LivePosition {
     /// The person.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// Their name.
     pub name: String,
     /// The day they are on.
@@ -548,7 +549,7 @@ pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
             let flags: Option<String> = row.try_get("flags")?;
             let distance_m: Option<f64> = row.try_get("distance_m")?;
             Ok(LivePosition {
-                person_id: get_uuid(row, "id")?,
+                person_id: row.try_get("id")?,
                 name: row.try_get("name")?,
                 day: row.try_get("day")?,
                 started_at: outfield_core::clock::to_datetime(row.try_get("started_at")?),
@@ -570,7 +571,7 @@ pub(crate) fn round_km(metres: f64) -> f64 {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub(crate) struct DayDetail {
     /// The person.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// Their name.
     pub name: String,
     /// The local date.
@@ -605,7 +606,7 @@ pub(crate) struct DayDetail {
 pub(crate) async fn day_detail(
     db: &Db,
     scope: &Scope,
-    person_id: Uuid,
+    person_id: PersonId,
     day: chrono::NaiveDate,
 ) -> AppResult<DayDetail> {
     let person = outfield_core::people::get(db, scope, person_id).await?;

@@ -2,12 +2,12 @@
 //! the stored result never depends on arrival order. Ingest only queues the day; [`drain`] (run by the
 //! background job on any instance) computes and stores it.
 
+use outfield_core::ids::{CompanyId, PersonId};
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
 use crate::tracking::trail::{self, Flag, Trail, TrailFix};
-use outfield_core::db::{get_uuid, Db, NullableFloat, Tx};
+use outfield_core::db::{Db, NullableFloat, Tx};
 
 /// A duty day as summaries need it.
 #[derive(Debug, Clone)]
@@ -37,16 +37,16 @@ pub(crate) struct Computed {
 /// Computes a person's day from the stored fixes; `None` when the day was not started.
 pub(crate) async fn compute(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
 ) -> sqlx::Result<Option<Computed>> {
     let row = sqlx::query(
         "SELECT started_at, ended_at, start_device_time, end_device_time FROM duty_days \
          WHERE company_id = $1 AND person_id = $2 AND day = $3",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(day)
     .fetch_optional(&mut **tx)
     .await?;
@@ -100,8 +100,8 @@ pub(crate) fn parse_flags(raw: &str) -> Vec<Flag> {
 /// Recomputes one day and stores its summary.
 pub async fn refresh(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
     now: i64,
 ) -> sqlx::Result<()> {
@@ -116,8 +116,8 @@ pub async fn refresh(
 /// the raw fixes.
 async fn store(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
     computed: &Computed,
     now: i64,
@@ -136,8 +136,8 @@ async fn store(
          last_battery = excluded.last_battery, computed_at = excluded.computed_at \
          WHERE excluded.fix_count >= day_summaries.fix_count",
     )
-    .bind(company_id.to_string())
-    .bind(person_id.to_string())
+    .bind(company_id)
+    .bind(person_id)
     .bind(day)
     .bind(t.fix_count)
     .bind(t.distance_m)
@@ -176,8 +176,8 @@ pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
     .await?;
     tx.commit().await?;
     for row in &queued {
-        let company_id = get_uuid(row, "company_id")?;
-        let person_id = get_uuid(row, "person_id")?;
+        let company_id = row.try_get("company_id")?;
+        let person_id = row.try_get("person_id")?;
         let day: String = row.try_get("day")?;
         let queued_at: i64 = row.try_get("queued_at")?;
         let mut read = db.system_read().await?;
@@ -191,8 +191,8 @@ pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
         let done = sqlx::query(
             "DELETE FROM summary_queue WHERE company_id = $1 AND person_id = $2 AND day = $3 AND queued_at = $4",
         )
-        .bind(company_id.to_string())
-        .bind(person_id.to_string())
+        .bind(company_id)
+        .bind(person_id)
         .bind(&day)
         .bind(queued_at)
         .execute(&mut *tx)
@@ -202,8 +202,8 @@ pub async fn drain(db: &Db, limit: i64) -> sqlx::Result<usize> {
             sqlx::query(
                 "UPDATE summary_queue SET due_at = $4 WHERE company_id = $1 AND person_id = $2 AND day = $3",
             )
-            .bind(company_id.to_string())
-            .bind(person_id.to_string())
+            .bind(company_id)
+            .bind(person_id)
             .bind(&day)
             .bind(now + SETTLE_MS)
             .execute(&mut *tx)

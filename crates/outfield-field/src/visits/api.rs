@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
+use outfield_core::ids::PersonId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -72,7 +73,7 @@ pub(crate) struct PlanQuery {
 async fn plan_of_day(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     ApiQuery(query): ApiQuery<PlanQuery>,
 ) -> AppResult<Json<Vec<PlannedVisit>>> {
     let day = match query.day {

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use outfield_core::ids::{ClientId, PersonId};
 use uuid::Uuid;
 
 use crate::attendance::console::settings_and_day;
@@ -38,7 +39,7 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "plan.html")]
 struct PlanPage {
     frame: Frame,
-    person_id: Uuid,
+    person_id: PersonId,
     day: String,
     weekday: u32,
     plan: Vec<PlannedVisit>,
@@ -49,7 +50,7 @@ struct PlanPage {
 async fn plan_view(
     state: &AppState,
     user: &outfield_core::auth::Principal,
-    id: Uuid,
+    id: PersonId,
     day: chrono::NaiveDate,
     errors: FormErrors,
 ) -> Response {
@@ -94,7 +95,7 @@ async fn plan_view(
 async fn plan_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Query(query): Query<DayQuery>,
 ) -> Response {
     match settings_and_day(&state, &user, query.day.as_deref()).await {
@@ -106,16 +107,16 @@ async fn plan_page(
 async fn add_to_plan(
     State(state): State<AppState>,
     client: ClientInfo,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<PersonId>,
     Submission { user, form }: Submission,
 ) -> Response {
     let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
         return error_page(&AppError::field("day", "is not a date"));
     };
-    let client_ids: Vec<Uuid> = form
+    let client_ids: Vec<ClientId> = form
         .text("client_ids")
         .split(',')
-        .filter_map(|c| Uuid::parse_str(c.trim()).ok())
+        .filter_map(|c| c.trim().parse().ok())
         .collect();
     let weekly = form.text("repeat") == "weekly";
     use chrono::Datelike;

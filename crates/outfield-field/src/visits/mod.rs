@@ -10,6 +10,7 @@ pub mod console;
 pub mod plans;
 
 use chrono::NaiveDate;
+use outfield_core::ids::{ClientId, CompanyId, PersonId, VisitId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -102,11 +103,11 @@ pub fn verdict(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Visit {
     /// Id (the check-in record's id).
-    pub id: Uuid,
+    pub id: VisitId,
     /// Who visited.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// The client.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// The client's name.
     pub client_name: String,
     /// The local date.
@@ -154,9 +155,9 @@ fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
     let follow_up: Option<String> = row.try_get("follow_up_on")?;
     let flags: String = row.try_get("flags")?;
     Ok(Visit {
-        id: get_uuid(row, "id")?,
-        person_id: get_uuid(row, "person_id")?,
-        client_id: get_uuid(row, "client_id")?,
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        client_id: row.try_get("client_id")?,
         client_name: row.try_get("client_name")?,
         day: row.try_get("day")?,
         planned: row.try_get::<i64, _>("planned")? != 0,
@@ -180,16 +181,16 @@ fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
 /// The visits of a person on a day, in check-in order.
 pub(crate) async fn of_day(
     tx: &mut Tx,
-    company_id: Uuid,
-    person_id: Uuid,
+    company_id: CompanyId,
+    person_id: PersonId,
     day: &str,
 ) -> sqlx::Result<Vec<Visit>> {
     let sql = format!(
         "{VISIT_SELECT} WHERE v.company_id = $1 AND v.person_id = $2 AND v.day = $3 ORDER BY v.in_device_time, v.id"
     );
     let mut visits = sqlx::query(&sql)
-        .bind(company_id.to_string())
-        .bind(person_id.to_string())
+        .bind(company_id)
+        .bind(person_id)
         .bind(day)
         .fetch_all(&mut **tx)
         .await?
@@ -209,7 +210,7 @@ pub(crate) async fn of_day(
 #[serde(deny_unknown_fields)]
 pub(crate) struct CheckInPayload {
     /// The client visited.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// The fix at check-in (needs location consent); without one the visit is unverified.
     pub position: Option<Reading>,
     /// The OS's mock-location flag for that fix.
@@ -221,7 +222,7 @@ pub(crate) struct CheckInPayload {
 #[serde(deny_unknown_fields)]
 pub(crate) struct CheckOutPayload {
     /// The visit (the id of its `check_in` record).
-    pub visit_id: Uuid,
+    pub visit_id: VisitId,
     /// The fix at check-out.
     pub position: Option<Reading>,
     /// The OS's mock-location flag for that fix.
@@ -247,9 +248,9 @@ const MAX_PHOTOS: usize = 10;
 #[serde(deny_unknown_fields)]
 pub(crate) struct CorrectionPayload {
     /// The client whose stored location is wrong.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// The visit it was noticed on, if any.
-    pub visit_id: Option<Uuid>,
+    pub visit_id: Option<VisitId>,
     /// The position at the client.
     pub position: Reading,
 }
@@ -302,10 +303,10 @@ pub(crate) async fn apply_check_in(
          in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, flags) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(company.to_string())
+    .bind(company)
     .bind(record.id.to_string())
-    .bind(person.to_string())
-    .bind(client.id.to_string())
+    .bind(person)
+    .bind(client.id)
     .bind(&day)
     .bind(i64::from(planned))
     .bind(record.received_at)
@@ -328,18 +329,18 @@ pub(crate) async fn apply_check_in(
 /// The person's visit that is checked in and not out: `(id, client name)`.
 async fn open_visit(
     tx: &mut Tx,
-    company: Uuid,
-    person: Uuid,
-) -> sqlx::Result<Option<(Uuid, String)>> {
+    company: CompanyId,
+    person: PersonId,
+) -> sqlx::Result<Option<(VisitId, String)>> {
     let row = sqlx::query(
         "SELECT v.id, c.name FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id \
          WHERE v.company_id = $1 AND v.person_id = $2 AND v.checked_out_at IS NULL LIMIT 1",
     )
-    .bind(company.to_string())
-    .bind(person.to_string())
+    .bind(company)
+    .bind(person)
     .fetch_optional(&mut **tx)
     .await?;
-    row.map(|row| Ok((get_uuid(&row, "id")?, row.try_get("name")?)))
+    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
         .transpose()
 }
 
@@ -383,7 +384,7 @@ async fn put_on_timeline(
     scope: &Scope,
     record: &Incoming,
     payload: &CheckOutPayload,
-    client_id: Uuid,
+    client_id: ClientId,
     report: &Report,
     settings: &ActivitySettings,
 ) -> Applied {
@@ -401,7 +402,7 @@ async fn put_on_timeline(
     outfield_clients::record_interaction(
         tx,
         scope,
-        payload.visit_id,
+        payload.visit_id.uuid(),
         client_id,
         &interaction,
         times,
@@ -429,9 +430,9 @@ pub(crate) async fn apply_check_out(
         "SELECT client_id, in_device_time, checked_out_at, flags FROM visits \
          WHERE company_id = $1 AND id = $2 AND person_id = $3",
     )
-    .bind(company.to_string())
-    .bind(payload.visit_id.to_string())
-    .bind(person.to_string())
+    .bind(company)
+    .bind(payload.visit_id)
+    .bind(person)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = row else {
@@ -449,7 +450,7 @@ pub(crate) async fn apply_check_out(
     let settings = outfield_core::companies::settings::load(tx, company).await?;
     let report = checked_report(&payload, &settings)?;
     attach_report_files(tx, scope, &payload).await?;
-    let client_id = get_uuid(&row, "client_id")?;
+    let client_id = row.try_get("client_id")?;
     let client = outfield_clients::store::find(tx, scope, client_id).await?;
     let location = client.as_ref().and_then(|c| c.location);
     let (out_verdict, distance) =
@@ -464,8 +465,8 @@ pub(crate) async fn apply_check_out(
          out_accuracy_m = $7, out_distance_m = $8, out_verdict = $9, outcome = $10, notes = $11, \
          follow_up_on = $12, flags = $13 WHERE company_id = $1 AND id = $2",
     )
-    .bind(company.to_string())
-    .bind(payload.visit_id.to_string())
+    .bind(company)
+    .bind(payload.visit_id)
     .bind(record.received_at)
     .bind(record.device_time)
     .bind(NullableFloat(position.map(|p| p.latitude)))
@@ -525,11 +526,11 @@ pub(crate) async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incomi
         "INSERT INTO location_corrections (company_id, id, client_id, visit_id, proposed_by, latitude, longitude, \
          accuracy_m, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(record.id.to_string())
-    .bind(payload.client_id.to_string())
-    .bind(payload.visit_id.map(|v| v.to_string()))
-    .bind(scope.person_id().to_string())
+    .bind(payload.client_id)
+    .bind(payload.visit_id)
+    .bind(scope.person_id())
     .bind(payload.position.latitude)
     .bind(payload.position.longitude)
     .bind(payload.position.accuracy_m)
@@ -545,7 +546,7 @@ pub(crate) struct Correction {
     /// Id.
     pub id: Uuid,
     /// The client.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// Its name.
     pub client_name: String,
     /// Who proposed it.
@@ -573,12 +574,12 @@ pub(crate) async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec
          FROM location_corrections k JOIN people p ON p.company_id = k.company_id AND p.id = k.proposed_by \
          WHERE k.company_id = $1 AND k.decided_at IS NULL ORDER BY k.proposed_at",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .fetch_all(&mut *tx)
     .await?;
     let mut list = Vec::new();
     for row in rows {
-        let client_id = get_uuid(&row, "client_id")?;
+        let client_id = row.try_get("client_id")?;
         let Some(client) = outfield_clients::store::find(&mut tx, scope, client_id).await? else {
             continue;
         };
@@ -620,10 +621,10 @@ pub(crate) async fn decide_correction(
         "UPDATE location_corrections SET decision = $3, decided_by = $4, decided_at = $5 \
          WHERE company_id = $1 AND id = $2 AND decided_at IS NULL",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(id.to_string())
     .bind(if approve { "approved" } else { "rejected" })
-    .bind(scope.person_id().to_string())
+    .bind(scope.person_id())
     .bind(now)
     .execute(&mut *tx)
     .await?
@@ -633,8 +634,8 @@ pub(crate) async fn decide_correction(
     }
     if approve {
         sqlx::query("UPDATE clients SET latitude = $3, longitude = $4, updated_at = $5 WHERE company_id = $1 AND id = $2")
-            .bind(scope.company_id().to_string())
-            .bind(correction.client_id.to_string())
+            .bind(scope.company_id())
+            .bind(correction.client_id)
             .bind(correction.latitude)
             .bind(correction.longitude)
             .bind(now)
@@ -657,14 +658,14 @@ pub(crate) async fn decide_correction(
 /// Where the check-in of a visit was made.
 pub(crate) async fn check_in_position(
     tx: &mut Tx,
-    company_id: Uuid,
-    visit_id: Uuid,
+    company_id: CompanyId,
+    visit_id: VisitId,
 ) -> sqlx::Result<Option<(f64, f64)>> {
     let row: Option<(Option<f64>, Option<f64>)> = sqlx::query_as(
         "SELECT in_latitude, in_longitude FROM visits WHERE company_id = $1 AND id = $2",
     )
-    .bind(company_id.to_string())
-    .bind(visit_id.to_string())
+    .bind(company_id)
+    .bind(visit_id)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.and_then(|(lat, lon)| lat.zip(lon)))

@@ -3,6 +3,7 @@
 //! it is planned for (see the client visibility rule in `clients::store`).
 
 use chrono::{Datelike, NaiveDate};
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::Row;
@@ -22,9 +23,9 @@ use outfield_core::people::domain::Role;
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     /// Who visits.
-    pub person_id: Uuid,
+    pub person_id: PersonId,
     /// The clients, 1–100.
-    pub client_ids: Vec<Uuid>,
+    pub client_ids: Vec<ClientId>,
     /// A date.
     pub day: Option<NaiveDate>,
     /// Or every week on this ISO weekday (1 = Monday … 7 = Sunday).
@@ -37,7 +38,7 @@ pub(crate) struct PlannedVisit {
     /// The plan entry (to remove it).
     pub plan_id: Uuid,
     /// The client.
-    pub client_id: Uuid,
+    pub client_id: ClientId,
     /// Its name.
     pub client_name: String,
     /// Its address.
@@ -97,13 +98,13 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
             "INSERT INTO visit_plans (company_id, id, person_id, client_id, day, weekday, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(id.to_string())
-        .bind(new.person_id.to_string())
-        .bind(client.to_string())
+        .bind(new.person_id)
+        .bind(client)
         .bind(new.day.map(|d| d.to_string()))
         .bind(new.weekday.map(i64::from))
-        .bind(scope.person_id().to_string())
+        .bind(scope.person_id())
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
@@ -121,16 +122,14 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
 /// Removes a plan entry (whoever may plan for its person).
 pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut tx = db.tenant(scope).await?;
-    let plan: Option<(String, String)> = sqlx::query_as(
+    let plan: Option<(PersonId, ClientId)> = sqlx::query_as(
         "SELECT person_id, client_id FROM visit_plans WHERE company_id = $1 AND id = $2",
     )
-    .bind(scope.company_id().to_string())
+    .bind(scope.company_id())
     .bind(id.to_string())
     .fetch_optional(&mut *tx)
     .await?;
-    let (person, client) = plan
-        .and_then(|(p, c)| Some((Uuid::parse_str(&p).ok()?, Uuid::parse_str(&c).ok()?)))
-        .ok_or(AppError::NotFound)?;
+    let (person, client) = plan.ok_or(AppError::NotFound)?;
     if outfield_core::people::store::find(&mut tx, scope, person)
         .await?
         .is_none()
@@ -138,7 +137,7 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
         return Err(AppError::NotFound);
     }
     sqlx::query("DELETE FROM visit_plans WHERE company_id = $1 AND id = $2")
-        .bind(scope.company_id().to_string())
+        .bind(scope.company_id())
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -156,9 +155,9 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
 /// Whether a client is on a person's plan for a day (dated or weekly).
 pub(crate) async fn is_planned(
     tx: &mut Tx,
-    company: Uuid,
-    person: Uuid,
-    client: Uuid,
+    company: CompanyId,
+    person: PersonId,
+    client: ClientId,
     day: &str,
 ) -> sqlx::Result<bool> {
     let weekday = day
@@ -169,9 +168,9 @@ pub(crate) async fn is_planned(
         "SELECT 1 FROM visit_plans WHERE company_id = $1 AND person_id = $2 AND client_id = $3 \
          AND (day = $4 OR weekday = $5) LIMIT 1",
     )
-    .bind(company.to_string())
-    .bind(person.to_string())
-    .bind(client.to_string())
+    .bind(company)
+    .bind(person)
+    .bind(client)
     .bind(day)
     .bind(weekday)
     .fetch_optional(&mut **tx)
@@ -183,7 +182,7 @@ pub(crate) async fn is_planned(
 pub(crate) async fn for_day(
     db: &Db,
     scope: &Scope,
-    person_id: Uuid,
+    person_id: PersonId,
     day: NaiveDate,
 ) -> AppResult<Vec<PlannedVisit>> {
     outfield_core::people::get(db, scope, person_id).await?;
@@ -193,8 +192,8 @@ pub(crate) async fn for_day(
          JOIN clients c ON c.company_id = vp.company_id AND c.id = vp.client_id \
          WHERE vp.company_id = $1 AND vp.person_id = $2 AND (vp.day = $3 OR vp.weekday = $4) ORDER BY c.name, vp.id",
     )
-    .bind(scope.company_id().to_string())
-    .bind(person_id.to_string())
+    .bind(scope.company_id())
+    .bind(person_id)
     .bind(day.to_string())
     .bind(i64::from(day.weekday().number_from_monday()))
     .fetch_all(&mut *tx)
@@ -205,7 +204,7 @@ pub(crate) async fn for_day(
     let mut seen = std::collections::HashSet::new();
     let mut plan = Vec::new();
     for row in rows {
-        let client_id = get_uuid(&row, "client_id")?;
+        let client_id = row.try_get("client_id")?;
         if !seen.insert(client_id) {
             continue;
         }

@@ -258,7 +258,7 @@ async fn claim(
     )
     .bind(&company)
     .bind(record.id.to_string())
-    .bind(principal.scope.person_id().to_string())
+    .bind(principal.scope.person_id())
     .bind(device_id)
     .bind(&record.kind)
     .bind(hash)

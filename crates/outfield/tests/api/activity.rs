@@ -2,6 +2,7 @@
 //! different verdicts, end), what the manager sees (live position, day, register, report), refusals of
 //! bad records, leave, settings, exports and retention.
 
+use outfield_core::ids::PersonId;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -67,7 +68,7 @@ fn grant_location(device_time: i64) -> Value {
     )
 }
 
-async fn add_client(session: &Session, name: &str, metres_north: f64, owner: Uuid) -> String {
+async fn add_client(session: &Session, name: &str, metres_north: f64, owner: PersonId) -> String {
     let response = session
         .post(
             "/api/v1/clients",

@@ -1,6 +1,7 @@
 //! The test harness: each test gets its own database (SQLite file or PostgreSQL database) and a server on
 //! a random port, with two companies seeded with one person per role.
 
+use outfield_core::ids::{CompanyId, PersonId};
 use std::path::PathBuf;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
@@ -30,7 +31,7 @@ pub const PASSWORD: &str = "correct horse battery";
 /// One seeded person.
 #[derive(Clone, Debug)]
 pub struct Member {
-    pub id: Uuid,
+    pub id: PersonId,
     pub email: String,
     pub role: Role,
 }
@@ -39,7 +40,7 @@ pub struct Member {
 /// outside it (`other_field`, reporting to the owner).
 #[derive(Clone, Debug)]
 pub struct World {
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     pub slug: String,
     pub name: String,
     pub owner: Member,
@@ -489,10 +490,10 @@ async fn seed(db: &Db, slug: &str, name: &str) -> World {
 
 async fn add_member(
     tx: &mut outfield_core::db::Tx,
-    (company_id, slug, company_name, hash): (Uuid, &str, &str, &str),
+    (company_id, slug, company_name, hash): (CompanyId, &str, &str, &str),
     label: &str,
     role: Role,
-    manager: Uuid,
+    manager: PersonId,
     mobile: &str,
 ) -> Member {
     let email = format!("{label}@{slug}.example");
