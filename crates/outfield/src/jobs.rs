@@ -1,5 +1,5 @@
-//! Background work that any instance may do: daily summaries queued by ingest, automatic end of day, and
-//! deletion of raw fixes past each company's retention period. Every piece of work is claimed from the
+//! Background work that any instance may do: sealing audit entries into their chains, daily summaries
+//! queued by ingest, automatic end of day, and deletion of raw fixes past each company's retention period. Every piece of work is claimed from the
 //! database and is safe to repeat, so several instances can run the loop and a crash loses nothing.
 
 use std::time::Duration;
@@ -7,6 +7,8 @@ use std::time::Duration;
 use outfield_core::clock::now_ms;
 use outfield_core::db::Db;
 
+/// How often pending audit entries are sealed: well inside the second an entry may wait.
+const SEAL_TICK: Duration = Duration::from_millis(200);
 /// How often queued summaries are computed.
 const SUMMARY_TICK: Duration = Duration::from_secs(1);
 /// Queued days computed per tick.
@@ -31,6 +33,18 @@ pub async fn run(db: Db) {
             }
         }
         count = count.wrapping_add(1);
+    }
+}
+
+/// Seals pending audit entries into their companies' chains until the task is dropped.
+pub async fn seal_audit(db: Db) {
+    let mut tick = tokio::time::interval(SEAL_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = outfield_core::audit::seal::seal_all(&db).await {
+            tracing::warn!(%error, "sealing the audit trail failed; retrying");
+        }
     }
 }
 

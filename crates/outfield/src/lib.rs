@@ -59,6 +59,7 @@ impl Server {
     ) -> anyhow::Result<()> {
         let app = web::router(self.state.clone());
         let jobs = tokio::spawn(jobs::run(self.state.db.clone()));
+        let sealer = tokio::spawn(jobs::seal_audit(self.state.db.clone()));
         let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -66,6 +67,11 @@ impl Server {
         .with_graceful_shutdown(shutdown)
         .await;
         jobs.abort();
+        sealer.abort();
+        // What is still pending is sealed now rather than by the next instance to start.
+        if let Err(error) = outfield_core::audit::seal::seal_all(&self.state.db).await {
+            tracing::warn!(%error, "sealing the audit trail at shutdown failed; the next start seals it");
+        }
         self.state.db.close().await;
         Ok(served?)
     }

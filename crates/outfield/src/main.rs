@@ -180,6 +180,7 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
     let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    outfield_core::audit::seal::seal_all(&db).await?;
     let link = created.owner_link.unwrap_or_default();
     println!("Company created: sign-in code {slug}");
     println!("The owner sets a password here (valid 7 days, once):");
@@ -205,6 +206,10 @@ async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::
     let mut broken = false;
     for chain in &results {
         match &chain.status {
+            ChainStatus::Intact { entries } if chain.pending > 0 => println!(
+                "{}: intact ({entries} entries, {} written in the last moments and not sealed yet)",
+                chain.slug, chain.pending
+            ),
             ChainStatus::Intact { entries } => {
                 println!("{}: intact ({entries} entries)", chain.slug)
             }

@@ -1,9 +1,11 @@
 //! The audit trail: every sign-in attempt and every state change, written in the same transaction as the
-//! change, append-only (database triggers refuse UPDATE and DELETE) and hash-chained per company, so that
-//! `outfield audit verify` can tell whether any entry was altered, removed or inserted afterwards.
+//! change, then sealed into the company's hash chain by the background sealer (`seal.rs`, within a second),
+//! append-only (database triggers refuse UPDATE and DELETE), so that `outfield audit verify` can tell
+//! whether any sealed entry was altered, removed, reordered or inserted afterwards.
 
 pub mod api;
 pub mod console;
+pub mod seal;
 pub mod store;
 pub mod verify;
 
@@ -60,6 +62,7 @@ pub(crate) async fn browse(
     filter: &store::AuditFilter,
 ) -> crate::error::AppResult<Vec<store::AuditEntry>> {
     scope.require_admin()?;
+    seal::catch_up(db, scope).await?;
     let mut tx = db.tenant_read(scope).await?;
     let entries = store::list(&mut tx, scope.company_id(), filter).await?;
     tx.commit().await?;

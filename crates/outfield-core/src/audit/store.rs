@@ -68,53 +68,26 @@ pub(crate) fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
 /// The genesis value of every company's chain.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Appends an entry to the company's chain inside the caller's transaction. Taking the next sequence
-/// number updates the company row, which serialises concurrent writers of one company on PostgreSQL.
+/// Writes an entry inside the caller's transaction, so that it exists exactly when the change does. The
+/// entry waits in `audit_pending` until [`crate::audit::seal`] chains it: writing touches no row shared by
+/// the company's other writers, so one company's changes do not queue behind each other.
 pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Result<()> {
-    let company = actor.company_id.to_string();
-    let row = sqlx::query(
-        "UPDATE companies SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq, audit_head",
-    )
-    .bind(&company)
-    .fetch_one(&mut **tx)
-    .await?;
-    let entry = StoredEntry {
-        company_id: actor.company_id,
-        seq: row.try_get("audit_seq")?,
-        at: now_ms(),
-        actor_id: actor.person_id,
-        action: event.action.to_string(),
-        target_type: event.target_type.to_string(),
-        target_id: event.target_id,
-        ip: actor.ip.to_string(),
-        user_agent: actor.user_agent.clone(),
-        details: event.details.to_string(),
-    };
-    let prev_hash: String = row.try_get("audit_head")?;
-    let hash = entry_hash(&prev_hash, &entry);
     sqlx::query(
-        "INSERT INTO audit_log (company_id, seq, at, actor_id, action, target_type, target_id, ip, \
-         user_agent, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO audit_pending (company_id, id, at, actor_id, action, target_type, target_id, ip, \
+         user_agent, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(&company)
-    .bind(entry.seq)
-    .bind(entry.at)
-    .bind(entry.actor_id)
-    .bind(&entry.action)
-    .bind(&entry.target_type)
-    .bind(&entry.target_id)
-    .bind(&entry.ip)
-    .bind(&entry.user_agent)
-    .bind(&entry.details)
-    .bind(&prev_hash)
-    .bind(&hash)
+    .bind(actor.company_id)
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(now_ms())
+    .bind(actor.person_id)
+    .bind(event.action)
+    .bind(event.target_type)
+    .bind(event.target_id)
+    .bind(actor.ip.to_string())
+    .bind(&actor.user_agent)
+    .bind(event.details.to_string())
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE companies SET audit_head = $1 WHERE id = $2")
-        .bind(&hash)
-        .bind(&company)
-        .execute(&mut **tx)
-        .await?;
     Ok(())
 }
 

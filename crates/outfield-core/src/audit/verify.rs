@@ -32,6 +32,8 @@ pub struct CompanyChain {
     pub slug: String,
     /// The outcome.
     pub status: ChainStatus,
+    /// Entries written but not sealed yet (the sealer chains them within a second of their commit).
+    pub pending: i64,
 }
 
 /// Verifies every company's chain (or only the one with `slug`).
@@ -52,10 +54,16 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
             company.try_get("audit_head")?,
         );
         let status = verify_company(&mut tx, company_id, head).await?;
+        let pending =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_pending WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_one(&mut *tx)
+                .await?;
         results.push(CompanyChain {
             company_id,
             slug: company.try_get("slug")?,
             status,
+            pending,
         });
     }
     tx.commit().await?;

@@ -59,6 +59,7 @@ async fn forwarded_addresses_are_trusted_only_from_proxies(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
+    app.seal_audit().await;
     let rows = app
         .admin_sql("SELECT ip, user_agent FROM audit_log WHERE action = 'auth.sign_in_failed'")
         .await;
@@ -69,6 +70,8 @@ async fn forwarded_addresses_are_trusted_only_from_proxies(app: TestApp) {
 }
 
 async fn the_trail_is_append_only(app: TestApp) {
+    app.seal_audit().await;
+    assert!(app.count("SELECT COUNT(*) FROM audit_log").await > 0);
     let mut tx = app.db.system().await.unwrap();
     let update = sqlx::query("UPDATE audit_log SET action = 'nothing'")
         .execute(&mut *tx)
@@ -90,6 +93,7 @@ async fn tampering_is_detected_at_the_first_broken_entry(app: TestApp) {
             )
             .await;
     }
+    app.seal_audit().await;
     let chains = verify_all(&app.db, None).await.unwrap();
     assert!(
         chains
@@ -128,6 +132,7 @@ async fn removed_entries_are_detected(app: TestApp) {
     admin
         .patch("/api/v1/company", json!({ "name": "Alpha Renamed" }))
         .await;
+    app.seal_audit().await;
     let disable = match app.backend {
         Backend::Sqlite => "DROP TRIGGER audit_log_no_delete;",
         Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
@@ -159,7 +164,154 @@ async fn removed_entries_are_detected(app: TestApp) {
     );
 }
 
+async fn disable_append_only(app: &TestApp) {
+    let disable = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+        Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER;",
+    };
+    app.admin_sql(disable).await;
+}
+
+async fn rename_company(app: &TestApp, times: usize) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for n in 0..times {
+        let response = admin
+            .patch("/api/v1/company", json!({ "name": format!("Alpha {n}") }))
+            .await;
+        assert_eq!(response.status(), 200);
+    }
+}
+
+async fn entries_wait_unchained_then_join_the_chain_in_order(app: TestApp) {
+    app.seal_audit().await;
+    let company = app.a.company_id;
+    let before = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE company_id = '{company}'"
+        ))
+        .await;
+    rename_company(&app, 5).await;
+    // The background sealer chains them within a second of their commit, with nobody asking.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while app.count("SELECT COUNT(*) FROM audit_pending").await > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "entries still pending after 3 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rows = app
+        .admin_sql(&format!(
+            "SELECT seq, at, sealed_at, details FROM audit_log WHERE company_id = '{company}' \
+             AND seq > {before} ORDER BY seq"
+        ))
+        .await;
+    assert_eq!(rows.len(), 6, "the sign-in and five renames");
+    let mut last_at = 0;
+    for (index, row) in rows.iter().enumerate() {
+        let seq: i64 = sqlx::Row::try_get(row, 0).unwrap();
+        let at: i64 = sqlx::Row::try_get(row, 1).unwrap();
+        let sealed_at: i64 = sqlx::Row::try_get(row, 2).unwrap();
+        assert_eq!(seq, before + 1 + index as i64);
+        assert!(
+            at >= last_at && sealed_at >= at,
+            "in order of writing, sealed after"
+        );
+        last_at = at;
+    }
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(
+        chains[0].status,
+        ChainStatus::Intact {
+            entries: before + 6
+        }
+    );
+    assert_eq!(chains[0].pending, 0);
+}
+
+async fn concurrent_changes_of_one_company_all_join_one_chain(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let creates = (0..24).map(|n| {
+        admin.post(
+            "/api/v1/clients",
+            json!({ "name": format!("Concurrent Traders {n}"), "client_type": "Retailer" }),
+        )
+    });
+    for response in futures_util::future::join_all(creates).await {
+        assert_eq!(response.status(), 201);
+    }
+    assert_eq!(app.audit_count("client.created").await, 24);
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert!(
+        matches!(chains[0].status, ChainStatus::Intact { .. }),
+        "{chains:?}"
+    );
+}
+
+async fn edited_removed_and_reordered_sealed_entries_are_detected(app: TestApp) {
+    rename_company(&app, 6).await;
+    app.seal_audit().await;
+    disable_append_only(&app).await;
+    let company = app.a.company_id;
+    let last = app
+        .count(&format!(
+            "SELECT MAX(seq) FROM audit_log WHERE company_id = '{company}'"
+        ))
+        .await;
+    assert!(last >= 6);
+    // Verification names the first broken entry, so each tampering lands before the previous one.
+    let tamper = |sql: String| {
+        let app = &app;
+        async move {
+            app.admin_sql(&sql).await;
+            verify_all(&app.db, Some(&app.a.slug))
+                .await
+                .unwrap()
+                .remove(0)
+                .status
+        }
+    };
+    let reordered = tamper(format!(
+        "UPDATE audit_log SET seq = -seq WHERE company_id = '{company}' AND seq IN ({}, {last}); \
+         UPDATE audit_log SET seq = CASE seq WHEN -{last} THEN {} ELSE {last} END \
+         WHERE company_id = '{company}' AND seq < 0",
+        last - 1,
+        last - 1
+    ))
+    .await;
+    assert!(
+        matches!(reordered, ChainStatus::Broken { seq, .. } if seq == last - 1),
+        "{reordered:?}"
+    );
+    let edited = tamper(format!(
+        "UPDATE audit_log SET details = '{{}}' WHERE company_id = '{company}' AND seq = {}",
+        last - 3
+    ))
+    .await;
+    assert_eq!(
+        edited,
+        ChainStatus::Broken {
+            seq: last - 3,
+            reason: "its content was altered after it was written".into()
+        }
+    );
+    let removed = tamper(format!(
+        "DELETE FROM audit_log WHERE company_id = '{company}' AND seq = 1"
+    ))
+    .await;
+    assert_eq!(
+        removed,
+        ChainStatus::Broken {
+            seq: 1,
+            reason: "entry 1 is missing (next present is 2)".into()
+        }
+    );
+}
+
 both_backends!(
+    entries_wait_unchained_then_join_the_chain_in_order,
+    concurrent_changes_of_one_company_all_join_one_chain,
+    edited_removed_and_reordered_sealed_entries_are_detected,
     state_changes_are_recorded_with_address_and_agent,
     forwarded_addresses_are_trusted_only_from_proxies,
     the_trail_is_append_only,

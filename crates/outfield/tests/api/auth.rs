@@ -28,9 +28,7 @@ async fn session_cookie_is_http_only_and_same_site(app: TestApp) {
             && cookie.contains("Max-Age="),
         "{cookie}"
     );
-    let signed_in = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.signed_in'")
-        .await;
+    let signed_in = app.audit_count("auth.signed_in").await;
     assert_eq!(signed_in, 1);
 }
 
@@ -66,9 +64,7 @@ async fn wrong_credentials_get_one_answer(app: TestApp) {
             "the company, sign-in name or password is wrong"
         );
     }
-    let failures = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'")
-        .await;
+    let failures = app.audit_count("auth.sign_in_failed").await;
     assert_eq!(
         failures, 3,
         "attempts on a known company are audited in that company"
@@ -218,9 +214,7 @@ async fn deactivation_ends_sessions_and_device_tokens_at_once(app: TestApp) {
         ))
         .await;
     assert_eq!(kept, 1, "the person's record is kept");
-    let audit = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.deactivated'")
-        .await;
+    let audit = app.audit_count("person.deactivated").await;
     assert_eq!(audit, 1);
 }
 

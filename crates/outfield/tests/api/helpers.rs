@@ -296,8 +296,27 @@ impl TestApp {
         rows[0].try_get::<i64, _>(0).unwrap()
     }
 
+    /// Seals every pending audit entry now, as the background sealer would within a moment, so that a
+    /// test reads the chain its requests produced.
+    pub async fn seal_audit(&self) {
+        outfield_core::audit::seal::seal_all(&self.db)
+            .await
+            .expect("sealing succeeds");
+    }
+
+    /// The number of sealed audit entries (of all companies) whose action matches the SQL `LIKE` pattern.
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        self.seal_audit().await;
+        self.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE '{action}'"
+        ))
+        .await
+    }
+
     /// A fingerprint of everything stored, to prove that rejected requests changed nothing.
     pub async fn snapshot(&self) -> Vec<i64> {
+        // Entries move from pending to the chain in the background; sealing first keeps counts still.
+        self.seal_audit().await;
         let mut counts = Vec::new();
         for table in [
             "companies",
@@ -306,6 +325,7 @@ impl TestApp {
             "device_tokens",
             "one_time_links",
             "audit_log",
+            "audit_pending",
         ] {
             counts.push(self.count(&format!("SELECT COUNT(*) FROM {table}")).await);
         }

@@ -217,9 +217,7 @@ async fn role_changes_follow_the_rules(app: TestApp) {
     let body: Value = demote.json().await.unwrap();
     assert_eq!(body["role"], "manager");
     assert!(body["mobile"].is_null());
-    let audit = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'person.updated'")
-        .await;
+    let audit = app.audit_count("person.updated").await;
     assert_eq!(audit, 2);
 }
 

@@ -284,9 +284,7 @@ async fn consent_ledger_and_notice_versions(app: TestApp) {
     assert_eq!(ledger.len(), 2);
     assert_eq!(ledger[0]["decision"], "revoked");
     assert_eq!(ledger[0]["policy_version"], 2);
-    let audit = app
-        .count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'privacy.consent_%'")
-        .await;
+    let audit = app.audit_count("privacy.consent_%").await;
     assert_eq!(audit, 2);
     let console = admin.get("/console/privacy").await.text().await.unwrap();
     assert!(

@@ -1,0 +1,158 @@
+//! Sealing: pending entries join their company's hash chain, in order, in short transactions.
+//!
+//! A change writes its entry to `audit_pending` in its own transaction ([`crate::audit::record`]). The
+//! sealer takes a company's pending entries oldest first, gives each the next sequence number and the hash
+//! over the previous hash and its fields, moves it to `audit_log` and advances the company's head — all in
+//! one transaction that holds the company row for the few milliseconds this takes, instead of every
+//! writer holding it until its own commit. Every instance runs the sealer; two sealers of one company take
+//! turns on its row, and the second finds only what the first left. docs/DECISIONS.md has the reasoning.
+
+use sqlx::Row;
+
+use crate::auth::Scope;
+use crate::clock::now_ms;
+use crate::db::{Db, Tx};
+use crate::ids::CompanyId;
+
+use super::store::{entry_hash, StoredEntry};
+
+/// Entries sealed per transaction: enough to keep up with any burst, few enough that the company row
+/// is held for milliseconds.
+const ENTRIES_PER_SEAL: usize = 500;
+
+/// Seals every company's pending entries; returns how many joined a chain. Run by the background loop.
+pub async fn seal_all(db: &Db) -> sqlx::Result<u64> {
+    let mut tx = db.system_read().await?;
+    let companies: Vec<CompanyId> =
+        sqlx::query_scalar("SELECT DISTINCT company_id FROM audit_pending")
+            .fetch_all(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let mut sealed = 0;
+    for company in companies {
+        loop {
+            let mut tx = db.system().await?;
+            let count = seal_company(&mut tx, company).await?;
+            tx.commit().await?;
+            sealed += count as u64;
+            if count < ENTRIES_PER_SEAL {
+                break;
+            }
+        }
+    }
+    Ok(sealed)
+}
+
+/// Seals what the scope's company has pending, so that a reader of the trail sees their own changes.
+pub async fn catch_up(db: &Db, scope: &Scope) -> sqlx::Result<()> {
+    let mut tx = db.tenant_read(scope).await?;
+    let pending: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM audit_pending WHERE company_id = $1 LIMIT 1")
+            .bind(scope.company_id())
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    if pending.is_none() {
+        return Ok(());
+    }
+    loop {
+        let mut tx = db.tenant(scope).await?;
+        let count = seal_company(&mut tx, scope.company_id()).await?;
+        tx.commit().await?;
+        if count < ENTRIES_PER_SEAL {
+            return Ok(());
+        }
+    }
+}
+
+/// Seals up to [`ENTRIES_PER_SEAL`] of the company's oldest pending entries inside `tx`.
+async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
+    // Taking the head updates the company row: the lock that lets one sealer at a time extend the chain.
+    let head = sqlx::query(
+        "UPDATE companies SET audit_seq = audit_seq WHERE id = $1 RETURNING audit_seq, audit_head",
+    )
+    .bind(company)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (mut seq, mut prev_hash): (i64, String) =
+        (head.try_get("audit_seq")?, head.try_get("audit_head")?);
+    let pending = sqlx::query(
+        "SELECT id, at, actor_id, action, target_type, target_id, ip, user_agent, details \
+         FROM audit_pending WHERE company_id = $1 ORDER BY at, id LIMIT $2",
+    )
+    .bind(company)
+    .bind(ENTRIES_PER_SEAL as i64)
+    .fetch_all(&mut **tx)
+    .await?;
+    let sealed_at = now_ms();
+    for row in &pending {
+        seq += 1;
+        let entry = pending_entry(row, company, seq)?;
+        let hash = entry_hash(&prev_hash, &entry);
+        append(tx, &entry, (&prev_hash, &hash), sealed_at).await?;
+        let id: String = row.try_get("id")?;
+        sqlx::query("DELETE FROM audit_pending WHERE company_id = $1 AND id = $2")
+            .bind(company)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        prev_hash = hash;
+    }
+    if !pending.is_empty() {
+        sqlx::query("UPDATE companies SET audit_seq = $1, audit_head = $2 WHERE id = $3")
+            .bind(seq)
+            .bind(&prev_hash)
+            .bind(company)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(pending.len())
+}
+
+fn pending_entry(
+    row: &sqlx::any::AnyRow,
+    company: CompanyId,
+    seq: i64,
+) -> sqlx::Result<StoredEntry> {
+    Ok(StoredEntry {
+        company_id: company,
+        seq,
+        at: row.try_get("at")?,
+        actor_id: row.try_get("actor_id")?,
+        action: row.try_get("action")?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        ip: row.try_get("ip")?,
+        user_agent: row.try_get("user_agent")?,
+        details: row.try_get("details")?,
+    })
+}
+
+async fn append(
+    tx: &mut Tx,
+    entry: &StoredEntry,
+    (prev_hash, hash): (&str, &str),
+    sealed_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (company_id, seq, at, actor_id, action, target_type, target_id, ip, \
+         user_agent, details, prev_hash, hash, sealed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(entry.company_id)
+    .bind(entry.seq)
+    .bind(entry.at)
+    .bind(entry.actor_id)
+    .bind(&entry.action)
+    .bind(&entry.target_type)
+    .bind(&entry.target_id)
+    .bind(&entry.ip)
+    .bind(&entry.user_agent)
+    .bind(&entry.details)
+    .bind(prev_hash)
+    .bind(hash)
+    .bind(sealed_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
