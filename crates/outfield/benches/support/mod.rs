@@ -139,13 +139,14 @@ pub async fn session(port: u16, login: &str, password: &str) -> (String, String)
         .send()
         .await
         .unwrap();
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    // Every cookie the sign-in sets (the session and the device cookie), as a browser would send them.
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
     let body: serde_json::Value = response.json().await.unwrap();
     (cookie, body["csrf_token"].as_str().unwrap().to_string())
 }
