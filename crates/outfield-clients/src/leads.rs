@@ -251,8 +251,7 @@ pub(crate) async fn submit(
         other_addresses: Vec::new(),
         custom: Default::default(),
     };
-    store::insert(&mut tx, company_id, None, id, &new).await?;
-    store::set_owners(&mut tx, company_id, id, &[assignee]).await?;
+    store::insert(&mut tx, company_id, (None, &[assignee]), id, &new).await?;
     let body = enquiry
         .message
         .clone()

@@ -30,6 +30,7 @@ use domain::{
 };
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
+use outfield_core::db::group_commit::GroupCommit;
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
 use outfield_core::geo::GeoPoint;
@@ -38,7 +39,7 @@ use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind};
 pub use store::{Client, ClientFilter, Contact, Interaction};
 
 /// A new client.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClient {
     /// Name.
@@ -211,15 +212,30 @@ async fn check_owners(
     Ok(owners)
 }
 
-/// Adds a client.
+/// Adds a client. On SQLite, creates that arrive together share one transaction (and one sync to disk)
+/// through the group commit; each is answered once it is durable.
 pub async fn create(
-    db: &Db,
+    writes: &GroupCommit,
+    scope: &Scope,
+    actor: &Actor,
+    new: NewClient,
+) -> AppResult<Client> {
+    let (owned_scope, actor) = (scope.clone(), actor.clone());
+    writes
+        .write(scope, move |tx| {
+            let (scope, actor, new) = (owned_scope.clone(), actor.clone(), new.clone());
+            Box::pin(async move { create_in(tx, &scope, &actor, new).await })
+        })
+        .await
+}
+
+async fn create_in(
+    tx: &mut Tx,
     scope: &Scope,
     actor: &Actor,
     mut new: NewClient,
 ) -> AppResult<Client> {
-    let mut tx = db.tenant(scope).await?;
-    let settings = fields::load(&mut tx, scope.company_id()).await?;
+    let settings = fields::load(tx, scope.company_id()).await?;
     let checked = settings
         .checked_type(new.client_type.as_ref().map(Label::as_str))
         .map_err(|e| vec![e])
@@ -235,30 +251,21 @@ pub async fn create(
     new.client_type = Label::parse(&kind).ok();
     new.custom = custom;
     if let Some(code) = &new.code {
-        if store::code_taken(&mut tx, scope.company_id(), code.as_str(), None).await? {
+        if store::code_taken(tx, scope.company_id(), code.as_str(), None).await? {
             return Err(AppError::Conflict(FieldError::new(
                 "code",
                 "is already used by another client",
             )));
         }
     }
-    let owners = check_owners(&mut tx, scope, &new.owner_ids).await?;
+    let owners = check_owners(tx, scope, &new.owner_ids).await?;
     let id = ClientId::generate();
-    store::insert(
-        &mut tx,
-        scope.company_id(),
-        Some(scope.person_id()),
-        id,
-        &new,
-    )
-    .await?;
-    store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
+    let added_by = Some(scope.person_id());
+    store::insert(tx, scope.company_id(), (added_by, &owners), id, &new).await?;
     let event = AuditEvent::new("client.created", "client", id)
         .with(json!({ "name": new.name, "owners": owners }));
-    audit::record(&mut tx, actor, event).await?;
-    let client = visible(&mut tx, scope, id).await?;
-    tx.commit().await?;
-    Ok(client)
+    audit::record(tx, actor, event).await?;
+    visible(tx, scope, id).await
 }
 
 /// Changes a client the scope may see. Only managers and admins change owners.

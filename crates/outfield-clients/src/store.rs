@@ -425,11 +425,12 @@ fn tags_text(tags: &[crate::domain::Tag]) -> String {
     tags.join(",")
 }
 
-/// Inserts a validated new client, recording who added it (nobody for a website enquiry).
+/// Inserts a validated new client with its owners, recording who added it (nobody for a website
+/// enquiry), and indexes it once for search.
 pub async fn insert(
     tx: &mut Tx,
     company_id: CompanyId,
-    created_by: Option<PersonId>,
+    (created_by, owners): (Option<PersonId>, &[PersonId]),
     id: ClientId,
     new: &NewClient,
 ) -> sqlx::Result<()> {
@@ -462,6 +463,7 @@ pub async fn insert(
     .bind(json_text(&new.custom))
     .execute(&mut **tx)
     .await?;
+    insert_owners(tx, company_id, id, owners).await?;
     search::reindex(tx, company_id, &[id]).await
 }
 
@@ -573,6 +575,16 @@ pub async fn set_owners(
         .bind(client_id)
         .execute(&mut **tx)
         .await?;
+    insert_owners(tx, company_id, client_id, owners).await?;
+    search::reindex(tx, company_id, &[client_id]).await
+}
+
+async fn insert_owners(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    client_id: ClientId,
+    owners: &[PersonId],
+) -> sqlx::Result<()> {
     for owner in owners {
         sqlx::query(
             "INSERT INTO client_owners (company_id, client_id, person_id) VALUES ($1, $2, $3)",
@@ -583,7 +595,7 @@ pub async fn set_owners(
         .execute(&mut **tx)
         .await?;
     }
-    search::reindex(tx, company_id, &[client_id]).await
+    Ok(())
 }
 
 /// Moves every ownership of `from` to `to`; returns how many clients moved.

@@ -335,8 +335,7 @@ async fn field_day(
             other_addresses: Vec::new(),
             custom: Default::default(),
         };
-        outfield_clients::store::insert(tx, company_id, None, id, &new).await?;
-        outfield_clients::store::set_owners(tx, company_id, id, &[ids[owner]]).await?;
+        outfield_clients::store::insert(tx, company_id, (None, &[ids[owner]]), id, &new).await?;
         for weekday in 1..=6 {
             sqlx::query(
                 "INSERT INTO visit_plans (company_id, id, person_id, client_id, weekday, created_by, created_at) \
