@@ -14,7 +14,7 @@ use crate::clock::now_ms;
 use crate::db::{Db, Tx};
 use crate::ids::CompanyId;
 
-use super::store::{entry_hash, StoredEntry};
+use super::store::{entry_fields, entry_hash, StoredEntry};
 
 /// Entries sealed per transaction: enough to keep up with any burst, few enough that the company row
 /// is held for milliseconds.
@@ -87,7 +87,7 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
     let sealed_at = now_ms();
     for row in &pending {
         seq += 1;
-        let entry = pending_entry(row, company, seq)?;
+        let entry = entry_fields(row, company, seq)?;
         let hash = entry_hash(&prev_hash, &entry);
         append(tx, &entry, (&prev_hash, &hash), sealed_at).await?;
         let id: String = row.try_get("id")?;
@@ -107,25 +107,6 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
             .await?;
     }
     Ok(pending.len())
-}
-
-fn pending_entry(
-    row: &sqlx::any::AnyRow,
-    company: CompanyId,
-    seq: i64,
-) -> sqlx::Result<StoredEntry> {
-    Ok(StoredEntry {
-        company_id: company,
-        seq,
-        at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
-        action: row.try_get("action")?,
-        target_type: row.try_get("target_type")?,
-        target_id: row.try_get("target_id")?,
-        ip: row.try_get("ip")?,
-        user_agent: row.try_get("user_agent")?,
-        details: row.try_get("details")?,
-    })
 }
 
 async fn append(

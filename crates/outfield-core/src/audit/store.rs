@@ -122,9 +122,19 @@ pub const ENTRY_COLUMNS: &str =
 
 /// Reads a row selected with [`ENTRY_COLUMNS`].
 pub(crate) fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
-    let entry = StoredEntry {
-        company_id: row.try_get("company_id")?,
-        seq: row.try_get("seq")?,
+    let entry = entry_fields(row, row.try_get("company_id")?, row.try_get("seq")?)?;
+    Ok((entry, row.try_get("prev_hash")?, row.try_get("hash")?))
+}
+
+/// The hashed fields of an entry row (chained or pending), placed in `company_id`'s chain at `seq`.
+pub(crate) fn entry_fields(
+    row: &sqlx::any::AnyRow,
+    company_id: CompanyId,
+    seq: i64,
+) -> sqlx::Result<StoredEntry> {
+    Ok(StoredEntry {
+        company_id,
+        seq,
         at: row.try_get("at")?,
         actor_id: row.try_get("actor_id")?,
         action: row.try_get("action")?,
@@ -133,8 +143,7 @@ pub(crate) fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, 
         ip: row.try_get("ip")?,
         user_agent: row.try_get("user_agent")?,
         details: row.try_get("details")?,
-    };
-    Ok((entry, row.try_get("prev_hash")?, row.try_get("hash")?))
+    })
 }
 
 /// An audit entry as the API and console show it.
