@@ -110,6 +110,15 @@ impl ClientStatus {
     }
 }
 
+/// A stored status, read from its column; an unknown name is a database fault.
+impl TryFrom<String> for ClientStatus {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        ClientStatus::parse(&stored).ok_or_else(|| format!("unknown client status {stored}"))
+    }
+}
+
 /// Kinds of touch with a client, all on one timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -158,5 +167,12 @@ impl InteractionKind {
     /// Reads a stored name.
     pub fn parse(raw: &str) -> Option<InteractionKind> {
         InteractionKind::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// A stored kind; one this build does not know reads as a note.
+impl From<String> for InteractionKind {
+    fn from(stored: String) -> Self {
+        InteractionKind::parse(&stored).unwrap_or(InteractionKind::Note)
     }
 }

@@ -17,9 +17,9 @@
 use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-use crate::store::{attach_owners, client_from, filter_conditions, Client, ClientFilter};
+use crate::store::{attach_owners, filter_conditions, Client, ClientFilter};
 use crate::store::{reach_sql, SqlParams, CLIENT_COLUMNS};
 use outfield_core::auth::Scope;
 use outfield_core::db::{Backend, Db, Tx};
@@ -370,7 +370,7 @@ async fn walk(
             .await?;
         let exhausted = (rows.len() as i64) < batch;
         for row in &rows {
-            let client = client_from(row)?;
+            let client = Client::from_row(row)?;
             let key: Key = (
                 row.try_get("search_word")?,
                 row.try_get("search_name")?,

@@ -1,10 +1,13 @@
 //! SQL for clients, contacts and interactions. Reads are limited to the clients the scope may see.
 
+use outfield_core::db::columns::{
+    CommaList, JsonObject, JsonStrings, NullableUnixMs, NullableUuid, StoredPosition, UnixMs,
+};
 use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -12,8 +15,8 @@ use crate::domain::{ClientStatus, InteractionKind, OtherAddress};
 use crate::search;
 use crate::{ClientChanges, NewClient, NewContact, NewInteraction};
 use outfield_core::auth::Scope;
-use outfield_core::clock::{now_ms, to_datetime};
-use outfield_core::db::{get_opt_uuid, get_uuid, json_column, NullableFloat, Tx};
+use outfield_core::clock::now_ms;
+use outfield_core::db::{NullableFloat, Tx};
 use outfield_core::geo::GeoPoint;
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 
@@ -21,7 +24,7 @@ mod merge;
 pub(crate) use merge::{lock_for_merge, merge};
 
 /// A client as the API and console show it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Client {
     /// Id.
     pub id: ClientId,
@@ -32,6 +35,7 @@ pub struct Client {
     /// Type.
     pub client_type: String,
     /// Status.
+    #[sqlx(try_from = "String")]
     pub status: ClientStatus,
     /// Main phone (E.164).
     pub phone: Option<String>,
@@ -44,29 +48,37 @@ pub struct Client {
     /// Territory.
     pub territory: Option<String>,
     /// Tags.
+    #[sqlx(try_from = "CommaList")]
     pub tags: Vec<String>,
     /// Address.
     pub address: Option<String>,
     /// Position of the address.
+    #[sqlx(flatten, try_from = "StoredPosition")]
     pub location: Option<GeoPoint>,
     /// Further phone numbers (E.164).
+    #[sqlx(try_from = "JsonStrings")]
     pub other_phones: Vec<String>,
     /// Further addresses.
+    #[sqlx(try_from = "StoredAddresses")]
     pub other_addresses: Vec<OtherAddress>,
     /// Values of the company's custom fields, by key.
     #[schema(value_type = Object)]
+    #[sqlx(rename = "custom_fields", try_from = "JsonObject")]
     pub custom: serde_json::Map<String, serde_json::Value>,
     /// Owners among the staff.
+    #[sqlx(skip)]
     pub owners: Vec<Owner>,
     /// Distance from the point asked about (for "near me" searches), in metres.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[sqlx(skip)]
     pub distance_m: Option<f64>,
     /// When it was added.
+    #[sqlx(try_from = "UnixMs")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A client's owner.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Owner {
     /// Person id.
     pub id: PersonId,
@@ -286,7 +298,7 @@ async fn query(
         .await?;
     let mut clients = rows
         .iter()
-        .map(client_from)
+        .map(Client::from_row)
         .collect::<sqlx::Result<Vec<_>>>()?;
     attach_owners(tx, scope.company_id(), &mut clients).await?;
     Ok(clients)
@@ -300,55 +312,16 @@ pub async fn find(tx: &mut Tx, scope: &Scope, id: ClientId) -> sqlx::Result<Opti
         .fetch_optional(&mut **tx)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let mut clients = vec![client_from(&row)?];
+    let mut clients = vec![Client::from_row(&row)?];
     attach_owners(tx, scope.company_id(), &mut clients).await?;
     Ok(clients.pop())
 }
 
-pub(crate) fn client_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Client> {
-    let status: String = row.try_get("status")?;
-    let tags: String = row.try_get("tags")?;
-    let latitude: Option<f64> = row.try_get("latitude")?;
-    let longitude: Option<f64> = row.try_get("longitude")?;
-    Ok(Client {
-        id: row.try_get("id")?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        client_type: row.try_get("client_type")?,
-        status: ClientStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
-        phone: row.try_get("phone")?,
-        email: row.try_get("email")?,
-        gstin: row.try_get("gstin")?,
-        category: row.try_get("category")?,
-        territory: row.try_get("territory")?,
-        tags: tags
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect(),
-        address: row.try_get("address")?,
-        location: latitude
-            .zip(longitude)
-            .map(|(lat, lon)| GeoPoint::new(lat, lon).map_err(|e| decode_error("latitude", e)))
-            .transpose()?,
-        other_phones: json_column(row, "other_phones")?,
-        other_addresses: json_column(row, "other_addresses")?,
-        custom: json_column(row, "custom_fields")?,
-        owners: Vec::new(),
-        distance_m: None,
-        created_at: to_datetime(row.try_get("created_at")?),
-    })
-}
-
-/// A stored value that breaks the rules it was written under: a database fault, logged.
-fn decode_error(column: &str, reason: impl std::fmt::Display) -> sqlx::Error {
-    let reason = reason.to_string();
-    tracing::error!(column, %reason, "a stored client value does not read");
-    sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: reason.into(),
-    }
-}
+outfield_core::json_column!(
+    /// A client's further addresses, stored as JSON text.
+    StoredAddresses,
+    Vec<OtherAddress>
+);
 
 /// The JSON text stored for a value.
 fn json_text(value: &impl Serialize) -> String {
@@ -385,14 +358,10 @@ pub(crate) async fn attach_owners(
     }
     let mut owners: HashMap<ClientId, Vec<Owner>> = HashMap::new();
     for row in query.fetch_all(&mut **tx).await? {
-        let owner = Owner {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-        };
         owners
             .entry(row.try_get("client_id")?)
             .or_default()
-            .push(owner);
+            .push(Owner::from_row(&row)?);
     }
     for client in clients.iter_mut() {
         client.owners = owners.remove(&client.id).unwrap_or_default();
@@ -634,9 +603,10 @@ pub async fn reassign(
 }
 
 /// A contact at a client.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Contact {
     /// Id.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// Name.
     pub name: String,
@@ -649,6 +619,7 @@ pub struct Contact {
     /// Preferred language.
     pub language: Option<String>,
     /// When the contact agreed to be messaged, if they did.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub messaging_consent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -658,29 +629,14 @@ pub async fn contacts(
     company_id: CompanyId,
     client_id: ClientId,
 ) -> sqlx::Result<Vec<Contact>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, name, role, phone, email, language, messaging_consent_at FROM contacts \
          WHERE company_id = $1 AND client_id = $2 ORDER BY name, id",
     )
     .bind(company_id)
     .bind(client_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Contact {
-                id: get_uuid(row, "id")?,
-                name: row.try_get("name")?,
-                role: row.try_get("role")?,
-                phone: row.try_get("phone")?,
-                email: row.try_get("email")?,
-                language: row.try_get("language")?,
-                messaging_consent_at: row
-                    .try_get::<Option<i64>, _>("messaging_consent_at")?
-                    .map(to_datetime),
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Inserts a validated contact.
@@ -712,13 +668,16 @@ pub(crate) async fn insert_contact(
 }
 
 /// One entry of a client's timeline.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Interaction {
     /// Id.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// Kind.
+    #[sqlx(try_from = "String")]
     pub kind: InteractionKind,
     /// Contact, if any.
+    #[sqlx(try_from = "NullableUuid")]
     pub contact_id: Option<Uuid>,
     /// Contact's name.
     pub contact_name: Option<String>,
@@ -731,8 +690,10 @@ pub struct Interaction {
     /// What happened.
     pub body: String,
     /// When it happened (device time for records from the field app).
+    #[sqlx(try_from = "UnixMs")]
     pub occurred_at: chrono::DateTime<chrono::Utc>,
     /// When the server received it.
+    #[sqlx(try_from = "UnixMs")]
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -743,7 +704,7 @@ pub async fn timeline(
     client_id: ClientId,
     kind: Option<InteractionKind>,
 ) -> sqlx::Result<Vec<Interaction>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT i.id, i.kind, i.contact_id, k.name AS contact_name, i.person_id, p.name AS person_name, i.outcome, \
          i.body, i.occurred_at, i.received_at FROM interactions i \
          JOIN people p ON p.company_id = i.company_id AND p.id = i.person_id \
@@ -755,24 +716,7 @@ pub async fn timeline(
     .bind(client_id)
     .bind(kind.map(InteractionKind::as_str))
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            Ok(Interaction {
-                id: get_uuid(row, "id")?,
-                kind: InteractionKind::parse(&kind).unwrap_or(InteractionKind::Note),
-                contact_id: get_opt_uuid(row, "contact_id")?,
-                contact_name: row.try_get("contact_name")?,
-                person_id: row.try_get("person_id")?,
-                person_name: row.try_get("person_name")?,
-                outcome: row.try_get("outcome")?,
-                body: row.try_get("body")?,
-                occurred_at: to_datetime(row.try_get("occurred_at")?),
-                received_at: to_datetime(row.try_get("received_at")?),
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Inserts a validated interaction logged by `person_id`.

@@ -3,24 +3,26 @@
 //! one for the person who made the visit.
 
 use chrono::NaiveDate;
+use outfield_core::db::columns::{NullableUnixMs, StoredDay};
 use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
+use sqlx::FromRow;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
-use outfield_core::clock::{now_ms, to_datetime};
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::clock::now_ms;
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::people::domain::Role;
 
 /// A follow-up task.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Task {
     /// Id.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// The client.
     pub client_id: ClientId,
@@ -33,8 +35,10 @@ pub struct Task {
     /// What to do.
     pub title: String,
     /// By when.
+    #[sqlx(try_from = "StoredDay")]
     pub due_on: NaiveDate,
     /// When it was done, if it was.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub done_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -55,20 +59,6 @@ const TASK_SELECT: &str =
      t.title, t.due_on, t.done_at FROM tasks t \
      JOIN clients c ON c.company_id = t.company_id AND c.id = t.client_id \
      JOIN people p ON p.company_id = t.company_id AND p.id = t.assignee_id ";
-
-fn task_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Task> {
-    let due: String = row.try_get("due_on")?;
-    Ok(Task {
-        id: get_uuid(row, "id")?,
-        client_id: row.try_get("client_id")?,
-        client_name: row.try_get("client_name")?,
-        assignee_id: row.try_get("assignee_id")?,
-        assignee_name: row.try_get("assignee_name")?,
-        title: row.try_get("title")?,
-        due_on: due.parse().unwrap_or_default(),
-        done_at: row.try_get::<Option<i64>, _>("done_at")?.map(to_datetime),
-    })
-}
 
 /// Stores a task (the caller has checked who may add it).
 pub async fn insert(
@@ -153,7 +143,7 @@ async fn one(tx: &mut Tx, company_id: CompanyId, id: Uuid) -> AppResult<Task> {
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(task_from(&row)?)
+    Ok(Task::from_row(&row)?)
 }
 
 /// A client's tasks: open ones by due date, then done ones.
@@ -175,7 +165,10 @@ pub(crate) async fn of_client(db: &Db, scope: &Scope, client_id: ClientId) -> Ap
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(rows.iter().map(task_from).collect::<sqlx::Result<_>>()?)
+    Ok(rows
+        .iter()
+        .map(Task::from_row)
+        .collect::<sqlx::Result<_>>()?)
 }
 
 /// The scope's own open tasks due by a date (overdue ones included), soonest first.
@@ -192,7 +185,10 @@ pub async fn mine(db: &Db, scope: &Scope, until: NaiveDate) -> AppResult<Vec<Tas
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(rows.iter().map(task_from).collect::<sqlx::Result<_>>()?)
+    Ok(rows
+        .iter()
+        .map(Task::from_row)
+        .collect::<sqlx::Result<_>>()?)
 }
 
 /// Marks a task done: its assignee, or a manager or admin who sees its client.

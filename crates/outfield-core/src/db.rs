@@ -18,6 +18,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::auth::Scope;
 
+pub mod columns;
 pub mod group_commit;
 
 /// Which engine is behind the pool.
@@ -343,14 +344,6 @@ pub fn json_text_as<T: serde::de::DeserializeOwned>(text: &str, column: &str) ->
             source: Box::new(error),
         }
     })
-}
-
-/// Reads a nullable UUID column.
-pub fn get_opt_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<Option<uuid::Uuid>> {
-    use sqlx::Row;
-    let raw: Option<String> = row.try_get(column)?;
-    raw.map(|raw| uuid::Uuid::parse_str(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e))))
-        .transpose()
 }
 
 /// The schema's migrations for each backend. The binary, which composes the features, owns them (one

@@ -7,14 +7,12 @@
 //! writer holding it until its own commit. Every instance runs the sealer; two sealers of one company take
 //! turns on its row, and the second finds only what the first left. docs/DECISIONS.md has the reasoning.
 
-use sqlx::Row;
-
 use crate::auth::Scope;
 use crate::clock::now_ms;
 use crate::db::{Db, Tx};
 use crate::ids::CompanyId;
 
-use super::store::{entry_fields, entry_hash, StoredEntry};
+use super::store::{entry_hash, StoredEntry};
 
 /// Entries sealed per transaction: enough to keep up with any burst, few enough that the company row
 /// is held for milliseconds.
@@ -68,16 +66,14 @@ pub async fn catch_up(db: &Db, scope: &Scope) -> sqlx::Result<()> {
 /// Seals up to [`ENTRIES_PER_SEAL`] of the company's oldest pending entries inside `tx`.
 async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
     // Taking the head updates the company row: the lock that lets one sealer at a time extend the chain.
-    let head = sqlx::query(
+    let (mut seq, mut prev_hash): (i64, String) = sqlx::query_as(
         "UPDATE companies SET audit_seq = audit_seq WHERE id = $1 RETURNING audit_seq, audit_head",
     )
     .bind(company)
     .fetch_one(&mut **tx)
     .await?;
-    let (mut seq, mut prev_hash): (i64, String) =
-        (head.try_get("audit_seq")?, head.try_get("audit_head")?);
-    let pending = sqlx::query(
-        "SELECT id, at, actor_id, action, target_type, target_id, ip, user_agent, details \
+    let pending: Vec<PendingEntry> = sqlx::query_as(
+        "SELECT id, company_id, at, actor_id, action, target_type, target_id, ip, user_agent, details \
          FROM audit_pending WHERE company_id = $1 ORDER BY at, id LIMIT $2",
     )
     .bind(company)
@@ -85,12 +81,12 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
     .fetch_all(&mut **tx)
     .await?;
     let sealed_at = now_ms();
-    for row in &pending {
+    let sealed = pending.len();
+    for PendingEntry { id, mut entry } in pending {
         seq += 1;
-        let entry = entry_fields(row, company, seq)?;
+        entry.seq = seq;
         let hash = entry_hash(&prev_hash, &entry);
         append(tx, &entry, (&prev_hash, &hash), sealed_at).await?;
-        let id: String = row.try_get("id")?;
         sqlx::query("DELETE FROM audit_pending WHERE company_id = $1 AND id = $2")
             .bind(company)
             .bind(id)
@@ -98,7 +94,7 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
             .await?;
         prev_hash = hash;
     }
-    if !pending.is_empty() {
+    if sealed > 0 {
         sqlx::query("UPDATE companies SET audit_seq = $1, audit_head = $2 WHERE id = $3")
             .bind(seq)
             .bind(&prev_hash)
@@ -106,7 +102,15 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
             .execute(&mut **tx)
             .await?;
     }
-    Ok(pending.len())
+    Ok(sealed)
+}
+
+/// An entry waiting for its place in the chain, under the id that removes it once sealed.
+#[derive(sqlx::FromRow)]
+struct PendingEntry {
+    id: String,
+    #[sqlx(flatten)]
+    entry: StoredEntry,
 }
 
 async fn append(

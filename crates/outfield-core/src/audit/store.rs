@@ -3,11 +3,12 @@
 use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::FromRow;
 use utoipa::ToSchema;
 
 use crate::audit::Actor;
-use crate::clock::{now_ms, to_datetime};
+use crate::clock::now_ms;
+use crate::db::columns::{JsonValue, UnixMs};
 use crate::db::Tx;
 
 /// What happened, to what. `action` is a stable dotted name such as `person.deactivated`.
@@ -91,12 +92,14 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Resu
     Ok(())
 }
 
-/// An entry as stored (the hashed fields).
-#[derive(Debug, Clone)]
+/// An entry as stored (the hashed fields). A pending entry has no place in the chain yet: it reads with
+/// `seq` 0 until the sealer gives it one.
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct StoredEntry {
     /// Company of the chain.
     pub company_id: CompanyId,
     /// Position in the chain, from 1.
+    #[sqlx(default)]
     pub seq: i64,
     /// Server time (Unix ms).
     pub at: i64,
@@ -116,42 +119,29 @@ pub(crate) struct StoredEntry {
     pub details: String,
 }
 
-/// Columns of [`StoredEntry`] plus the chain links, for SELECTs.
+/// Columns of [`ChainedEntry`], for SELECTs.
 pub const ENTRY_COLUMNS: &str =
     "company_id, seq, at, actor_id, action, target_type, target_id, ip, user_agent, details, prev_hash, hash";
 
-/// Reads a row selected with [`ENTRY_COLUMNS`].
-pub(crate) fn entry_from(row: &sqlx::any::AnyRow) -> sqlx::Result<(StoredEntry, String, String)> {
-    let entry = entry_fields(row, row.try_get("company_id")?, row.try_get("seq")?)?;
-    Ok((entry, row.try_get("prev_hash")?, row.try_get("hash")?))
-}
-
-/// The hashed fields of an entry row (chained or pending), placed in `company_id`'s chain at `seq`.
-pub(crate) fn entry_fields(
-    row: &sqlx::any::AnyRow,
-    company_id: CompanyId,
-    seq: i64,
-) -> sqlx::Result<StoredEntry> {
-    Ok(StoredEntry {
-        company_id,
-        seq,
-        at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
-        action: row.try_get("action")?,
-        target_type: row.try_get("target_type")?,
-        target_id: row.try_get("target_id")?,
-        ip: row.try_get("ip")?,
-        user_agent: row.try_get("user_agent")?,
-        details: row.try_get("details")?,
-    })
+/// A sealed entry with its links in the chain.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ChainedEntry {
+    /// The hashed fields.
+    #[sqlx(flatten)]
+    pub entry: StoredEntry,
+    /// The hash of the entry before it (the genesis value for the first).
+    pub prev_hash: String,
+    /// Its own hash, over `prev_hash` and its fields.
+    pub hash: String,
 }
 
 /// An audit entry as the API and console show it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AuditEntry {
     /// Position in the company's chain.
     pub seq: i64,
     /// When it happened (server time).
+    #[sqlx(try_from = "UnixMs")]
     pub at: chrono::DateTime<chrono::Utc>,
     /// Acting person, if known.
     pub actor_id: Option<PersonId>,
@@ -169,6 +159,7 @@ pub struct AuditEntry {
     pub user_agent: String,
     /// Further facts.
     #[schema(value_type = Object)]
+    #[sqlx(try_from = "JsonValue")]
     pub details: serde_json::Value,
 }
 
@@ -215,20 +206,5 @@ pub async fn list(
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                seq: row.try_get("seq")?,
-                at: to_datetime(row.try_get("at")?),
-                actor_id: row.try_get("actor_id")?,
-                actor_name: row.try_get("actor_name")?,
-                action: row.try_get("action")?,
-                target_type: row.try_get("target_type")?,
-                target_id: row.try_get("target_id")?,
-                ip: row.try_get("ip")?,
-                user_agent: row.try_get("user_agent")?,
-                details: crate::db::json_column(row, "details")?,
-            })
-        })
-        .collect()
+    rows.iter().map(AuditEntry::from_row).collect()
 }

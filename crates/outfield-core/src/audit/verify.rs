@@ -1,10 +1,10 @@
 //! `outfield audit verify`: recomputes every company's chain and names the first entry that breaks it.
 
-use crate::ids::CompanyId;
-use sqlx::Row;
+use futures_util::TryStreamExt;
 
-use crate::audit::store::{entry_from, entry_hash, ENTRY_COLUMNS, GENESIS};
+use crate::audit::store::{entry_hash, ChainedEntry, ENTRY_COLUMNS, GENESIS};
 use crate::db::Db;
+use crate::ids::CompanyId;
 
 /// The result of checking one company's chain.
 #[derive(Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub struct CompanyChain {
 /// Verifies every company's chain (or only the one with `slug`).
 pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<CompanyChain>> {
     let mut tx = db.system_read().await?;
-    let companies = sqlx::query(
+    let companies: Vec<(CompanyId, String, i64, String)> = sqlx::query_as(
         "SELECT id, slug, audit_seq, audit_head FROM companies \
          WHERE ($1 IS NULL OR slug = $1) ORDER BY slug",
     )
@@ -47,13 +47,8 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
     .fetch_all(&mut *tx)
     .await?;
     let mut results = Vec::new();
-    for company in companies {
-        let company_id: CompanyId = company.try_get("id")?;
-        let head: (i64, String) = (
-            company.try_get("audit_seq")?,
-            company.try_get("audit_head")?,
-        );
-        let status = verify_company(&mut tx, company_id, head).await?;
+    for (company_id, slug, head_seq, head_hash) in companies {
+        let status = verify_company(&mut tx, company_id, (head_seq, head_hash)).await?;
         let pending =
             sqlx::query_scalar("SELECT COUNT(*) FROM audit_pending WHERE company_id = $1")
                 .bind(company_id)
@@ -61,7 +56,7 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
                 .await?;
         results.push(CompanyChain {
             company_id,
-            slug: company.try_get("slug")?,
+            slug,
             status,
             pending,
         });
@@ -75,16 +70,19 @@ async fn verify_company(
     company_id: CompanyId,
     (head_seq, head_hash): (i64, String),
 ) -> anyhow::Result<ChainStatus> {
-    let rows = sqlx::query(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 ORDER BY seq"
-    ))
-    .bind(company_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 ORDER BY seq");
+    // Streamed: a chain of millions of entries is checked in constant memory.
+    let mut rows = sqlx::query_as::<_, ChainedEntry>(&sql)
+        .bind(company_id)
+        .fetch(&mut **tx);
     let mut expected_prev = GENESIS.to_string();
     let mut expected_seq = 1;
-    for row in &rows {
-        let (entry, prev_hash, hash) = entry_from(row)?;
+    while let Some(ChainedEntry {
+        entry,
+        prev_hash,
+        hash,
+    }) = rows.try_next().await?
+    {
         let broken = |reason: &str| ChainStatus::Broken {
             seq: entry.seq,
             reason: reason.to_string(),

@@ -1,32 +1,36 @@
 //! Device tokens: bearer credentials for the field app, issued at app sign-in, listed per person in the
 //! console, and revocable one by one or all at once (deactivation).
 
+use crate::db::columns::{NullableUnixMs, UnixMs};
 use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::client::ClientInfo;
 use crate::auth::tokens::{hash_token, new_token};
-use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_uuid, Tx};
+use crate::clock::now_ms;
+use crate::db::Tx;
 use crate::error::{AppError, AppResult};
 
 /// A device token as the console shows it (never the secret itself).
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Device {
     /// Id of the token.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// What the app called the device at sign-in (e.g. "Redmi Note 12").
     pub label: String,
     /// Address it was issued to.
     pub ip: String,
     /// When it was issued.
+    #[sqlx(try_from = "UnixMs")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When it was last used (updated at most every few minutes).
+    #[sqlx(try_from = "UnixMs")]
     pub last_used_at: chrono::DateTime<chrono::Utc>,
     /// When it was revoked, if it was.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -63,28 +67,14 @@ pub(crate) async fn list_for(
     company_id: CompanyId,
     person_id: PersonId,
 ) -> sqlx::Result<Vec<Device>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, label, ip, created_at, last_used_at, revoked_at FROM device_tokens \
          WHERE company_id = $1 AND person_id = $2 ORDER BY created_at DESC",
     )
     .bind(company_id)
     .bind(person_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Device {
-                id: get_uuid(row, "id")?,
-                label: row.try_get("label")?,
-                ip: row.try_get("ip")?,
-                created_at: to_datetime(row.try_get("created_at")?),
-                last_used_at: to_datetime(row.try_get("last_used_at")?),
-                revoked_at: row
-                    .try_get::<Option<i64>, _>("revoked_at")?
-                    .map(to_datetime),
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Revokes one device token of a person; 404 when the person has no such token.

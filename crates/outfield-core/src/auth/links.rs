@@ -4,7 +4,6 @@
 use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::audit::{self, Actor, AuditEvent};
@@ -24,6 +23,17 @@ pub enum LinkPurpose {
     Invite,
     /// A person who forgot their password sets a new one (valid 1 day).
     Reset,
+}
+
+/// A stored purpose: `invite`, anything else is a reset.
+impl From<String> for LinkPurpose {
+    fn from(stored: String) -> Self {
+        if stored == "invite" {
+            LinkPurpose::Invite
+        } else {
+            LinkPurpose::Reset
+        }
+    }
 }
 
 impl LinkPurpose {
@@ -85,9 +95,10 @@ pub(crate) async fn void_all_for(
 }
 
 /// What the set-password page shows about a valid link.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct LinkInfo {
     /// Invitation or reset.
+    #[sqlx(try_from = "String")]
     pub purpose: LinkPurpose,
     /// The person's name.
     pub name: String,
@@ -96,19 +107,23 @@ pub(crate) struct LinkInfo {
     /// Their company's name.
     pub company_name: String,
     /// Their company's sign-in code.
+    #[sqlx(rename = "slug")]
     pub company: String,
 }
 
+#[derive(sqlx::FromRow)]
 struct ValidLink {
+    #[sqlx(skip)]
     token_hash: String,
     company_id: CompanyId,
     person_id: PersonId,
+    #[sqlx(flatten)]
     info: LinkInfo,
 }
 
 async fn find_valid(tx: &mut Tx, token: &str) -> AppResult<ValidLink> {
     let token_hash = hash_token(token);
-    let row = sqlx::query(
+    let link: ValidLink = sqlx::query_as(
         "SELECT l.company_id, l.person_id, l.purpose, p.name, p.email, c.name AS company_name, c.slug \
          FROM one_time_links l \
          JOIN people p ON p.company_id = l.company_id AND p.id = l.person_id \
@@ -120,23 +135,7 @@ async fn find_valid(tx: &mut Tx, token: &str) -> AppResult<ValidLink> {
     .fetch_optional(&mut **tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let purpose: String = row.try_get("purpose")?;
-    Ok(ValidLink {
-        token_hash,
-        company_id: row.try_get("company_id")?,
-        person_id: row.try_get("person_id")?,
-        info: LinkInfo {
-            purpose: if purpose == "invite" {
-                LinkPurpose::Invite
-            } else {
-                LinkPurpose::Reset
-            },
-            name: row.try_get("name")?,
-            email: row.try_get("email")?,
-            company_name: row.try_get("company_name")?,
-            company: row.try_get("slug")?,
-        },
-    })
+    Ok(ValidLink { token_hash, ..link })
 }
 
 /// Describes a valid link; 404 for an unknown, used or expired one.

@@ -7,14 +7,15 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::CookieJar;
-use sqlx::Row;
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::auth::tokens::{constant_time_eq, hash_token};
 use crate::auth::{devices, sessions, Scope};
 use crate::clock::now_ms;
-use crate::db::{get_uuid, Db};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::ids::{CompanyId, PersonId};
 use crate::people::domain::{ConsolePath, Language, Role};
 use crate::state::AppState;
 
@@ -125,6 +126,41 @@ const PERSON_COLUMNS: &str =
     "p.company_id, p.id AS person_id, p.role, p.name, p.email, p.language, \
      p.last_view, c.name AS company_name";
 
+/// The person and company columns of a credential's row ([`PERSON_COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct PersonColumns {
+    company_id: CompanyId,
+    person_id: PersonId,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    name: String,
+    email: String,
+    #[sqlx(try_from = "String")]
+    language: Language,
+    last_view: Option<String>,
+    company_name: String,
+}
+
+/// A session with its person.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    person: PersonColumns,
+    #[sqlx(flatten)]
+    times: sessions::SessionTimes,
+    csrf_token: String,
+}
+
+/// A device token with its person.
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    #[sqlx(flatten)]
+    person: PersonColumns,
+    #[sqlx(try_from = "String")]
+    device_id: Uuid,
+    last_used_at: i64,
+}
+
 async fn by_session(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
     let sql = format!(
         "SELECT {PERSON_COLUMNS}, s.csrf_token, s.remember, s.last_seen_at, s.expires_at \
@@ -136,21 +172,21 @@ async fn by_session(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
     let Some(row) = db.system_lookup(&sql, token_hash).await? else {
         return Ok(None);
     };
+    let session = SessionRow::from_row(&row)?;
     let now = now_ms();
-    if !sessions::is_live(&row, now)? {
+    if !session.times.is_live(now) {
         return Ok(None);
     }
-    let last_seen: i64 = row.try_get("last_seen_at")?;
-    if now - last_seen > sessions::TOUCH_INTERVAL_MS {
+    if now - session.times.last_seen_at > sessions::TOUCH_INTERVAL_MS {
         let mut tx = db.system().await?;
         sessions::touch(&mut tx, token_hash, now).await?;
         tx.commit().await?;
     }
     let credential = Credential::Session {
         token_hash: token_hash.to_string(),
-        csrf_token: row.try_get("csrf_token")?,
+        csrf_token: session.csrf_token,
     };
-    principal_from(&row, credential).map(Some)
+    Ok(Some(principal_of(session.person, credential)))
 }
 
 async fn by_device_token(db: &Db, token_hash: &str) -> AppResult<Option<Principal>> {
@@ -164,32 +200,29 @@ async fn by_device_token(db: &Db, token_hash: &str) -> AppResult<Option<Principa
     let Some(row) = db.system_lookup(&sql, token_hash).await? else {
         return Ok(None);
     };
+    let device = DeviceRow::from_row(&row)?;
     let now = now_ms();
-    let last_used: i64 = row.try_get("last_used_at")?;
-    if now - last_used > sessions::TOUCH_INTERVAL_MS {
+    if now - device.last_used_at > sessions::TOUCH_INTERVAL_MS {
         let mut tx = db.system().await?;
         devices::touch(&mut tx, token_hash, now).await?;
         tx.commit().await?;
     }
     let credential = Credential::Device {
-        device_id: get_uuid(&row, "device_id")?,
+        device_id: device.device_id,
     };
-    principal_from(&row, credential).map(Some)
+    Ok(Some(principal_of(device.person, credential)))
 }
 
-fn principal_from(row: &sqlx::any::AnyRow, credential: Credential) -> AppResult<Principal> {
-    let role: String = row.try_get("role")?;
-    let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown stored role {role}"))?;
-    let language: String = row.try_get("language")?;
-    Ok(Principal {
-        scope: Scope::verified(row.try_get("company_id")?, row.try_get("person_id")?, role),
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        language: Language::parse(&language),
-        last_view: stored_view(row.try_get("last_view")?),
-        company_name: row.try_get("company_name")?,
+fn principal_of(person: PersonColumns, credential: Credential) -> Principal {
+    Principal {
+        scope: Scope::verified(person.company_id, person.person_id, person.role),
+        name: person.name,
+        email: person.email,
+        language: person.language,
+        last_view: stored_view(person.last_view),
+        company_name: person.company_name,
         credential,
-    })
+    }
 }
 
 /// The remembered console view, if it is still a valid one: a value stored under older rules (or altered

@@ -2,11 +2,11 @@
 
 use crate::ids::{CompanyId, PersonId};
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use sqlx::Row;
 
 use crate::auth::client::ClientInfo;
 use crate::auth::tokens::{hash_token, new_token};
 use crate::clock::{now_ms, DAY_MS, HOUR_MS, MINUTE_MS};
+use crate::db::columns::StoredBool;
 use crate::db::Tx;
 
 /// Name of the session cookie.
@@ -101,13 +101,22 @@ pub async fn touch(tx: &mut Tx, token_hash: &str, now: i64) -> sqlx::Result<()> 
     Ok(())
 }
 
-/// Whether a stored session is still valid at `now`.
-pub(crate) fn is_live(row: &sqlx::any::AnyRow, now: i64) -> sqlx::Result<bool> {
-    let remember: i64 = row.try_get("remember")?;
-    let last_seen: i64 = row.try_get("last_seen_at")?;
-    let expires_at: i64 = row.try_get("expires_at")?;
-    let (idle, _) = lifetimes(remember != 0);
-    Ok(now < expires_at && now < last_seen + idle)
+/// A session's lifetime columns, as authentication reads them with the person.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionTimes {
+    #[sqlx(try_from = "StoredBool")]
+    remember: bool,
+    /// When the session was last used (Unix ms).
+    pub last_seen_at: i64,
+    expires_at: i64,
+}
+
+impl SessionTimes {
+    /// Whether a stored session is still valid at `now`.
+    pub(crate) fn is_live(&self, now: i64) -> bool {
+        let (idle, _) = lifetimes(self.remember);
+        now < self.expires_at && now < self.last_seen_at + idle
+    }
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured; persistent only if remembered.

@@ -1,10 +1,10 @@
 //! Sign-in: checking a company code, login and password under the brute-force limits, then opening a
 //! console session or issuing a field-app device token. Every attempt lands in the company's audit trail.
 
+use crate::db::columns::StoredBool;
 use crate::ids::{CompanyId, PersonId};
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -79,10 +79,14 @@ impl Login {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct Candidate {
+    #[sqlx(rename = "id")]
     person_id: PersonId,
+    #[sqlx(try_from = "String")]
     role: Role,
     password_hash: Option<String>,
+    #[sqlx(try_from = "StoredBool")]
     active: bool,
 }
 
@@ -161,12 +165,12 @@ async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option
     let Ok(slug) = CompanySlug::parse(code) else {
         return Ok(None);
     };
-    Ok(sqlx::query("SELECT id FROM companies WHERE slug = $1")
-        .bind(slug.as_str())
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|row| row.try_get("id"))
-        .transpose()?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM companies WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
 }
 
 /// Clears the account the successful attempt was charged to and returns the device cookie the browser or
@@ -191,21 +195,15 @@ async fn find_candidate(
     login: &Login,
 ) -> AppResult<Option<Candidate>> {
     let (column, value) = login.column_and_value();
-    let row = sqlx::query(&format!(
-        "SELECT id, role, password_hash, deactivated_at FROM people WHERE company_id = $1 AND {column} = $2"
-    ))
-    .bind(company_id)
-    .bind(value)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let role: String = row.try_get("role")?;
-    Ok(Some(Candidate {
-        person_id: row.try_get("id")?,
-        role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown stored role {role}"))?,
-        password_hash: row.try_get("password_hash")?,
-        active: row.try_get::<Option<i64>, _>("deactivated_at")?.is_none(),
-    }))
+    let sql = format!(
+        "SELECT id, role, password_hash, CASE WHEN deactivated_at IS NULL THEN 1 ELSE 0 END AS active \
+         FROM people WHERE company_id = $1 AND {column} = $2"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(company_id)
+        .bind(value)
+        .fetch_optional(&mut **tx)
+        .await?)
 }
 
 /// Opens a console session for a verified person, ending the session the browser presented (rotation);

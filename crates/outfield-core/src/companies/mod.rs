@@ -5,16 +5,16 @@ pub mod console;
 pub mod domain;
 pub mod settings;
 
+use crate::clock::now_ms;
+use crate::db::columns::UnixMs;
 use crate::ids::{CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::links::{self, LinkPurpose};
 use crate::auth::{ClientInfo, Scope};
-use crate::clock::{now_ms, to_datetime};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::people::domain::{Email, PersonName, Role};
@@ -22,7 +22,7 @@ use crate::people::store::{self as people_store, NewPerson};
 use domain::{CompanyName, CompanySlug, CurrencyCode, Gstin, ProfileText, TimeZoneName};
 
 /// A company's profile as members see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Company {
     /// Id.
     pub id: CompanyId,
@@ -41,6 +41,7 @@ pub struct Company {
     /// ISO 4217 currency of claims and orders.
     pub currency: String,
     /// When the company was created.
+    #[sqlx(try_from = "UnixMs")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -77,25 +78,14 @@ pub async fn get(db: &Db, scope: &Scope) -> AppResult<Company> {
 }
 
 async fn load(tx: &mut Tx, company_id: CompanyId) -> AppResult<Company> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT id, slug, name, legal_name, address, gstin, time_zone, currency, created_at \
          FROM companies WHERE id = $1",
     )
     .bind(company_id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Company {
-        id: row.try_get("id")?,
-        slug: row.try_get("slug")?,
-        name: row.try_get("name")?,
-        legal_name: row.try_get("legal_name")?,
-        address: row.try_get("address")?,
-        gstin: row.try_get("gstin")?,
-        time_zone: row.try_get("time_zone")?,
-        currency: row.try_get("currency")?,
-        created_at: to_datetime(row.try_get("created_at")?),
-    })
+    .ok_or(AppError::NotFound)
 }
 
 /// Changes the profile (owners and admins).

@@ -5,19 +5,20 @@ use crate::ids::CompanyId;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
 use crate::clock::now_ms;
+use crate::db::columns::{CommaList, LineList, StoredBool};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// A company's field-activity rules.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct ActivitySettings {
     /// Working days, ISO numbers (1 = Monday … 7 = Sunday).
+    #[sqlx(try_from = "CommaList")]
     pub work_days: Vec<u32>,
     /// Start of the working day, minutes after local midnight.
     pub work_start_minute: i64,
@@ -34,10 +35,12 @@ pub struct ActivitySettings {
     /// Days raw location fixes are kept; daily summaries and visits are kept longer.
     pub fix_retention_days: i64,
     /// Outcomes a visit report offers.
+    #[sqlx(try_from = "LineList")]
     pub visit_outcomes: Vec<String>,
     /// The company's time zone, which decides what "a day" is.
     pub time_zone: String,
     /// Whether the start of the day needs a selfie (taken with the camera in the app).
+    #[sqlx(try_from = "StoredBool")]
     pub selfie_required: bool,
 }
 
@@ -88,32 +91,14 @@ pub struct ActivitySettingsChanges {
 
 /// Reads a company's rules.
 pub async fn load(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<ActivitySettings> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
          auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone, \
          selfie_required FROM companies WHERE id = $1",
     )
     .bind(company_id)
     .fetch_one(&mut **tx)
-    .await?;
-    let work_days: String = row.try_get("work_days")?;
-    let outcomes: String = row.try_get("visit_outcomes")?;
-    Ok(ActivitySettings {
-        work_days: work_days
-            .split(',')
-            .filter_map(|d| d.trim().parse().ok())
-            .collect(),
-        work_start_minute: row.try_get("work_start_minute")?,
-        work_end_minute: row.try_get("work_end_minute")?,
-        late_after_minutes: row.try_get("late_after_minutes")?,
-        auto_end_minute: row.try_get("auto_end_minute")?,
-        fix_interval_seconds: row.try_get("fix_interval_seconds")?,
-        visit_radius_m: row.try_get("visit_radius_m")?,
-        fix_retention_days: row.try_get("fix_retention_days")?,
-        visit_outcomes: outcomes.lines().map(str::to_string).collect(),
-        time_zone: row.try_get("time_zone")?,
-        selfie_required: row.try_get::<i64, _>("selfie_required")? != 0,
-    })
+    .await
 }
 
 /// The scope's company's rules.

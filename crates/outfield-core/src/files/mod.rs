@@ -25,13 +25,14 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::Scope;
-use crate::db::{get_uuid, Db, Tx};
+use crate::db::columns::UnixMs;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::privacy::{has_consent, Permission};
 use crate::sync::{reject, Applied};
@@ -47,6 +48,13 @@ pub enum Purpose {
     VoiceNote,
     /// The selfie some companies ask for at the start of the day.
     Selfie,
+}
+
+/// A stored purpose; one this build does not know reads as a visit photo, shown as a picture.
+impl From<String> for Purpose {
+    fn from(stored: String) -> Self {
+        Purpose::parse(&stored).unwrap_or(Purpose::VisitPhoto)
+    }
 }
 
 impl Purpose {
@@ -118,11 +126,13 @@ impl FileStore {
 }
 
 /// A stored file as the API describes it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct StoredFile {
     /// Id chosen by the app (a UUID), so a retried upload is recognised.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// What it is for.
+    #[sqlx(try_from = "String")]
     pub purpose: Purpose,
     /// The type found in its bytes.
     pub content_type: String,
@@ -133,15 +143,18 @@ pub struct StoredFile {
     /// Who uploaded it.
     pub person_id: PersonId,
     /// When the server stored it.
+    #[sqlx(try_from = "UnixMs")]
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A file named by a record, as the console shows it: `content_type` is empty until the bytes arrive.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Attachment {
     /// The file's id (`/api/v1/files/{id}`).
+    #[sqlx(try_from = "String")]
     pub file_id: Uuid,
     /// What it is for.
+    #[sqlx(try_from = "String")]
     pub purpose: Purpose,
     /// The type found in its bytes, or `None` while the phone has not sent them yet.
     pub content_type: Option<String>,
@@ -396,29 +409,13 @@ fn replay(existing: StoredFile, scope: &Scope, received: Received) -> AppResult<
 const FILE_COLUMNS: &str =
     "id, person_id, purpose, content_type, size_bytes, sha256, storage_key, uploaded_at";
 
-fn file_from(row: &sqlx::any::AnyRow) -> sqlx::Result<StoredFile> {
-    let purpose: String = row.try_get("purpose")?;
-    Ok(StoredFile {
-        id: get_uuid(row, "id")?,
-        purpose: Purpose::parse(&purpose).unwrap_or(Purpose::VisitPhoto),
-        content_type: row.try_get("content_type")?,
-        size_bytes: row.try_get("size_bytes")?,
-        sha256: row.try_get("sha256")?,
-        person_id: row.try_get("person_id")?,
-        uploaded_at: crate::clock::to_datetime(row.try_get("uploaded_at")?),
-    })
-}
-
 async fn find(tx: &mut Tx, company_id: CompanyId, id: Uuid) -> sqlx::Result<Option<StoredFile>> {
     let sql = format!("SELECT {FILE_COLUMNS} FROM files WHERE company_id = $1 AND id = $2");
-    sqlx::query(&sql)
+    sqlx::query_as(&sql)
         .bind(company_id)
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(file_from)
-        .transpose()
+        .await
 }
 
 /// A file's description and bytes, for the uploader, their managers and admins.
@@ -571,15 +568,10 @@ pub async fn attached(
     }
     let rows = query.fetch_all(&mut **tx).await?;
     for row in rows {
-        let purpose: String = row.try_get("purpose")?;
         by_subject
             .entry(row.try_get("subject_id")?)
             .or_default()
-            .push(Attachment {
-                file_id: get_uuid(&row, "file_id")?,
-                purpose: Purpose::parse(&purpose).unwrap_or(Purpose::VisitPhoto),
-                content_type: row.try_get("content_type")?,
-            });
+            .push(Attachment::from_row(&row)?);
     }
     Ok(by_subject)
 }

@@ -1,18 +1,19 @@
 //! Notifications: messages for one person's devices, delivered by the sync pull in feed order.
 
+use crate::db::columns::UnixMs;
 use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_uuid, Tx};
+use crate::clock::now_ms;
+use crate::db::Tx;
 
 /// A notification as the field app receives it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Notification {
     /// Id.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// Position in the company's feed; the pull cursor.
     pub seq: i64,
@@ -23,6 +24,7 @@ pub struct Notification {
     /// Text.
     pub body: String,
     /// When it was created (server time).
+    #[sqlx(try_from = "UnixMs")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -67,7 +69,7 @@ pub async fn since(
     cursor: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Notification>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, seq, kind, title, body, created_at FROM notifications \
          WHERE company_id = $1 AND person_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
     )
@@ -76,17 +78,5 @@ pub async fn since(
     .bind(cursor)
     .bind(limit)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Notification {
-                id: get_uuid(row, "id")?,
-                seq: row.try_get("seq")?,
-                kind: row.try_get("kind")?,
-                title: row.try_get("title")?,
-                body: row.try_get("body")?,
-                created_at: to_datetime(row.try_get("created_at")?),
-            })
-        })
-        .collect()
+    .await
 }

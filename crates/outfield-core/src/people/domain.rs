@@ -104,6 +104,15 @@ pub enum Role {
     FieldEmployee,
 }
 
+/// A stored role, read from its column; an unknown name is a database fault.
+impl TryFrom<String> for Role {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Role::parse(&stored).ok_or_else(|| format!("unknown role {stored}"))
+    }
+}
+
 impl Role {
     /// Every role, most powerful first (for forms and tests).
     pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Manager, Role::FieldEmployee];
@@ -158,6 +167,13 @@ pub enum Language {
     /// Hindi.
     #[serde(rename = "hi")]
     Hindi,
+}
+
+/// A stored language, read from its column (an unknown one reads as English, as [`Language::parse`]).
+impl From<String> for Language {
+    fn from(stored: String) -> Self {
+        Language::parse(&stored)
+    }
 }
 
 impl Language {

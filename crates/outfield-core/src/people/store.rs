@@ -2,16 +2,16 @@
 
 use crate::ids::{CompanyId, PersonId};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 
 use crate::auth::Scope;
-use crate::clock::to_datetime;
+use crate::db::columns::{NullableUnixMs, StoredBool, UnixMs};
 use crate::db::Tx;
 use crate::people::domain::{Language, Role};
 
 /// A person as the API and console show them.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Person {
     /// Id (UUIDv7).
     pub id: PersonId,
@@ -24,18 +24,23 @@ pub struct Person {
     /// The company's employee code, if given (unique in the company).
     pub employee_code: Option<String>,
     /// Role.
+    #[sqlx(try_from = "String")]
     pub role: Role,
     /// Whom they report to.
     pub manager_id: Option<PersonId>,
     /// Their manager's name.
     pub manager_name: Option<String>,
     /// Interface language.
+    #[sqlx(try_from = "String")]
     pub language: Language,
     /// False until the person has set a password through their invitation.
+    #[sqlx(try_from = "StoredBool")]
     pub has_password: bool,
     /// When they were added.
+    #[sqlx(try_from = "UnixMs")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// When they were deactivated; deactivated people keep their history.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -101,7 +106,7 @@ pub async fn list(
         .bind(pattern)
         .fetch_all(&mut **tx)
         .await?;
-    rows.iter().map(person_from).collect()
+    rows.iter().map(Person::from_row).collect()
 }
 
 /// One person, if the scope may see them.
@@ -111,7 +116,7 @@ pub async fn find(tx: &mut Tx, scope: &Scope, id: PersonId) -> sqlx::Result<Opti
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    row.as_ref().map(person_from).transpose()
+    row.as_ref().map(Person::from_row).transpose()
 }
 
 pub fn bind_scope<'q>(
@@ -122,28 +127,6 @@ pub fn bind_scope<'q>(
         .bind(scope.company_id())
         .bind(scope.person_id())
         .bind(reach(scope))
-}
-
-fn person_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Person> {
-    let role: String = row.try_get("role")?;
-    let language: String = row.try_get("language")?;
-    Ok(Person {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        mobile: row.try_get("mobile")?,
-        employee_code: row.try_get("employee_code")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
-        manager_id: row.try_get("manager_id")?,
-        manager_name: row.try_get("manager_name")?,
-        language: Language::parse(&language),
-        has_password: row.try_get::<i64, _>("has_password")? != 0,
-        created_at: to_datetime(row.try_get("created_at")?),
-        deactivated_at: row
-            .try_get::<Option<i64>, _>("deactivated_at")?
-            .map(to_datetime),
-    })
 }
 
 /// Whether another person of the company already has `value` in the unique `column`.

@@ -11,14 +11,14 @@ pub mod console;
 use crate::ids::{CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::{ClientInfo, Principal, Scope};
-use crate::clock::{now_ms, to_datetime};
-use crate::db::{get_uuid, Db, Tx};
+use crate::clock::now_ms;
+use crate::db::columns::{NullableUnixMs, UnixMs};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 use crate::sync::{reject, Applied, Incoming, RecordKind};
 
@@ -64,6 +64,26 @@ impl Permission {
     }
 }
 
+/// A stored permission, read from its column; an unknown name is a database fault.
+impl TryFrom<String> for Permission {
+    type Error = String;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        Permission::parse(&stored).ok_or_else(|| format!("unknown permission {stored}"))
+    }
+}
+
+/// A stored consent state: `granted`, anything else is a withdrawal.
+impl From<String> for Decision {
+    fn from(stored: String) -> Self {
+        if stored == "granted" {
+            Decision::Granted
+        } else {
+            Decision::Revoked
+        }
+    }
+}
+
 /// Granted or revoked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -75,13 +95,14 @@ pub enum Decision {
 }
 
 /// The privacy notice employees consent under.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Notice {
     /// Version, from 1; a new version asks every employee again.
     pub version: i64,
     /// The text.
     pub body: String,
     /// When it was published (absent for the built-in first version).
+    #[sqlx(try_from = "NullableUnixMs")]
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -96,18 +117,14 @@ permission in the app's settings at any time.";
 
 /// The company's current notice.
 pub async fn current_notice(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Notice> {
-    let row = sqlx::query(
+    let notice = sqlx::query_as(
         "SELECT version, body, published_at FROM privacy_notices WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
     )
     .bind(company_id)
     .fetch_optional(&mut **tx)
     .await?;
-    match row {
-        Some(row) => Ok(Notice {
-            version: row.try_get("version")?,
-            body: row.try_get("body")?,
-            published_at: Some(to_datetime(row.try_get("published_at")?)),
-        }),
+    match notice {
+        Some(notice) => Ok(notice),
         None => Ok(Notice {
             version: 1,
             body: DEFAULT_NOTICE.to_string(),
@@ -308,19 +325,24 @@ pub async fn check_position_consent(tx: &mut Tx, scope: &Scope, has_position: bo
 }
 
 /// One entry of the consent ledger.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct ConsentEntry {
     /// The record's id (given by the device).
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// Which permission.
+    #[sqlx(try_from = "String")]
     pub permission: Permission,
     /// Granted or revoked.
+    #[sqlx(rename = "state", try_from = "String")]
     pub decision: Decision,
     /// Notice version it was given under.
     pub policy_version: i64,
     /// Device time of the decision.
+    #[sqlx(try_from = "UnixMs")]
     pub device_time: chrono::DateTime<chrono::Utc>,
     /// Server time it was recorded: the authority.
+    #[sqlx(try_from = "UnixMs")]
     pub recorded_at: chrono::DateTime<chrono::Utc>,
     /// Who recorded it (always the person themselves).
     pub person_id: Option<PersonId>,
@@ -342,36 +364,14 @@ async fn ledger(
     company_id: CompanyId,
     person_id: PersonId,
 ) -> sqlx::Result<Vec<ConsentEntry>> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, person_id, permission, state, policy_version, device_time, recorded_at FROM consents \
          WHERE company_id = $1 AND person_id = $2 ORDER BY recorded_at DESC, id DESC",
     )
     .bind(company_id)
     .bind(person_id)
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .filter_map(|row| {
-            let permission: String = row.try_get("permission").ok()?;
-            let state: String = row.try_get("state").ok()?;
-            Some((row, Permission::parse(&permission)?, state))
-        })
-        .map(|(row, permission, state)| {
-            Ok(ConsentEntry {
-                id: get_uuid(row, "id")?,
-                permission,
-                decision: if state == "granted" {
-                    Decision::Granted
-                } else {
-                    Decision::Revoked
-                },
-                policy_version: row.try_get("policy_version")?,
-                device_time: to_datetime(row.try_get("device_time")?),
-                recorded_at: to_datetime(row.try_get("recorded_at")?),
-                person_id: row.try_get("person_id")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// The consent ledger of a person the scope may see, newest first.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 
 use outfield_core::auth::Scope;
@@ -121,6 +121,7 @@ impl DayRange {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct Duty {
     started_at: i64,
     start_device_time: i64,
@@ -138,14 +139,6 @@ async fn duties(
         "SELECT person_id, day, started_at, start_device_time, ended_at, end_reason FROM duty_days \
          WHERE company_id = $1 AND day >= $2 AND day <= $3",
         range,
-        |row| {
-            Ok(Duty {
-                started_at: row.try_get("started_at")?,
-                start_device_time: row.try_get("start_device_time")?,
-                ended_at: row.try_get("ended_at")?,
-                end_reason: row.try_get("end_reason")?,
-            })
-        },
     )
     .await
 }
@@ -160,32 +153,24 @@ pub async fn register(db: &Db, scope: &Scope, range: &DayRange) -> AppResult<Vec
     let company = scope.company_id();
     let range = (company, first.as_str(), last.as_str());
     let duties = duties(&mut tx, range).await?;
-    let leaves = by_person_day(
+    let leaves: HashMap<DayKey, Leave> = by_person_day(
         &mut tx,
         "SELECT person_id, day, note FROM leaves WHERE company_id = $1 AND day >= $2 AND day <= $3",
         range,
-        |row| row.try_get::<String, _>("note"),
     )
     .await?;
-    let summaries = by_person_day(
+    let summaries: HashMap<DayKey, Totals> = by_person_day(
         &mut tx,
         "SELECT person_id, day, distance_m, duty_ms FROM day_summaries \
          WHERE company_id = $1 AND day >= $2 AND day <= $3",
         range,
-        |row| {
-            Ok((
-                row.try_get::<f64, _>("distance_m")?,
-                row.try_get::<i64, _>("duty_ms")?,
-            ))
-        },
     )
     .await?;
-    let visits = by_person_day(
+    let visits: HashMap<DayKey, VisitCount> = by_person_day(
         &mut tx,
         "SELECT person_id, day, COUNT(*) AS visits FROM visits \
          WHERE company_id = $1 AND day >= $2 AND day <= $3 GROUP BY person_id, day",
         range,
-        |row| row.try_get::<i64, _>("visits"),
     )
     .await?;
     tx.commit().await?;
@@ -196,8 +181,14 @@ pub async fn register(db: &Db, scope: &Scope, range: &DayRange) -> AppResult<Vec
         for (person_id, name, code) in &people {
             let key = (*person_id, key_day.clone());
             let duty = duties.get(&key);
-            let leave_note = leaves.get(&key).cloned();
-            let (distance_m, duty_ms) = summaries.get(&key).copied().unwrap_or_default();
+            let leave_note = leaves.get(&key).map(|leave| leave.note.clone());
+            let Totals {
+                distance_m,
+                duty_ms,
+            } = summaries.get(&key).copied().unwrap_or(Totals {
+                distance_m: 0.0,
+                duty_ms: 0,
+            });
             let status = status_of(&settings, day, duty, leave_note.is_some(), now);
             rows.push(RegisterRow {
                 person_id: *person_id,
@@ -211,7 +202,7 @@ pub async fn register(db: &Db, scope: &Scope, range: &DayRange) -> AppResult<Vec
                 end_reason: duty.and_then(|d| d.end_reason.clone()),
                 duty_minutes: duty_ms / 60_000,
                 distance_km: (distance_m / 10.0).round() / 100.0,
-                visits: visits.get(&key).copied().unwrap_or(0),
+                visits: visits.get(&key).map_or(0, |count| count.visits),
                 leave_note,
             });
         }
@@ -260,44 +251,64 @@ pub(crate) async fn field_people(
          WHERE p.company_id = $1 AND p.deactivated_at IS NULL AND p.role IN ('manager', 'field_employee') \
          ORDER BY p.name, p.id"
     );
-    bind_scope(sqlx::query(&sql), scope)
+    let rows = bind_scope(sqlx::query(&sql), scope)
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get("id")?,
-                row.try_get("name")?,
-                row.try_get("employee_code")?,
-            ))
-        })
+        .await?;
+    rows.iter()
+        .map(<(PersonId, String, Option<String>)>::from_row)
         .collect()
 }
 
 type DayKey = (PersonId, String);
 
+/// A leave's note.
+#[derive(sqlx::FromRow)]
+struct Leave {
+    note: String,
+}
+
+/// A day's distance and time on duty, from its summary.
+#[derive(Clone, Copy, sqlx::FromRow)]
+struct Totals {
+    distance_m: f64,
+    duty_ms: i64,
+}
+
+/// The number of visits on a day.
+#[derive(sqlx::FromRow)]
+struct VisitCount {
+    visits: i64,
+}
+
+/// A row of a person's day: the key and what the query read for it.
+#[derive(sqlx::FromRow)]
+struct PersonDay<T> {
+    person_id: PersonId,
+    day: String,
+    #[sqlx(flatten)]
+    value: T,
+}
+
 /// Runs a query over one company's rows of a range of days (`$1` company, `$2`/`$3` first and last day)
-/// whose first two columns are `person_id` and `day`, keeping one value per person and day.
+/// with `person_id` and `day` columns, keeping one value per person and day.
 async fn by_person_day<T>(
     tx: &mut Tx,
     sql: &str,
     (company, from, to): (CompanyId, &str, &str),
-    value: impl Fn(&sqlx::any::AnyRow) -> sqlx::Result<T>,
-) -> sqlx::Result<HashMap<DayKey, T>> {
-    sqlx::query(sql)
+) -> sqlx::Result<HashMap<DayKey, T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let rows: Vec<PersonDay<T>> = sqlx::query_as(sql)
         .bind(company)
         .bind(from)
         .bind(to)
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                (row.try_get("person_id")?, row.try_get("day")?),
-                value(row)?,
-            ))
-        })
-        .collect()
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ((row.person_id, row.day), row.value))
+        .collect())
 }
 
 /// The register as a spreadsheet, times in the company's zone.

@@ -3,15 +3,14 @@
 
 pub mod api;
 
+use outfield_core::db::columns::UnixMs;
 use outfield_core::ids::PersonId;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use outfield_core::auth::Scope;
-use outfield_core::clock::to_datetime;
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::AppResult;
 use outfield_core::sync::{reject, Applied, Incoming};
 
@@ -45,15 +44,19 @@ pub async fn apply(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
 }
 
 /// A stored note.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Note {
     /// The id the device gave it.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// The text.
+    #[sqlx(rename = "body")]
     pub text: String,
     /// When it was written, by the device's clock.
+    #[sqlx(try_from = "UnixMs")]
     pub device_time: chrono::DateTime<chrono::Utc>,
     /// When the server received it.
+    #[sqlx(try_from = "UnixMs")]
     pub received_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -61,7 +64,7 @@ pub struct Note {
 pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: PersonId) -> AppResult<Vec<Note>> {
     outfield_core::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;
-    let rows = sqlx::query(
+    let notes: Vec<Note> = sqlx::query_as(
         "SELECT id, body, device_time, received_at FROM notes WHERE company_id = $1 AND person_id = $2 \
          ORDER BY device_time DESC LIMIT 500",
     )
@@ -70,16 +73,5 @@ pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: PersonId) -> Ap
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let notes = rows
-        .iter()
-        .map(|row| {
-            Ok(Note {
-                id: get_uuid(row, "id")?,
-                text: row.try_get("body")?,
-                device_time: to_datetime(row.try_get("device_time")?),
-                received_at: to_datetime(row.try_get("received_at")?),
-            })
-        })
-        .collect::<sqlx::Result<Vec<_>>>()?;
     Ok(notes)
 }

@@ -11,15 +11,17 @@ pub mod console;
 pub mod summary;
 pub mod trail;
 
+use outfield_core::db::columns::{NullableUnixMs, UnixMs};
 use outfield_core::ids::{CompanyId, PersonId};
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::attendance::{self, DutyWindow};
+use crate::tracking::summary::StoredFlags;
 use outfield_core::auth::Scope;
 use outfield_core::db::group_commit::GroupCommit;
 use outfield_core::db::{get_uuid, Backend, Db, Tx};
@@ -450,8 +452,9 @@ pub(crate) async fn fixes_of(
     person_id: PersonId,
     window: &DutyWindow,
 ) -> sqlx::Result<Vec<TrailFix>> {
-    let rows = sqlx::query(
-        "SELECT device_time, received_at, latitude, longitude, accuracy_m, battery, mocked FROM fixes \
+    sqlx::query_as(
+        "SELECT device_time, received_at, latitude, longitude, accuracy_m, battery, COALESCE(mocked, 0) AS mocked \
+         FROM fixes \
          WHERE company_id = $1 AND person_id = $2 AND device_time >= $3 AND device_time <= $4 \
          ORDER BY device_time, id",
     )
@@ -460,22 +463,7 @@ pub(crate) async fn fixes_of(
     .bind(window.start)
     .bind(window.end.unwrap_or(i64::MAX))
     .fetch_all(&mut **tx)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(TrailFix {
-                device_time: row.try_get("device_time")?,
-                received_at: row.try_get("received_at")?,
-                point: outfield_core::geo::GeoPoint {
-                    latitude: row.try_get("latitude")?,
-                    longitude: row.try_get("longitude")?,
-                },
-                accuracy_m: row.try_get("accuracy_m")?,
-                battery: row.try_get("battery")?,
-                mocked: row.try_get::<Option<i64>, _>("mocked")? == Some(1),
-            })
-        })
-        .collect()
+    .await
 }
 
 /// Where someone on duty was last seen.
@@ -518,7 +506,8 @@ pub struct LiveFix {
 pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
     let sql = format!(
         "{VISIBLE_CTE} SELECT p.id, p.name, d.day, d.started_at, f.device_time, f.received_at, f.latitude, \
-         f.longitude, f.accuracy_m, f.battery, s.flags, s.distance_m \
+         f.longitude, f.accuracy_m, f.battery, COALESCE(s.flags, '') AS flags, \
+         COALESCE(s.distance_m, 0.0) AS distance_m \
          FROM people p JOIN visible v ON v.id = p.id \
          JOIN duty_days d ON d.company_id = p.company_id AND d.person_id = p.id AND d.ended_at IS NULL \
          LEFT JOIN fixes f ON f.company_id = p.company_id AND f.id = ( \
@@ -533,33 +522,61 @@ pub async fn live(db: &Db, scope: &Scope) -> AppResult<Vec<LivePosition>> {
         .await?;
     tx.commit().await?;
     rows.iter()
-        .map(|row| {
-            let at: Option<i64> = row.try_get("device_time")?;
-            let last_fix = match at {
-                Some(at) => Some(LiveFix {
-                    latitude: row.try_get("latitude")?,
-                    longitude: row.try_get("longitude")?,
-                    accuracy_m: row.try_get("accuracy_m")?,
-                    battery: row.try_get("battery")?,
-                    at: outfield_core::clock::to_datetime(at),
-                    received_at: outfield_core::clock::to_datetime(row.try_get("received_at")?),
-                }),
-                None => None,
-            };
-            let flags: Option<String> = row.try_get("flags")?;
-            let distance_m: Option<f64> = row.try_get("distance_m")?;
-            Ok(LivePosition {
-                person_id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                day: row.try_get("day")?,
-                started_at: outfield_core::clock::to_datetime(row.try_get("started_at")?),
-                last_fix,
-                flags: summary::parse_flags(flags.as_deref().unwrap_or_default()),
-                distance_km: round_km(distance_m.unwrap_or_default()),
-            })
-        })
+        .map(|row| LiveRow::from_row(row).map(LivePosition::from))
         .collect::<sqlx::Result<Vec<_>>>()
         .map_err(AppError::from)
+}
+
+/// A row of [`live`]: the person's open day with its latest fix, when one arrived.
+#[derive(sqlx::FromRow)]
+struct LiveRow {
+    #[sqlx(rename = "id")]
+    person_id: PersonId,
+    name: String,
+    day: String,
+    #[sqlx(try_from = "UnixMs")]
+    started_at: chrono::DateTime<chrono::Utc>,
+    #[sqlx(try_from = "NullableUnixMs")]
+    device_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[sqlx(try_from = "NullableUnixMs")]
+    received_at: Option<chrono::DateTime<chrono::Utc>>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    accuracy_m: Option<f64>,
+    battery: Option<f64>,
+    #[sqlx(try_from = "StoredFlags")]
+    flags: Vec<Flag>,
+    distance_m: f64,
+}
+
+impl From<LiveRow> for LivePosition {
+    fn from(row: LiveRow) -> Self {
+        let last_fix = match (
+            row.device_time,
+            row.received_at,
+            row.latitude,
+            row.longitude,
+        ) {
+            (Some(at), Some(received_at), Some(latitude), Some(longitude)) => Some(LiveFix {
+                latitude,
+                longitude,
+                accuracy_m: row.accuracy_m.unwrap_or_default(),
+                battery: row.battery,
+                at,
+                received_at,
+            }),
+            _ => None,
+        };
+        LivePosition {
+            person_id: row.person_id,
+            name: row.name,
+            day: row.day,
+            started_at: row.started_at,
+            last_fix,
+            flags: row.flags,
+            distance_km: round_km(row.distance_m),
+        }
+    }
 }
 
 /// Metres as kilometres with two decimals, as reports show them.

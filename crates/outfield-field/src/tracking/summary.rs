@@ -97,6 +97,16 @@ pub(crate) fn parse_flags(raw: &str) -> Vec<Flag> {
     raw.split(',').filter_map(Flag::parse).collect()
 }
 
+/// A `flags` column (comma-separated names), read with `#[sqlx(try_from = "StoredFlags")]`.
+pub(crate) struct StoredFlags(String);
+outfield_core::column_type!(StoredFlags, String);
+
+impl From<StoredFlags> for Vec<Flag> {
+    fn from(column: StoredFlags) -> Self {
+        parse_flags(&column.0)
+    }
+}
+
 /// Recomputes one day and stores its summary.
 pub async fn refresh(
     tx: &mut Tx,

@@ -10,6 +10,7 @@
 //!   the distance and listed as gaps, so that the console shows them as gaps, not as invented movement.
 //! - Stops: the employee stayed within [`STOP_RADIUS_M`] for at least [`STOP_MIN_MS`].
 
+use outfield_core::db::columns::StoredBool;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -30,19 +31,21 @@ pub(crate) const STOP_MIN_MS: i64 = 5 * MINUTE_MS;
 pub(crate) const CLOCK_SKEW_MS: i64 = 5 * MINUTE_MS;
 
 /// A fix as analysis needs it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
 pub(crate) struct TrailFix {
     /// Device time (Unix ms).
     pub device_time: i64,
     /// Server receive time (Unix ms).
     pub received_at: i64,
     /// Position.
+    #[sqlx(flatten)]
     pub point: GeoPoint,
     /// Accuracy radius (m).
     pub accuracy_m: f64,
     /// Battery level 0–1, when the browser tells.
     pub battery: Option<f64>,
     /// Whether the OS marked the fix as coming from a mock-location app.
+    #[sqlx(try_from = "StoredBool")]
     pub mocked: bool,
 }
 

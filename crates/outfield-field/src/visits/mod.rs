@@ -9,11 +9,12 @@ pub mod api;
 pub mod console;
 pub mod plans;
 
+use crate::tracking::summary::StoredFlags;
 use chrono::NaiveDate;
+use outfield_core::db::columns::{NullableDay, NullableText, NullableUnixMs, StoredBool, UnixMs};
 use outfield_core::ids::{ClientId, CompanyId, PersonId, VisitId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ use outfield_clients::NewInteraction;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
 use outfield_core::companies::settings::ActivitySettings;
-use outfield_core::db::{get_uuid, Db, NullableFloat, Tx};
+use outfield_core::db::{Db, NullableFloat, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::files::{Attach, Attachment, Purpose};
 use outfield_core::geo::{GeoPoint, Reading};
@@ -53,7 +54,7 @@ impl Verdict {
         }
     }
 
-    /// Reads a stored name.
+    /// Reads a stored name; one this build does not know reads as unverified.
     pub fn parse(raw: &str) -> Verdict {
         match raw {
             "verified" => Verdict::Verified,
@@ -69,6 +70,13 @@ impl Verdict {
             Verdict::OutOfRange => "Out of range",
             Verdict::Unverified => "Unverified",
         }
+    }
+}
+
+/// A stored verdict, read from its column.
+impl From<String> for Verdict {
+    fn from(stored: String) -> Self {
+        Verdict::parse(&stored)
     }
 }
 
@@ -100,7 +108,7 @@ pub fn verdict(
 }
 
 /// A visit as the console and the app show it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Visit {
     /// Id (the check-in record's id).
     pub id: VisitId,
@@ -113,22 +121,29 @@ pub struct Visit {
     /// The local date.
     pub day: String,
     /// Whether it was on the person's plan for the day.
+    #[sqlx(try_from = "StoredBool")]
     pub planned: bool,
     /// Check-in, by the server's clock.
+    #[sqlx(try_from = "UnixMs")]
     pub checked_in_at: chrono::DateTime<chrono::Utc>,
     /// Check-in, by the phone's clock.
+    #[sqlx(try_from = "UnixMs")]
     pub in_device_time: chrono::DateTime<chrono::Utc>,
     /// Verdict at check-in.
+    #[sqlx(try_from = "String")]
     pub in_verdict: Verdict,
     /// Metres from the client at check-in.
     pub in_distance_m: Option<f64>,
     /// Accuracy of the check-in fix.
     pub in_accuracy_m: Option<f64>,
     /// Check-out, by the server's clock.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub checked_out_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Check-out, by the phone's clock.
+    #[sqlx(try_from = "NullableUnixMs")]
     pub out_device_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Verdict at check-out.
+    #[sqlx(try_from = "NullableText")]
     pub out_verdict: Option<Verdict>,
     /// Metres from the client at check-out.
     pub out_distance_m: Option<f64>,
@@ -137,10 +152,13 @@ pub struct Visit {
     /// Notes of the report.
     pub notes: Option<String>,
     /// Next follow-up date.
+    #[sqlx(try_from = "NullableDay")]
     pub follow_up_on: Option<NaiveDate>,
     /// Signals for the manager.
+    #[sqlx(try_from = "StoredFlags")]
     pub flags: Vec<Flag>,
     /// Photos and voice note of the report.
+    #[sqlx(skip)]
     pub attachments: Vec<Attachment>,
 }
 
@@ -149,33 +167,14 @@ const VISIT_SELECT: &str = "SELECT v.id, v.person_id, v.client_id, c.name AS cli
      v.out_verdict, v.out_distance_m, v.outcome, v.notes, v.follow_up_on, v.flags \
      FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id ";
 
-fn visit_from(row: &sqlx::any::AnyRow) -> sqlx::Result<Visit> {
-    let to_dt = outfield_core::clock::to_datetime;
-    let out_verdict: Option<String> = row.try_get("out_verdict")?;
-    let follow_up: Option<String> = row.try_get("follow_up_on")?;
-    let flags: String = row.try_get("flags")?;
-    Ok(Visit {
-        id: row.try_get("id")?,
-        person_id: row.try_get("person_id")?,
-        client_id: row.try_get("client_id")?,
-        client_name: row.try_get("client_name")?,
-        day: row.try_get("day")?,
-        planned: row.try_get::<i64, _>("planned")? != 0,
-        checked_in_at: to_dt(row.try_get("checked_in_at")?),
-        in_device_time: to_dt(row.try_get("in_device_time")?),
-        in_verdict: Verdict::parse(&row.try_get::<String, _>("in_verdict")?),
-        in_distance_m: row.try_get("in_distance_m")?,
-        in_accuracy_m: row.try_get("in_accuracy_m")?,
-        checked_out_at: row.try_get::<Option<i64>, _>("checked_out_at")?.map(to_dt),
-        out_device_time: row.try_get::<Option<i64>, _>("out_device_time")?.map(to_dt),
-        out_verdict: out_verdict.as_deref().map(Verdict::parse),
-        out_distance_m: row.try_get("out_distance_m")?,
-        outcome: row.try_get("outcome")?,
-        notes: row.try_get("notes")?,
-        follow_up_on: follow_up.and_then(|d| d.parse().ok()),
-        flags: crate::tracking::summary::parse_flags(&flags),
-        attachments: Vec::new(),
-    })
+/// The stored state of a visit a check-out closes.
+#[derive(sqlx::FromRow)]
+struct OpenVisit {
+    client_id: ClientId,
+    in_device_time: i64,
+    checked_out_at: Option<i64>,
+    #[sqlx(try_from = "StoredFlags")]
+    flags: Vec<Flag>,
 }
 
 /// The visits of a person on a day, in check-in order.
@@ -188,15 +187,12 @@ pub(crate) async fn of_day(
     let sql = format!(
         "{VISIT_SELECT} WHERE v.company_id = $1 AND v.person_id = $2 AND v.day = $3 ORDER BY v.in_device_time, v.id"
     );
-    let mut visits = sqlx::query(&sql)
+    let mut visits: Vec<Visit> = sqlx::query_as(&sql)
         .bind(company_id)
         .bind(person_id)
         .bind(day)
         .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(visit_from)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+        .await?;
     let ids: Vec<String> = visits.iter().map(|v| v.id.to_string()).collect();
     let mut files = outfield_core::files::attached(tx, company_id, "visit", &ids).await?;
     for visit in &mut visits {
@@ -332,16 +328,14 @@ async fn open_visit(
     company: CompanyId,
     person: PersonId,
 ) -> sqlx::Result<Option<(VisitId, String)>> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT v.id, c.name FROM visits v JOIN clients c ON c.company_id = v.company_id AND c.id = v.client_id \
          WHERE v.company_id = $1 AND v.person_id = $2 AND v.checked_out_at IS NULL LIMIT 1",
     )
     .bind(company)
     .bind(person)
     .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
-        .transpose()
+    .await
 }
 
 /// What a visit report says, checked: an outcome the company lists, notes within bounds.
@@ -426,7 +420,7 @@ pub(crate) async fn apply_check_out(
 ) -> Applied {
     let payload: CheckOutPayload = record.payload_as()?;
     let (company, person) = (scope.company_id(), scope.person_id());
-    let row = sqlx::query(
+    let open: Option<OpenVisit> = sqlx::query_as(
         "SELECT client_id, in_device_time, checked_out_at, flags FROM visits \
          WHERE company_id = $1 AND id = $2 AND person_id = $3",
     )
@@ -435,27 +429,27 @@ pub(crate) async fn apply_check_out(
     .bind(person)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some(row) = row else {
+    let Some(open) = open else {
         return Err(reject(
             "check-out without a check-in: no such visit of yours",
         ));
     };
-    if row.try_get::<Option<i64>, _>("checked_out_at")?.is_some() {
+    if open.checked_out_at.is_some() {
         return Err(reject("this visit was already checked out"));
     }
-    if record.device_time < row.try_get::<i64, _>("in_device_time")? {
+    if record.device_time < open.in_device_time {
         return Err(reject("the check-out is before the check-in"));
     }
     check_position_consent(tx, scope, payload.position.is_some()).await?;
     let settings = outfield_core::companies::settings::load(tx, company).await?;
     let report = checked_report(&payload, &settings)?;
     attach_report_files(tx, scope, &payload).await?;
-    let client_id = row.try_get("client_id")?;
+    let client_id = open.client_id;
     let client = outfield_clients::store::find(tx, scope, client_id).await?;
     let location = client.as_ref().and_then(|c| c.location);
     let (out_verdict, distance) =
         verdict(location, payload.position, settings.visit_radius_m as f64);
-    let mut flags = crate::tracking::summary::parse_flags(&row.try_get::<String, _>("flags")?);
+    let mut flags = open.flags;
     flags.extend(flags_of(payload.mocked, record));
     flags.sort();
     flags.dedup();
@@ -541,13 +535,15 @@ pub(crate) async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incomi
 }
 
 /// A proposed client location awaiting a decision.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct Correction {
     /// Id.
+    #[sqlx(try_from = "String")]
     pub id: Uuid,
     /// The client.
     pub client_id: ClientId,
     /// Its name.
+    #[sqlx(skip)]
     pub client_name: String,
     /// Who proposed it.
     pub proposed_by: String,
@@ -558,8 +554,10 @@ pub(crate) struct Correction {
     /// Accuracy of the fix it was measured with.
     pub accuracy_m: f64,
     /// Metres from the stored location, when there is one.
+    #[sqlx(skip)]
     pub moves_m: Option<f64>,
     /// When it arrived.
+    #[sqlx(try_from = "UnixMs")]
     pub proposed_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -569,7 +567,7 @@ pub(crate) async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec
         return Err(AppError::Forbidden);
     }
     let mut tx = db.tenant_read(scope).await?;
-    let rows = sqlx::query(
+    let proposed: Vec<Correction> = sqlx::query_as(
         "SELECT k.id, k.client_id, p.name AS proposed_by, k.latitude, k.longitude, k.accuracy_m, k.proposed_at \
          FROM location_corrections k JOIN people p ON p.company_id = k.company_id AND p.id = k.proposed_by \
          WHERE k.company_id = $1 AND k.decided_at IS NULL ORDER BY k.proposed_at",
@@ -578,26 +576,19 @@ pub(crate) async fn pending_corrections(db: &Db, scope: &Scope) -> AppResult<Vec
     .fetch_all(&mut *tx)
     .await?;
     let mut list = Vec::new();
-    for row in rows {
-        let client_id = row.try_get("client_id")?;
-        let Some(client) = outfield_clients::store::find(&mut tx, scope, client_id).await? else {
+    for mut correction in proposed {
+        let Some(client) =
+            outfield_clients::store::find(&mut tx, scope, correction.client_id).await?
+        else {
             continue;
         };
         let point = GeoPoint {
-            latitude: row.try_get("latitude")?,
-            longitude: row.try_get("longitude")?,
+            latitude: correction.latitude,
+            longitude: correction.longitude,
         };
-        list.push(Correction {
-            id: get_uuid(&row, "id")?,
-            client_id,
-            client_name: client.name,
-            proposed_by: row.try_get("proposed_by")?,
-            latitude: point.latitude,
-            longitude: point.longitude,
-            accuracy_m: row.try_get("accuracy_m")?,
-            moves_m: client.location.map(|l| l.distance_m(&point)),
-            proposed_at: outfield_core::clock::to_datetime(row.try_get("proposed_at")?),
-        });
+        correction.client_name = client.name;
+        correction.moves_m = client.location.map(|l| l.distance_m(&point));
+        list.push(correction);
     }
     tx.commit().await?;
     Ok(list)

@@ -3,10 +3,10 @@
 //! it is planned for (see the client visibility rule in `clients::store`).
 
 use chrono::{Datelike, NaiveDate};
+use outfield_core::db::columns::StoredBool;
 use outfield_core::ids::{ClientId, CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::visits::Visit;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
 use outfield_core::clock::now_ms;
-use outfield_core::db::{get_uuid, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::people::domain::Role;
 
@@ -33,13 +33,15 @@ pub struct NewPlan {
 }
 
 /// A client on a person's plan for a day, with the visit made there (if any).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct PlannedVisit {
     /// The plan entry (to remove it).
+    #[sqlx(rename = "id", try_from = "String")]
     pub plan_id: Uuid,
     /// The client.
     pub client_id: ClientId,
     /// Its name.
+    #[sqlx(rename = "name")]
     pub client_name: String,
     /// Its address.
     pub address: Option<String>,
@@ -48,8 +50,10 @@ pub(crate) struct PlannedVisit {
     /// See `latitude`.
     pub longitude: Option<f64>,
     /// Whether it comes from a weekly beat.
+    #[sqlx(try_from = "StoredBool")]
     pub weekly: bool,
     /// The visit made that day, if any.
+    #[sqlx(skip)]
     pub visit: Option<Visit>,
 }
 
@@ -187,8 +191,8 @@ pub(crate) async fn for_day(
 ) -> AppResult<Vec<PlannedVisit>> {
     outfield_core::people::get(db, scope, person_id).await?;
     let mut tx = db.tenant_read(scope).await?;
-    let rows = sqlx::query(
-        "SELECT vp.id, vp.client_id, vp.weekday, c.name, c.address, c.latitude, c.longitude FROM visit_plans vp \
+    let entries: Vec<PlannedVisit> = sqlx::query_as(
+        "SELECT vp.id, vp.client_id, CASE WHEN vp.weekday IS NULL THEN 0 ELSE 1 END AS weekly, c.name, c.address, c.latitude, c.longitude FROM visit_plans vp \
          JOIN clients c ON c.company_id = vp.company_id AND c.id = vp.client_id \
          WHERE vp.company_id = $1 AND vp.person_id = $2 AND (vp.day = $3 OR vp.weekday = $4) ORDER BY c.name, vp.id",
     )
@@ -203,25 +207,16 @@ pub(crate) async fn for_day(
     tx.commit().await?;
     let mut seen = std::collections::HashSet::new();
     let mut plan = Vec::new();
-    for row in rows {
-        let client_id = row.try_get("client_id")?;
-        if !seen.insert(client_id) {
+    for mut entry in entries {
+        if !seen.insert(entry.client_id) {
             continue;
         }
-        plan.push(PlannedVisit {
-            plan_id: get_uuid(&row, "id")?,
-            client_id,
-            client_name: row.try_get("name")?,
-            address: row.try_get("address")?,
-            latitude: row.try_get("latitude")?,
-            longitude: row.try_get("longitude")?,
-            weekly: row.try_get::<Option<i64>, _>("weekday")?.is_some(),
-            visit: visits
-                .iter()
-                .rev()
-                .find(|v| v.client_id == client_id)
-                .cloned(),
-        });
+        entry.visit = visits
+            .iter()
+            .rev()
+            .find(|v| v.client_id == entry.client_id)
+            .cloned();
+        plan.push(entry);
     }
     Ok(plan)
 }
