@@ -5,6 +5,7 @@
 
 pub mod attendance;
 pub mod notes;
+mod overview;
 pub mod reports;
 pub mod tracking;
 pub mod visits;
@@ -16,6 +17,7 @@ use outfield_core::sync::RecordKind;
 /// The console pages of field activity.
 pub fn console_routes() -> Router<AppState> {
     Router::new()
+        .merge(overview::console::routes())
         .merge(tracking::console::routes())
         .merge(attendance::console::routes())
         .merge(visits::console::routes())

@@ -14,51 +14,10 @@ use std::time::{Duration, Instant};
 
 use outfield_core::db::Db;
 use serde_json::json;
-use sqlx::Connection;
-use support::{percentile, session, start};
+use support::{percentile, postgres_arg, session, start, FreshDatabase};
 
 /// How long each concurrency level creates clients.
 const CREATE_FOR: Duration = Duration::from_secs(5);
-
-/// A PostgreSQL database made for one run and dropped after it.
-struct FreshDatabase {
-    server: String,
-    name: String,
-}
-
-impl FreshDatabase {
-    async fn create(server: &str) -> FreshDatabase {
-        let name = format!("outfield_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(server).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        FreshDatabase {
-            server: server.to_string(),
-            name,
-        }
-    }
-
-    fn url(&self) -> String {
-        let base = self
-            .server
-            .rsplit_once('/')
-            .map_or(self.server.as_str(), |(b, _)| b);
-        format!("{base}/{}", self.name)
-    }
-
-    async fn drop_now(self) {
-        let mut admin = sqlx::PgConnection::connect(&self.server).await.unwrap();
-        sqlx::query(&format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        ))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    }
-}
 
 /// CPU time (user + system) the process has used so far.
 fn cpu_time(pid: u32) -> Duration {
@@ -149,12 +108,7 @@ async fn sealing_delays(db: &Db) -> Vec<u32> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let postgres = args
-        .iter()
-        .position(|a| a == "--postgres")
-        .map(|i| args[i + 1].clone());
-    let fresh = match &postgres {
+    let fresh = match &postgres_arg() {
         Some(server) => Some(FreshDatabase::create(server).await),
         None => None,
     };

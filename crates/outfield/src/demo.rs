@@ -1,11 +1,13 @@
 //! The demo company `serve --demo` creates on an empty database: an agri-inputs distributor in Pune with
 //! a small field team, so every role can be tried at once.
 
+use chrono::Datelike;
 use outfield_core::ids::{ClientId, CompanyId, PersonId, VisitId};
 use serde_json::json;
 
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::{passwords, ClientInfo};
+use outfield_core::clock::{DAY_MS, MINUTE_MS};
 use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
 use outfield_core::companies::{self, NewCompany};
 use outfield_core::db::Db;
@@ -229,7 +231,7 @@ const CLIENTS: [DemoClient; 8] = [
         "Hadapsar",
         1200.0,
         2600.0,
-        5,
+        4,
     ),
     (
         "Balaji Fertilisers",
@@ -237,7 +239,7 @@ const CLIENTS: [DemoClient; 8] = [
         "Hadapsar",
         2600.0,
         4100.0,
-        5,
+        4,
     ),
     (
         "Annapurna Agro Agencies",
@@ -245,7 +247,7 @@ const CLIENTS: [DemoClient; 8] = [
         "Kondhwa",
         -900.0,
         1800.0,
-        5,
+        4,
     ),
     (
         "Jai Kisan Seva Kendra",
@@ -253,7 +255,7 @@ const CLIENTS: [DemoClient; 8] = [
         "Kondhwa",
         -2400.0,
         900.0,
-        5,
+        4,
     ),
     (
         "Sahyadri Seeds and Pesticides",
@@ -301,9 +303,10 @@ fn offset(north_m: f64, east_m: f64) -> outfield_core::geo::GeoPoint {
     }
 }
 
-/// Clients for two field employees of the demo team, weekly beats, and a day in progress for each —
-/// started a little over two hours ago, positions every two minutes, two visits — so that the live map, a
-/// person's day and the reports have something to show. The other employees start with a clean slate.
+/// Clients for two field employees of the demo team (the printed one among them), weekly beats, 30 days
+/// of history and a day in progress for each — started a little over two hours ago, positions every two
+/// minutes, two visits — so that the live map, a person's day, the reports and their charts have
+/// something to show. The other employees start with a clean slate.
 async fn field_day(
     tx: &mut outfield_core::db::Tx,
     backend: outfield_core::db::Backend,
@@ -354,44 +357,92 @@ async fn field_day(
         outfield_clients::search::reindex(tx, company_id, &[id]).await?;
         clients.push((id, location, owner));
     }
-    for person in [5, 6] {
-        let stops: Vec<_> = clients.iter().filter(|c| c.2 == person).take(2).collect();
-        walk(tx, backend, company_id, ids[person], &stops, now).await?;
+    for person in [4, 6] {
+        let own: Vec<_> = clients.iter().filter(|c| c.2 == person).collect();
+        consent(tx, company_id, ids[person], now - HISTORY_DAYS * DAY_MS).await?;
+        for days_ago in (1..=HISTORY_DAYS).rev() {
+            let day_start = now - days_ago * DAY_MS - 132 * MINUTE_MS;
+            let weekday = outfield_core::clock::local_day(day_start, chrono_tz::Asia::Kolkata)
+                .weekday()
+                .number_from_monday();
+            if weekday == 7 {
+                continue;
+            }
+            // Two to four clients a day, starting from a different one each day.
+            let first = (days_ago as usize + person) % own.len();
+            let visits = 2 + days_ago as usize % 3;
+            let stops: Vec<_> = (0..visits).map(|k| own[(first + k) % own.len()]).collect();
+            let day = Walk {
+                person: ids[person],
+                start: day_start,
+                until: day_start + 9 * 60 * MINUTE_MS,
+                ended: true,
+            };
+            walk(tx, backend, company_id, &day, &stops, now).await?;
+        }
+        let today = Walk {
+            person: ids[person],
+            start: now - 132 * MINUTE_MS,
+            until: now,
+            ended: false,
+        };
+        walk(tx, backend, company_id, &today, &[own[0], own[1]], now).await?;
     }
     Ok(())
 }
 
-/// One employee's day so far: consent, start, a walk from Market Yard to two clients with a visit at
-/// each, positions every two minutes until now.
-async fn walk(
+/// Days of history before today.
+const HISTORY_DAYS: i64 = 30;
+
+/// One demo working day of a person: when it starts, up to when positions exist, and whether the
+/// employee ended it.
+struct Walk {
+    person: PersonId,
+    start: i64,
+    until: i64,
+    ended: bool,
+}
+
+/// The employee's consent to location, given before their first demo day.
+async fn consent(
     tx: &mut outfield_core::db::Tx,
-    backend: outfield_core::db::Backend,
     company_id: CompanyId,
     person: PersonId,
-    stops: &[&(ClientId, outfield_core::geo::GeoPoint, usize)],
-    now: i64,
+    at: i64,
 ) -> anyhow::Result<()> {
-    use outfield_core::clock::MINUTE_MS;
-    let (company, person_text) = (company_id.to_string(), person.to_string());
-    let start = now - 132 * MINUTE_MS;
-    let day = outfield_core::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
     sqlx::query(
         "INSERT INTO consents (company_id, id, person_id, permission, state, policy_version, device_time, recorded_at) \
          VALUES ($1, $2, $3, 'location', 'granted', 1, $4, $4)",
     )
-    .bind(&company)
+    .bind(company_id)
     .bind(uuid::Uuid::now_v7().to_string())
-    .bind(&person_text)
-    .bind(start - MINUTE_MS)
+    .bind(person)
+    .bind(at)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// One employee's day: start, a walk from Market Yard to each stop with a visit there and back, positions
+/// every two minutes up to `day.until`, and the end of the day when the employee ended it.
+async fn walk(
+    tx: &mut outfield_core::db::Tx,
+    backend: outfield_core::db::Backend,
+    company_id: CompanyId,
+    day: &Walk,
+    stops: &[&(ClientId, outfield_core::geo::GeoPoint, usize)],
+    now: i64,
+) -> anyhow::Result<()> {
+    let (company, person_text) = (company_id.to_string(), day.person.to_string());
+    let (person, start) = (day.person, day.start);
+    let date = outfield_core::clock::local_day(start, chrono_tz::Asia::Kolkata).to_string();
     sqlx::query(
         "INSERT INTO duty_days (company_id, person_id, day, start_id, started_at, start_device_time, \
          start_latitude, start_longitude, start_accuracy_m) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, 12)",
     )
     .bind(&company)
     .bind(&person_text)
-    .bind(&day)
+    .bind(&date)
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(start)
     .bind(MARKET_YARD.0)
@@ -400,7 +451,10 @@ async fn walk(
     .await?;
     // Legs of 30 minutes between places, 20 minutes at each client, then on towards Market Yard.
     let home = offset(0.0, 0.0);
-    let places = [home, stops[0].1, stops[1].1, home];
+    let places: Vec<_> = std::iter::once(home)
+        .chain(stops.iter().map(|stop| stop.1))
+        .chain(std::iter::once(home))
+        .collect();
     let mut fixes = Vec::new();
     let mut at = start;
     for (leg, pair) in places.windows(2).enumerate() {
@@ -419,21 +473,26 @@ async fn walk(
                 fixes.push((at, client.1));
                 at += 2 * MINUTE_MS;
             }
-            demo_visit(
-                tx,
-                company_id,
-                person,
-                client.0,
-                &day,
-                (check_in, check_out),
-                client.1,
-            )
-            .await?;
+            if check_out <= day.until {
+                demo_visit(
+                    tx,
+                    company_id,
+                    person,
+                    client.0,
+                    &date,
+                    (check_in, check_out),
+                    client.1,
+                )
+                .await?;
+            }
         }
+    }
+    if day.ended {
+        end_day(tx, company_id, person, &date, at).await?;
     }
     let rows: Vec<outfield_field::tracking::FixRow> = fixes
         .iter()
-        .filter(|(t, _)| *t <= now)
+        .filter(|(t, _)| *t <= day.until)
         .map(|(t, p)| outfield_field::tracking::FixRow {
             i: uuid::Uuid::now_v7(),
             t: *t,
@@ -447,11 +506,37 @@ async fn walk(
         })
         .collect();
     outfield_field::tracking::insert_fixes(tx, backend, company_id, person, now, &rows).await?;
-    outfield_field::tracking::queue_summary(tx, company_id, person, &day, now).await?;
+    outfield_field::tracking::queue_summary(tx, company_id, person, &date, now).await?;
     Ok(())
 }
 
-/// A checked-in and checked-out visit at the client's own position, with its entry on the timeline.
+/// Ends a demo day at Market Yard, as the employee would in the app.
+async fn end_day(
+    tx: &mut outfield_core::db::Tx,
+    company_id: CompanyId,
+    person: PersonId,
+    date: &str,
+    at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE duty_days SET end_id = $4, ended_at = $5, end_device_time = $5, end_latitude = $6, \
+         end_longitude = $7, end_accuracy_m = 12, end_reason = 'employee' \
+         WHERE company_id = $1 AND person_id = $2 AND day = $3",
+    )
+    .bind(company_id)
+    .bind(person)
+    .bind(date)
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(at)
+    .bind(MARKET_YARD.0)
+    .bind(MARKET_YARD.1)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A checked-in and checked-out visit at the client's own position, with its entry on the timeline. About
+/// one check-in in seven has a fix too coarse to verify, as happens indoors.
 async fn demo_visit(
     tx: &mut outfield_core::db::Tx,
     company_id: CompanyId,
@@ -462,11 +547,16 @@ async fn demo_visit(
     at: outfield_core::geo::GeoPoint,
 ) -> anyhow::Result<()> {
     let id = VisitId::generate();
+    let (accuracy_m, verdict) = if (check_in / MINUTE_MS) % 7 == 0 {
+        (180.0, "unverified")
+    } else {
+        (12.0, "verified")
+    };
     sqlx::query(
         "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, in_device_time, \
          in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, checked_out_at, out_device_time, \
          out_latitude, out_longitude, out_accuracy_m, out_distance_m, out_verdict, outcome, notes, flags) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, 12, 4, 'verified', $9, $9, $7, $8, 12, 4, 'verified', \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, $11, $12, $13, $9, $9, $7, $8, 12, 4, 'verified', \
          'Order taken', $10, '')",
     )
     .bind(company_id)
@@ -479,6 +569,9 @@ async fn demo_visit(
     .bind(at.longitude)
     .bind(check_out)
     .bind("Ordered 40 bags of DAP and 20 of urea for the kharif season")
+    .bind(accuracy_m)
+    .bind(4.0)
+    .bind(verdict)
     .execute(&mut **tx)
     .await?;
     let interaction = outfield_clients::NewInteraction {
@@ -509,8 +602,10 @@ pub fn describe(url: &str, sign_ins: &[DemoSignIn]) -> String {
         return "The database already holds companies; no demo company was created.".to_string();
     }
     let mut text = format!(
-        "Demo company \"Sharma Agro Distributors\" is ready.\nOpen {url}/ and sign in with company code \
-         {DEMO_SLUG}:\n"
+        "Demo company \"Sharma Agro Distributors\" is ready, with 30 days of field work.\n\
+         Console (owners, admins, managers): {url}/console\n\
+         Field app (open on a phone, or in a browser's phone view): {url}/app/\n\
+         Sign in with company code {DEMO_SLUG}; the field employee has today's beat and a day in progress:\n"
     );
     for sign_in in sign_ins {
         text.push_str(&format!(

@@ -21,6 +21,7 @@ use crate::people::domain::Role;
 use crate::state::AppState;
 use crate::text::is_forbidden_control;
 
+pub mod chart;
 pub mod map;
 
 /// The console's own assets: the stylesheet and the vendored map library. The binary composes these
@@ -318,5 +319,30 @@ pub fn day_param(
                 "Dates are written as YYYY-MM-DD, for example 2026-11-25.",
             )
         }),
+    }
+}
+
+/// Remembers the page as the person's last view, so sign-in brings them back to it.
+pub async fn remember_view(
+    state: &AppState,
+    user: &Principal,
+    client: &crate::auth::ClientInfo,
+    path: &str,
+) {
+    let Ok(view) = crate::people::domain::ConsolePath::parse(path) else {
+        return;
+    };
+    if user.last_view.as_ref() != Some(&view) {
+        let preferences = crate::people::Preferences {
+            language: None,
+            last_view: Some(view),
+        };
+        let _ = crate::people::save_preferences(
+            &state.db,
+            &user.scope,
+            &crate::audit::Actor::of(user, client),
+            preferences,
+        )
+        .await;
     }
 }

@@ -1,4 +1,4 @@
-//! Console pages for people and teams: overview, list, invite, edit, deactivate, reset links, devices.
+//! Console pages for people and teams: list, invite, edit, deactivate, reset links, devices.
 
 use crate::ids::PersonId;
 use askama::Template;
@@ -12,18 +12,16 @@ use crate::audit::Actor;
 use crate::auth::devices::Device;
 use crate::auth::{ClientInfo, Principal};
 use crate::console::{
-    error_page, grantable_roles, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame,
-    Submission,
+    error_page, grantable_roles, local_time, remember_view, render, ConsoleForm, ConsoleUser,
+    FormErrors, Frame, Submission,
 };
 use crate::http::extract::ApiPath;
-use crate::people::domain::ConsolePath;
 use crate::people::{self, Invitation, Person, PersonChanges, StatusFilter};
 use crate::state::AppState;
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/console", get(overview))
         .route("/console/people", get(list_page))
         .route("/console/people/new", get(invite_page).post(invite))
         .route("/console/people/{id}", get(person_page).post(update))
@@ -33,57 +31,6 @@ pub fn routes() -> Router<AppState> {
             "/console/people/{id}/devices/{device_id}/revoke",
             post(revoke_device),
         )
-}
-
-/// Remembers the page as the person's last view, so sign-in brings them back to it.
-async fn remember_view(state: &AppState, user: &Principal, client: &ClientInfo, path: &str) {
-    let Ok(view) = ConsolePath::parse(path) else {
-        return;
-    };
-    if user.last_view.as_ref() != Some(&view) {
-        let preferences = people::Preferences {
-            language: None,
-            last_view: Some(view),
-        };
-        let _ = people::save_preferences(
-            &state.db,
-            &user.scope,
-            &Actor::of(user, client),
-            preferences,
-        )
-        .await;
-    }
-}
-
-#[derive(Template)]
-#[template(path = "dashboard.html")]
-struct OverviewPage {
-    frame: Frame,
-    active_people: usize,
-    deactivated_people: usize,
-    pending_invites: usize,
-}
-
-async fn overview(
-    State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
-    client: ClientInfo,
-) -> Response {
-    remember_view(&state, &user, &client, "/console").await;
-    let everyone = match people::list(&state.db, &user.scope, StatusFilter::All, None).await {
-        Ok(everyone) => everyone,
-        Err(error) => return error_page(&error),
-    };
-    let active: Vec<&Person> = everyone
-        .iter()
-        .filter(|p| p.deactivated_at.is_none())
-        .collect();
-    render(&OverviewPage {
-        frame: Frame::new(&user, "Overview", "home"),
-        active_people: active.len(),
-        deactivated_people: everyone.len() - active.len(),
-        pending_invites: active.iter().filter(|p| !p.has_password).count(),
-    })
 }
 
 #[derive(Template)]

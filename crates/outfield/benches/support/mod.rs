@@ -87,6 +87,25 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Stops the server, keeping its database for [`Running::restart`] or [`Running::command`].
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// An `outfield` command (such as `audit verify`) on the server's database.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_outfield"));
+        command.args(args).arg("--data-dir").arg(&self._dir.0);
+        if let Some(url) = &self.postgres {
+            command.args(["--database-url", url]);
+        }
+        command.env("OUTFIELD_LOG", "error");
+        command
+    }
+}
+
 fn spawn(dir: &std::path::Path, port: u16, postgres: Option<&str>, demo: bool) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_outfield"));
     command
@@ -154,4 +173,59 @@ pub async fn session(port: u16, login: &str, password: &str) -> (String, String)
 /// The value at fraction `p` of sorted latencies (µs), in milliseconds.
 pub fn percentile(sorted: &[u32], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p) as usize] as f64 / 1000.0
+}
+
+/// A PostgreSQL database made for one run and dropped after it.
+pub struct FreshDatabase {
+    server: String,
+    name: String,
+}
+
+impl FreshDatabase {
+    /// Creates the database on `server` (a PostgreSQL URL with a database the user may connect to).
+    pub async fn create(server: &str) -> FreshDatabase {
+        let name = format!("outfield_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(server)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        FreshDatabase {
+            server: server.to_string(),
+            name,
+        }
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        let base = self
+            .server
+            .rsplit_once('/')
+            .map_or(self.server.as_str(), |(b, _)| b);
+        format!("{base}/{}", self.name)
+    }
+
+    /// Drops it, closing what is still connected.
+    pub async fn drop_now(self) {
+        let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&self.server)
+            .await
+            .unwrap();
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    }
+}
+
+/// The `--postgres <server url>` argument, if given.
+pub fn postgres_arg() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--postgres")
+        .map(|i| args[i + 1].clone())
 }

@@ -659,9 +659,103 @@ async fn console_pages_for_field_activity(app: TestApp) {
     assert_eq!(now["work_days"], json!([1, 2]));
 }
 
+/// Counts a tile's figure on the overview: `<span class="figure">N</span> words`.
+fn tile(page: &str, words: &str) -> String {
+    let at = page
+        .find(&format!("</span> {words}"))
+        .unwrap_or_else(|| panic!("no tile '{words}' in {page}"));
+    let figure = &page[..at];
+    figure[figure.rfind('>').unwrap() + 1..].to_string()
+}
+
+async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let overview = |session: Session| async move {
+        let response = session.get("/console").await;
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    };
+    let fresh = overview(app.session(&app.a, &app.a.admin).await).await;
+    assert!(
+        fresh.contains("First steps"),
+        "a new company sees its first steps"
+    );
+    assert!(fresh.contains("Invite your managers and field employees</a> — done"));
+    assert!(!fresh.contains("Import your clients from a spreadsheet</a> — done"));
+
+    let device = app.device(&app.a, &app.a.field).await;
+    let field_id = app.a.field.id;
+    let client = add_client(&admin, "Shree Ganesh Traders", 500.0, field_id).await;
+    let t0 = now_ms() - 1000;
+    let plan = manager
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": field_id, "client_ids": [client], "day": ist_day(t0) }),
+        )
+        .await;
+    assert_eq!(plan.status(), 201);
+    let results = push(
+        &device,
+        &[
+            grant_location(t0 - 1000),
+            record("day_start", t0, json!({ "position": position(0.0, 12.0) })),
+            record(
+                "check_in",
+                t0 + 500,
+                json!({ "client_id": client, "position": position(505.0, 10.0) }),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+
+    let team = overview(manager).await;
+    assert_eq!(tile(&team, "on duty now"), "1");
+    assert_eq!(tile(&team, "visits done of planned"), "1 / 1");
+    assert!(team.contains("100% verified at the client"));
+    assert!(team.contains("client location corrections waiting"));
+    assert!(
+        !team.contains("First steps"),
+        "only owners and admins take them"
+    );
+    assert_eq!(
+        team.matches("<th scope=\"row\">").count(),
+        3 * 30,
+        "three charts of 30 days, each with its table"
+    );
+    assert_eq!(team.matches("<svg").count(), 3);
+    assert!(team.contains("aria-label=\"Visits per day, last 30 days: 1 visits in all"));
+
+    let underway = overview(admin).await;
+    assert!(
+        !underway.contains("First steps"),
+        "people invited, clients in, a plan made and the app signed in to: the steps are done"
+    );
+
+    let own = overview(app.session(&app.a, &app.a.field).await).await;
+    assert!(own.contains("Your day today"));
+    assert!(
+        !own.contains("corrections waiting"),
+        "field employees decide no corrections"
+    );
+
+    let other = overview(app.session(&app.b, &app.b.manager).await).await;
+    assert_eq!(
+        tile(&other, "on duty now"),
+        "0",
+        "another company's day stays its own"
+    );
+    assert_eq!(tile(&other, "visits done of planned"), "0 / 0");
+}
+
 both_backends!(
     a_day_in_the_field,
     bad_records_are_refused_one_by_one,
     leave_settings_exports_and_retention,
-    console_pages_for_field_activity
+    console_pages_for_field_activity,
+    the_overview_shows_today_and_the_last_30_days
 );

@@ -1,0 +1,100 @@
+//! The overview page (`/console`): today's tiles, each a link to the page behind it, and 30-day charts.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use outfield_core::auth::ClientInfo;
+use outfield_core::console::chart::{Bar, BarChart};
+use outfield_core::console::{error_page, remember_view, render, ConsoleUser, Frame};
+use outfield_core::error::AppResult;
+use outfield_core::people::domain::Role;
+use outfield_core::state::AppState;
+
+use super::{FirstSteps, Today, TrendDay};
+
+/// Days the charts cover.
+const TREND_DAYS: i64 = 30;
+
+/// Routes of this module.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/console", get(overview))
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    frame: Frame,
+    today: Today,
+    /// Whether the figures are the person's own (field employees) or their team's.
+    own: bool,
+    first_steps: Option<FirstSteps>,
+    charts: Vec<String>,
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+    client: ClientInfo,
+) -> Response {
+    remember_view(&state, &user, &client, "/console").await;
+    match page(&state, &user).await {
+        Ok(page) => render(&page),
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn page(state: &AppState, user: &outfield_core::auth::Principal) -> AppResult<OverviewPage> {
+    let today = super::today(&state.db, &user.scope).await?;
+    let trend = super::trend(&state.db, &user.scope, TREND_DAYS).await?;
+    let first_steps = super::first_steps(&state.db, &user.scope).await?;
+    Ok(OverviewPage {
+        frame: Frame::new(user, "Overview", "home"),
+        today,
+        own: user.scope.role() == Role::FieldEmployee,
+        first_steps,
+        charts: charts(&trend).iter().map(BarChart::html).collect(),
+    })
+}
+
+/// The 30-day charts: visits (verified ones highlighted), people on duty, kilometres.
+fn charts(trend: &[TrendDay]) -> [BarChart; 3] {
+    let label = |day: &TrendDay| day.day.format("%d %b").to_string();
+    let chart = |title: &str,
+                 unit: &str,
+                 part_name: Option<&str>,
+                 value: fn(&TrendDay) -> (f64, Option<f64>)| {
+        BarChart {
+            title: title.to_string(),
+            unit: unit.to_string(),
+            part_name: part_name.map(String::from),
+            bars: trend
+                .iter()
+                .map(|day| {
+                    let (value, part) = value(day);
+                    Bar {
+                        label: label(day),
+                        value,
+                        part,
+                    }
+                })
+                .collect(),
+        }
+    };
+    [
+        chart(
+            "Visits per day, last 30 days",
+            "visits",
+            Some("verified"),
+            |d| (d.visits as f64, Some(d.verified as f64)),
+        ),
+        chart("People on duty per day", "people", None, |d| {
+            (d.on_duty as f64, None)
+        }),
+        chart("Kilometres travelled per day", "km", None, |d| {
+            ((d.km * 10.0).round() / 10.0, None)
+        }),
+    ]
+}
