@@ -17,6 +17,7 @@ pub mod files;
 pub mod geo;
 pub mod http;
 pub mod ids;
+pub mod instance;
 pub mod notifications;
 pub mod people;
 pub mod privacy;

@@ -129,7 +129,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<ExitCode> {
+    let public_url = config.public_url.is_some().then(|| config.public_url());
     let server = Server::bind(config).await?;
+    if let Some(url) = public_url {
+        outfield_core::instance::record_public_url(&server.state.db, &url).await?;
+    }
     let url = format!("http://{}", server.addr);
     if demo {
         let sign_ins = outfield::demo::ensure_demo_company(&server.state.db).await?;
@@ -182,9 +186,17 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
     outfield_core::audit::seal::seal_all(&db).await?;
     let link = created.owner_link.unwrap_or_default();
+    // The server's own public URL unless this command was given one: the link must open where people
+    // reach the server, not on this machine's loopback address.
+    let base = match args.config.public_url {
+        Some(_) => args.config.public_url(),
+        None => outfield_core::instance::public_url(&db)
+            .await?
+            .unwrap_or_else(|| args.config.public_url()),
+    };
     println!("Company created: sign-in code {slug}");
     println!("The owner sets a password here (valid 7 days, once):");
-    println!("  {}{link}", args.config.public_url());
+    println!("  {base}{link}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -132,18 +132,7 @@ async fn sign_in(
     };
     match outcome {
         Ok((session, device)) => {
-            let remembered = Cookie::build((COMPANY_COOKIE, company.trim().to_lowercase()))
-                .path("/")
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(secure)
-                .max_age(time::Duration::days(365))
-                .build();
-            let jar = jar
-                .add(sessions::cookie(session.token, remember, secure))
-                .add(sign_in_devices::cookie(device, secure))
-                .add(remembered)
-                .remove(Cookie::build(SIGN_IN_CSRF_COOKIE).path("/sign-in"));
+            let jar = signed_in(jar, (session.token, device), &company, remember, secure);
             (jar, Redirect::to("/")).into_response()
         }
         Err(error @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
@@ -152,6 +141,28 @@ async fn sign_in(
         }
         Err(error) => error_page(&error),
     }
+}
+
+/// The cookies of a console session just started: the session, the sign-in device, and the company code
+/// the sign-in form offers next time.
+fn signed_in(
+    jar: CookieJar,
+    (session, device): (String, String),
+    company: &str,
+    remember: bool,
+    secure: bool,
+) -> CookieJar {
+    let remembered = Cookie::build((COMPANY_COOKIE, company.trim().to_lowercase()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time::Duration::days(365))
+        .build();
+    jar.add(sessions::cookie(session, remember, secure))
+        .add(sign_in_devices::cookie(device, secure))
+        .add(remembered)
+        .remove(Cookie::build(SIGN_IN_CSRF_COOKIE).path("/sign-in"))
 }
 
 async fn sign_out(
@@ -220,6 +231,7 @@ async fn set_password(
     State(state): State<AppState>,
     client: ClientInfo,
     Path(token): Path<String>,
+    jar: CookieJar,
     request: Request,
 ) -> Response {
     let bytes = axum::body::to_bytes(request.into_body(), crate::http::BODY_LIMIT)
@@ -229,6 +241,7 @@ async fn set_password(
         .find(|(k, _)| k == "password")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
+    let typed = password.clone();
     let password = match NewPassword::parse(&password) {
         Ok(password) => password,
         Err(message) => {
@@ -239,9 +252,44 @@ async fn set_password(
         }
     };
     match links::redeem(&state.db, &token, password, &client).await {
-        Ok(info) => Redirect::to(&format!("/sign-in?company={}", info.company)).into_response(),
+        Ok(info) => sign_in_with_new_password(&state, &client, jar, &info, typed).await,
         Err(AppError::NotFound) => link_gone(),
         Err(error) => error_page(&error),
+    }
+}
+
+/// Signs the person in with the password they have just set, as the sign-in form would (same checks,
+/// same audit entry), so that a new owner lands in the console instead of on an empty sign-in form.
+async fn sign_in_with_new_password(
+    state: &AppState,
+    client: &ClientInfo,
+    jar: CookieJar,
+    info: &LinkInfo,
+    password: String,
+) -> Response {
+    let credentials = Credentials {
+        company: info.company.clone(),
+        login: info.email.clone(),
+        password,
+    };
+    let attempt = Attempt {
+        client,
+        device: sign_in_devices::presented(&jar),
+    };
+    let outcome = match sign_in::verify(&state.db, credentials, attempt).await {
+        Ok(verified) => {
+            sign_in::start_session(&state.db, verified, false, presented_session(&jar), client)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok((session, device)) => {
+            let secure = state.config.secure_cookies;
+            let jar = signed_in(jar, (session.token, device), &info.company, false, secure);
+            (jar, Redirect::to("/")).into_response()
+        }
+        Err(_) => Redirect::to("/sign-in").into_response(),
     }
 }
 

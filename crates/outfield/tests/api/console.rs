@@ -150,6 +150,24 @@ async fn invite_form_shows_field_errors_and_keeps_input(app: TestApp) {
         .to_string();
     let welcome = reqwest::get(&link).await.unwrap().text().await.unwrap();
     assert!(welcome.contains("Sneha Joshi") && welcome.contains("Choose a password"));
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let landed = browser
+        .post(&link)
+        .form(&[("password", "monsoon-beat-2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(landed.status(), 200);
+    assert!(
+        landed.url().path().starts_with("/console"),
+        "setting the password signs the person in: {}",
+        landed.url()
+    );
+    let page = landed.text().await.unwrap();
+    assert!(page.contains("Signed in as Sneha Joshi"), "{page}");
 }
 
 async fn edit_and_deactivate_through_the_console(app: TestApp) {

@@ -152,6 +152,64 @@ fn company_create_and_audit_verify_from_the_command_line() {
 }
 
 #[test]
+fn company_create_links_to_the_public_url_the_server_was_given() {
+    use std::io::BufRead;
+    let dir = temp_dir();
+    let data = dir.0.to_str().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_outfield"))
+        .args(["serve", "--data-dir", data, "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["--public-url", "https://field.gupta-pharma.in/"])
+        .env("OUTFIELD_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let listening = std::io::BufReader::new(server.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("is listening"));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(listening, "the server started");
+    let (ok, text) = outfield(&[
+        "company",
+        "create",
+        "--name",
+        "Gupta Pharma Agencies",
+        "--owner-email",
+        "amit@gupta-pharma.in",
+        "--data-dir",
+        data,
+    ]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("  https://field.gupta-pharma.in/welcome/"),
+        "the link opens where people reach the server: {text}"
+    );
+    let (ok, text) = outfield(&[
+        "company",
+        "create",
+        "--name",
+        "Mehta Seeds",
+        "--owner-email",
+        "ravi@mehta-seeds.in",
+        "--public-url",
+        "https://crm.mehta-seeds.in",
+        "--data-dir",
+        data,
+    ]);
+    assert!(
+        ok && text.contains("  https://crm.mehta-seeds.in/welcome/"),
+        "{text}"
+    );
+}
+
+#[test]
 fn help_explains_the_environment_variables() {
     let (ok, text) = outfield(&["serve", "--help"]);
     assert!(ok);
