@@ -167,6 +167,19 @@ pub async fn list(db: &Db, scope: &Scope, filter: &ClientFilter) -> AppResult<Ve
     Ok(clients)
 }
 
+/// A page of the clients the scope may see, in a stable order, with the true number matching.
+pub async fn page(
+    db: &Db,
+    scope: &Scope,
+    filter: &ClientFilter,
+    request: (store::ListOrder, Option<store::Cursor>, i64),
+) -> AppResult<store::ClientPage> {
+    let mut tx = db.tenant_read(scope).await?;
+    let page = store::page(&mut tx, scope, filter, request).await?;
+    tx.commit().await?;
+    Ok(page)
+}
+
 /// One client the scope may see; 404 otherwise.
 pub async fn get(db: &Db, scope: &Scope, id: ClientId) -> AppResult<Client> {
     let mut tx = db.tenant_read(scope).await?;

@@ -21,7 +21,9 @@ use outfield_core::geo::GeoPoint;
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 
 mod merge;
+mod page;
 pub(crate) use merge::{lock_for_merge, merge};
+pub use page::{page, ClientPage, Cursor, ListOrder};
 
 /// A client as the API and console show it.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]

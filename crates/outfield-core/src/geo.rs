@@ -31,13 +31,24 @@ impl TryFrom<RawPoint> for GeoPoint {
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 impl GeoPoint {
-    /// A point, if the coordinates are on Earth and not the (0, 0) of a failed fix.
+    /// A point, if the coordinates are on Earth and not the (0, 0) of a failed fix. The error is a
+    /// sentence that states the rule, for forms and API answers alike.
     pub fn new(latitude: f64, longitude: f64) -> Result<GeoPoint, String> {
-        if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
-            return Err("is not a position on Earth".into());
+        if !(-90.0..=90.0).contains(&latitude) {
+            return Err(format!(
+                "Latitude must be between −90 and 90; {latitude} is not"
+            ));
+        }
+        if !(-180.0..=180.0).contains(&longitude) {
+            return Err(format!(
+                "Longitude must be between −180 and 180; {longitude} is not"
+            ));
         }
         if latitude == 0.0 && longitude == 0.0 {
-            return Err("is (0, 0), which is what a failed location fix reports".into());
+            return Err(
+                "Latitude 0 and longitude 0 is what a failed location fix reports, not a place"
+                    .into(),
+            );
         }
         Ok(GeoPoint {
             latitude,

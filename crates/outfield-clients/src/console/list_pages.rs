@@ -1,6 +1,7 @@
 //! The client list: search and filters, add a client, reassign clients in bulk.
 
 use super::*;
+use crate::store::{Cursor, ListOrder};
 use outfield_core::ids::PersonId;
 
 #[derive(Template)]
@@ -8,8 +9,11 @@ use outfield_core::ids::PersonId;
 struct ListPage {
     frame: Frame,
     clients: Vec<Client>,
+    /// Paging, when the list is browsed rather than searched.
+    paging: Option<Paging>,
     q: String,
     status: String,
+    sort: &'static str,
     /// The search and status as a query string, so that an export takes exactly the list shown.
     filter_query: String,
     statuses: Vec<&'static str>,
@@ -23,6 +27,24 @@ struct ListPage {
 pub(super) struct ListQuery {
     q: Option<String>,
     status: Option<String>,
+    sort: Option<ListOrder>,
+    after: Option<String>,
+    before: Option<String>,
+}
+
+/// Clients per page of the browsed list.
+const PAGE_SIZE: i64 = 50;
+
+/// Clients a search shows at most (the best matches first).
+const SEARCH_LIMIT: i64 = 200;
+
+/// Where the shown page lies in the whole list, and the links to its neighbours.
+struct Paging {
+    first: i64,
+    last: i64,
+    total: i64,
+    next: Option<String>,
+    previous: Option<String>,
 }
 
 pub(super) async fn list_view(
@@ -33,13 +55,33 @@ pub(super) async fn list_view(
     notice: String,
 ) -> Response {
     let filter = ClientFilter {
-        q: query.q.clone(),
+        q: query.q.clone().filter(|q| !q.trim().is_empty()),
         status: query.status.as_deref().and_then(ClientStatus::parse),
-        limit: Some(200),
+        limit: Some(SEARCH_LIMIT),
         ..Default::default()
     };
-    let list = match crate::list(&state.db, &user.scope, &filter).await {
-        Ok(list) => list,
+    let order = query.sort.unwrap_or_default();
+    let listed = if filter.q.is_some() {
+        crate::list(&state.db, &user.scope, &filter)
+            .await
+            .map(|clients| (clients, None))
+    } else {
+        let cursor = Cursor::parse(query.after.as_deref(), query.before.as_deref());
+        crate::page(&state.db, &user.scope, &filter, (order, cursor, PAGE_SIZE))
+            .await
+            .map(|page| {
+                let paging = Paging {
+                    first: page.first,
+                    last: page.first + page.clients.len() as i64 - 1,
+                    total: page.total,
+                    next: page.next,
+                    previous: page.previous,
+                };
+                (page.clients, Some(paging))
+            })
+    };
+    let (list, paging) = match listed {
+        Ok(listed) => listed,
         Err(error) => return error_page(&error),
     };
     let people = people::list(&state.db, &user.scope, StatusFilter::All, None)
@@ -54,11 +96,14 @@ pub(super) async fn list_view(
         .into_iter()
         .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
         .collect();
+    let sort = order.as_str();
     let page = ListPage {
         filter_query: serde_urlencoded::to_string(&shown).unwrap_or_default(),
         inputs: FieldInputs::new(settings.as_ref(), None),
         frame: Frame::new(user, "Clients", "clients"),
         clients: list,
+        paging,
+        sort,
         q: query.q.unwrap_or_default(),
         status: query.status.unwrap_or_default(),
         statuses: ClientStatus::ALL.iter().map(|s| s.as_str()).collect(),
@@ -86,24 +131,10 @@ pub(super) async fn create(
     let body = client_body(&form, settings.as_ref(), false);
     let mut parsed: Result<NewClient, _> = parse_fields(&body);
     if let Ok(new) = &mut parsed {
-        let (lat, lon) = (form.text("latitude").trim(), form.text("longitude").trim());
-        if !lat.is_empty() || !lon.is_empty() {
-            match (lat.parse::<f64>(), lon.parse::<f64>()) {
-                (Ok(lat), Ok(lon)) => match outfield_core::geo::GeoPoint::new(lat, lon) {
-                    Ok(point) => new.location = Some(point),
-                    Err(message) => {
-                        parsed = Err(vec![outfield_core::error::FieldError::new(
-                            "location", message,
-                        )])
-                    }
-                },
-                _ => {
-                    parsed = Err(vec![outfield_core::error::FieldError::new(
-                        "location",
-                        "must be two numbers",
-                    )])
-                }
-            }
+        if let Err(error) = typed_location(form.text("latitude"), form.text("longitude"))
+            .map(|location| new.location = location)
+        {
+            parsed = Err(vec![error]);
         }
     }
     let outcome = match parsed {
@@ -123,6 +154,41 @@ pub(super) async fn create(
             .await
         }
     }
+}
+
+/// The position typed into the latitude and longitude boxes: none when both are empty, else both must be
+/// numbers on Earth; the error names the box and the rule.
+fn typed_location(
+    latitude: &str,
+    longitude: &str,
+) -> Result<Option<outfield_core::geo::GeoPoint>, outfield_core::error::FieldError> {
+    use outfield_core::error::FieldError;
+    let (latitude, longitude) = (latitude.trim(), longitude.trim());
+    if latitude.is_empty() && longitude.is_empty() {
+        return Ok(None);
+    }
+    let number = |field: &'static str, text: &str, example: &str| {
+        if text.is_empty() {
+            return Err(FieldError::new(
+                field,
+                format!("is needed with the other coordinate, for example {example}"),
+            ));
+        }
+        text.parse::<f64>()
+            .map_err(|_| FieldError::new(field, format!("must be a number such as {example}")))
+    };
+    let lat = number("latitude", latitude, "18.5204")?;
+    let lon = number("longitude", longitude, "73.8567")?;
+    outfield_core::geo::GeoPoint::new(lat, lon)
+        .map(Some)
+        .map_err(|message| {
+            let field = if message.starts_with("Longitude") {
+                "longitude"
+            } else {
+                "latitude"
+            };
+            FieldError::new(field, message)
+        })
 }
 
 pub(super) async fn reassign(

@@ -155,14 +155,15 @@ fn readable_message(error: &AppError) -> String {
     if fields.is_empty() {
         return error.public_message();
     }
-    fields
-        .iter()
-        .map(|e| match e.message.chars().next() {
-            Some(c) if c.is_uppercase() => e.message.clone(),
-            _ => format!("The {} {}.", e.field.replace('_', " "), e.message),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    fields.iter().map(sentence).collect::<Vec<_>>().join(" ")
+}
+
+/// A field problem as a sentence: the message itself when it is one, else "The <field> <message>."
+fn sentence(error: &FieldError) -> String {
+    match error.message.chars().next() {
+        Some(c) if c.is_uppercase() => format!("{}.", error.message.trim_end_matches('.')),
+        _ => format!("The {} {}.", error.field.replace('_', " "), error.message),
+    }
 }
 
 /// The page for unknown console paths.
@@ -255,6 +256,11 @@ impl FormErrors {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
             .unwrap_or("")
+    }
+
+    /// Every problem as a sentence, for the summary above a form.
+    pub fn sentences(&self) -> Vec<String> {
+        self.0.iter().map(sentence).collect()
     }
 
     /// Whether there is any error.

@@ -916,6 +916,93 @@ async fn contacts_come_from_vcard_files(app: TestApp) {
     assert!(html.contains("Mahesh Jadhav"));
 }
 
+/// The caption and the pager links of the console's client list.
+fn caption_and_links(page: &str) -> (String, Option<String>, Option<String>) {
+    let caption = page
+        .split("<caption>")
+        .nth(1)
+        .and_then(|rest| rest.split("</caption>").next())
+        .unwrap_or_default()
+        .to_string();
+    let link = |rel: &str| {
+        page.split(&format!("rel=\"{rel}\" href=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(|href| href.replace("&amp;", "&"))
+    };
+    (caption, link("prev"), link("next"))
+}
+
+async fn the_console_list_pages_through_every_client_with_the_true_count(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for n in 0..120 {
+        add(
+            &admin,
+            json!({ "name": format!("Kisan Seva Kendra {n:03}") }),
+        )
+        .await;
+    }
+    let field = app.session(&app.a, &app.a.field).await;
+    add(&field, json!({ "name": "Zenith Agro" })).await;
+    let text = |path: String| {
+        let admin = &admin;
+        async move {
+            let response = admin.get(&path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let first = text("/console/clients".into()).await;
+    let (caption, previous, next) = caption_and_links(&first);
+    assert_eq!(caption, "Clients 1–50 of 121");
+    assert!(previous.is_none(), "the first page has no previous page");
+    assert!(first.contains("Kisan Seva Kendra 000") && !first.contains("Kisan Seva Kendra 050"));
+    let second = text(next.expect("a next page")).await;
+    let (caption, previous, next) = caption_and_links(&second);
+    assert_eq!(caption, "Clients 51–100 of 121");
+    assert!(second.contains("Kisan Seva Kendra 050") && !second.contains("Kisan Seva Kendra 049"));
+    let third = text(next.expect("a third page")).await;
+    let (caption, _, next) = caption_and_links(&third);
+    assert_eq!(caption, "Clients 101–121 of 121");
+    assert!(next.is_none(), "the last page has no next page");
+    assert!(third.contains("Zenith Agro"));
+    let back = text(previous.expect("a previous page")).await;
+    assert_eq!(caption_and_links(&back).0, "Clients 1–50 of 121");
+    assert!(back.contains("Kisan Seva Kendra 000") && !back.contains("Kisan Seva Kendra 050"));
+
+    let newest = text("/console/clients?sort=newest".into()).await;
+    let rows: Vec<&str> = newest
+        .split("<tr><td><a href=\"/console/clients/")
+        .skip(1)
+        .collect();
+    assert!(rows[0].contains("Zenith Agro"), "newest first");
+    assert!(rows[1].contains("Kisan Seva Kendra 119"));
+    let (_, _, next) = caption_and_links(&newest);
+    assert!(
+        next.as_deref().is_some_and(|n| n.contains("sort=newest")),
+        "the order stays"
+    );
+
+    let active = text("/console/clients?status=lead".into()).await;
+    assert_eq!(
+        caption_and_links(&active).0,
+        "Clients 1–50 of 121",
+        "all are leads"
+    );
+    let none = text("/console/clients?status=lost".into()).await;
+    assert_eq!(caption_and_links(&none).0, "No clients");
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let team = manager.get("/console/clients").await.text().await.unwrap();
+    assert_eq!(
+        caption_and_links(&team).0,
+        "Clients 1–1 of 1",
+        "the manager counts the team's only"
+    );
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let other = outsider.get("/console/clients").await.text().await.unwrap();
+    assert_eq!(caption_and_links(&other).0, "No clients");
+}
+
 both_backends!(
     contacts_come_from_vcard_files,
     types_custom_fields_and_further_phones,
@@ -937,6 +1024,7 @@ both_backends!(
     imports_preview_then_commit_only_what_is_confirmed,
     merging_keeps_every_contact_and_interaction,
     a_hundred_thousand_rows_are_one_import,
+    the_console_list_pages_through_every_client_with_the_true_count,
 );
 
 async fn enable_form(app: &TestApp, origins: Value) -> String {
