@@ -117,16 +117,7 @@ pub async fn page(
     let anchor_id = cursor.map(|c| match c {
         Cursor::After { client, .. } | Cursor::Before { client, .. } => client,
     });
-    let anchor: Option<Anchor> = match anchor_id {
-        Some(id) => {
-            sqlx::query_as("SELECT name, created_at FROM clients WHERE company_id = $1 AND id = $2")
-                .bind(scope.company_id())
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
-        }
-        None => None,
-    };
+    let anchor = anchor_of(tx, scope, anchor_id).await?;
     // A cursor whose client is gone starts from the top.
     let cursor = cursor.filter(|_| anchor.is_some());
     let backwards = matches!(cursor, Some(Cursor::Before { .. }));
@@ -172,6 +163,17 @@ pub async fn page(
         clients.reverse();
     }
     attach_owners(tx, scope.company_id(), &mut clients).await?;
+    Ok(neighbours(clients, total, cursor, (more, size)))
+}
+
+/// The page with its position and the links to the pages beside it.
+fn neighbours(
+    clients: Vec<Client>,
+    total: i64,
+    cursor: Option<Cursor>,
+    (more, size): (bool, i64),
+) -> ClientPage {
+    let backwards = matches!(cursor, Some(Cursor::Before { .. }));
     // Read backwards, the page is the first one when nothing lies before it.
     let first = match cursor {
         Some(Cursor::After { position, .. }) => position,
@@ -182,7 +184,7 @@ pub async fn page(
     let last = first + clients.len() as i64 - 1;
     let has_next = backwards || more;
     let has_previous = if backwards { more } else { first > 1 };
-    Ok(ClientPage {
+    ClientPage {
         next: has_next
             .then(|| clients.last().map(|c| format!("{}.{}", last + 1, c.id)))
             .flatten(),
@@ -196,7 +198,23 @@ pub async fn page(
         first: if clients.is_empty() { 0 } else { first },
         clients,
         total,
-    })
+    }
+}
+
+/// The sort key of the client a cursor names, if it still exists.
+async fn anchor_of(
+    tx: &mut Tx,
+    scope: &Scope,
+    client: Option<ClientId>,
+) -> sqlx::Result<Option<Anchor>> {
+    let Some(client) = client else {
+        return Ok(None);
+    };
+    sqlx::query_as("SELECT name, created_at FROM clients WHERE company_id = $1 AND id = $2")
+        .bind(scope.company_id())
+        .bind(client)
+        .fetch_optional(&mut **tx)
+        .await
 }
 
 /// How many clients the scope may see match the filter's status, owner and tag.
