@@ -1,6 +1,7 @@
 // Draws Outfield's map data (the page's #map-data JSON block) on a Leaflet map in #map.
-// Kinds: "live" (latest fix per person on duty), "day" (a person's trail, stops, visits, clients) and
-// "client" (one client with the check-in radius).
+// Kinds: "live" (latest fix per person on duty, refreshed every 30 seconds from the page itself, so the
+// map and the table stay what the server renders), "day" (a person's trail from its start to its end,
+// stops, visits, clients) and "client" (one client with the check-in radius).
 (function () {
   "use strict";
   var block = document.getElementById("map-data");
@@ -21,23 +22,66 @@
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
 
-  if (data.kind === "live") {
-    data.people.forEach(function (p) {
+  var people = L.layerGroup().addTo(map);
+  function drawLive(live) {
+    people.clearLayers();
+    live.people.forEach(function (p) {
       if (!p.last_fix) return;
       var f = p.last_fix;
       var label = "<strong>" + text(p.name) + "</strong><br>last seen " + clock(Date.parse(f.at)) +
         (f.battery != null ? "<br>battery " + Math.round(f.battery * 100) + "%" : "") +
         (p.flags.length ? "<br>flags: " + text(p.flags.join(", ")) : "");
-      L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(map);
+      L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(people);
       L.circleMarker([f.latitude, f.longitude], { radius: 8, color: p.flags.length ? "#b3261e" : "#0b57d0",
         fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "right" })
-        .bindPopup(label).addTo(map);
+        .bindPopup(label).addTo(people);
     });
+  }
+
+  // Fetches the page again and takes its map data and table; the view the person chose stays.
+  function refreshLive() {
+    if (document.hidden) return;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var freshData = fresh.getElementById("map-data");
+        var freshTable = fresh.querySelector(".table-wrap");
+        var table = document.querySelector(".table-wrap");
+        if (!freshData || !freshTable || !table) return;
+        drawLive(JSON.parse(freshData.textContent));
+        table.innerHTML = freshTable.innerHTML;
+        var status = document.getElementById("live-status");
+        if (status) status.textContent = "Updated at " + clock(Date.now()) + "; the map updates by itself every 30 seconds.";
+      })
+      .catch(function () {
+        var status = document.getElementById("live-status");
+        if (status) status.textContent = "Could not update at " + clock(Date.now()) + "; trying again in 30 seconds.";
+      });
+  }
+
+  if (data.kind === "live") {
+    drawLive(data);
+    window.setInterval(refreshLive, 30000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshLive(); });
   }
 
   if (data.kind === "day") {
     var line = data.trail.map(function (f) { return at(f[0], f[1]); });
-    if (line.length) L.polyline(line, { color: "#0b57d0", weight: 4, opacity: 0.8 }).addTo(map);
+    if (line.length) {
+      L.polyline(line, { color: "#0b57d0", weight: 4, opacity: 0.8 }).addTo(map);
+      var first = data.trail[0], last = data.trail[data.trail.length - 1];
+      L.circleMarker([first[0], first[1]], { radius: 9, color: "#1b7f3b", fillOpacity: 1 })
+        .bindTooltip("Start " + clock(first[2]), { permanent: true, direction: "left" }).addTo(map);
+      L.circleMarker([last[0], last[1]], { radius: 9, color: "#1a1f24", fillOpacity: 1 })
+        .bindTooltip((data.ended ? "End " : "Latest ") + clock(last[2]), { permanent: true, direction: "right" })
+        .addTo(map);
+      // Which way the trail runs: a small dot a little before every tenth position, pointing on.
+      for (var k = 10; k < data.trail.length; k += 10) {
+        var a = data.trail[k - 1], b = data.trail[k];
+        L.polyline([[a[0], a[1]], [b[0], b[1]]], { color: "#1a1f24", weight: 7, opacity: 0.7 }).addTo(map);
+      }
+    }
     data.gaps.forEach(function (g) {
       var from = data.trail.filter(function (f) { return f[2] === g.from; })[0];
       var until = data.trail.filter(function (f) { return f[2] === g.until; })[0];

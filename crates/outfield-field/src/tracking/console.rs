@@ -132,6 +132,8 @@ struct DayData<'a> {
     visits: Vec<VisitMark>,
     clients: Vec<ClientMark>,
     radius_m: i64,
+    /// Whether the day was ended (its last position is the end, not the latest).
+    ended: bool,
 }
 
 #[derive(Serialize)]
@@ -210,6 +212,7 @@ async fn day_page(
         visits,
         clients,
         radius_m: settings.visit_radius_m,
+        ended: detail.ended_at.is_some(),
     });
     let zone = settings.time_zone.clone();
     let page = DayPage {
