@@ -52,7 +52,7 @@ pub(super) async fn field_settings_page(
 ) -> Response {
     match fields::get(&state.db, &user.scope).await {
         Ok(settings) => field_settings_view(&user, settings, FormErrors::default(), false).await,
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 

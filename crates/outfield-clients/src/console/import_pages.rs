@@ -57,7 +57,7 @@ fn import_view(
 
 pub(super) async fn import_page(ConsoleUser(user): ConsoleUser) -> Response {
     if let Err(error) = user.scope.require_admin() {
-        return error_page(&error);
+        return framed_error_page(&user, &error);
     }
     import_view(&user, String::new(), None, String::new())
 }
@@ -111,7 +111,7 @@ pub(super) async fn uploaded_file(
         }
     }
     user.check_csrf(csrf.as_deref())
-        .map_err(|error| error_page(&error))?;
+        .map_err(|error| framed_error_page(&user, &error))?;
     Ok(file)
 }
 
@@ -136,7 +136,7 @@ pub(super) async fn preview(
 ) -> Response {
     let table = match import::load_upload(&state.db, &user.scope, id).await {
         Ok(table) => table,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let options = options_from(query.into_iter());
     match import::run(
@@ -175,7 +175,7 @@ pub(super) async fn confirm(
 ) -> Response {
     let table = match import::load_upload(&state.db, &user.scope, id).await {
         Ok(table) => table,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let mut options = options_from(form.0.clone().into_iter());
     options.commit = true;

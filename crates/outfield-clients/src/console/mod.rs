@@ -31,7 +31,7 @@ use outfield_core::audit::Actor;
 use outfield_core::auth::{ClientInfo, Principal};
 use outfield_core::console::map::{map_json, render_map_page, Tiles};
 use outfield_core::console::{
-    error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
+    framed_error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
 };
 use outfield_core::error::FieldError;
 use outfield_core::http::extract::parse_fields;
@@ -237,7 +237,7 @@ async fn client_view_with(
 ) -> Response {
     let client = match crate::get(&state.db, &user.scope, id).await {
         Ok(client) => client,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let contacts = crate::contacts(&state.db, &user.scope, id)
         .await
@@ -343,7 +343,7 @@ async fn merge(
     .await
     {
         Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
-        Err(error) if error.field_errors().is_empty() => error_page(&error),
+        Err(error) if error.field_errors().is_empty() => framed_error_page(&user, &error),
         Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
     }
 }
@@ -421,7 +421,7 @@ async fn add_task(
     };
     match outcome {
         Ok(()) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
-        Err(error) if error.field_errors().is_empty() => error_page(&error),
+        Err(error) if error.field_errors().is_empty() => framed_error_page(&user, &error),
         Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
     }
 }
@@ -434,7 +434,7 @@ async fn complete_task(
 ) -> Response {
     match crate::tasks::complete(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
         Ok(task) => Redirect::to(&format!("/console/clients/{}", task.client_id)).into_response(),
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 

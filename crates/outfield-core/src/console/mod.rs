@@ -149,6 +149,36 @@ pub fn error_page(error: &AppError) -> Response {
     (error.status(), Html(html)).into_response()
 }
 
+#[derive(Template)]
+#[template(path = "framed_message.html")]
+struct FramedMessagePage<'a> {
+    frame: Frame,
+    message: &'a str,
+}
+
+/// The page for an error met by a signed-in person: inside the console frame, with the navigation, so
+/// that a mistake never strands anyone on a bare page.
+pub fn framed_error_page(user: &Principal, error: &AppError) -> Response {
+    if let AppError::Internal(inner) = error {
+        tracing::error!(error = format!("{inner:#}"), "console request failed");
+    }
+    let title = match error.status() {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        status if status.is_server_error() => "Something went wrong",
+        _ => "Please check what you entered",
+    };
+    let message = readable_message(error);
+    let page = FramedMessagePage {
+        frame: Frame::new(user, title, ""),
+        message: &message,
+    };
+    match page.render() {
+        Ok(html) => (error.status(), Html(html)).into_response(),
+        Err(_) => error_page(error),
+    }
+}
+
 /// What a page says about an error: the field problems when there are some, the general message otherwise.
 fn readable_message(error: &AppError) -> String {
     let fields = error.field_errors();

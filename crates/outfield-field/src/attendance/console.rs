@@ -15,7 +15,7 @@ use outfield_core::audit::Actor;
 use outfield_core::auth::ClientInfo;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::console::{
-    day_param, error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
+    day_param, framed_error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
 };
 use outfield_core::error::FieldError;
 use outfield_core::people::domain::Role;
@@ -83,7 +83,7 @@ async fn settings_view(
     saved: bool,
 ) -> Response {
     if let Err(error) = user.scope.require_admin() {
-        return error_page(&error);
+        return framed_error_page(&user, &error);
     }
     match settings::get(&state.db, &user.scope).await {
         Ok(settings) => {
@@ -95,7 +95,7 @@ async fn settings_view(
             };
             (page.errors.status(), outfield_core::console::render(&page)).into_response()
         }
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 
@@ -211,7 +211,7 @@ async fn register_page(
 ) -> Response {
     let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
         Ok(found) => found,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let range = DayRange {
         from: Some(day),
@@ -219,7 +219,7 @@ async fn register_page(
     };
     let rows = match register::register(&state.db, &user.scope, &range).await {
         Ok(rows) => rows,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let month_start = day.with_day(1).unwrap_or(day);
     let month_end = month_start
@@ -246,15 +246,15 @@ async fn leave(
     Submission { user, form }: Submission,
 ) -> Response {
     let Ok(person_id) = form.text("person_id").parse::<PersonId>() else {
-        return error_page(&outfield_core::error::AppError::NotFound);
+        return framed_error_page(&user, &outfield_core::error::AppError::NotFound);
     };
     let day = match form.text("day").parse::<chrono::NaiveDate>() {
         Ok(day) => day,
         Err(_) => {
-            return error_page(&outfield_core::error::AppError::field(
-                "day",
-                "is not a date",
-            ))
+            return framed_error_page(
+                &user,
+                &outfield_core::error::AppError::field("day", "is not a date"),
+            )
         }
     };
     let note = match form.text("action") {
@@ -262,10 +262,13 @@ async fn leave(
         _ => match outfield_core::text::clean_line(form.text("note"), 200) {
             Ok(note) => Some(note),
             Err(message) => {
-                return error_page(&outfield_core::error::AppError::field(
-                    "note",
-                    format!("The leave note {message}"),
-                ))
+                return framed_error_page(
+                    &user,
+                    &outfield_core::error::AppError::field(
+                        "note",
+                        format!("The leave note {message}"),
+                    ),
+                )
             }
         },
     };
@@ -281,7 +284,7 @@ async fn leave(
     .await
     {
         Ok(()) => Redirect::to(&format!("/console/attendance?day={day}")).into_response(),
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 

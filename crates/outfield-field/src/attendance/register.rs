@@ -112,10 +112,16 @@ impl DayRange {
         let from = self.from.unwrap_or_else(|| settings.today());
         let to = self.to.unwrap_or(from);
         if to < from {
-            return Err(AppError::field("to", "must not be before from"));
+            return Err(AppError::field(
+                "to",
+                "The last day must not be before the first day",
+            ));
         }
         if (to - from).num_days() >= MAX_DAYS {
-            return Err(AppError::field("to", "must be within 92 days of from"));
+            return Err(AppError::field(
+                "to",
+                "The last day must be at most 92 days after the first day",
+            ));
         }
         Ok((from, to))
     }

@@ -8,7 +8,7 @@ use axum::Router;
 
 use outfield_core::auth::ClientInfo;
 use outfield_core::console::chart::{Bar, BarChart};
-use outfield_core::console::{error_page, remember_view, render, ConsoleUser, Frame};
+use outfield_core::console::{framed_error_page, remember_view, render, ConsoleUser, Frame};
 use outfield_core::error::AppResult;
 use outfield_core::people::domain::Role;
 use outfield_core::state::AppState;
@@ -42,7 +42,7 @@ async fn overview(
     remember_view(&state, &user, &client, "/console").await;
     match page(&state, &user).await {
         Ok(page) => render(&page),
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::attendance::register::DayRange;
 use crate::reports::{self, ActivityRow};
 use outfield_core::companies::settings;
-use outfield_core::console::{day_param, error_page, ConsoleUser, Frame};
+use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame};
 use outfield_core::state::AppState;
 
 /// Routes of this module.
@@ -42,15 +42,15 @@ async fn activity_page(
 ) -> Response {
     let today = match settings::get(&state.db, &user.scope).await {
         Ok(settings) => settings.today(),
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let from = match day_param(query.from.as_deref(), today) {
         Ok(day) => day,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let to = match day_param(query.to.as_deref(), from) {
         Ok(day) => day,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let range = DayRange {
         from: Some(from),
@@ -58,7 +58,7 @@ async fn activity_page(
     };
     let (from, to, rows) = match reports::activity(&state.db, &user.scope, &range).await {
         Ok(report) => report,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let totals = reports::totals(&rows);
     let page = ActivityPage {

@@ -14,7 +14,7 @@ use crate::tracking::trail::Flag;
 use crate::tracking::{self, DayDetail, LivePosition};
 use outfield_core::companies::settings;
 use outfield_core::console::map::{map_json, render_map_page, Tiles};
-use outfield_core::console::{error_page, local_clock, ConsoleUser, Frame};
+use outfield_core::console::{framed_error_page, local_clock, ConsoleUser, Frame};
 use outfield_core::http::extract::ApiPath;
 use outfield_core::state::AppState;
 
@@ -57,7 +57,7 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
         settings::get(&state.db, &user.scope).await,
     ) {
         (Ok(people), Ok(settings)) => (people, settings.time_zone),
-        (Err(error), _) | (_, Err(error)) => return error_page(&error),
+        (Err(error), _) | (_, Err(error)) => return framed_error_page(&user, &error),
     };
     let now = chrono::Utc::now();
     let rows = people
@@ -161,11 +161,11 @@ async fn day_page(
 ) -> Response {
     let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
         Ok(found) => found,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let detail = match tracking::day_detail(&state.db, &user.scope, id, day).await {
         Ok(detail) => detail,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let mut clients = Vec::new();
     let mut positions = Vec::new();

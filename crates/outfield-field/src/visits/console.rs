@@ -17,7 +17,7 @@ use outfield_clients::{Client, ClientFilter};
 use outfield_core::audit::Actor;
 use outfield_core::auth::ClientInfo;
 use outfield_core::companies::settings;
-use outfield_core::console::{error_page, ConsoleUser, FormErrors, Frame, Submission};
+use outfield_core::console::{framed_error_page, ConsoleUser, FormErrors, Frame, Submission};
 use outfield_core::error::AppError;
 use outfield_core::http::extract::ApiPath;
 use outfield_core::people::domain::Role;
@@ -56,11 +56,11 @@ async fn plan_view(
 ) -> Response {
     let person = match outfield_core::people::get(&state.db, &user.scope, id).await {
         Ok(person) => person,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let plan = match plans::for_day(&state.db, &user.scope, id, day).await {
         Ok(plan) => plan,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     let filter = ClientFilter {
         limit: Some(1000),
@@ -68,7 +68,7 @@ async fn plan_view(
     };
     let clients = match outfield_clients::list(&state.db, &user.scope, &filter).await {
         Ok(clients) => clients,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
     };
     use chrono::Datelike;
     let page = PlanPage {
@@ -100,7 +100,7 @@ async fn plan_page(
 ) -> Response {
     match settings_and_day(&state, &user, query.day.as_deref()).await {
         Ok((_, day)) => plan_view(&state, &user, id, day, FormErrors::default()).await,
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 
@@ -111,7 +111,7 @@ async fn add_to_plan(
     Submission { user, form }: Submission,
 ) -> Response {
     let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
-        return error_page(&AppError::field("day", "is not a date"));
+        return framed_error_page(&user, &AppError::field("day", "is not a date"));
     };
     let client_ids: Vec<ClientId> = form
         .text("client_ids")
@@ -145,7 +145,7 @@ async fn remove_from_plan(
             form.text("day")
         ))
         .into_response(),
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 
@@ -162,14 +162,14 @@ async fn corrections_page(
     ConsoleUser(user): ConsoleUser,
 ) -> Response {
     if user.scope.role() == Role::FieldEmployee {
-        return error_page(&AppError::Forbidden);
+        return framed_error_page(&user, &AppError::Forbidden);
     }
     let (corrections, zone) = match (
         visits::pending_corrections(&state.db, &user.scope).await,
         settings::get(&state.db, &user.scope).await,
     ) {
         (Ok(list), Ok(settings)) => (list, settings.time_zone),
-        (Err(error), _) | (_, Err(error)) => return error_page(&error),
+        (Err(error), _) | (_, Err(error)) => return framed_error_page(&user, &error),
     };
     outfield_core::console::render(&CorrectionsPage {
         frame: Frame::new(&user, "Client locations to check", "clients"),
@@ -195,7 +195,7 @@ async fn decide(
     .await
     {
         Ok(()) => Redirect::to("/console/location-corrections").into_response(),
-        Err(error) => error_page(&error),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 
