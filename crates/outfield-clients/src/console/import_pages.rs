@@ -111,7 +111,7 @@ pub(super) async fn uploaded_file(
         }
     }
     user.check_csrf(csrf.as_deref())
-        .map_err(|error| framed_error_page(&user, &error))?;
+        .map_err(|error| framed_error_page(user, &error))?;
     Ok(file)
 }
 

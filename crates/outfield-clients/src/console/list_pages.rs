@@ -82,7 +82,7 @@ pub(super) async fn list_view(
     };
     let (list, paging) = match listed {
         Ok(listed) => listed,
-        Err(error) => return framed_error_page(&user, &error),
+        Err(error) => return framed_error_page(user, &error),
     };
     let people = people::list(&state.db, &user.scope, StatusFilter::All, None)
         .await

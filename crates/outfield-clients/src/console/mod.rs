@@ -237,7 +237,7 @@ async fn client_view_with(
 ) -> Response {
     let client = match crate::get(&state.db, &user.scope, id).await {
         Ok(client) => client,
-        Err(error) => return framed_error_page(&user, &error),
+        Err(error) => return framed_error_page(user, &error),
     };
     let contacts = crate::contacts(&state.db, &user.scope, id)
         .await

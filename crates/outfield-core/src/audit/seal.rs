@@ -9,7 +9,7 @@
 
 use crate::auth::Scope;
 use crate::clock::now_ms;
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 use crate::ids::CompanyId;
 
 use super::store::{entry_hash, StoredEntry};
@@ -82,19 +82,17 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
     .await?;
     let sealed_at = now_ms();
     let sealed = pending.len();
+    let mut ids = Vec::with_capacity(sealed);
     for PendingEntry { id, mut entry } in pending {
         seq += 1;
         entry.seq = seq;
         let hash = entry_hash(&prev_hash, &entry);
         append(tx, &entry, (&prev_hash, &hash), sealed_at).await?;
-        sqlx::query("DELETE FROM audit_pending WHERE company_id = $1 AND id = $2")
-            .bind(company)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        ids.push(id);
         prev_hash = hash;
     }
     if sealed > 0 {
+        remove_pending(tx, company, &ids).await?;
         sqlx::query("UPDATE companies SET audit_seq = $1, audit_head = $2 WHERE id = $3")
             .bind(seq)
             .bind(&prev_hash)
@@ -103,6 +101,22 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
             .await?;
     }
     Ok(sealed)
+}
+
+/// Removes the sealed entries from the pending table, in one statement.
+async fn remove_pending(tx: &mut Tx, company: CompanyId, ids: &[String]) -> sqlx::Result<()> {
+    let listed = match Backend::of(tx) {
+        Backend::Sqlite => "SELECT value FROM json_each($2)",
+        Backend::Postgres => "SELECT jsonb_array_elements_text($2::jsonb)",
+    };
+    sqlx::query(&format!(
+        "DELETE FROM audit_pending WHERE company_id = $1 AND id IN ({listed})"
+    ))
+    .bind(company)
+    .bind(serde_json::to_string(ids).unwrap_or_default())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// An entry waiting for its place in the chain, under the id that removes it once sealed.

@@ -83,7 +83,7 @@ async fn settings_view(
     saved: bool,
 ) -> Response {
     if let Err(error) = user.scope.require_admin() {
-        return framed_error_page(&user, &error);
+        return framed_error_page(user, &error);
     }
     match settings::get(&state.db, &user.scope).await {
         Ok(settings) => {
@@ -95,7 +95,7 @@ async fn settings_view(
             };
             (page.errors.status(), outfield_core::console::render(&page)).into_response()
         }
-        Err(error) => framed_error_page(&user, &error),
+        Err(error) => framed_error_page(user, &error),
     }
 }
 

@@ -56,11 +56,11 @@ async fn plan_view(
 ) -> Response {
     let person = match outfield_core::people::get(&state.db, &user.scope, id).await {
         Ok(person) => person,
-        Err(error) => return framed_error_page(&user, &error),
+        Err(error) => return framed_error_page(user, &error),
     };
     let plan = match plans::for_day(&state.db, &user.scope, id, day).await {
         Ok(plan) => plan,
-        Err(error) => return framed_error_page(&user, &error),
+        Err(error) => return framed_error_page(user, &error),
     };
     let filter = ClientFilter {
         limit: Some(1000),
@@ -68,7 +68,7 @@ async fn plan_view(
     };
     let clients = match outfield_clients::list(&state.db, &user.scope, &filter).await {
         Ok(clients) => clients,
-        Err(error) => return framed_error_page(&user, &error),
+        Err(error) => return framed_error_page(user, &error),
     };
     use chrono::Datelike;
     let page = PlanPage {
