@@ -332,4 +332,119 @@ async fn main() {
         latencies,
         20.0,
     );
+
+    console_pages(&client, &base, (&admin, &field), &server.database_url).await;
+}
+
+/// Adds people until the company has 500, as field employees of the demo's first manager, so that the
+/// overview adds up a national team's day.
+async fn add_people(database_url: &str) -> usize {
+    let mut conn = sqlx::AnyConnection::connect(database_url).await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    let (company, manager): (String, String) = sqlx::query_as(
+        "SELECT company_id, id FROM people WHERE role = 'manager' ORDER BY email LIMIT 1",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    for n in existing..500 {
+        sqlx::query(
+            "INSERT INTO people (company_id, id, name, email, role, manager_id, language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'field_employee', $5, 'en', $6, $6)",
+        )
+        .bind(&company)
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(format!("{} {n}", PEOPLE[n as usize % PEOPLE.len()]))
+        .bind(format!("employee{n}@sharma-agro.in"))
+        .bind(&manager)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    500
+}
+
+/// A console page's time to the full HTML.
+async fn timed_page(client: &reqwest::Client, url: &str, cookie: &str) -> (Duration, String) {
+    let started = Instant::now();
+    let response = client
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    let body = response.text().await.unwrap();
+    (started.elapsed(), body)
+}
+
+/// The pages a manager opens every morning: the overview of a 500-person company and the client list
+/// at any page, in either order.
+async fn console_pages(
+    client: &reqwest::Client,
+    base: &str,
+    (admin, field): (&str, &str),
+    database_url: &str,
+) {
+    let people = add_people(database_url).await;
+    let mut latencies = Vec::new();
+    for _ in 0..100 {
+        let (took, body) = timed_page(client, &format!("{base}/console"), admin).await;
+        assert!(body.contains("on duty now"));
+        latencies.push(took.as_micros() as u32);
+    }
+    report(
+        &format!("overview for an admin of {people} people and {CLIENTS} clients, 100 loads"),
+        latencies,
+        100.0,
+    );
+    let mut conn = sqlx::AnyConnection::connect(database_url).await.unwrap();
+    for (who, cookie, owner) in [
+        ("an admin", admin, "%"),
+        ("a field employee", field, "vikram.singh@sharma-agro.in"),
+    ] {
+        // Clients the person may see, spread over the whole list.
+        let anchors: Vec<String> = sqlx::query_scalar(
+            "SELECT c.id FROM clients c JOIN client_owners o ON o.company_id = c.company_id AND o.client_id = c.id \
+             JOIN people p ON p.company_id = o.company_id AND p.id = o.person_id \
+             WHERE p.email LIKE $1 ORDER BY c.search_text LIMIT 5000",
+        )
+        .bind(owner)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let mut latencies = Vec::new();
+        for (k, anchor) in anchors.iter().step_by(50).enumerate() {
+            let sort = if k % 2 == 0 { "name" } else { "newest" };
+            let (took, body) = timed_page(
+                client,
+                &format!(
+                    "{base}/console/clients?sort={sort}&after={}.{anchor}",
+                    1 + k * 50
+                ),
+                cookie,
+            )
+            .await;
+            assert!(body.contains(" of "), "the page gives the true count");
+            latencies.push(took.as_micros() as u32);
+        }
+        let (took, body) = timed_page(client, &format!("{base}/console/clients"), cookie).await;
+        assert!(body.contains("Clients 1–50 of"));
+        latencies.push(took.as_micros() as u32);
+        report(
+            &format!(
+                "client list page (any page, by name or newest) as {who}, {} loads",
+                latencies.len()
+            ),
+            latencies,
+            50.0,
+        );
+    }
 }

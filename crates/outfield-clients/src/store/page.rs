@@ -201,7 +201,8 @@ fn neighbours(
     }
 }
 
-/// The sort key of the client a cursor names, if it still exists.
+/// The sort key of the client a cursor names, if it still exists and the scope may see it (a cursor
+/// naming any other client would tell where that client's name falls among the visible ones).
 async fn anchor_of(
     tx: &mut Tx,
     scope: &Scope,
@@ -210,13 +211,13 @@ async fn anchor_of(
     let Some(client) = client else {
         return Ok(None);
     };
-    sqlx::query_as("SELECT name, created_at FROM clients WHERE company_id = $1 AND id = $2")
-        .bind(scope.company_id())
+    let sql = visible_clients_sql("AND c.id = $4");
+    let row = bind_scope(sqlx::query(&sql), scope)
         .bind(client)
         .fetch_optional(&mut **tx)
-        .await
+        .await?;
+    row.as_ref().map(Anchor::from_row).transpose()
 }
-
 /// How many clients the scope may see match the filter's status, owner and tag.
 async fn count(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<i64> {
     let mut params = SqlParams::after_scope();

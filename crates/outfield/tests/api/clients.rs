@@ -942,6 +942,7 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
         )
         .await;
     }
+    let hidden = add(&admin, json!({ "name": "Aarti Krushi Kendra" })).await;
     let field = app.session(&app.a, &app.a.field).await;
     add(&field, json!({ "name": "Zenith Agro" })).await;
     let text = |path: String| {
@@ -954,21 +955,21 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
     };
     let first = text("/console/clients".into()).await;
     let (caption, previous, next) = caption_and_links(&first);
-    assert_eq!(caption, "Clients 1–50 of 121");
+    assert_eq!(caption, "Clients 1–50 of 122");
     assert!(previous.is_none(), "the first page has no previous page");
-    assert!(first.contains("Kisan Seva Kendra 000") && !first.contains("Kisan Seva Kendra 050"));
+    assert!(first.contains("Kisan Seva Kendra 000") && !first.contains("Kisan Seva Kendra 049"));
     let second = text(next.expect("a next page")).await;
     let (caption, previous, next) = caption_and_links(&second);
-    assert_eq!(caption, "Clients 51–100 of 121");
-    assert!(second.contains("Kisan Seva Kendra 050") && !second.contains("Kisan Seva Kendra 049"));
+    assert_eq!(caption, "Clients 51–100 of 122");
+    assert!(second.contains("Kisan Seva Kendra 049") && !second.contains("Kisan Seva Kendra 048"));
     let third = text(next.expect("a third page")).await;
     let (caption, _, next) = caption_and_links(&third);
-    assert_eq!(caption, "Clients 101–121 of 121");
+    assert_eq!(caption, "Clients 101–122 of 122");
     assert!(next.is_none(), "the last page has no next page");
     assert!(third.contains("Zenith Agro"));
     let back = text(previous.expect("a previous page")).await;
-    assert_eq!(caption_and_links(&back).0, "Clients 1–50 of 121");
-    assert!(back.contains("Kisan Seva Kendra 000") && !back.contains("Kisan Seva Kendra 050"));
+    assert_eq!(caption_and_links(&back).0, "Clients 1–50 of 122");
+    assert!(back.contains("Kisan Seva Kendra 000") && !back.contains("Kisan Seva Kendra 049"));
 
     let newest = text("/console/clients?sort=newest".into()).await;
     let rows: Vec<&str> = newest
@@ -976,7 +977,7 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
         .skip(1)
         .collect();
     assert!(rows[0].contains("Zenith Agro"), "newest first");
-    assert!(rows[1].contains("Kisan Seva Kendra 119"));
+    assert!(rows[1].contains("Aarti Krushi Kendra") && rows[2].contains("Kisan Seva Kendra 119"));
     let (_, _, next) = caption_and_links(&newest);
     assert!(
         next.as_deref().is_some_and(|n| n.contains("sort=newest")),
@@ -986,7 +987,7 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
     let active = text("/console/clients?status=lead".into()).await;
     assert_eq!(
         caption_and_links(&active).0,
-        "Clients 1–50 of 121",
+        "Clients 1–50 of 122",
         "all are leads"
     );
     let none = text("/console/clients?status=lost".into()).await;
@@ -998,6 +999,21 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
         "Clients 1–1 of 1",
         "the manager counts the team's only"
     );
+    let own = field
+        .get(&format!(
+            "/console/clients?after=60.{}",
+            hidden["id"].as_str().unwrap()
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        caption_and_links(&own).0,
+        "Clients 1–1 of 1",
+        "a cursor naming a client the person may not see starts from the top"
+    );
+    assert!(own.contains("Zenith Agro"));
     let outsider = app.session(&app.b, &app.b.admin).await;
     let other = outsider.get("/console/clients").await.text().await.unwrap();
     assert_eq!(caption_and_links(&other).0, "No clients");
