@@ -104,7 +104,7 @@ test('an admin imports a CSV of clients in the console: preview, errors, confirm
 
   await page.fill('#q', 'lakshmi');
   await page.click('form[role=search] button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('caption')?.textContent === '1 client');
+  await page.waitForFunction(() => document.querySelector('caption')?.textContent === '1 best match for “lakshmi”');
   assert.ok(await page.isVisible('a:has-text("Laxmi Traders")'), 'Lakshmi finds Laxmi');
   assert.equal(await page.getAttribute('a:has-text("Export CSV")', 'href'), '/api/v1/clients/export.csv?q=lakshmi');
   await context.close();

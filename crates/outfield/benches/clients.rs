@@ -103,14 +103,16 @@ fn csv(rng: &mut rand::rngs::StdRng) -> String {
 async fn add_contacts(database_url: &str) {
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(database_url).await.unwrap();
-    let mut tx = conn.begin().await.unwrap();
+    // Read before the transaction: on SQLite a transaction that reads first cannot take the write lock
+    // once the server (its sealer, its summary jobs) has written in between.
     let clients: Vec<(String, String)> = sqlx::query("SELECT company_id, id FROM clients")
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut conn)
         .await
         .unwrap()
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
+    let mut tx = conn.begin().await.unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     for (index, chunk) in clients.chunks(100).enumerate() {
         let mut sql = String::from("INSERT INTO contacts (company_id, id, client_id, name, phone, created_at, updated_at) VALUES ");
@@ -340,17 +342,17 @@ async fn main() {
 /// overview adds up a national team's day.
 async fn add_people(database_url: &str) -> usize {
     let mut conn = sqlx::AnyConnection::connect(database_url).await.unwrap();
-    let mut tx = conn.begin().await.unwrap();
     let (company, manager): (String, String) = sqlx::query_as(
         "SELECT company_id, id FROM people WHERE role = 'manager' ORDER BY email LIMIT 1",
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut conn)
     .await
     .unwrap();
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut conn)
         .await
         .unwrap();
+    let mut tx = conn.begin().await.unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     for n in existing..500 {
         sqlx::query(
