@@ -13,7 +13,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
-export const FIELD = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
+export const FIELD = { company: 'sharma-agro', login: 'deepa.iyer@sharma-agro.in', password: 'field-employee-demo-2026' };
 export const ADMIN = { company: 'sharma-agro', login: 'priya.nair@sharma-agro.in', password: 'admin-demo-2026' };
 export const MANAGER = { company: 'sharma-agro', login: 'anil.kulkarni@sharma-agro.in', password: 'manager-demo-2026' };
 

@@ -75,7 +75,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   const manager = await consoleSignIn(desk, server.base, MANAGER);
   await page.evaluate(() => import('/app/sync.js').then((sync) => sync.syncNow()));
   await manager.goto(`${server.base}/console/live`);
-  const row = manager.locator('tr', { hasText: 'Vikram Singh' });
+  const row = manager.locator('tr', { hasText: 'Deepa Iyer' });
   await row.waitFor();
   assert.match(await row.textContent(), /±10 m/, 'the live position with its accuracy');
 
@@ -121,7 +121,7 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   assert.match(await manager.textContent('dl'), /4(\.0\d?)? km/);
   assert.ok(await manager.locator('#map .leaflet-overlay-pane path').count() > 0, 'the trail is drawn on the map');
   await manager.goto(`${server.base}/console/reports/activity?from=${day}`);
-  const cells = await manager.locator('tr', { hasText: 'Vikram Singh' }).locator('td').allTextContents();
+  const cells = await manager.locator('tr', { hasText: 'Deepa Iyer' }).locator('td').allTextContents();
   assert.deepEqual(cells.slice(4, 9).map((c) => c.trim()), ['2', '2', '2', '1 (50%)', '1'], 'planned, done, planned visited, verified, out of range');
   await desk.close();
   await context.close();

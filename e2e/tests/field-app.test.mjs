@@ -69,7 +69,7 @@ test('offline records survive a reload and a browser restart, then reach the ser
   let context = await launchPersistent(profile, geo);
   await context.addInitScript(COUNT_PERMISSION_CALLS);
   let page = context.pages()[0] ?? await context.newPage();
-  // Kavita has no working day open in the demo (Deepa's and Arjun's would add position records).
+  // Kavita has no working day open in the demo (Vikram's and Arjun's would add position records).
   await appSignIn(page, server.base, { company: 'sharma-agro', login: 'kavita.patil@sharma-agro.in', password: 'field-employee-demo-2026' });
   await page.click('[data-grant=location]');
   await page.waitForSelector('[data-revoke=location]');
