@@ -294,16 +294,24 @@ async fn query(
             .collect::<Vec<_>>()
             .join(" ")
     ));
-    let rows = params
-        .bind(bind_scope(sqlx::query(&sql), scope))
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut clients = rows
-        .iter()
-        .map(Client::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+    let mut clients = fetch_clients(tx, scope, &sql, params).await?;
     attach_owners(tx, scope.company_id(), &mut clients).await?;
     Ok(clients)
+}
+
+/// Runs a client query (its scope's three parameters first, then `params`) and reads each row as a
+/// client, without owners.
+pub(crate) async fn fetch_clients(
+    tx: &mut Tx,
+    scope: &Scope,
+    sql: &str,
+    params: SqlParams,
+) -> sqlx::Result<Vec<Client>> {
+    let rows = params
+        .bind(bind_scope(sqlx::query(sql), scope))
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter().map(Client::from_row).collect()
 }
 
 /// One client, if the scope may see it.

@@ -167,16 +167,8 @@ async fn add_contacts(database_url: &str) {
 }
 
 async fn timed_get(client: &reqwest::Client, url: &str, cookie: &str) -> (Duration, Value) {
-    let started = Instant::now();
-    let response = client
-        .get(url)
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{url}");
-    let body: Value = response.json().await.unwrap();
-    (started.elapsed(), body)
+    let (took, body) = timed_page(client, url, cookie).await;
+    (took, serde_json::from_str(&body).unwrap())
 }
 
 fn report(label: &str, mut latencies: Vec<u32>, target_ms: f64) {

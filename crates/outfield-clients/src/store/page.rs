@@ -11,7 +11,8 @@ use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 use sqlx::FromRow;
 
 use super::{
-    attach_owners, filter_conditions, visible_clients_sql, Client, ClientFilter, SqlParams,
+    attach_owners, fetch_clients, filter_conditions, visible_clients_sql, Client, ClientFilter,
+    SqlParams,
 };
 
 /// How the list is ordered.
@@ -149,14 +150,7 @@ pub async fn page(
             .map(|c| format!("AND {c}"))
             .collect::<String>()
     ));
-    let rows = params
-        .bind(bind_scope(sqlx::query(&sql), scope))
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut clients = rows
-        .iter()
-        .map(Client::from_row)
-        .collect::<sqlx::Result<Vec<_>>>()?;
+    let mut clients = fetch_clients(tx, scope, &sql, params).await?;
     let more = clients.len() as i64 > size;
     clients.truncate(size as usize);
     if backwards {
