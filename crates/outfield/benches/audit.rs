@@ -12,7 +12,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use outfield_core::db::{Backend, Db};
-use support::{postgres_arg, start, FreshDatabase};
+use support::{fresh_postgres, start, FreshDatabase};
 
 /// Pending entries written per statement.
 const ROWS_PER_INSERT: i64 = 100_000;
@@ -94,10 +94,7 @@ async fn main() {
         .iter()
         .position(|a| a == "--entries")
         .map_or(10_000_000, |i| args[i + 1].parse().unwrap());
-    let fresh = match &postgres_arg() {
-        Some(server) => Some(FreshDatabase::create(server).await),
-        None => None,
-    };
+    let fresh = fresh_postgres().await;
     let url = fresh.as_ref().map(FreshDatabase::url);
     println!(
         "Outfield audit benchmark ({}), {entries} entries",

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use outfield_core::db::Db;
 use serde_json::json;
-use support::{percentile, postgres_arg, session, start, FreshDatabase};
+use support::{fresh_postgres, percentile, session, start, FreshDatabase};
 
 /// How long each concurrency level creates clients.
 const CREATE_FOR: Duration = Duration::from_secs(5);
@@ -108,10 +108,7 @@ async fn sealing_delays(db: &Db) -> Vec<u32> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
-    let fresh = match &postgres_arg() {
-        Some(server) => Some(FreshDatabase::create(server).await),
-        None => None,
-    };
+    let fresh = fresh_postgres().await;
     let url = fresh.as_ref().map(FreshDatabase::url);
     println!(
         "Outfield write-path benchmark ({})",

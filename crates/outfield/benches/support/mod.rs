@@ -229,3 +229,11 @@ pub fn postgres_arg() -> Option<String> {
         .position(|a| a == "--postgres")
         .map(|i| args[i + 1].clone())
 }
+
+/// A fresh database on the server `--postgres` names, or `None` to run on SQLite.
+pub async fn fresh_postgres() -> Option<FreshDatabase> {
+    match postgres_arg() {
+        Some(server) => Some(FreshDatabase::create(&server).await),
+        None => None,
+    }
+}
