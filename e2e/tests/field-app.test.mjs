@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, launchPersistent, PHONE, COUNT_PERMISSION_CALLS, appSignIn, adminApi } from '../harness.mjs';
+import { startServer, launch, launchPersistent, PHONE, COUNT_PERMISSION_CALLS, appSignIn, adminApi, consoleSignIn } from '../harness.mjs';
 
 let server;
 let browser;
@@ -154,6 +154,31 @@ test('Hindi is chosen once and remembered', async () => {
   await page.reload();
   await page.waitForSelector('h1:has-text("आज")');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
+  await context.close();
+});
+
+test('the first screen offers Hindi, keeps what was typed after a wrong password, and the account remembers the choice', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const vikram = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
+  await page.goto(`${server.base}/app/`);
+  await page.click('[data-lang="hi"]');
+  await page.waitForSelector('h1:has-text("साइन इन करें")');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
+  await page.fill('#company', vikram.company);
+  await page.fill('#login', vikram.login);
+  await page.fill('#password', 'not-the-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error:has-text("गलत")');
+  assert.equal(await page.inputValue('#company'), vikram.company);
+  assert.equal(await page.inputValue('#login'), vikram.login);
+  assert.equal(await page.inputValue('#password'), '', 'the password is typed again');
+  await page.fill('#password', vikram.password);
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => !document.querySelector('#signin'));
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'hi');
+  const consolePage = await consoleSignIn(context, server.base, vikram);
+  await consolePage.waitForSelector('html[lang="hi"] nav >> text=अवलोकन');
   await context.close();
 });
 

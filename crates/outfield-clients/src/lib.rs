@@ -18,6 +18,9 @@ pub mod store;
 pub mod tasks;
 pub mod vcard;
 
+/// The Hindi wordings of the client pages (see `outfield_core::i18n`).
+pub const HINDI: &str = include_str!("../i18n/hi.json");
+
 use outfield_core::ids::{ClientId, PersonId};
 use serde::Deserialize;
 use serde_json::json;

@@ -20,6 +20,10 @@
 
   function text(value) { return String(value == null ? "" : value).replace(/[&<>"]/g, function (c) {
     return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
+  function word(english, value) {
+    var wording = (data.words && data.words[english]) || english;
+    return value === undefined ? wording : wording.replace("{}", value);
+  }
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
 
   var people = L.layerGroup().addTo(map);
@@ -28,9 +32,9 @@
     live.people.forEach(function (p) {
       if (!p.last_fix) return;
       var f = p.last_fix;
-      var label = "<strong>" + text(p.name) + "</strong><br>last seen " + clock(Date.parse(f.at)) +
-        (f.battery != null ? "<br>battery " + Math.round(f.battery * 100) + "%" : "") +
-        (p.flags.length ? "<br>flags: " + text(p.flags.join(", ")) : "");
+      var label = "<strong>" + text(p.name) + "</strong><br>" + text(word("last seen")) + " " + clock(Date.parse(f.at)) +
+        (f.battery != null ? "<br>" + text(word("battery")) + " " + Math.round(f.battery * 100) + "%" : "") +
+        (p.flags.length ? "<br>" + text(word("flags")) + ": " + text(p.flags.join(", ")) : "");
       L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(people);
       L.circleMarker([f.latitude, f.longitude], { radius: 8, color: p.flags.length ? "#b3261e" : "#0b57d0",
         fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "right" })
@@ -52,11 +56,11 @@
         drawLive(JSON.parse(freshData.textContent));
         table.innerHTML = freshTable.innerHTML;
         var status = document.getElementById("live-status");
-        if (status) status.textContent = "Updated at " + clock(Date.now()) + "; the map updates by itself every 30 seconds.";
+        if (status) status.textContent = word("Updated at {}; the map updates by itself every 30 seconds.", clock(Date.now()));
       })
       .catch(function () {
         var status = document.getElementById("live-status");
-        if (status) status.textContent = "Could not update at " + clock(Date.now()) + "; trying again in 30 seconds.";
+        if (status) status.textContent = word("Could not update at {}; trying again in 30 seconds.", clock(Date.now()));
       });
   }
 
@@ -72,9 +76,9 @@
       L.polyline(line, { color: "#0b57d0", weight: 4, opacity: 0.8 }).addTo(map);
       var first = data.trail[0], last = data.trail[data.trail.length - 1];
       L.circleMarker([first[0], first[1]], { radius: 9, color: "#1b7f3b", fillOpacity: 1 })
-        .bindTooltip("Start " + clock(first[2]), { permanent: true, direction: "left" }).addTo(map);
+        .bindTooltip(data.start_label, { permanent: true, direction: "left" }).addTo(map);
       L.circleMarker([last[0], last[1]], { radius: 9, color: "#1a1f24", fillOpacity: 1 })
-        .bindTooltip((data.ended ? "End " : "Latest ") + clock(last[2]), { permanent: true, direction: "right" })
+        .bindTooltip(data.end_label, { permanent: true, direction: "right" })
         .addTo(map);
       // Which way the trail runs: a small dot a little before every tenth position, pointing on.
       for (var k = 10; k < data.trail.length; k += 10) {
@@ -86,11 +90,11 @@
       var from = data.trail.filter(function (f) { return f[2] === g.from; })[0];
       var until = data.trail.filter(function (f) { return f[2] === g.until; })[0];
       if (from && until) L.polyline([[from[0], from[1]], [until[0], until[1]]],
-        { color: "#8a6d00", weight: 3, dashArray: "6 8" }).bindTooltip("tracking gap").addTo(map);
+        { color: "#8a6d00", weight: 3, dashArray: "6 8" }).bindTooltip(word("tracking gap")).addTo(map);
     });
     data.stops.forEach(function (s) {
       L.circleMarker(at(s.latitude, s.longitude), { radius: 7, color: "#5f3dc4", fillOpacity: 0.6 })
-        .bindPopup("Stop " + clock(s.from) + "–" + clock(s.until)).addTo(map);
+        .bindPopup(word("Stop") + " " + clock(s.from) + "–" + clock(s.until)).addTo(map);
     });
     data.clients.forEach(function (c) {
       L.circle(at(c.latitude, c.longitude), { radius: data.radius_m, color: "#555", weight: 1, fillOpacity: 0.05 })

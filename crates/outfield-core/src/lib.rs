@@ -16,6 +16,7 @@ pub mod export;
 pub mod files;
 pub mod geo;
 pub mod http;
+pub mod i18n;
 pub mod ids;
 pub mod instance;
 pub mod notifications;

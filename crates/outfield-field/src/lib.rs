@@ -10,6 +10,9 @@ pub mod reports;
 pub mod tracking;
 pub mod visits;
 
+/// The Hindi wordings of the field-activity pages (see `outfield_core::i18n`).
+pub const HINDI: &str = include_str!("../i18n/hi.json");
+
 use axum::Router;
 use outfield_core::state::AppState;
 use outfield_core::sync::RecordKind;

@@ -47,21 +47,36 @@ const on = (selector, event, handler) => view.querySelector(selector)?.addEventL
 
 // ---- sign-in --------------------------------------------------------------------------------------
 
-async function signInView(error = '') {
+/** The sign-in screen, which is also the app's first screen: the language can be chosen here, before
+ * anything else is read, and what was typed stays when sign-in fails. */
+async function signInView(error = '', typed = {}) {
   who.textContent = '';
-  const company = (await meta('company')) || '';
+  const company = typed.company ?? ((await meta('company')) || '');
   show(`
+    <nav class="languages" aria-label="Language / भाषा">
+      <button type="button" class="link" data-lang="en" lang="en" aria-pressed="${language === 'en'}">English</button>
+      <button type="button" class="link" data-lang="hi" lang="hi" aria-pressed="${language === 'hi'}">हिन्दी</button>
+    </nav>
     <h1>${t('signin.title')}</h1>
     ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
     <form id="signin">
       <label for="company">${t('signin.company')}</label>
       <input id="company" name="company" required autocapitalize="none" value="${escape(company)}">
       <label for="login">${t('signin.login')}</label>
-      <input id="login" name="login" required autocapitalize="none" autocomplete="username">
+      <input id="login" name="login" required autocapitalize="none" autocomplete="username" value="${escape(typed.login ?? '')}">
       <label for="password">${t('signin.password')}</label>
       <input id="password" name="password" type="password" required autocomplete="current-password">
       <button class="wide" type="submit">${t('signin.submit')}</button>
-    </form>`, () => on('#signin', 'submit', signIn));
+    </form>`, () => {
+    on('#signin', 'submit', signIn);
+    view.querySelectorAll('[data-lang]').forEach((button) => button.addEventListener('click', async () => {
+      const form = new FormData(view.querySelector('#signin'));
+      await setMeta('language', button.dataset.lang);
+      await setMeta('languageChosen', true);
+      await use(button.dataset.lang);
+      signInView(error && '', { company: form.get('company'), login: form.get('login') });
+    }));
+  });
 }
 
 async function signIn(event) {
@@ -71,23 +86,32 @@ async function signIn(event) {
     company: form.get('company').trim(), login: form.get('login').trim(), password: form.get('password'),
     device_label: deviceLabel(),
   };
+  const typed = { company: form.get('company'), login: form.get('login') };
   let response;
   try {
     response = await fetch('/api/v1/device-tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch {
-    return signInView(t('signin.offline'));
+    return signInView(t('signin.offline'), typed);
   }
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
-    return signInView(response.status === 429 ? problem.title : t('signin.wrong'));
+    return signInView(response.status === 429 ? problem.title : t('signin.wrong'), typed);
   }
   const issued = await response.json();
   await setMeta('token', issued.token);
   await setMeta('company', body.company);
   await setMeta('revoked', false);
-  const me = await fetch('/api/v1/me', { headers: { authorization: `Bearer ${issued.token}` } }).then((r) => r.json());
+  const authorization = { authorization: `Bearer ${issued.token}` };
+  const me = await fetch('/api/v1/me', { headers: authorization }).then((r) => r.json());
   await setMeta('me', me);
-  if (me.language && me.language !== language) { await setMeta('language', me.language); await use(me.language); }
+  if (await meta('languageChosen')) {
+    // The language picked on the first screen is the person's choice: the account remembers it.
+    await fetch('/api/v1/me/preferences', { method: 'PATCH', headers: { ...authorization, 'content-type': 'application/json' }, body: JSON.stringify({ language }) }).catch(() => {});
+    await setMeta('languageChosen', false);
+  } else if (me.language && me.language !== language) {
+    await setMeta('language', me.language);
+    await use(me.language);
+  }
   await sync.syncNow();
   route();
 }

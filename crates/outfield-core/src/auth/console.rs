@@ -1,8 +1,8 @@
 //! Console pages of sign-in, sign-out, setting a password through a link, and one's own account.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,9 +15,12 @@ use crate::auth::principal::presented_session;
 use crate::auth::sign_in::{self, Attempt, Credentials};
 use crate::auth::tokens::constant_time_eq;
 use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
-use crate::console::{error_page, render, ConsoleUser, FormErrors, Frame, Submission};
+use crate::console::{
+    error_page, remembered_cookie, render, visitor_language, ConsoleUser, FormErrors, Frame,
+    Submission,
+};
 use crate::error::AppError;
-use crate::people::domain::NewPassword;
+use crate::people::domain::{Language, NewPassword};
 use crate::people::{self, Preferences};
 use crate::state::AppState;
 
@@ -42,6 +45,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
+    lang: Language,
     title: &'static str,
     company: String,
     login: String,
@@ -56,7 +60,7 @@ const SIGN_IN_CSRF_COOKIE: &str = "outfield_sign_in";
 
 /// The sign-in page with a fresh form token, its cookie set.
 fn sign_in_form(
-    jar: CookieJar,
+    (jar, lang): (CookieJar, Language),
     secure: bool,
     (company, login, error): (String, String, String),
 ) -> (CookieJar, Response) {
@@ -68,6 +72,7 @@ fn sign_in_form(
         .secure(secure)
         .build();
     let page = render(&SignInPage {
+        lang,
         title: "Sign in",
         company,
         login,
@@ -77,13 +82,25 @@ fn sign_in_form(
     (jar.add(cookie), page)
 }
 
-async fn sign_in_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+/// The sign-in page's language choice (`?lang=hi`), offered before anyone has signed in.
+#[derive(serde::Deserialize)]
+struct LanguageChoice {
+    lang: Option<String>,
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Query(choice): Query<LanguageChoice>,
+) -> Response {
     let company = jar
         .get(COMPANY_COOKIE)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
     let secure = state.config.secure_cookies;
-    sign_in_form(jar, secure, (company, String::new(), String::new())).into_response()
+    let visitor = visitor_language(jar, &headers, choice.lang.as_deref(), secure);
+    sign_in_form(visitor, secure, (company, String::new(), String::new())).into_response()
 }
 
 async fn sign_in(
@@ -92,6 +109,8 @@ async fn sign_in(
     jar: CookieJar,
     request: Request,
 ) -> Response {
+    let secure = state.config.secure_cookies;
+    let (jar, lang) = visitor_language(jar, request.headers(), None, secure);
     let bytes = match axum::body::to_bytes(request.into_body(), crate::http::BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => return error_page(&AppError::PayloadTooLarge),
@@ -100,12 +119,13 @@ async fn sign_in(
         url::form_urlencoded::parse(&bytes).into_owned().collect();
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
     let (company, login, remember) = (field("company"), field("login"), field("remember") == "on");
-    let secure = state.config.secure_cookies;
     let expected = jar.get(SIGN_IN_CSRF_COOKIE).map(|c| c.value().to_string());
     let form_is_ours = expected.is_some_and(|token| constant_time_eq(&token, &field("_csrf")));
     if !form_is_ours {
-        let error = "This sign-in form has expired. Please sign in again.".to_string();
-        let (jar, page) = sign_in_form(jar, secure, (company, login, error));
+        let error = lang
+            .tr("This sign-in form has expired. Please sign in again.")
+            .to_string();
+        let (jar, page) = sign_in_form((jar, lang), secure, (company, login, error));
         return (StatusCode::FORBIDDEN, jar, page).into_response();
     }
     let credentials = Credentials {
@@ -136,7 +156,8 @@ async fn sign_in(
             (jar, Redirect::to("/")).into_response()
         }
         Err(error @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
-            let (jar, page) = sign_in_form(jar, secure, (company, login, error.public_message()));
+            let message = lang.tr(&error.public_message()).to_string();
+            let (jar, page) = sign_in_form((jar, lang), secure, (company, login, message));
             (error.status(), jar, page).into_response()
         }
         Err(error) => error_page(&error),
@@ -152,13 +173,7 @@ fn signed_in(
     remember: bool,
     secure: bool,
 ) -> CookieJar {
-    let remembered = Cookie::build((COMPANY_COOKIE, company.trim().to_lowercase()))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(time::Duration::days(365))
-        .build();
+    let remembered = remembered_cookie(COMPANY_COOKIE, company.trim().to_lowercase(), secure);
     jar.add(sessions::cookie(session, remember, secure))
         .add(sign_in_devices::cookie(device, secure))
         .add(remembered)
@@ -185,13 +200,14 @@ async fn sign_out(
 #[derive(Template)]
 #[template(path = "welcome.html")]
 struct WelcomePage {
+    lang: Language,
     title: &'static str,
     info: Option<LinkInfo>,
     is_invite: bool,
     error: String,
 }
 
-fn welcome(info: Option<LinkInfo>, error: String) -> Response {
+fn welcome(lang: Language, info: Option<LinkInfo>, error: String) -> Response {
     let is_invite = info
         .as_ref()
         .is_some_and(|i| i.purpose == LinkPurpose::Invite);
@@ -201,6 +217,7 @@ fn welcome(info: Option<LinkInfo>, error: String) -> Response {
         "Set a new password"
     };
     render(&WelcomePage {
+        lang,
         title,
         info,
         is_invite,
@@ -208,21 +225,27 @@ fn welcome(info: Option<LinkInfo>, error: String) -> Response {
     })
 }
 
-async fn welcome_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+async fn welcome_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Response {
+    let (_, lang) = visitor_language(jar, &headers, None, state.config.secure_cookies);
     match links::inspect(&state.db, &token).await {
-        Ok(info) => welcome(Some(info), String::new()),
-        Err(AppError::NotFound) => link_gone(),
+        Ok(info) => welcome(lang, Some(info), String::new()),
+        Err(AppError::NotFound) => link_gone(lang),
         Err(error) => error_page(&error),
     }
 }
 
-fn link_gone() -> Response {
+fn link_gone(lang: Language) -> Response {
     let message =
         "This link is not valid any more: it was used, it expired, or a newer one was made. \
                    Ask an administrator of your company for a new one.";
     (
         axum::http::StatusCode::NOT_FOUND,
-        welcome(None, message.to_string()),
+        welcome(lang, None, lang.tr(message).to_string()),
     )
         .into_response()
 }
@@ -234,6 +257,7 @@ async fn set_password(
     jar: CookieJar,
     request: Request,
 ) -> Response {
+    let (jar, lang) = visitor_language(jar, request.headers(), None, state.config.secure_cookies);
     let bytes = axum::body::to_bytes(request.into_body(), crate::http::BODY_LIMIT)
         .await
         .unwrap_or_default();
@@ -246,14 +270,17 @@ async fn set_password(
         Ok(password) => password,
         Err(message) => {
             return match links::inspect(&state.db, &token).await {
-                Ok(info) => welcome(Some(info), format!("The password {message}.")),
-                Err(_) => link_gone(),
+                Ok(info) => {
+                    let error = lang.tr1("The password {}.", lang.tr(&message));
+                    welcome(lang, Some(info), error)
+                }
+                Err(_) => link_gone(lang),
             }
         }
     };
     match links::redeem(&state.db, &token, password, &client).await {
         Ok(info) => sign_in_with_new_password(&state, &client, jar, &info, typed).await,
-        Err(AppError::NotFound) => link_gone(),
+        Err(AppError::NotFound) => link_gone(lang),
         Err(error) => error_page(&error),
     }
 }
@@ -306,7 +333,7 @@ fn account(user: &Principal, notice: &str, errors: FormErrors) -> Response {
     render(&AccountPage {
         frame: Frame::new(user, "Your account", "account"),
         language: user.language.as_str(),
-        notice: notice.to_string(),
+        notice: user.language.tr(notice).to_string(),
         errors,
     })
 }

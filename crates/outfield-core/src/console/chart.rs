@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::people::domain::Language;
+
 /// One bar: its label (a day, a week), its value and, drawn inside it, the part of it that is special
 /// (verified visits among visits).
 #[derive(Debug, Clone)]
@@ -26,6 +28,8 @@ pub struct BarChart {
     pub part_name: Option<String>,
     /// The bars, oldest first.
     pub bars: Vec<Bar>,
+    /// The language of the summary and the table's headings (title, unit and labels come translated).
+    pub lang: Language,
 }
 
 const WIDTH: f64 = 640.0;
@@ -101,17 +105,18 @@ impl BarChart {
         let total: f64 = self.bars.iter().map(|bar| bar.value).sum();
         let part: f64 = self.bars.iter().filter_map(|bar| bar.part).sum();
         let span = match (self.bars.first(), self.bars.last()) {
-            (Some(first), Some(last)) => format!(" from {} to {}", first.label, last.label),
+            (Some(first), Some(last)) => format!(
+                " {}",
+                self.lang.tr2("from {1} to {2}", &first.label, &last.label)
+            ),
             _ => String::new(),
         };
+        let all = self.lang.tr2("{1} {2} in all", number(total), &self.unit);
         match &self.part_name {
-            Some(name) if total > 0.0 => format!(
-                "{} {} in all{span}, {:.0}% {name}",
-                number(total),
-                self.unit,
-                part / total * 100.0
-            ),
-            _ => format!("{} {} in all{span}", number(total), self.unit),
+            Some(name) if total > 0.0 => {
+                format!("{all}{span}, {:.0}% {name}", part / total * 100.0)
+            }
+            _ => format!("{all}{span}"),
         }
     }
 
@@ -131,8 +136,9 @@ impl BarChart {
     fn write_table(&self, out: &mut String) {
         let _ = write!(
             out,
-            r#"<details><summary>Table of {title}</summary><div class="scroll"><table><thead><tr><th scope="col">Day</th><th scope="col">{unit}</th>"#,
-            title = escape(&self.title.to_lowercase()),
+            r#"<details><summary>{table}</summary><div class="scroll"><table><thead><tr><th scope="col">{day}</th><th scope="col">{unit}</th>"#,
+            table = escape(&self.lang.tr1("Table: {}", &self.title)),
+            day = escape(self.lang.tr("Day")),
             unit = escape(&capitalised(&self.unit)),
         );
         if let Some(name) = &self.part_name {
@@ -196,6 +202,7 @@ mod tests {
             title: "Visits per day".into(),
             unit: "visits".into(),
             part_name: Some("verified".into()),
+            lang: Language::English,
             bars: values
                 .iter()
                 .enumerate()

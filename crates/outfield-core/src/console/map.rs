@@ -8,6 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::people::domain::Language;
 
 use crate::state::AppState;
 
@@ -30,12 +33,19 @@ pub fn routes() -> Router<AppState> {
             "/assets/console-map.js",
             get(|| asset("text/javascript; charset=utf-8", MAP_JS)),
         )
+        .route(
+            "/assets/console-search.js",
+            get(|| asset("text/javascript; charset=utf-8", SEARCH_JS)),
+        )
 }
 
 const LEAFLET_JS: &str = include_str!("../../assets/vendor/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../../assets/vendor/leaflet/leaflet.css");
 const LEAFLET_LICENSE: &str = include_str!("../../assets/vendor/leaflet/LICENSE");
 const MAP_JS: &str = include_str!("../../assets/console-map.js");
+/// Type-ahead for search forms (the visit plan's client search); it lives with the map script because
+/// both are the console's small scripts served under the same CSP.
+const SEARCH_JS: &str = include_str!("../../assets/console-search.js");
 
 async fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -46,6 +56,26 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// The wordings the map script shows (popups, status line), in English as the script names them.
+const SCRIPT_WORDINGS: [&str; 7] = [
+    "last seen",
+    "battery",
+    "flags",
+    "Stop",
+    "tracking gap",
+    "Updated at {}; the map updates by itself every 30 seconds.",
+    "Could not update at {}; trying again in 30 seconds.",
+];
+
+/// The map script's wordings in `lang`, for the page's map data: the script looks each up by its
+/// English wording.
+pub fn script_words(lang: Language) -> BTreeMap<&'static str, &'static str> {
+    SCRIPT_WORDINGS
+        .iter()
+        .map(|english| (*english, lang.tr(english)))
+        .collect()
 }
 
 /// The tile server a page's map uses.

@@ -7,17 +7,19 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 
 use crate::auth::principal::authenticate;
 use crate::auth::Principal;
 use crate::error::{AppError, FieldError};
 use crate::http::extract::control_character_error;
-use crate::people::domain::Role;
+use crate::people::domain::{Language, Role};
 use crate::state::AppState;
 use crate::text::is_forbidden_control;
 
@@ -40,6 +42,60 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         include_str!("../../assets/console.css"),
     )
+}
+
+/// Remembers the language a visitor chose on the sign-in page.
+const LANGUAGE_COOKIE: &str = "outfield_language";
+
+/// The language a visitor who is not signed in reads: the one chosen on the sign-in page (`?lang=`,
+/// then remembered), else the first of the browser's languages Outfield has, else English. Returns the
+/// cookie jar with the choice remembered when one was made.
+pub fn visitor_language(
+    jar: CookieJar,
+    headers: &HeaderMap,
+    chosen: Option<&str>,
+    secure: bool,
+) -> (CookieJar, Language) {
+    if let Some(code) = chosen {
+        let lang = Language::parse(code);
+        let cookie = remembered_cookie(LANGUAGE_COOKIE, lang.as_str().to_string(), secure);
+        return (jar.add(cookie), lang);
+    }
+    if let Some(remembered) = jar.get(LANGUAGE_COOKIE) {
+        let lang = Language::parse(remembered.value());
+        return (jar, lang);
+    }
+    (jar, browser_language(headers))
+}
+
+/// A cookie that remembers a visitor's choice for a year (the company code, the language): not a
+/// credential, so it travels on ordinary cross-site navigation (`Lax`) but never to scripts.
+pub fn remembered_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time::Duration::days(365))
+        .build()
+}
+
+/// The first language of `Accept-Language` that Outfield ships, ignoring weights (browsers list
+/// languages in order of preference).
+fn browser_language(headers: &HeaderMap) -> Language {
+    let accepted = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    accepted
+        .split(',')
+        .map(|part| part.split(';').next().unwrap_or_default().trim())
+        .find_map(|tag| match tag.split('-').next().unwrap_or_default() {
+            "hi" => Some(Language::Hindi),
+            "en" => Some(Language::English),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// A signed-in console user; anyone else is redirected to the sign-in page.
@@ -87,20 +143,45 @@ pub struct Frame {
     pub csrf: String,
     /// Which navigation item is current.
     pub section: &'static str,
+    /// The signed-in person's interface language, which every wording on the page is shown in.
+    pub lang: Language,
 }
 
 impl Frame {
     /// The frame for `principal` on a page of `section`.
+    /// The title is an English wording (translated here) or a name (shown as it is).
     pub fn new(principal: &Principal, title: impl Into<String>, section: &'static str) -> Self {
+        let lang = principal.language;
         Frame {
-            title: title.into(),
+            title: lang.tr(&title.into()).to_string(),
             user_name: principal.name.clone(),
             company_name: principal.company_name.clone(),
-            role_label: principal.scope.role().label(),
+            role_label: lang.tr(principal.scope.role().label()),
             is_admin: principal.scope.role().administers(),
             csrf: principal.csrf_token().to_string(),
             section,
+            lang,
         }
+    }
+
+    /// `english` in the page's language (see [`crate::i18n`]).
+    pub fn tr<'a>(&self, english: &'a str) -> &'a str {
+        self.lang.tr(english)
+    }
+
+    /// A wording with one value, in the page's language.
+    pub fn tr1(&self, english: &str, value: impl std::fmt::Display) -> String {
+        self.lang.tr1(english, value)
+    }
+
+    /// A wording with two values `{1}` and `{2}`, in the page's language.
+    pub fn tr2(
+        &self,
+        english: &str,
+        first: impl std::fmt::Display,
+        second: impl std::fmt::Display,
+    ) -> String {
+        self.lang.tr2(english, first, second)
     }
 }
 
@@ -115,15 +196,20 @@ pub fn render(template: &impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage<'a> {
+    lang: Language,
     title: &'a str,
     message: &'a str,
 }
 
 /// A plain page with a title and a message (no frame, so it also works for strangers).
 pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let html = MessagePage { title, message }
-        .render()
-        .unwrap_or_else(|_| message.to_string());
+    let html = MessagePage {
+        lang: Language::English,
+        title,
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_string());
     (status, Html(html)).into_response()
 }
 
@@ -139,8 +225,9 @@ pub fn error_page(error: &AppError) -> Response {
     if let AppError::Internal(inner) = error {
         tracing::error!(error = format!("{inner:#}"), "console request failed");
     }
-    let message = readable_message(error);
+    let message = readable_message(error, Language::English);
     let html = MessagePage {
+        lang: Language::English,
         title,
         message: &message,
     }
@@ -168,7 +255,7 @@ pub fn framed_error_page(user: &Principal, error: &AppError) -> Response {
         status if status.is_server_error() => "Something went wrong",
         _ => "Please check what you entered",
     };
-    let message = readable_message(error);
+    let message = readable_message(error, user.language);
     let page = FramedMessagePage {
         frame: Frame::new(user, title, ""),
         message: &message,
@@ -180,19 +267,30 @@ pub fn framed_error_page(user: &Principal, error: &AppError) -> Response {
 }
 
 /// What a page says about an error: the field problems when there are some, the general message otherwise.
-fn readable_message(error: &AppError) -> String {
+fn readable_message(error: &AppError, lang: Language) -> String {
     let fields = error.field_errors();
     if fields.is_empty() {
-        return error.public_message();
+        return lang.tr(&error.public_message()).to_string();
     }
-    fields.iter().map(sentence).collect::<Vec<_>>().join(" ")
+    fields
+        .iter()
+        .map(|field| sentence(field, lang))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-/// A field problem as a sentence: the message itself when it is one, else "The <field> <message>."
-fn sentence(error: &FieldError) -> String {
+/// A field problem as a sentence in `lang`: the message itself when it is one, else "The <field>
+/// <message>." (the field named in words, as the catalogue has them).
+fn sentence(error: &FieldError, lang: Language) -> String {
     match error.message.chars().next() {
-        Some(c) if c.is_uppercase() => format!("{}.", error.message.trim_end_matches('.')),
-        _ => format!("The {} {}.", error.field.replace('_', " "), error.message),
+        Some(c) if c.is_uppercase() => {
+            let message = lang.tr(error.message.trim_end_matches('.'));
+            lang.tr1("{}.", message)
+        }
+        _ => {
+            let field = error.field.replace('_', " ");
+            lang.tr2("The {1} {2}.", lang.tr(&field), lang.tr(&error.message))
+        }
     }
 }
 
@@ -221,7 +319,8 @@ impl axum::extract::FromRequest<AppState> for Submission {
     }
 }
 
-/// A submitted form: its fields as text, CSRF already checked against the session.
+/// A submitted form: its fields as text, CSRF already checked against the session. A name sent more
+/// than once (a group of checkboxes) holds its values joined by commas.
 pub struct ConsoleForm(pub HashMap<String, String>);
 
 impl ConsoleForm {
@@ -230,8 +329,16 @@ impl ConsoleForm {
         let bytes = axum::body::to_bytes(request.into_body(), crate::http::BODY_LIMIT)
             .await
             .map_err(|_| error_page(&AppError::PayloadTooLarge))?;
-        let fields: HashMap<String, String> =
-            url::form_urlencoded::parse(&bytes).into_owned().collect();
+        let mut fields: HashMap<String, String> = HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(&bytes).into_owned() {
+            fields
+                .entry(name)
+                .and_modify(|earlier| {
+                    earlier.push(',');
+                    earlier.push_str(&value);
+                })
+                .or_insert(value);
+        }
         principal
             .check_csrf(fields.get("_csrf").map(String::as_str))
             .map_err(|error| error_page(&error))?;
@@ -288,9 +395,9 @@ impl FormErrors {
             .unwrap_or("")
     }
 
-    /// Every problem as a sentence, for the summary above a form.
-    pub fn sentences(&self) -> Vec<String> {
-        self.0.iter().map(sentence).collect()
+    /// Every problem as a sentence in `lang`, for the summary above a form.
+    pub fn sentences(&self, lang: &Language) -> Vec<String> {
+        self.0.iter().map(|error| sentence(error, *lang)).collect()
     }
 
     /// Whether there is any error.

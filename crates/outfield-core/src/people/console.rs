@@ -205,9 +205,9 @@ async fn invite(
     {
         Ok(invited) => render(&LinkPage {
             frame: Frame::new(&user, "Invitation ready", "people"),
-            intro: format!(
+            intro: user.language.tr1(
                 "{} can now set a password with this link (valid 7 days).",
-                invited.person.name
+                &invited.person.name,
             ),
             link: invited.link,
             person_id: invited.person.id,
@@ -390,7 +390,10 @@ async fn reset_link(
     match people::reset_link(&state.db, &user.scope, &actor, id, &state.config.public_url()).await {
         Ok(link) => render(&LinkPage {
             frame: Frame::new(&user, "Password-reset link", "people"),
-            intro: "The person can set a new password with this link (valid 1 day). Setting it signs them out everywhere.".into(),
+            intro: user
+                .language
+                .tr("The person can set a new password with this link (valid 1 day). Setting it signs them out everywhere.")
+                .into(),
             link,
             person_id: id,
         }),

@@ -59,6 +59,7 @@ async fn page(
         .await
         .map(|c| c.time_zone)
         .unwrap_or_default();
+    let lang = user.language;
     let rows = overview
         .into_iter()
         .map(|(person, states)| ConsentRow {
@@ -67,13 +68,15 @@ async fn page(
             cells: states
                 .iter()
                 .map(|s| match (s.decision, s.recorded_at) {
-                    (Decision::Granted, Some(at)) => {
-                        format!("Granted (v{}, {})", s.policy_version, local_time(at, &zone))
-                    }
+                    (Decision::Granted, Some(at)) => lang.tr2(
+                        "Granted (version {1}, {2})",
+                        s.policy_version,
+                        local_time(at, &zone),
+                    ),
                     (Decision::Revoked, Some(at)) => {
-                        format!("Withdrawn ({})", local_time(at, &zone))
+                        lang.tr1("Withdrawn ({})", local_time(at, &zone))
                     }
-                    _ => "Not asked yet".to_string(),
+                    _ => lang.tr("Not asked yet").to_string(),
                 })
                 .collect(),
         })

@@ -18,7 +18,7 @@ use outfield_core::console::{
     day_param, framed_error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
 };
 use outfield_core::error::FieldError;
-use outfield_core::people::domain::Role;
+use outfield_core::people::domain::{Language, Role};
 use outfield_core::state::AppState;
 
 /// Routes of this module.
@@ -41,19 +41,10 @@ struct SettingsPage {
     saved: bool,
 }
 
-const WEEKDAYS: [(u32, &str); 7] = [
-    (1, "Mon"),
-    (2, "Tue"),
-    (3, "Wed"),
-    (4, "Thu"),
-    (5, "Fri"),
-    (6, "Sat"),
-    (7, "Sun"),
-];
-
 impl SettingsPage {
-    fn weekdays(&self) -> &'static [(u32, &'static str)] {
-        &WEEKDAYS
+    /// The ISO weekdays with their names in the page's language.
+    fn weekdays(&self) -> Vec<(u32, &'static str)> {
+        (1..=7).map(|n| (n, self.frame.lang.weekday(n))).collect()
     }
 
     fn clock(minute: i64) -> String {
@@ -135,10 +126,8 @@ fn changes_from(
         "" => Some(None),
         _ => minute("auto_end_minute").map(Some),
     };
-    let work_days = WEEKDAYS
-        .iter()
-        .filter(|(n, _)| form.0.contains_key(&format!("day_{n}")))
-        .map(|(n, _)| *n)
+    let work_days = (1..=7)
+        .filter(|n| form.0.contains_key(&format!("day_{n}")))
         .collect();
     let visit_outcomes = form
         .text("visit_outcomes")
@@ -199,6 +188,7 @@ struct RegisterPage {
     next: String,
     month_start: String,
     month_end: String,
+    date: String,
     rows: Vec<RegisterRow>,
     zone: String,
     marks_leave: bool,
@@ -229,6 +219,7 @@ async fn register_page(
     let page = RegisterPage {
         frame: Frame::new(&user, "Attendance", "attendance"),
         day: day.to_string(),
+        date: user.language.date(day),
         previous: day.pred_opt().unwrap_or(day).to_string(),
         next: day.succ_opt().unwrap_or(day).to_string(),
         month_start: month_start.to_string(),
@@ -291,34 +282,33 @@ async fn leave(
 /// Times of a register row for the page.
 impl RegisterRow {
     /// Start as local clock time, with the phone's time when it was started offline.
-    pub(crate) fn start_text(&self, zone: &str) -> String {
+    pub(crate) fn start_text(&self, zone: &str, lang: &Language) -> String {
         let Some(at) = self.started_at else {
             return String::new();
         };
         let mut text = local_clock(&at, zone);
         if let Some(device) = self.start_device_time {
             if (at - device).num_minutes().abs() >= 5 {
-                text.push_str(&format!(
-                    " (phone: {}, sent later)",
-                    local_clock(&device, zone)
-                ));
+                let phone = local_clock(&device, zone);
+                text.push(' ');
+                text.push_str(&lang.tr1("(phone: {}, sent later)", phone));
             }
         }
         text
     }
 
     /// End as local clock time, with how it ended when not by the employee.
-    pub(crate) fn end_text(&self, zone: &str) -> String {
+    pub(crate) fn end_text(&self, zone: &str, lang: &Language) -> String {
         let Some(at) = self.ended_at else {
             return if self.started_at.is_some() {
-                "on duty".into()
+                lang.tr("on duty").into()
             } else {
                 String::new()
             };
         };
         let how = match self.end_reason.as_deref() {
-            Some("automatic") => " (ended automatically)",
-            Some("not_ended") => " (not ended; closed next day)",
+            Some("automatic") => lang.tr(" (ended automatically)"),
+            Some("not_ended") => lang.tr(" (not ended; closed next day)"),
             _ => "",
         };
         format!("{}{how}", local_clock(&at, zone))

@@ -10,7 +10,7 @@ use outfield_core::auth::ClientInfo;
 use outfield_core::console::chart::{Bar, BarChart};
 use outfield_core::console::{framed_error_page, remember_view, render, ConsoleUser, Frame};
 use outfield_core::error::AppResult;
-use outfield_core::people::domain::Role;
+use outfield_core::people::domain::{Language, Role};
 use outfield_core::state::AppState;
 
 use super::{FirstSteps, Today, TrendDay};
@@ -55,21 +55,25 @@ async fn page(state: &AppState, user: &outfield_core::auth::Principal) -> AppRes
         today,
         own: user.scope.role() == Role::FieldEmployee,
         first_steps,
-        charts: charts(&trend).iter().map(BarChart::html).collect(),
+        charts: charts(&trend, user.language)
+            .iter()
+            .map(BarChart::html)
+            .collect(),
     })
 }
 
 /// The 30-day charts: visits (verified ones highlighted), people on duty, kilometres.
-fn charts(trend: &[TrendDay]) -> [BarChart; 3] {
-    let label = |day: &TrendDay| day.day.format("%d %b").to_string();
+fn charts(trend: &[TrendDay], lang: Language) -> [BarChart; 3] {
+    let label = |day: &TrendDay| lang.short_date(day.day);
     let chart = |title: &str,
                  unit: &str,
                  part_name: Option<&str>,
                  value: fn(&TrendDay) -> (f64, Option<f64>)| {
         BarChart {
-            title: title.to_string(),
-            unit: unit.to_string(),
-            part_name: part_name.map(String::from),
+            title: lang.tr(title).to_string(),
+            unit: lang.tr(unit).to_string(),
+            part_name: part_name.map(|name| lang.tr(name).to_string()),
+            lang,
             bars: trend
                 .iter()
                 .map(|day| {

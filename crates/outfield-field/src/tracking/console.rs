@@ -13,10 +13,13 @@ use crate::attendance::console::settings_and_day;
 use crate::tracking::trail::Flag;
 use crate::tracking::{self, DayDetail, LivePosition};
 use outfield_core::companies::settings;
+use outfield_core::console::map::script_words;
 use outfield_core::console::map::{map_json, render_map_page, Tiles};
 use outfield_core::console::{framed_error_page, local_clock, ConsoleUser, Frame};
 use outfield_core::http::extract::ApiPath;
+use outfield_core::people::domain::Language;
 use outfield_core::state::AppState;
+use std::collections::BTreeMap;
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
@@ -49,6 +52,7 @@ struct LiveData<'a> {
     kind: &'static str,
     tiles: &'a Tiles,
     people: &'a [LivePosition],
+    words: BTreeMap<&'static str, &'static str>,
 }
 
 async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
@@ -86,6 +90,7 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
     let tiles = Tiles::from_state(&state);
     let data = map_json(&LiveData {
         kind: "live",
+        words: script_words(user.language),
         tiles: &tiles,
         people: &people,
     });
@@ -125,6 +130,7 @@ struct DayPage {
 #[derive(Serialize)]
 struct DayData<'a> {
     kind: &'static str,
+    words: BTreeMap<&'static str, &'static str>,
     tiles: &'a Tiles,
     trail: &'a [[f64; 4]],
     stops: &'a [tracking::trail::Stop],
@@ -132,8 +138,10 @@ struct DayData<'a> {
     visits: Vec<VisitMark>,
     clients: Vec<ClientMark>,
     radius_m: i64,
-    /// Whether the day was ended (its last position is the end, not the latest).
-    ended: bool,
+    /// The first position's label ("Start 09:12"), by the company's clock and in the reader's language.
+    start_label: String,
+    /// The last position's: "End 18:40" once the day was ended, else "Latest 14:05".
+    end_label: String,
 }
 
 #[derive(Serialize)]
@@ -198,13 +206,15 @@ async fn day_page(
             latitude: at.map(|p| p.0),
             longitude: at.map(|p| p.1),
             verdict: v.in_verdict.as_str(),
-            verdict_label: v.in_verdict.label(),
+            verdict_label: user.language.tr(v.in_verdict.label()),
             distance_m: v.in_distance_m,
         })
         .collect();
     let tiles = Tiles::from_state(&state);
+    let (start_label, end_label) = trail_labels(&detail, &settings.time_zone, user.language);
     let data = map_json(&DayData {
         kind: "day",
+        words: script_words(user.language),
         tiles: &tiles,
         trail: &detail.trail,
         stops: &detail.stops,
@@ -212,16 +222,17 @@ async fn day_page(
         visits,
         clients,
         radius_m: settings.visit_radius_m,
-        ended: detail.ended_at.is_some(),
+        start_label,
+        end_label,
     });
     let zone = settings.time_zone.clone();
     let page = DayPage {
         frame: Frame::new(
             &user,
-            format!("{} — {}", detail.name, day.format("%a %d %b %Y")),
+            format!("{} — {}", detail.name, user.language.date(day)),
             "live",
         ),
-        timeline: timeline(&detail, &zone),
+        timeline: timeline(&detail, &zone, user.language),
         flags: detail.flags.iter().map(|f: &Flag| f.label()).collect(),
         previous: day.pred_opt().unwrap_or(day).to_string(),
         next: day.succ_opt().unwrap_or(day).to_string(),
@@ -232,49 +243,65 @@ async fn day_page(
     render_map_page(&page, &tiles)
 }
 
+/// The labels of the trail's first and last positions ("Start 09:12", "End 18:40" or "Latest 14:05"),
+/// by the company's clock.
+fn trail_labels(detail: &DayDetail, zone: &str, lang: Language) -> (String, String) {
+    let label = |fix: Option<&[f64; 4]>, wording: &str| {
+        fix.map_or(String::new(), |fix| {
+            let at = outfield_core::clock::to_datetime(fix[2] as i64);
+            lang.tr1(wording, local_clock(&at, zone))
+        })
+    };
+    let end = if detail.ended_at.is_some() {
+        "End {}"
+    } else {
+        "Latest {}"
+    };
+    (
+        label(detail.trail.first(), "Start {}"),
+        label(detail.trail.last(), end),
+    )
+}
+
 /// The day as one list of events in time order, by the phone's clock (the one all of them share).
-fn timeline(detail: &DayDetail, zone: &str) -> Vec<TimelineEntry> {
+fn timeline(detail: &DayDetail, zone: &str, lang: Language) -> Vec<TimelineEntry> {
     let ms = outfield_core::clock::to_datetime;
     let mut events: Vec<(i64, String)> = Vec::new();
     if let Some(at) = detail.start_device_time {
-        events.push((at.timestamp_millis(), "Started the day".into()));
+        events.push((at.timestamp_millis(), lang.tr("Started the day").into()));
     }
     for stop in &detail.stops {
         let minutes = (stop.until - stop.from) / 60_000;
-        events.push((stop.from, format!("Stopped for {minutes} min")));
+        events.push((stop.from, lang.tr1("Stopped for {} min", minutes)));
     }
     for gap in &detail.gaps {
         let minutes = (gap.until - gap.from) / 60_000;
-        events.push((
-            gap.from,
-            format!(
-                "No tracking for {minutes} min ({:.1} km bridged)",
-                gap.distance_m / 1000.0
-            ),
-        ));
+        let km = format!("{:.1}", gap.distance_m / 1000.0);
+        let what = lang.tr2("No tracking for {1} min ({2} km bridged)", minutes, km);
+        events.push((gap.from, what));
     }
     for visit in &detail.visits {
-        let distance = visit
-            .in_distance_m
-            .map_or(String::new(), |d| format!(", {d:.0} m away"));
-        events.push((
-            visit.in_device_time.timestamp_millis(),
-            format!(
-                "Checked in at {} — {}{distance}",
-                visit.client_name,
-                visit.in_verdict.label()
-            ),
-        ));
+        let verdict = lang.tr(visit.in_verdict.label());
+        let what = match visit.in_distance_m {
+            Some(d) => {
+                lang.tr2("Checked in at {1} — {2}", &visit.client_name, verdict)
+                    + &lang.tr1(", {} m away", format!("{d:.0}"))
+            }
+            None => lang.tr2("Checked in at {1} — {2}", &visit.client_name, verdict),
+        };
+        events.push((visit.in_device_time.timestamp_millis(), what));
         if let Some(out) = visit.out_device_time {
-            let outcome = visit.outcome.as_deref().unwrap_or("no outcome");
-            events.push((
-                out.timestamp_millis(),
-                format!("Checked out of {} — {outcome}", visit.client_name),
-            ));
+            let outcome = visit.outcome.as_deref().unwrap_or(lang.tr("no outcome"));
+            let what = lang.tr2(
+                "Checked out of {1} — {2}",
+                &visit.client_name,
+                lang.tr(outcome),
+            );
+            events.push((out.timestamp_millis(), what));
         }
     }
     if let Some(at) = detail.end_device_time {
-        events.push((at.timestamp_millis(), "Ended the day".into()));
+        events.push((at.timestamp_millis(), lang.tr("Ended the day").into()));
     }
     events.sort_by_key(|(at, _)| *at);
     events

@@ -10,7 +10,6 @@ use outfield_core::ids::{ClientId, PersonId};
 use uuid::Uuid;
 
 use crate::attendance::console::settings_and_day;
-use crate::tracking::console::DayQuery;
 use crate::visits::plans::{self, NewPlan, PlannedVisit};
 use crate::visits::{self, Correction};
 use outfield_clients::{Client, ClientFilter};
@@ -40,18 +39,33 @@ pub fn routes() -> Router<AppState> {
 struct PlanPage {
     frame: Frame,
     person_id: PersonId,
+    person_name: String,
     day: String,
-    weekday: u32,
+    date: String,
+    weekday: &'static str,
     plan: Vec<PlannedVisit>,
-    clients: Vec<Client>,
+    q: String,
+    candidates: Vec<Client>,
+    may_have_more: bool,
     errors: FormErrors,
+}
+
+/// Clients offered for the plan at once: the person's own, or the best matches of a search over every
+/// client the planner sees.
+const CANDIDATES: i64 = 30;
+
+/// What the plan page is asked for: a day and a search for clients to add.
+#[derive(serde::Deserialize)]
+struct PlanQuery {
+    day: Option<String>,
+    q: Option<String>,
 }
 
 async fn plan_view(
     state: &AppState,
     user: &outfield_core::auth::Principal,
-    id: PersonId,
-    day: chrono::NaiveDate,
+    (id, day): (PersonId, chrono::NaiveDate),
+    q: &str,
     errors: FormErrors,
 ) -> Response {
     let person = match outfield_core::people::get(&state.db, &user.scope, id).await {
@@ -62,30 +76,34 @@ async fn plan_view(
         Ok(plan) => plan,
         Err(error) => return framed_error_page(user, &error),
     };
+    let q = q.trim();
     let filter = ClientFilter {
-        limit: Some(1000),
+        q: (!q.is_empty()).then(|| q.to_string()),
+        owner_id: q.is_empty().then_some(id),
+        limit: Some(CANDIDATES),
         ..ClientFilter::default()
     };
-    let clients = match outfield_clients::list(&state.db, &user.scope, &filter).await {
+    let candidates = match outfield_clients::list(&state.db, &user.scope, &filter).await {
         Ok(clients) => clients,
         Err(error) => return framed_error_page(user, &error),
     };
     use chrono::Datelike;
+    let lang = user.language;
     let page = PlanPage {
         frame: Frame::new(
             user,
-            format!(
-                "Visit plan of {} — {}",
-                person.name,
-                day.format("%a %d %b %Y")
-            ),
+            lang.tr2("Visit plan of {1} — {2}", &person.name, lang.date(day)),
             "people",
         ),
         person_id: id,
+        person_name: person.name,
         day: day.to_string(),
-        weekday: day.weekday().number_from_monday(),
+        date: lang.date(day),
+        weekday: lang.weekday(day.weekday().number_from_monday()),
         plan,
-        clients,
+        q: q.to_string(),
+        may_have_more: candidates.len() as i64 >= CANDIDATES,
+        candidates,
         errors,
     };
     let status = page.errors.status();
@@ -96,10 +114,11 @@ async fn plan_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
     ApiPath(id): ApiPath<PersonId>,
-    Query(query): Query<DayQuery>,
+    Query(query): Query<PlanQuery>,
 ) -> Response {
+    let q = query.q.unwrap_or_default();
     match settings_and_day(&state, &user, query.day.as_deref()).await {
-        Ok((_, day)) => plan_view(&state, &user, id, day, FormErrors::default()).await,
+        Ok((_, day)) => plan_view(&state, &user, (id, day), &q, FormErrors::default()).await,
         Err(error) => framed_error_page(&user, &error),
     }
 }
@@ -118,6 +137,13 @@ async fn add_to_plan(
         .split(',')
         .filter_map(|c| c.trim().parse().ok())
         .collect();
+    if client_ids.is_empty() {
+        let errors = FormErrors::from_error(&AppError::field(
+            "client_ids",
+            "Choose at least one client to add",
+        ));
+        return plan_view(&state, &user, (id, day), form.text("q"), errors).await;
+    }
     let weekly = form.text("repeat") == "weekly";
     use chrono::Datelike;
     let new = NewPlan {
@@ -128,7 +154,10 @@ async fn add_to_plan(
     };
     match plans::create(&state.db, &user.scope, &Actor::of(&user, &client), new).await {
         Ok(_) => Redirect::to(&format!("/console/people/{id}/plan?day={day}")).into_response(),
-        Err(error) => plan_view(&state, &user, id, day, FormErrors::from_error(&error)).await,
+        Err(error) => {
+            let errors = FormErrors::from_error(&error);
+            plan_view(&state, &user, (id, day), form.text("q"), errors).await
+        }
     }
 }
 

@@ -227,8 +227,93 @@ async fn security_headers_are_set(app: TestApp) {
     );
 }
 
+/// Every console page a manager and an admin open, in Hindi once they choose it: the page says it is
+/// Hindi, the frame and the page's own headings are Hindi, and no English navigation is left.
+async fn the_console_speaks_hindi_once_chosen_and_before_sign_in(app: TestApp) {
+    let visitor = app.browser();
+    let chosen = visitor
+        .get(app.url("/sign-in?lang=hi"))
+        .send()
+        .await
+        .unwrap();
+    assert!(chosen
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|cookie| cookie.to_str().unwrap().starts_with("outfield_language=hi")));
+    let sign_in = chosen.text().await.unwrap();
+    assert!(sign_in.contains(r#"<html lang="hi">"#) && sign_in.contains("कंपनी कोड"));
+    let remembered = visitor.get(app.url("/sign-in")).send().await.unwrap();
+    assert!(remembered.text().await.unwrap().contains("पासवर्ड"));
+    let by_browser = app
+        .browser()
+        .get(app.url("/sign-in"))
+        .header("accept-language", "hi-IN,hi;q=0.9,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert!(by_browser.text().await.unwrap().contains("साइन इन करें"));
+    let wrong = app
+        .console_sign_in(&visitor, &app.a.manager.email, "not-the-password")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        wrong.contains("कंपनी कोड, साइन-इन नाम या पासवर्ड गलत है")
+            && wrong.contains(&format!(r#"value="{}""#, app.a.manager.email)),
+        "the error is Hindi and what was typed stays: {wrong}"
+    );
+
+    for member in [&app.a.manager, &app.a.admin] {
+        let session = app.session(&app.a, member).await;
+        let saved = session
+            .form("/console/account/preferences", &[("language", "hi")])
+            .await;
+        assert!(saved.status().is_success() || saved.status().is_redirection());
+        let mut pages = vec![
+            ("/console", "पिछले 30 दिन"),
+            ("/console/people", "लोग"),
+            ("/console/clients", "ग्राहक जोड़ें"),
+            ("/console/live", "लाइव नक्शा"),
+            ("/console/attendance", "हाज़िरी"),
+            ("/console/reports/activity", "गतिविधि रिपोर्ट"),
+            ("/console/privacy", "व्यक्ति के अनुसार सहमति"),
+            ("/console/account", "पासवर्ड बदलें"),
+        ];
+        let plan = format!("/console/people/{}/plan", app.a.field.id);
+        let day = format!("/console/people/{}/day", app.a.field.id);
+        pages.push((&plan, "योजना में ग्राहक जोड़ें"));
+        pages.push((&day, "घटनाक्रम"));
+        if member.role.administers() {
+            pages.push(("/console/settings", "कंपनी सेटिंग्स"));
+            pages.push(("/console/audit", "ऑडिट ट्रेल"));
+            pages.push(("/console/settings/field-activity", "कामकाजी दिन"));
+            pages.push(("/console/clients/import", "ग्राहक आयात करें"));
+        }
+        for (path, heading) in pages {
+            let response = session.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(r#"<html lang="hi">"#),
+                "{path} says it is Hindi"
+            );
+            assert!(html.contains(heading), "{path} shows “{heading}”");
+            assert!(
+                html.contains("अवलोकन") && html.contains("साइन आउट"),
+                "{path} has the Hindi frame"
+            );
+            for english in [">Overview<", ">Sign out<", ">Search<", ">Save<", ">Filter<"] {
+                assert!(!html.contains(english), "{path} still shows {english}");
+            }
+        }
+    }
+}
+
 both_backends!(
     sign_in_page_signs_in_and_remembers_the_company,
+    the_console_speaks_hindi_once_chosen_and_before_sign_in,
     pages_follow_the_role,
     invite_form_shows_field_errors_and_keeps_input,
     edit_and_deactivate_through_the_console,
