@@ -6,8 +6,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use crate::audit::store::AuditFilter;
-use crate::console::{error_page, local_time, render, ConsoleUser, Frame};
+use crate::audit::store::{AuditEntry, AuditFilter};
+use crate::console::{framed_error_page, local_time, render, ConsoleUser, Frame};
+use crate::people::domain::Language;
 use crate::people::{self, StatusFilter};
 use crate::state::AppState;
 
@@ -21,11 +22,138 @@ struct Row {
     seq: i64,
     when: String,
     who: String,
+    /// What happened, in words ("Added a client"), or the action's code when it has no words yet.
+    what: String,
     action: String,
+    /// The target in words and, where it has a page, the link to it.
     target: String,
+    target_href: Option<String>,
     ip: String,
     user_agent: String,
-    details: String,
+    /// The details as "field: value" lines; the raw JSON stays behind a disclosure.
+    summary: Vec<(String, String)>,
+    raw: String,
+}
+
+/// What each action means, in words (translated through the catalogue).
+const ACTIONS: [(&str, &str); 42] = [
+    ("attendance.day_started", "Started the working day"),
+    ("attendance.day_ended", "Ended the working day"),
+    ("attendance.leave_marked", "Marked leave"),
+    ("attendance.leave_cleared", "Cleared leave"),
+    ("auth.device_token_issued", "Signed in to the field app"),
+    ("auth.device_token_revoked", "Signed a field-app device out"),
+    ("auth.password_changed", "Changed the password"),
+    ("auth.password_set", "Set a password with a link"),
+    ("auth.sign_in_failed", "Failed to sign in"),
+    ("auth.signed_in", "Signed in"),
+    ("auth.signed_out", "Signed out"),
+    ("auth.signed_out_everywhere", "Signed out everywhere"),
+    ("client.contact_added", "Added a contact"),
+    ("client.contacts_imported", "Imported contacts"),
+    ("client.created", "Added a client"),
+    ("client.imported", "Imported clients"),
+    ("client.lead_received", "Received a lead from the website"),
+    ("client.merged", "Merged duplicate clients"),
+    ("client.reassigned", "Reassigned clients"),
+    ("client.updated", "Changed a client"),
+    ("client.location_corrected", "Approved a client location"),
+    (
+        "client.location_correction_rejected",
+        "Rejected a client location",
+    ),
+    ("company.created", "Created the company"),
+    ("company.updated", "Changed the company settings"),
+    (
+        "company.lead_form_changed",
+        "Changed the website enquiry form",
+    ),
+    (
+        "company.activity_settings_updated",
+        "Changed the field activity settings",
+    ),
+    (
+        "company.client_fields_updated",
+        "Changed the client types and fields",
+    ),
+    ("file.uploaded", "Uploaded a file"),
+    ("person.deactivated", "Deactivated a person"),
+    ("person.invited", "Invited a person"),
+    ("person.preferences_changed", "Changed their preferences"),
+    ("person.reset_link_created", "Made a password-reset link"),
+    ("person.updated", "Changed a person"),
+    ("privacy.notice_published", "Published a privacy notice"),
+    ("privacy.consent_granted", "Granted a permission"),
+    ("privacy.consent_revoked", "Withdrew a permission"),
+    ("task.added", "Added a follow-up"),
+    ("task.done", "Completed a follow-up"),
+    ("visit.checked_in", "Checked in at a client"),
+    ("visit.checked_out", "Checked out of a client"),
+    ("visit.planned", "Planned visits"),
+    ("visit.unplanned", "Removed a planned visit"),
+];
+
+/// What `action` means in `lang`, or its code when it has no words.
+fn action_words(action: &str, lang: Language) -> String {
+    ACTIONS
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map_or_else(
+            || action.to_string(),
+            |(_, words)| lang.tr(words).to_string(),
+        )
+}
+
+/// The target in words and its page: a person by name, a client by the name the entry recorded.
+fn target_words(entry: &AuditEntry, lang: Language) -> (String, Option<String>) {
+    let id = &entry.target_id;
+    let recorded_name = entry.details.get("name").and_then(|n| n.as_str());
+    match entry.target_type.as_str() {
+        "person" => (
+            entry
+                .target_name
+                .clone()
+                .unwrap_or_else(|| lang.tr("a person").into()),
+            Some(format!("/console/people/{id}")),
+        ),
+        "client" => (
+            recorded_name.map_or_else(|| lang.tr("a client").into(), String::from),
+            Some(format!("/console/clients/{id}")),
+        ),
+        "login" => (id.clone(), None),
+        other => (lang.tr(&other.replace('_', " ")).to_string(), None),
+    }
+}
+
+/// The details as "field: value" lines a person can read: arrays listed, nested objects counted.
+fn summary(details: &serde_json::Value, lang: Language) -> Vec<(String, String)> {
+    let Some(object) = details.as_object() else {
+        return Vec::new();
+    };
+    object
+        .iter()
+        .map(|(key, value)| {
+            let field = lang.tr(&key.replace('_', " ")).to_string();
+            (field, readable_value(value, lang))
+        })
+        .collect()
+}
+
+fn readable_value(value: &serde_json::Value, lang: Language) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "—".into(),
+        Value::Bool(yes) => lang.tr(if *yes { "yes" } else { "no" }).into(),
+        Value::String(text) => text.clone(),
+        Value::Number(number) => number.to_string(),
+        Value::Array(items) if items.len() > 5 => lang.tr1("{} items", items.len()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| readable_value(item, lang))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(fields) => lang.tr1("{} fields", fields.len()),
+    }
 }
 
 #[derive(Template)]
@@ -33,6 +161,7 @@ struct Row {
 struct AuditPage {
     frame: Frame,
     rows: Vec<Row>,
+    caption: String,
     people: Vec<(String, String)>,
     filter_action: String,
     filter_ip: String,
@@ -62,7 +191,18 @@ async fn audit_page(
     };
     let entries = match crate::audit::browse(&state.db, &user.scope, &filter).await {
         Ok(entries) => entries,
-        Err(error) => return error_page(&error),
+        Err(error) => return framed_error_page(&user, &error),
+    };
+    let (total, newer) = match crate::audit::count(&state.db, &user.scope, &filter).await {
+        Ok(counted) => counted,
+        Err(error) => return framed_error_page(&user, &error),
+    };
+    let lang = user.language;
+    let caption = if entries.is_empty() {
+        lang.tr("No entries").to_string()
+    } else {
+        let shown = format!("{}–{}", newer + 1, newer + entries.len() as i64);
+        lang.tr2("Entries {1} of {2}, newest first", shown, total)
     };
     let zone = crate::companies::get(&state.db, &user.scope)
         .await
@@ -83,15 +223,21 @@ async fn audit_page(
     });
     let rows = entries
         .into_iter()
-        .map(|e| Row {
-            seq: e.seq,
-            when: local_time(e.at, &zone),
-            who: e.actor_name.unwrap_or_else(|| "—".into()),
-            action: e.action,
-            target: format!("{} {}", e.target_type, e.target_id),
-            ip: e.ip,
-            user_agent: e.user_agent,
-            details: e.details.to_string(),
+        .map(|e| {
+            let (target, target_href) = target_words(&e, lang);
+            Row {
+                seq: e.seq,
+                when: local_time(e.at, &zone),
+                who: e.actor_name.clone().unwrap_or_else(|| "—".into()),
+                what: action_words(&e.action, lang),
+                target,
+                target_href,
+                summary: summary(&e.details, lang),
+                raw: e.details.to_string(),
+                action: e.action,
+                ip: e.ip,
+                user_agent: e.user_agent,
+            }
         })
         .collect();
     let people = people::list(&state.db, &user.scope, StatusFilter::All, None)
@@ -103,6 +249,7 @@ async fn audit_page(
     render(&AuditPage {
         frame: Frame::new(&user, "Audit trail", "audit"),
         rows,
+        caption,
         people,
         filter_action: query.action.unwrap_or_default(),
         filter_ip: query.ip.unwrap_or_default(),

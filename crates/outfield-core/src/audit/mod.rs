@@ -56,6 +56,20 @@ impl Actor {
 }
 
 /// A page of the company's trail for an administrator.
+/// How many entries `filter` matches, and how many of those come before its page (see
+/// [`store::count`]); the console's audit page shows where a page stands in the whole.
+pub(crate) async fn count(
+    db: &crate::db::Db,
+    scope: &crate::auth::Scope,
+    filter: &store::AuditFilter,
+) -> crate::error::AppResult<(i64, i64)> {
+    scope.require_admin()?;
+    let mut tx = db.tenant_read(scope).await?;
+    let counted = store::count(&mut tx, scope.company_id(), filter).await?;
+    tx.commit().await?;
+    Ok(counted)
+}
+
 pub(crate) async fn browse(
     db: &crate::db::Db,
     scope: &crate::auth::Scope,

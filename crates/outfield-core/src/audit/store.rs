@@ -153,6 +153,8 @@ pub struct AuditEntry {
     pub target_type: String,
     /// Target id or login.
     pub target_id: String,
+    /// The target person's name, when the target is a person of the company.
+    pub target_name: Option<String>,
     /// Client address.
     pub ip: String,
     /// Client user agent.
@@ -187,24 +189,49 @@ pub async fn list(
     filter: &AuditFilter,
 ) -> sqlx::Result<Vec<AuditEntry>> {
     let limit = filter.limit.unwrap_or(50).clamp(1, 200);
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT a.seq, a.at, a.actor_id, p.name AS actor_name, a.action, a.target_type, a.target_id, \
-         a.ip, a.user_agent, a.details FROM audit_log a \
+         t.name AS target_name, a.ip, a.user_agent, a.details FROM audit_log a \
          LEFT JOIN people p ON p.company_id = a.company_id AND p.id = a.actor_id \
-         WHERE a.company_id = $1 \
-           AND ($2 IS NULL OR a.action LIKE $2 || '%') \
-           AND ($3 IS NULL OR a.ip = $3) \
-           AND ($4 IS NULL OR a.actor_id = $4) \
-           AND ($5 IS NULL OR a.seq < $5) \
-         ORDER BY a.seq DESC LIMIT $6",
-    )
-    .bind(company_id)
-    .bind(filter.action.clone().filter(|s| !s.is_empty()))
-    .bind(filter.ip.clone().filter(|s| !s.is_empty()))
-    .bind(filter.actor_id)
-    .bind(filter.before_seq)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
+         LEFT JOIN people t ON a.target_type = 'person' AND t.company_id = a.company_id \
+           AND t.id = a.target_id \
+         WHERE a.company_id = $1 AND ($5 IS NULL OR a.seq < $5) AND {FILTERED} \
+         ORDER BY a.seq DESC LIMIT $6"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(company_id)
+        .bind(filter.action.clone().filter(|s| !s.is_empty()))
+        .bind(filter.ip.clone().filter(|s| !s.is_empty()))
+        .bind(filter.actor_id)
+        .bind(filter.before_seq)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await?;
     rows.iter().map(AuditEntry::from_row).collect()
+}
+
+/// The conditions of a filter other than its page position ($2 action prefix, $3 address, $4 actor).
+const FILTERED: &str = "($2 IS NULL OR a.action LIKE $2 || '%') AND ($3 IS NULL OR a.ip = $3) \
+     AND ($4 IS NULL OR a.actor_id = $4)";
+
+/// How many entries the filter matches in all, and how many of them are newer than `before_seq` (the
+/// entries on earlier pages), so a page can say "entries 101–200 of 5,400".
+pub async fn count(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    filter: &AuditFilter,
+) -> sqlx::Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN $5 IS NOT NULL AND a.seq >= $5 THEN 1 ELSE 0 END), 0) \
+         FROM audit_log a WHERE a.company_id = $1 AND {FILTERED}"
+    );
+    let (total, newer): (i64, i64) = sqlx::query_as(&sql)
+        .bind(company_id)
+        .bind(filter.action.clone().filter(|s| !s.is_empty()))
+        .bind(filter.ip.clone().filter(|s| !s.is_empty()))
+        .bind(filter.actor_id)
+        .bind(filter.before_seq)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok((total, newer))
 }

@@ -308,7 +308,59 @@ async fn edited_removed_and_reordered_sealed_entries_are_detected(app: TestApp) 
     );
 }
 
+/// The console's trail reads as sentences: what happened in words, the person acted on by name with a
+/// link, the details as fields, the raw data behind a disclosure, and where the page stands in the whole.
+async fn the_console_trail_says_what_happened_in_words(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let invited = admin
+        .post(
+            "/api/v1/people",
+            json!({ "name": "Ravi Kumar", "email": "ravi.kumar@alpha.example", "role": "field_employee" }),
+        )
+        .await;
+    assert_eq!(invited.status(), 201);
+    let ravi: serde_json::Value = invited.json().await.unwrap();
+    let ravi_id = ravi["person"]["id"].as_str().unwrap().to_string();
+    let page = admin.get("/console/audit?action=person.").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let invites = app.audit_count("person.invited").await;
+    assert!(invites >= 1);
+    let person_entries = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE company_id = '{}' AND action LIKE 'person.%'",
+            app.a.company_id
+        ))
+        .await;
+    assert!(
+        html.contains(&format!(
+            "Entries 1–{person_entries} of {person_entries}, newest first"
+        )),
+        "the caption counts what the filter matches: {html}"
+    );
+    assert!(html.contains("<td>Invited a person</td>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            r#"<a href="/console/people/{ravi_id}">Ravi Kumar</a>"#
+        )),
+        "the target is named and linked"
+    );
+    assert!(
+        html.contains("<dt>email</dt><dd>ravi.kumar@alpha.example</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<summary>Recorded data</summary><p><code>person.invited</code></p>"));
+    assert!(!html.contains("auth.signed_in"), "the filter holds");
+    let other = app.session(&app.b, &app.b.admin).await;
+    let theirs = other.get("/console/audit").await.text().await.unwrap();
+    assert!(
+        !theirs.contains("Ravi Kumar"),
+        "another company's trail shows none of it"
+    );
+}
+
 both_backends!(
+    the_console_trail_says_what_happened_in_words,
     entries_wait_unchained_then_join_the_chain_in_order,
     concurrent_changes_of_one_company_all_join_one_chain,
     edited_removed_and_reordered_sealed_entries_are_detected,
