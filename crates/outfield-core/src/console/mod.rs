@@ -25,6 +25,7 @@ use crate::text::is_forbidden_control;
 
 pub mod chart;
 pub mod map;
+pub mod pager;
 
 /// The console's own assets: the stylesheet and the vendored map library. The binary composes these
 /// with every feature's pages.

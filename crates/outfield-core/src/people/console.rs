@@ -11,9 +11,10 @@ use uuid::Uuid;
 use crate::audit::Actor;
 use crate::auth::devices::Device;
 use crate::auth::{ClientInfo, Principal};
+use crate::console::pager::Pager;
 use crate::console::{
-    error_page, grantable_roles, local_time, remember_view, render, ConsoleForm, ConsoleUser,
-    FormErrors, Frame, Submission,
+    error_page, framed_error_page, grantable_roles, local_time, remember_view, render, ConsoleForm,
+    ConsoleUser, FormErrors, Frame, Submission,
 };
 use crate::http::extract::ApiPath;
 use crate::people::{self, Invitation, Person, PersonChanges, StatusFilter};
@@ -38,6 +39,9 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     frame: Frame,
     people: Vec<Person>,
+    pager: Pager,
+    /// The filters as a query string ending in `&`, for the pager's links.
+    pager_query: String,
     q: String,
     status: &'static str,
 }
@@ -46,6 +50,7 @@ struct ListPage {
 struct ListQuery {
     q: Option<String>,
     status: Option<StatusFilter>,
+    page: Option<usize>,
 }
 
 async fn list_page(
@@ -56,19 +61,29 @@ async fn list_page(
 ) -> Response {
     remember_view(&state, &user, &client, "/console/people").await;
     let status = query.status.unwrap_or_default();
-    match people::list(&state.db, &user.scope, status, query.q.as_deref()).await {
-        Ok(list) => render(&ListPage {
-            frame: Frame::new(&user, "People", "people"),
-            people: list,
-            q: query.q.unwrap_or_default(),
-            status: match status {
-                StatusFilter::Active => "active",
-                StatusFilter::Deactivated => "deactivated",
-                StatusFilter::All => "all",
-            },
-        }),
-        Err(error) => error_page(&error),
-    }
+    let list = match people::list(&state.db, &user.scope, status, query.q.as_deref()).await {
+        Ok(list) => list,
+        Err(error) => return framed_error_page(&user, &error),
+    };
+    let pager = Pager::new(query.page, list.len());
+    let status = match status {
+        StatusFilter::Active => "active",
+        StatusFilter::Deactivated => "deactivated",
+        StatusFilter::All => "all",
+    };
+    let q = query.q.unwrap_or_default();
+    let filters = [("q", q.as_str()), ("status", status)];
+    render(&ListPage {
+        frame: Frame::new(&user, "People", "people"),
+        people: pager.take(list),
+        pager,
+        pager_query: format!(
+            "{}&",
+            serde_urlencoded::to_string(filters).unwrap_or_default()
+        ),
+        q,
+        status,
+    })
 }
 
 /// The values shown in the person form (as typed, so a rejected submission keeps them).

@@ -10,10 +10,10 @@ use chrono::{Datelike, Timelike};
 use outfield_core::ids::PersonId;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
-use crate::tracking::console::DayQuery;
 use outfield_core::audit::Actor;
 use outfield_core::auth::ClientInfo;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
+use outfield_core::console::pager::Pager;
 use outfield_core::console::{
     day_param, framed_error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
 };
@@ -190,14 +190,23 @@ struct RegisterPage {
     month_end: String,
     date: String,
     rows: Vec<RegisterRow>,
+    pager: Pager,
+    pager_query: String,
     zone: String,
     marks_leave: bool,
+}
+
+/// The register's day and page.
+#[derive(serde::Deserialize)]
+struct RegisterQuery {
+    day: Option<String>,
+    page: Option<usize>,
 }
 
 async fn register_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
-    Query(query): Query<DayQuery>,
+    Query(query): Query<RegisterQuery>,
 ) -> Response {
     let (settings, day) = match settings_and_day(&state, &user, query.day.as_deref()).await {
         Ok(found) => found,
@@ -211,6 +220,7 @@ async fn register_page(
         Ok(rows) => rows,
         Err(error) => return framed_error_page(&user, &error),
     };
+    let pager = Pager::new(query.page, rows.len());
     let month_start = day.with_day(1).unwrap_or(day);
     let month_end = month_start
         .checked_add_months(chrono::Months::new(1))
@@ -224,7 +234,9 @@ async fn register_page(
         next: day.succ_opt().unwrap_or(day).to_string(),
         month_start: month_start.to_string(),
         month_end: month_end.to_string(),
-        rows,
+        pager,
+        pager_query: format!("day={day}&"),
+        rows: pager.take(rows),
         zone: settings.time_zone,
         marks_leave: user.scope.role() != Role::FieldEmployee,
     };

@@ -311,8 +311,87 @@ async fn the_console_speaks_hindi_once_chosen_and_before_sign_in(app: TestApp) {
     }
 }
 
+/// The people list and the attendance register show 50 rows a page with the true count, the pages
+/// together cover everyone exactly once, and filters stay in the pager's links.
+async fn people_and_attendance_page_with_true_counts(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for n in 0..60 {
+        let response = admin
+            .post(
+                "/api/v1/people",
+                serde_json::json!({ "name": format!("Paged Person {n:02}"), "email": format!("paged{n}@alpha.example"), "role": "field_employee" }),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+    }
+    let total = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM people WHERE company_id = '{}' AND deactivated_at IS NULL",
+            app.a.company_id
+        ))
+        .await;
+    let first = admin.get("/console/people").await.text().await.unwrap();
+    assert!(
+        first.contains(&format!("People 1–50 of {total}")),
+        "{first}"
+    );
+    assert!(
+        first.contains(r#"href="?q=&#38;status=active&#38;page=2""#),
+        "{first}"
+    );
+    let second = admin
+        .get("/console/people?status=active&page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(second.contains(&format!("People 51–{total} of {total}")));
+    let seen: usize = [&first, &second]
+        .iter()
+        .map(|page| page.matches("Paged Person").count())
+        .sum();
+    assert_eq!(seen, 60, "every person on exactly one page");
+    let beyond = admin
+        .get("/console/people?page=99")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        beyond.contains(&format!("People 51–{total} of {total}")),
+        "a page past the end shows the last"
+    );
+    let searched = admin
+        .get("/console/people?q=paged+person+0")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(searched.contains("People 1–10 of 10"), "{searched}");
+    let register = admin.get("/console/attendance").await.text().await.unwrap();
+    let on_register: usize = register
+        .split("people 1–50 of ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the register's first page says how many people it has");
+    assert!(on_register > 50, "{register}");
+    let register_two = admin
+        .get("/console/attendance?page=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(register_two.contains(&format!("people 51–{on_register} of {on_register}")));
+    assert!(
+        register_two.contains("Paged Person 59"),
+        "the second page holds the rest"
+    );
+}
+
 both_backends!(
     sign_in_page_signs_in_and_remembers_the_company,
+    people_and_attendance_page_with_true_counts,
     the_console_speaks_hindi_once_chosen_and_before_sign_in,
     pages_follow_the_role,
     invite_form_shows_field_errors_and_keeps_input,
