@@ -136,7 +136,7 @@ impl BarChart {
     fn write_table(&self, out: &mut String) {
         let _ = write!(
             out,
-            r#"<details><summary>{table}</summary><div class="scroll"><table><thead><tr><th scope="col">{day}</th><th scope="col">{unit}</th>"#,
+            r#"<details><summary>{table}</summary><div class="scroll" tabindex="0" role="group" aria-label="{table}"><table><thead><tr><th scope="col">{day}</th><th scope="col">{unit}</th>"#,
             table = escape(&self.lang.tr1("Table: {}", &self.title)),
             day = escape(self.lang.tr("Day")),
             unit = escape(&capitalised(&self.unit)),
