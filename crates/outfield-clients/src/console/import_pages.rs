@@ -1,6 +1,8 @@
 //! The import pages: upload a CSV or XLSX file, preview it row by row, confirm.
 
 use super::*;
+use axum::http::header;
+use outfield_core::people::StatusFilter;
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -8,7 +10,10 @@ struct ImportPage {
     frame: Frame,
     upload_id: String,
     report: Option<ImportReport>,
-    targets: Vec<&'static str>,
+    targets: Vec<(&'static str, &'static str)>,
+    /// Active people who may own the imported clients, and the one chosen.
+    people: Vec<(String, String)>,
+    default_owner: String,
     message: String,
 }
 
@@ -21,45 +26,110 @@ impl ImportPage {
             .map(String::as_str)
             .unwrap_or("")
     }
+
+    /// The words for a target field (or the field's key when it is another, such as a custom field).
+    fn field_label<'a>(&self, field: &'a str) -> &'a str {
+        TARGETS
+            .iter()
+            .find(|(target, _)| *target == field)
+            .map_or(field, |(_, label)| label)
+    }
 }
 
-const TARGETS: [&str; 14] = [
-    "name",
-    "code",
-    "client_type",
-    "status",
-    "phone",
-    "email",
-    "gstin",
-    "category",
-    "territory",
-    "tags",
-    "address",
-    "latitude",
-    "longitude",
-    "owner_email",
+/// The fields an import fills, each with the words the page and the template file name it by.
+const TARGETS: [(&str, &str); 14] = [
+    ("name", "Name"),
+    ("code", "Code"),
+    ("client_type", "Type"),
+    ("status", "Status"),
+    ("phone", "Phone"),
+    ("email", "E-mail"),
+    ("gstin", "GSTIN"),
+    ("category", "Category"),
+    ("territory", "Area"),
+    ("tags", "Tags"),
+    ("address", "Address"),
+    ("latitude", "Latitude"),
+    ("longitude", "Longitude"),
+    ("owner_email", "Owner e-mail"),
 ];
 
-fn import_view(
+/// The example row of the template file, under [`TARGETS`]' headings.
+const TEMPLATE_EXAMPLE: [&str; 14] = [
+    "Shree Ganesh Kirana",
+    "PUN-0042",
+    "Retailer",
+    "active",
+    "+91 98200 12345",
+    "ganesh.kirana@example.in",
+    "27AAPFU0939F1ZV",
+    "A",
+    "Hadapsar",
+    "fertiliser; seeds",
+    "Shop 4, Magarpatta Road, Hadapsar, Pune 411028",
+    "18.5089",
+    "73.9260",
+    "",
+];
+
+/// A CSV file with the headings an import recognises and one example row, to fill in a spreadsheet.
+pub(super) async fn import_template(ConsoleUser(user): ConsoleUser) -> Response {
+    if let Err(error) = user.scope.require_admin() {
+        return framed_error_page(&user, &error);
+    }
+    let mut csv = String::new();
+    for row in [TARGETS.map(|(_, label)| label), TEMPLATE_EXAMPLE] {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| format!("\"{}\"", cell.replace('"', "\"\"")))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push_str("\r\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"outfield-clients-template.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+async fn import_view(
+    state: &AppState,
     user: &Principal,
-    upload_id: String,
-    report: Option<ImportReport>,
-    message: String,
+    (upload_id, report): (String, Option<ImportReport>),
+    (default_owner, message): (Option<PersonId>, String),
 ) -> Response {
+    let people = outfield_core::people::list(&state.db, &user.scope, StatusFilter::Active, None)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect();
     render(&ImportPage {
         frame: Frame::new(user, "Import clients", "clients"),
         upload_id,
         report,
         targets: TARGETS.to_vec(),
+        people,
+        default_owner: default_owner.unwrap_or(user.scope.person_id()).to_string(),
         message,
     })
 }
 
-pub(super) async fn import_page(ConsoleUser(user): ConsoleUser) -> Response {
+pub(super) async fn import_page(
+    State(state): State<AppState>,
+    ConsoleUser(user): ConsoleUser,
+) -> Response {
     if let Err(error) = user.scope.require_admin() {
         return framed_error_page(&user, &error);
     }
-    import_view(&user, String::new(), None, String::new())
+    import_view(&state, &user, (String::new(), None), (None, String::new())).await
 }
 
 /// Stores the uploaded file for the preview and the confirmation.
@@ -73,16 +143,15 @@ pub(super) async fn upload(
         Err(page) => return page,
     };
     let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
-        return import_view(
-            &user,
-            String::new(),
-            None,
-            "Choose a CSV or XLSX file.".into(),
-        );
+        let message = user.language.tr("Choose a CSV or XLSX file.").to_string();
+        return import_view(&state, &user, (String::new(), None), (None, message)).await;
     };
     match import::save_upload(&state.db, &user.scope, &name, &bytes).await {
         Ok(id) => Redirect::to(&format!("/console/clients/import/{id}")).into_response(),
-        Err(error) => import_view(&user, String::new(), None, error_text(&error)),
+        Err(error) => {
+            let message = error_text(&error);
+            import_view(&state, &user, (String::new(), None), (None, message)).await
+        }
     }
 }
 
@@ -122,6 +191,8 @@ fn options_from(pairs: impl Iterator<Item = (String, String)>) -> ImportOptions 
             options.mapping.insert(target.to_string(), value);
         } else if name == "commit_valid_rows" {
             options.commit_valid_rows = value == "on";
+        } else if name == "default_owner" {
+            options.default_owner = value.parse().ok();
         }
     }
     options
@@ -148,8 +219,21 @@ pub(super) async fn preview(
     )
     .await
     {
-        Ok(report) => import_view(&user, id.to_string(), Some(report), String::new()),
-        Err(error) => import_view(&user, id.to_string(), None, error_text(&error)),
+        Ok(report) => {
+            let upload = (id.to_string(), Some(report));
+            import_view(
+                &state,
+                &user,
+                upload,
+                (options.default_owner, String::new()),
+            )
+            .await
+        }
+        Err(error) => {
+            let message = error_text(&error);
+            let upload = (id.to_string(), None);
+            import_view(&state, &user, upload, (options.default_owner, message)).await
+        }
     }
 }
 
@@ -190,11 +274,16 @@ pub(super) async fn confirm(
     {
         Ok(report) => {
             let _ = import::delete_upload(&state.db, &user.scope, id).await;
-            let notice = format!(
-                "{} clients imported; {} duplicates and {} rows with errors skipped.",
-                report.created,
+            let lang = user.language;
+            let skipped = lang.tr2(
+                "{1} duplicates and {2} rows with errors",
                 report.duplicates.len(),
-                report.invalid
+                report.invalid,
+            );
+            let notice = lang.tr2(
+                "{1} clients imported; {2} skipped.",
+                report.created,
+                skipped,
             );
             list_view(
                 &state,
@@ -216,12 +305,11 @@ pub(super) async fn confirm(
             )
             .await
             .ok();
-            import_view(
-                &user,
-                id.to_string(),
-                report,
-                format!("Nothing was imported. {}", error_text(&error)),
-            )
+            let message = user
+                .language
+                .tr1("Nothing was imported. {}", error_text(&error));
+            let upload = (id.to_string(), report);
+            import_view(&state, &user, upload, (options.default_owner, message)).await
         }
     }
 }

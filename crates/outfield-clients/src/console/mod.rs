@@ -8,7 +8,7 @@ mod leads;
 mod list_pages;
 
 use field_pages::{field_settings_page, save_field_settings};
-use import_pages::{confirm, import_page, preview, upload, uploaded_file};
+use import_pages::{confirm, import_page, import_template, preview, upload, uploaded_file};
 use list_pages::{create, list_page, list_view, reassign, ListQuery};
 use outfield_core::ids::{ClientId, PersonId};
 
@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
                     import::MAX_BYTES + 64 * 1024,
                 )),
         )
+        .route("/console/clients/import/template.csv", get(import_template))
         .route("/console/clients/import/{id}", get(preview).post(confirm))
 }
 

@@ -87,6 +87,10 @@ pub struct ImportOptions {
     /// With `commit`: store the valid rows even though some rows are invalid.
     #[serde(default)]
     pub commit_valid_rows: bool,
+    /// Who owns the rows that name no owner (an active person of the company); the importing person
+    /// when absent.
+    #[serde(default)]
+    pub default_owner: Option<PersonId>,
 }
 
 /// A problem with one field of one row.
@@ -298,6 +302,15 @@ fn parse_row(
     }
 }
 
+/// Text compared for duplicates: lower case, words separated by single spaces, punctuation dropped.
+fn folded(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Existing clients by the keys duplicates are detected on.
 #[derive(Default)]
 struct Known {
@@ -306,8 +319,12 @@ struct Known {
 }
 
 impl Known {
-    /// The keys a client is recognised by: code (case-insensitive), phone, e-mail and GSTIN.
-    fn keys(client: &NewClient) -> [(&'static str, Option<String>); 4] {
+    /// The keys a client is recognised by: code (case-insensitive), phone, e-mail, GSTIN, and its name
+    /// together with its area or its address (two shops of one name in one area are one shop).
+    fn keys(client: &NewClient) -> [(&'static str, Option<String>); 6] {
+        let name = folded(client.name.as_str());
+        let with_name =
+            |place: Option<&str>| place.map(|place| format!("{name}|{}", folded(place)));
         [
             (
                 "code",
@@ -324,6 +341,14 @@ impl Known {
             (
                 "gstin",
                 client.gstin.as_ref().map(|v| v.as_str().to_string()),
+            ),
+            (
+                "name and area",
+                with_name(client.territory.as_ref().map(|t| t.as_str())),
+            ),
+            (
+                "name and address",
+                with_name(client.address.as_ref().map(|a| a.as_str())),
             ),
         ]
     }
@@ -361,7 +386,7 @@ impl Known {
 }
 
 async fn known_clients(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Known> {
-    let rows = sqlx::query("SELECT name, code, phone, email, gstin, latitude, longitude FROM clients WHERE company_id = $1")
+    let rows = sqlx::query("SELECT name, code, phone, email, gstin, territory, address, latitude, longitude FROM clients WHERE company_id = $1")
         .bind(company_id)
         .fetch_all(&mut **tx)
         .await?;
@@ -369,11 +394,16 @@ async fn known_clients(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Known
     for row in rows {
         let name: String = row.try_get("name")?;
         let code: Option<String> = row.try_get("code")?;
+        let with_name = |place: Option<String>| {
+            place.map(|place| format!("{}|{}", folded(&name), folded(&place)))
+        };
         for (kind, value) in [
             ("code", code.map(|c| c.to_lowercase())),
             ("phone", row.try_get("phone")?),
             ("email", row.try_get("email")?),
             ("gstin", row.try_get("gstin")?),
+            ("name and area", with_name(row.try_get("territory")?)),
+            ("name and address", with_name(row.try_get("address")?)),
         ] {
             if let Some(value) = value {
                 known
@@ -424,6 +454,16 @@ pub async fn run(
     let mapping = map_columns(&table.headers, &options.mapping)?;
     let mut tx = db.tenant(scope).await?;
     let owners = active_people(&mut tx, scope.company_id()).await?;
+    let default_owner = match options.default_owner {
+        Some(chosen) if !owners.values().any(|id| *id == chosen) => {
+            return Err(AppError::field(
+                "default_owner",
+                "must be an active person of this company",
+            ));
+        }
+        Some(chosen) => chosen,
+        None => scope.person_id(),
+    };
     let fields = crate::fields::load(&mut tx, scope.company_id()).await?;
     let mut known = known_clients(&mut tx, scope.company_id()).await?;
     let mut report = ImportReport {
@@ -464,7 +504,7 @@ pub async fn run(
                 .collect();
             return Err(AppError::Validation(errors));
         }
-        store_rows(&mut tx, scope, &valid).await?;
+        store_rows(&mut tx, scope, &valid, default_owner).await?;
         let event = AuditEvent::new("client.imported", "company", scope.company_id())
             .with(json!({ "created": valid.len(), "invalid": report.invalid, "duplicates": report.duplicates.len(), "first_row": valid.first().map(|r| r.row) }));
         audit::record(&mut tx, actor, event).await?;
@@ -531,7 +571,12 @@ const ROWS_PER_STATEMENT: usize = 5_000;
 
 /// Inserts the valid rows, then their owners, [`ROWS_PER_STATEMENT`] at a time from a JSON array bound
 /// as one parameter, and indexes them for search.
-async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Result<()> {
+async fn store_rows(
+    tx: &mut Tx,
+    scope: &Scope,
+    rows: &[ValidRow],
+    default_owner: PersonId,
+) -> sqlx::Result<()> {
     let backend = Backend::of(tx);
     let company = scope.company_id().to_string();
     let mut created = Vec::with_capacity(rows.len());
@@ -541,7 +586,7 @@ async fn store_rows(tx: &mut Tx, scope: &Scope, rows: &[ValidRow]) -> sqlx::Resu
         let tags = joined_tags(&row.client);
         let indexed = search_entry(&row.client, &tags);
         clients.push(client_values(id, &row.client, &tags, &indexed));
-        created.push((indexed, id, row.owner.unwrap_or(scope.person_id())));
+        created.push((indexed, id, row.owner.unwrap_or(default_owner)));
     }
     let insert_clients = format!(
         "INSERT INTO clients (company_id, id, code, name, search_text, search_name, client_type, status, \

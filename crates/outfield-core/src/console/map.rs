@@ -34,8 +34,8 @@ pub fn routes() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", MAP_JS)),
         )
         .route(
-            "/assets/console-search.js",
-            get(|| asset("text/javascript; charset=utf-8", SEARCH_JS)),
+            "/assets/console-forms.js",
+            get(|| asset("text/javascript; charset=utf-8", FORMS_JS)),
         )
 }
 
@@ -43,9 +43,9 @@ const LEAFLET_JS: &str = include_str!("../../assets/vendor/leaflet/leaflet.js");
 const LEAFLET_CSS: &str = include_str!("../../assets/vendor/leaflet/leaflet.css");
 const LEAFLET_LICENSE: &str = include_str!("../../assets/vendor/leaflet/LICENSE");
 const MAP_JS: &str = include_str!("../../assets/console-map.js");
-/// Type-ahead for search forms (the visit plan's client search); it lives with the map script because
-/// both are the console's small scripts served under the same CSP.
-const SEARCH_JS: &str = include_str!("../../assets/console-search.js");
+/// The console's form helpers (type-ahead on the visit plan, progress on long imports); served with the
+/// map script, the console's other small script under the same CSP.
+const FORMS_JS: &str = include_str!("../../assets/console-forms.js");
 
 async fn asset(content_type: &'static str, body: &'static str) -> Response {
     (

@@ -1038,6 +1038,7 @@ both_backends!(
     enquiry_spam_is_stopped,
     the_html_form_gets_a_page,
     imports_preview_then_commit_only_what_is_confirmed,
+    imports_start_from_a_template_and_choose_an_owner,
     merging_keeps_every_contact_and_interaction,
     a_hundred_thousand_rows_are_one_import,
     the_console_list_pages_through_every_client_with_the_true_count,
@@ -1387,6 +1388,73 @@ async fn imports_preview_then_commit_only_what_is_confirmed(app: TestApp) {
     );
     let not_admin = import(&field, &csv, json!({})).await;
     assert_eq!(not_admin.status(), 403);
+}
+
+/// The import page offers a template whose headings Outfield recognises; rows without an owner go to
+/// the person chosen (one of the company's, never another's); a client already known by its name and
+/// area is a duplicate, however its name is spaced or cased.
+async fn imports_start_from_a_template_and_choose_an_owner(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let page = admin
+        .get("/console/clients/import")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"href="/console/clients/import/template.csv""#));
+    let template = admin.get("/console/clients/import/template.csv").await;
+    assert_eq!(template.status(), 200);
+    assert!(template.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("outfield-clients-template.csv"));
+    let csv = template.bytes().await.unwrap();
+    assert!(csv.starts_with(b"\"Name\",\"Code\",\"Type\""));
+    let preview: Value = import(&admin, &csv, json!({})).await.json().await.unwrap();
+    assert_eq!(
+        (preview["valid"].as_i64(), preview["invalid"].as_i64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        preview["mapping"].as_object().unwrap().len(),
+        14,
+        "every heading maps"
+    );
+
+    let foreign = import(
+        &admin,
+        &csv,
+        json!({ "commit": true, "default_owner": app.b.field.id }),
+    )
+    .await;
+    assert_eq!(foreign.status(), 422);
+    assert!(fields(&problem(foreign).await).contains(&"default_owner".to_string()));
+    let committed: Value = import(
+        &admin,
+        &csv,
+        json!({ "commit": true, "default_owner": app.a.field.id }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(committed["created"], 1);
+    let field = app.session(&app.a, &app.a.field).await;
+    assert_eq!(
+        names(&field, "?q=ganesh").await,
+        ["Shree Ganesh Kirana"],
+        "the chosen owner has it"
+    );
+
+    let again = b"Name,Area\n  shree GANESH   kirana ,hadapsar\nShree Ganesh Kirana,Kothrud\n";
+    let report: Value = import(&admin, again, json!({})).await.json().await.unwrap();
+    assert_eq!(report["duplicates"][0]["row"], 2);
+    assert_eq!(report["duplicates"][0]["on"], "name and area");
+    assert_eq!(report["duplicates"][0]["matches"], "Shree Ganesh Kirana");
+    assert_eq!(
+        report["valid"], 1,
+        "the same name in another area is another shop"
+    );
 }
 
 async fn a_hundred_thousand_rows_are_one_import(app: TestApp) {

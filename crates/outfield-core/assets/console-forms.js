@@ -1,3 +1,5 @@
+// The console's small form helpers, each optional (every form works without them).
+//
 // Type-ahead for a search form marked `data-live-search="<id>"`: as the person types, the page is fetched
 // with the form's query and the element with that id is replaced by the fetched one. Choices already
 // ticked in it are kept at the top. Without this script the form still works by its Find button.
@@ -36,5 +38,27 @@
         })
         .catch(function () { /* the Find button still works */ });
     }
+  });
+})();
+
+// Progress for a long submission, on a form marked `data-progress="<wording>"`: from the moment it is
+// sent until the next page arrives, the form shows a moving bar, the wording and the seconds so far.
+(function () {
+  'use strict';
+  document.querySelectorAll('form[data-progress]').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      var status = document.createElement('p');
+      status.setAttribute('role', 'status');
+      var bar = document.createElement('progress');
+      bar.className = 'working';
+      var words = document.createElement('span');
+      status.append(bar, ' ', words);
+      form.append(status);
+      var started = Date.now();
+      function tick() { words.textContent = form.getAttribute('data-progress') + ' ' + Math.round((Date.now() - started) / 1000) + ' s'; }
+      tick();
+      window.setInterval(tick, 1000);
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) { button.disabled = true; });
+    });
   });
 })();
