@@ -50,11 +50,12 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
         var freshData = fresh.getElementById("map-data");
+        if (!freshData) return;
+        drawLive(JSON.parse(freshData.textContent));
+        // The live map page also has the table of the same people; the overview's small map has not.
         var freshTable = fresh.querySelector(".table-wrap");
         var table = document.querySelector(".table-wrap");
-        if (!freshData || !freshTable || !table) return;
-        drawLive(JSON.parse(freshData.textContent));
-        table.innerHTML = freshTable.innerHTML;
+        if (freshTable && table) table.innerHTML = freshTable.innerHTML;
         var status = document.getElementById("live-status");
         if (status) status.textContent = word("Updated at {}; the map updates by itself every 30 seconds.", clock(Date.now()));
       })

@@ -6,8 +6,10 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
+use crate::tracking::console::live_map_data;
 use outfield_core::auth::ClientInfo;
 use outfield_core::console::chart::{Bar, BarChart};
+use outfield_core::console::map::{render_map_page, Tiles};
 use outfield_core::console::{framed_error_page, remember_view, render, ConsoleUser, Frame};
 use outfield_core::error::AppResult;
 use outfield_core::people::domain::{Language, Role};
@@ -32,6 +34,8 @@ struct OverviewPage {
     own: bool,
     first_steps: Option<FirstSteps>,
     charts: Vec<String>,
+    /// The small live map's data, for a manager or admin while someone is on duty.
+    live_map: Option<String>,
 }
 
 async fn overview(
@@ -40,21 +44,35 @@ async fn overview(
     client: ClientInfo,
 ) -> Response {
     remember_view(&state, &user, &client, "/console").await;
-    match page(&state, &user).await {
+    let tiles = Tiles::from_state(&state);
+    match page(&state, &user, &tiles).await {
+        Ok(page) if page.live_map.is_some() => render_map_page(&page, &tiles),
         Ok(page) => render(&page),
         Err(error) => framed_error_page(&user, &error),
     }
 }
 
-async fn page(state: &AppState, user: &outfield_core::auth::Principal) -> AppResult<OverviewPage> {
+async fn page(
+    state: &AppState,
+    user: &outfield_core::auth::Principal,
+    tiles: &Tiles,
+) -> AppResult<OverviewPage> {
     let today = super::today(&state.db, &user.scope).await?;
+    let own = user.scope.role() == Role::FieldEmployee;
+    let live_map = if !own && today.on_duty > 0 {
+        let people = crate::tracking::live(&state.db, &user.scope).await?;
+        Some(live_map_data(tiles, &people, user.language))
+    } else {
+        None
+    };
     let trend = super::trend(&state.db, &user.scope, TREND_DAYS).await?;
     let first_steps = super::first_steps(&state.db, &user.scope).await?;
     Ok(OverviewPage {
         frame: Frame::new(user, "Overview", "home"),
         today,
-        own: user.scope.role() == Role::FieldEmployee,
+        own,
         first_steps,
+        live_map,
         charts: charts(&trend, user.language)
             .iter()
             .map(BarChart::html)

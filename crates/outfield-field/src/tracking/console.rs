@@ -64,16 +64,20 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
         (Err(error), _) | (_, Err(error)) => return framed_error_page(&user, &error),
     };
     let now = chrono::Utc::now();
+    let lang = user.language;
     let rows = people
         .iter()
         .map(|p| LiveRow {
             person_id: p.person_id,
             name: p.name.clone(),
             since: local_clock(&p.started_at, &zone),
-            last_seen: p.last_fix.as_ref().map_or("no fix yet".into(), |f| {
-                let minutes = (now - f.at).num_minutes().max(0);
-                format!("{} ({minutes} min ago)", local_clock(&f.at, &zone))
-            }),
+            last_seen: p
+                .last_fix
+                .as_ref()
+                .map_or(lang.tr("no fix yet").into(), |f| {
+                    let minutes = (now - f.at).num_minutes().max(0);
+                    lang.tr2("{1} ({2} min ago)", local_clock(&f.at, &zone), minutes)
+                }),
             battery: p
                 .last_fix
                 .as_ref()
@@ -88,18 +92,24 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
         })
         .collect();
     let tiles = Tiles::from_state(&state);
-    let data = map_json(&LiveData {
-        kind: "live",
-        words: script_words(user.language),
-        tiles: &tiles,
-        people: &people,
-    });
+    let data = live_map_data(&tiles, &people, user.language);
     let page = LivePage {
         frame: Frame::new(&user, "Live map", "live"),
         rows,
         data,
     };
     render_map_page(&page, &tiles)
+}
+
+/// The live map's data block: the tiles, everyone on duty at their latest position, the script's
+/// words. The live map page and the overview's small map draw the same.
+pub(crate) fn live_map_data(tiles: &Tiles, people: &[LivePosition], lang: Language) -> String {
+    map_json(&LiveData {
+        kind: "live",
+        words: script_words(lang),
+        tiles,
+        people,
+    })
 }
 
 /// Which day a page shows.

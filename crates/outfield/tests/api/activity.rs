@@ -683,6 +683,10 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
     );
     assert!(fresh.contains("Invite your managers and field employees</a> — done"));
     assert!(!fresh.contains("Import your clients from a spreadsheet</a> — done"));
+    assert!(
+        !fresh.contains(r#"id="map-data""#),
+        "no small map while nobody is on duty"
+    );
 
     let device = app.device(&app.a, &app.a.field).await;
     let field_id = app.a.field.id;
@@ -715,6 +719,14 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
 
     let team = overview(manager).await;
     assert_eq!(tile(&team, "on duty now"), "1");
+    let map_data = team
+        .split(r#"<script type="application/json" id="map-data">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("a small live map while someone is on duty");
+    let map: Value = serde_json::from_str(map_data).unwrap();
+    assert_eq!(map["kind"], "live");
+    assert_eq!(map["people"][0]["person_id"], json!(field_id));
     assert_eq!(tile(&team, "visits done of planned"), "1 / 1");
     assert!(team.contains("100% verified at the client"));
     assert!(team.contains("client location corrections waiting"));
