@@ -109,6 +109,16 @@ pub struct DayRange {
 impl DayRange {
     /// The first and last day, checked.
     pub(crate) fn resolve(&self, settings: &ActivitySettings) -> AppResult<(NaiveDate, NaiveDate)> {
+        self.resolve_within(settings, MAX_DAYS)
+    }
+
+    /// The range, which may span at most `max_days` days (summaries such as the activity report take
+    /// years; the register, a row per person and day, a quarter).
+    pub(crate) fn resolve_within(
+        &self,
+        settings: &ActivitySettings,
+        max_days: i64,
+    ) -> AppResult<(NaiveDate, NaiveDate)> {
         let from = self.from.unwrap_or_else(|| settings.today());
         let to = self.to.unwrap_or(from);
         if to < from {
@@ -117,10 +127,10 @@ impl DayRange {
                 "The last day must not be before the first day",
             ));
         }
-        if (to - from).num_days() >= MAX_DAYS {
+        if (to - from).num_days() >= max_days {
             return Err(AppError::field(
                 "to",
-                "The last day must be at most 92 days after the first day",
+                format!("The last day must be at most {max_days} days after the first day"),
             ));
         }
         Ok((from, to))

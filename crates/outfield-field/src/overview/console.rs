@@ -8,14 +8,16 @@ use axum::Router;
 
 use crate::tracking::console::live_map_data;
 use outfield_core::auth::ClientInfo;
-use outfield_core::console::chart::{Bar, BarChart};
+use outfield_core::companies::settings;
+use outfield_core::console::chart::BarChart;
 use outfield_core::console::map::{render_map_page, Tiles};
 use outfield_core::console::{framed_error_page, remember_view, render, ConsoleUser, Frame};
 use outfield_core::error::AppResult;
-use outfield_core::people::domain::{Language, Role};
+use outfield_core::people::domain::Role;
 use outfield_core::state::AppState;
 
-use super::{FirstSteps, Today, TrendDay};
+use super::periods::{self, Grouping};
+use super::{FirstSteps, Today};
 
 /// Days the charts cover.
 const TREND_DAYS: i64 = 30;
@@ -65,7 +67,9 @@ async fn page(
     } else {
         None
     };
-    let trend = super::trend(&state.db, &user.scope, TREND_DAYS).await?;
+    let last = settings::get(&state.db, &user.scope).await?.today();
+    let first = last - chrono::Duration::days(TREND_DAYS - 1);
+    let trend = super::trend(&state.db, &user.scope, (first, last), None).await?;
     let first_steps = super::first_steps(&state.db, &user.scope).await?;
     Ok(OverviewPage {
         frame: Frame::new(user, "Overview", "home"),
@@ -73,50 +77,9 @@ async fn page(
         own,
         first_steps,
         live_map,
-        charts: charts(&trend, user.language)
+        charts: periods::charts(&trend, Grouping::Day, user.language)
             .iter()
             .map(BarChart::html)
             .collect(),
     })
-}
-
-/// The 30-day charts: visits (verified ones highlighted), people on duty, kilometres.
-fn charts(trend: &[TrendDay], lang: Language) -> [BarChart; 3] {
-    let label = |day: &TrendDay| lang.short_date(day.day);
-    let chart = |title: &str,
-                 unit: &str,
-                 part_name: Option<&str>,
-                 value: fn(&TrendDay) -> (f64, Option<f64>)| {
-        BarChart {
-            title: lang.tr(title).to_string(),
-            unit: lang.tr(unit).to_string(),
-            part_name: part_name.map(|name| lang.tr(name).to_string()),
-            lang,
-            bars: trend
-                .iter()
-                .map(|day| {
-                    let (value, part) = value(day);
-                    Bar {
-                        label: label(day),
-                        value,
-                        part,
-                    }
-                })
-                .collect(),
-        }
-    };
-    [
-        chart(
-            "Visits per day, last 30 days",
-            "visits",
-            Some("verified"),
-            |d| (d.visits as f64, Some(d.verified as f64)),
-        ),
-        chart("People on duty per day", "people", None, |d| {
-            (d.on_duty as f64, None)
-        }),
-        chart("Kilometres travelled per day", "km", None, |d| {
-            ((d.km * 10.0).round() / 10.0, None)
-        }),
-    ]
 }

@@ -2,12 +2,12 @@
 //! and the last 30 days as charts; for a company that has just begun, its first steps instead of zeros.
 
 pub(crate) mod console;
+pub(crate) mod periods;
 
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use outfield_core::auth::Scope;
-use outfield_core::companies::settings;
 use outfield_core::db::Db;
 use outfield_core::error::AppResult;
 use outfield_core::ids::PersonId;
@@ -110,16 +110,19 @@ struct PersonDayFigures {
     distance_m: f64,
 }
 
-/// The last `days` days up to today, over the people the scope sees.
-pub(crate) async fn trend(db: &Db, scope: &Scope, days: i64) -> AppResult<Vec<TrendDay>> {
+/// Each day from `first` to `last`, over the people the scope sees (or only `person`).
+pub(crate) async fn trend(
+    db: &Db,
+    scope: &Scope,
+    (first, last): (NaiveDate, NaiveDate),
+    person: Option<PersonId>,
+) -> AppResult<Vec<TrendDay>> {
     let mut tx = db.tenant_read(scope).await?;
-    let settings = settings::load(&mut tx, scope.company_id()).await?;
-    let last = settings.today();
-    let first = last - chrono::Duration::days(days - 1);
     let visible: HashSet<PersonId> = register::field_people(&mut tx, scope)
         .await?
         .into_iter()
         .map(|(id, _, _)| id)
+        .filter(|id| person.is_none_or(|only| only == *id))
         .collect();
     let mut by_day: BTreeMap<NaiveDate, TrendDay> = first
         .iter_days()

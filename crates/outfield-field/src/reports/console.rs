@@ -8,9 +8,15 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::attendance::register::DayRange;
+use crate::overview::{
+    self,
+    periods::{self, Grouping},
+};
 use crate::reports::{self, ActivityRow};
 use outfield_core::companies::settings;
+use outfield_core::console::chart::BarChart;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame};
+use outfield_core::ids::PersonId;
 use outfield_core::state::AppState;
 
 /// Routes of this module.
@@ -23,6 +29,8 @@ pub fn routes() -> Router<AppState> {
 struct RangeQuery {
     from: Option<String>,
     to: Option<String>,
+    /// Draw the charts for this person alone (the table always lists everyone).
+    person_id: Option<String>,
 }
 
 #[derive(Template)]
@@ -33,6 +41,11 @@ struct ActivityPage {
     to: String,
     rows: Vec<ActivityRow>,
     totals: ActivityRow,
+    /// Whose trend the charts show ("" for everyone the scope sees), and the charts.
+    person_id: String,
+    charts: Vec<String>,
+    /// "by day", "by week" or "by month", as the charts group the range.
+    grouping: &'static str,
 }
 
 async fn activity_page(
@@ -61,12 +74,33 @@ async fn activity_page(
         Err(error) => return framed_error_page(&user, &error),
     };
     let totals = reports::totals(&rows);
+    let person: Option<PersonId> = query
+        .person_id
+        .as_deref()
+        .and_then(|id| id.parse().ok())
+        .filter(|id| rows.iter().any(|row| row.person_id == *id));
+    let days = match overview::trend(&state.db, &user.scope, (from, to), person).await {
+        Ok(days) => days,
+        Err(error) => return framed_error_page(&user, &error),
+    };
+    let grouping = Grouping::for_range(from, to);
+    let charts = periods::charts(&periods::group(&days, grouping), grouping, user.language)
+        .iter()
+        .map(BarChart::html)
+        .collect();
     let page = ActivityPage {
         frame: Frame::new(&user, "Activity report", "reports"),
         from: from.to_string(),
         to: to.to_string(),
         rows,
         totals,
+        person_id: person.map(|id| id.to_string()).unwrap_or_default(),
+        charts,
+        grouping: match grouping {
+            Grouping::Day => "by day",
+            Grouping::Week => "by week",
+            Grouping::Month => "by month",
+        },
     };
     outfield_core::console::render(&page)
 }

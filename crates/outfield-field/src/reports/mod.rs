@@ -53,6 +53,9 @@ pub struct ActivityRow {
     pub flagged_days: i64,
 }
 
+/// The longest range an activity report covers: ten years of day summaries, grouped by person.
+pub(crate) const REPORT_MAX_DAYS: i64 = 3653;
+
 /// The activity report of the people the scope sees.
 pub async fn activity(
     db: &Db,
@@ -61,7 +64,7 @@ pub async fn activity(
 ) -> AppResult<(NaiveDate, NaiveDate, Vec<ActivityRow>)> {
     let mut tx = db.tenant_read(scope).await?;
     let settings = settings::load(&mut tx, scope.company_id()).await?;
-    let (from, to) = range.resolve(&settings)?;
+    let (from, to) = range.resolve_within(&settings, REPORT_MAX_DAYS)?;
     let people = field_people(&mut tx, scope).await?;
     let company = scope.company_id().to_string();
     let (first, last) = (from.to_string(), to.to_string());

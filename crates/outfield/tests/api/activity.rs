@@ -542,6 +542,14 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     assert_eq!(kept, 300, "the summary outlives the raw fixes");
 }
 
+/// The activity report page for `query`, which must answer 200.
+async fn report_page(session: &Session, query: String) -> String {
+    let path = format!("/console/reports/activity?{query}");
+    let response = session.get(&path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
 async fn console_pages_for_field_activity(app: TestApp) {
     let manager = app.session(&app.a, &app.a.manager).await;
     let admin = app.session(&app.a, &app.a.admin).await;
@@ -740,7 +748,33 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
         "three charts of 30 days, each with its table"
     );
     assert_eq!(team.matches("<svg").count(), 3);
-    assert!(team.contains("aria-label=\"Visits per day, last 30 days: 1 visits in all"));
+    assert!(team.contains("aria-label=\"Visits per day: 1 visits in all"));
+
+    let today: chrono::NaiveDate = ist_day(t0).parse().unwrap();
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let report = |days_back: i64, person: String| {
+        let from = today - chrono::Duration::days(days_back);
+        report_page(
+            &manager,
+            format!("from={from}&to={today}&person_id={person}"),
+        )
+    };
+    let weekly = report(200, String::new()).await;
+    assert!(weekly.contains("Trend, by week"), "{weekly}");
+    assert!(weekly.contains("aria-label=\"Visits per week: 1 visits in all"));
+    let monthly = report(800, field_id.to_string()).await;
+    assert!(monthly.contains("Trend, by month"));
+    assert!(monthly.contains("aria-label=\"Visits per month: 1 visits in all"));
+    let someone_else = report(800, app.a.manager.id.to_string()).await;
+    assert!(
+        someone_else.contains("aria-label=\"Visits per month: 0 visits in all"),
+        "the manager's own trend has no visit"
+    );
+    let outside = report(10, app.b.field.id.to_string()).await;
+    assert!(
+        outside.contains("aria-label=\"Visits per day: 1 visits in all"),
+        "a person the manager does not see is no filter: the charts show the team"
+    );
 
     let underway = overview(admin).await;
     assert!(
