@@ -46,18 +46,21 @@ impl AuditEvent {
 /// fields cannot contain ambiguously (the details are JSON, other fields are plain).
 pub(crate) fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
     let mut hasher = Sha256::new();
-    let fields = [
-        prev_hash.to_string(),
-        entry.company_id.to_string(),
-        entry.seq.to_string(),
-        entry.at.to_string(),
-        entry.actor_id.map(|id| id.to_string()).unwrap_or_default(),
-        entry.action.clone(),
-        entry.target_type.clone(),
-        entry.target_id.clone(),
-        entry.ip.clone(),
-        entry.user_agent.clone(),
-        entry.details.clone(),
+    let company_id = entry.company_id.to_string();
+    let actor_id = entry.actor_id.map(|id| id.to_string()).unwrap_or_default();
+    let (seq, at) = (entry.seq.to_string(), entry.at.to_string());
+    let fields: [&str; 11] = [
+        prev_hash,
+        &company_id,
+        &seq,
+        &at,
+        &actor_id,
+        &entry.action,
+        &entry.target_type,
+        &entry.target_id,
+        &entry.ip,
+        &entry.user_agent,
+        &entry.details,
     ];
     for field in fields {
         hasher.update((field.len() as u64).to_be_bytes());

@@ -36,8 +36,22 @@ pub struct CompanyChain {
     pub pending: i64,
 }
 
-/// Verifies every company's chain (or only the one with `slug`).
+/// Verifies every company's chain (or only the one with `slug`), one reader per core on long chains.
 pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<CompanyChain>> {
+    let readers = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+    verify_in_parts(db, slug, |head_seq| {
+        (head_seq / readers + 1).max(SPAN_PER_READER)
+    })
+    .await
+}
+
+/// Verifies as [`verify_all`] does, reading each chain in parts of `span(head)` entries side by side;
+/// the tests split short chains with it to check that tampering at a seam between parts is found.
+pub async fn verify_in_parts(
+    db: &Db,
+    slug: Option<&str>,
+    span: impl Fn(i64) -> i64,
+) -> anyhow::Result<Vec<CompanyChain>> {
     let mut tx = db.system_read().await?;
     let companies: Vec<(CompanyId, String, i64, String)> = sqlx::query_as(
         "SELECT id, slug, audit_seq, audit_head FROM companies \
@@ -48,12 +62,26 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
     .await?;
     let mut results = Vec::new();
     for (company_id, slug, head_seq, head_hash) in companies {
-        let status = verify_company(&mut tx, company_id, (head_seq, head_hash)).await?;
+        // Read in the snapshot of the head, so an entry sealed since is not taken for a forged one.
+        let last_seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM audit_log WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let pending =
             sqlx::query_scalar("SELECT COUNT(*) FROM audit_pending WHERE company_id = $1")
                 .bind(company_id)
                 .fetch_one(&mut *tx)
                 .await?;
+        let status = match last_seq.unwrap_or(0) {
+            last if last > head_seq => ChainStatus::Broken {
+                seq: head_seq + 1,
+                reason: format!(
+                    "the trail ends at entry {last} but the company recorded {head_seq}"
+                ),
+            },
+            _ => verify_company(db, company_id, (head_seq, head_hash), span(head_seq)).await?,
+        };
         results.push(CompanyChain {
             company_id,
             slug,
@@ -65,54 +93,149 @@ pub async fn verify_all(db: &Db, slug: Option<&str>) -> anyhow::Result<Vec<Compa
     Ok(results)
 }
 
+/// Entries below which one reader checks a chain alone (more readers cost more than they save).
+const SPAN_PER_READER: i64 = 100_000;
+
+/// Checks the chain up to the head in parts of `span` entries read side by side: each entry carries
+/// its predecessor's hash, so a part checks its own entries and the seams are checked afterwards.
 async fn verify_company(
-    tx: &mut crate::db::Tx,
+    db: &Db,
     company_id: CompanyId,
     (head_seq, head_hash): (i64, String),
+    span: i64,
 ) -> anyhow::Result<ChainStatus> {
-    let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 ORDER BY seq");
-    // Streamed: a chain of millions of entries is checked in constant memory.
+    let span = span.max(1);
+    let parts: Vec<(i64, i64)> = (0..)
+        .map(|n| (1 + n * span, ((n + 1) * span).min(head_seq)))
+        .take_while(|(from, _)| *from <= head_seq.max(1))
+        .collect();
+    let checked = futures_util::future::try_join_all(
+        parts.iter().map(|&part| verify_part(db, company_id, part)),
+    )
+    .await?;
+    let mut expected_prev = GENESIS.to_string();
+    let next_firsts: Vec<Option<i64>> = checked
+        .iter()
+        .skip(1)
+        .map(|part| part.first_seq)
+        .chain(std::iter::once(None))
+        .collect();
+    for ((&(from, to), part), next_first) in parts.iter().zip(checked).zip(next_firsts) {
+        if let Some(broken) = part.broken {
+            return Ok(broken);
+        }
+        match part.first_prev {
+            Some(first_prev) if first_prev != expected_prev => {
+                return Ok(ChainStatus::Broken {
+                    seq: from,
+                    reason: "its link to the previous entry does not match".into(),
+                })
+            }
+            _ => {}
+        }
+        if part.last_seq < to {
+            let missing = part.last_seq + 1;
+            let reason = match next_first {
+                Some(next) => format!("entry {missing} is missing (next present is {next})"),
+                None => format!(
+                    "the trail ends at entry {} but the company recorded {head_seq}",
+                    part.last_seq
+                ),
+            };
+            return Ok(ChainStatus::Broken {
+                seq: missing,
+                reason,
+            });
+        }
+        if let Some(last_hash) = part.last_hash {
+            expected_prev = last_hash;
+        }
+    }
+    if expected_prev != head_hash && head_seq > 0 {
+        return Ok(ChainStatus::Broken {
+            seq: head_seq,
+            reason: "the company's recorded head does not match the last entry".into(),
+        });
+    }
+    Ok(ChainStatus::Intact { entries: head_seq })
+}
+
+/// What one reader found in its part of a chain.
+struct PartCheck {
+    /// The first entry's position and its link to its predecessor (checked against the part before).
+    first_seq: Option<i64>,
+    first_prev: Option<String>,
+    /// The last entry's hash and position.
+    last_hash: Option<String>,
+    last_seq: i64,
+    /// The first break inside the part.
+    broken: Option<ChainStatus>,
+}
+
+/// Checks entries `from..=to` of a chain: contiguous, each linked to the one before, each hashing to
+/// what it records. Streamed, so a part of millions of entries is checked in constant memory.
+async fn verify_part(
+    db: &Db,
+    company_id: CompanyId,
+    (from, to): (i64, i64),
+) -> anyhow::Result<PartCheck> {
+    let mut tx = db.system_read().await?;
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 AND seq >= $2 AND seq <= $3 \
+         ORDER BY seq"
+    );
     let mut rows = sqlx::query_as::<_, ChainedEntry>(&sql)
         .bind(company_id)
-        .fetch(&mut **tx);
-    let mut expected_prev = GENESIS.to_string();
-    let mut expected_seq = 1;
+        .bind(from)
+        .bind(to)
+        .fetch(&mut *tx);
+    let mut check = PartCheck {
+        first_seq: None,
+        first_prev: None,
+        last_hash: None,
+        last_seq: from - 1,
+        broken: None,
+    };
     while let Some(ChainedEntry {
         entry,
         prev_hash,
         hash,
     }) = rows.try_next().await?
     {
-        let broken = |reason: &str| ChainStatus::Broken {
-            seq: entry.seq,
-            reason: reason.to_string(),
+        let broken = |reason: String| {
+            Some(ChainStatus::Broken {
+                seq: entry.seq,
+                reason,
+            })
         };
+        check.first_seq.get_or_insert(entry.seq);
+        let expected_seq = check.last_seq + 1;
         if entry.seq != expected_seq {
-            return Ok(ChainStatus::Broken {
+            check.broken = Some(ChainStatus::Broken {
                 seq: expected_seq,
                 reason: format!(
                     "entry {expected_seq} is missing (next present is {})",
                     entry.seq
                 ),
             });
+            break;
         }
-        if prev_hash != expected_prev {
-            return Ok(broken("its link to the previous entry does not match"));
+        match &check.last_hash {
+            None => check.first_prev = Some(prev_hash.clone()),
+            Some(last) if *last != prev_hash => {
+                check.broken = broken("its link to the previous entry does not match".into());
+                break;
+            }
+            Some(_) => {}
         }
         if entry_hash(&prev_hash, &entry) != hash {
-            return Ok(broken("its content was altered after it was written"));
+            check.broken = broken("its content was altered after it was written".into());
+            break;
         }
-        expected_prev = hash;
-        expected_seq += 1;
+        check.last_seq = entry.seq;
+        check.last_hash = Some(hash);
     }
-    if expected_seq - 1 != head_seq || expected_prev != head_hash {
-        return Ok(ChainStatus::Broken {
-            seq: expected_seq,
-            reason: format!(
-                "the trail ends at entry {} but the company recorded {head_seq}",
-                expected_seq - 1
-            ),
-        });
-    }
-    Ok(ChainStatus::Intact { entries: head_seq })
+    drop(rows);
+    tx.commit().await?;
+    Ok(check)
 }

@@ -1,6 +1,6 @@
 //! The audit trail: what is recorded, from which address, and that tampering is detected.
 
-use outfield_core::audit::verify::{verify_all, ChainStatus};
+use outfield_core::audit::verify::{verify_all, verify_in_parts, ChainStatus};
 use serde_json::{json, Value};
 
 use crate::both_backends;
@@ -359,8 +359,77 @@ async fn the_console_trail_says_what_happened_in_words(app: TestApp) {
     );
 }
 
+/// A chain read in parts side by side (as `audit verify` reads long chains, one reader per core) is
+/// intact when nothing was touched, and names the exact entry when one at a seam between two parts,
+/// or inside one, was edited or removed.
+async fn chains_read_in_parts_find_tampering_at_the_seams(app: TestApp) {
+    rename_company(&app, 14).await;
+    app.seal_audit().await;
+    let slug = app.a.slug.clone();
+    let in_fours = || verify_in_parts(&app.db, Some(&slug), |_| 4);
+    let intact = in_fours().await.unwrap().remove(0).status;
+    assert!(
+        matches!(intact, ChainStatus::Intact { entries } if entries >= 14),
+        "{intact:?}"
+    );
+    disable_append_only(&app).await;
+    let company = app.a.company_id;
+    app.admin_sql(&format!(
+        "DELETE FROM audit_log WHERE company_id = '{company}' AND seq = 12"
+    ))
+    .await;
+    assert_eq!(
+        in_fours().await.unwrap().remove(0).status,
+        ChainStatus::Broken {
+            seq: 12,
+            reason: "entry 12 is missing (next present is 13)".into()
+        },
+        "the last entry of the third part is gone; the fourth part starts after the gap"
+    );
+    app.admin_sql(&format!(
+        "UPDATE audit_log SET ip = '10.9.9.9' WHERE company_id = '{company}' AND seq = 9"
+    ))
+    .await;
+    assert_eq!(
+        in_fours().await.unwrap().remove(0).status,
+        ChainStatus::Broken {
+            seq: 9,
+            reason: "its content was altered after it was written".into()
+        },
+        "the first entry of the third part"
+    );
+    app.admin_sql(&format!(
+        "DELETE FROM audit_log WHERE company_id = '{company}' AND seq = 5"
+    ))
+    .await;
+    assert_eq!(
+        in_fours().await.unwrap().remove(0).status,
+        ChainStatus::Broken {
+            seq: 5,
+            reason: "entry 5 is missing (next present is 6)".into()
+        }
+    );
+    app.admin_sql(&format!(
+        "UPDATE audit_log SET ip = '10.8.8.8' WHERE company_id = '{company}' AND seq = 2"
+    ))
+    .await;
+    assert_eq!(
+        verify_all(&app.db, Some(&slug))
+            .await
+            .unwrap()
+            .remove(0)
+            .status,
+        ChainStatus::Broken {
+            seq: 2,
+            reason: "its content was altered after it was written".into()
+        },
+        "one reader finds the same first break"
+    );
+}
+
 both_backends!(
     the_console_trail_says_what_happened_in_words,
+    chains_read_in_parts_find_tampering_at_the_seams,
     entries_wait_unchained_then_join_the_chain_in_order,
     concurrent_changes_of_one_company_all_join_one_chain,
     edited_removed_and_reordered_sealed_entries_are_detected,
