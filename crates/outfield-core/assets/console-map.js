@@ -34,7 +34,7 @@
       var f = p.last_fix;
       var label = "<strong>" + text(p.name) + "</strong><br>" + text(word("last seen")) + " " + clock(Date.parse(f.at)) +
         (f.battery != null ? "<br>" + text(word("battery")) + " " + Math.round(f.battery * 100) + "%" : "") +
-        (p.flags.length ? "<br>" + text(word("flags")) + ": " + text(p.flags.join(", ")) : "");
+        (p.flags.length ? "<br>" + text(word("flags")) + ": " + text(p.flags.map(function (flag) { return (live.flag_words && live.flag_words[flag]) || flag; }).join(", ")) : "");
       L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(people);
       L.circleMarker([f.latitude, f.longitude], { radius: 8, color: p.flags.length ? "#b3261e" : "#0b57d0",
         fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "right" })

@@ -53,6 +53,8 @@ struct LiveData<'a> {
     tiles: &'a Tiles,
     people: &'a [LivePosition],
     words: BTreeMap<&'static str, &'static str>,
+    /// Each flag's words in the reader's language, by its stored name (the people's flags are names).
+    flag_words: BTreeMap<&'static str, &'static str>,
 }
 
 async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
@@ -107,6 +109,10 @@ pub(crate) fn live_map_data(tiles: &Tiles, people: &[LivePosition], lang: Langua
     map_json(&LiveData {
         kind: "live",
         words: script_words(lang),
+        flag_words: Flag::ALL
+            .iter()
+            .map(|flag| (flag.as_str(), lang.tr(flag.label())))
+            .collect(),
         tiles,
         people,
     })

@@ -66,6 +66,15 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// Every flag.
+    pub const ALL: [Flag; 5] = [
+        Flag::MockLocation,
+        Flag::ImpossibleSpeed,
+        Flag::ClockSkew,
+        Flag::Jump,
+        Flag::Gap,
+    ];
+
     /// Stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,15 +88,7 @@ impl Flag {
 
     /// Reads a stored name.
     pub fn parse(raw: &str) -> Option<Flag> {
-        [
-            Flag::MockLocation,
-            Flag::ImpossibleSpeed,
-            Flag::ClockSkew,
-            Flag::Jump,
-            Flag::Gap,
-        ]
-        .into_iter()
-        .find(|f| f.as_str() == raw)
+        Flag::ALL.into_iter().find(|f| f.as_str() == raw)
     }
 
     /// Words for the console.

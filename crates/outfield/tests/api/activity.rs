@@ -734,6 +734,10 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
         .expect("a small live map while someone is on duty");
     let map: Value = serde_json::from_str(map_data).unwrap();
     assert_eq!(map["kind"], "live");
+    assert_eq!(
+        map["flag_words"]["mock_location"], "mock location",
+        "the popup names flags in words"
+    );
     assert_eq!(map["people"][0]["person_id"], json!(field_id));
     assert_eq!(tile(&team, "visits done of planned"), "1 / 1");
     assert!(team.contains("100% verified at the client"));
