@@ -311,6 +311,49 @@ fn folded(text: &str) -> String {
         .join(" ")
 }
 
+/// What a client is recognised by, whether a row of the file or a stored client.
+struct Recognised<'a> {
+    name: &'a str,
+    code: Option<&'a str>,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    gstin: Option<&'a str>,
+    territory: Option<&'a str>,
+    address: Option<&'a str>,
+    location: Option<GeoPoint>,
+}
+
+impl<'a> Recognised<'a> {
+    fn of(client: &'a NewClient) -> Recognised<'a> {
+        Recognised {
+            name: client.name.as_str(),
+            code: client.code.as_ref().map(|v| v.as_str()),
+            phone: client.phone.as_ref().map(|v| v.as_str()),
+            email: client.email.as_ref().map(|v| v.as_str()),
+            gstin: client.gstin.as_ref().map(|v| v.as_str()),
+            territory: client.territory.as_ref().map(|v| v.as_str()),
+            address: client.address.as_ref().map(|v| v.as_str()),
+            location: client.location,
+        }
+    }
+
+    /// The keys a client is recognised by: code (case-insensitive), phone, e-mail, GSTIN, and its name
+    /// together with its area or its address (two shops of one name in one area are one shop).
+    fn keys(&self) -> [(&'static str, Option<String>); 6] {
+        let name = folded(self.name);
+        let with_name =
+            |place: Option<&str>| place.map(|place| format!("{name}|{}", folded(place)));
+        [
+            ("code", self.code.map(str::to_lowercase)),
+            ("phone", self.phone.map(String::from)),
+            ("email", self.email.map(String::from)),
+            ("gstin", self.gstin.map(String::from)),
+            ("name and area", with_name(self.territory)),
+            ("name and address", with_name(self.address)),
+        ]
+    }
+}
+
 /// Existing clients by the keys duplicates are detected on.
 #[derive(Default)]
 struct Known {
@@ -319,42 +362,8 @@ struct Known {
 }
 
 impl Known {
-    /// The keys a client is recognised by: code (case-insensitive), phone, e-mail, GSTIN, and its name
-    /// together with its area or its address (two shops of one name in one area are one shop).
-    fn keys(client: &NewClient) -> [(&'static str, Option<String>); 6] {
-        let name = folded(client.name.as_str());
-        let with_name =
-            |place: Option<&str>| place.map(|place| format!("{name}|{}", folded(place)));
-        [
-            (
-                "code",
-                client.code.as_ref().map(|v| v.as_str().to_lowercase()),
-            ),
-            (
-                "phone",
-                client.phone.as_ref().map(|v| v.as_str().to_string()),
-            ),
-            (
-                "email",
-                client.email.as_ref().map(|v| v.as_str().to_string()),
-            ),
-            (
-                "gstin",
-                client.gstin.as_ref().map(|v| v.as_str().to_string()),
-            ),
-            (
-                "name and area",
-                with_name(client.territory.as_ref().map(|t| t.as_str())),
-            ),
-            (
-                "name and address",
-                with_name(client.address.as_ref().map(|a| a.as_str())),
-            ),
-        ]
-    }
-
-    fn add(&mut self, client: &NewClient, label: &str) {
-        for (kind, value) in Self::keys(client) {
+    fn add(&mut self, client: &Recognised, label: &str) {
+        for (kind, value) in client.keys() {
             if let Some(value) = value {
                 self.by_key
                     .entry((kind.to_string(), value))
@@ -363,7 +372,7 @@ impl Known {
         }
         if let Some(point) = client.location {
             self.positions
-                .entry(client.name.as_str().to_lowercase())
+                .entry(client.name.to_lowercase())
                 .or_default()
                 .push((point, label.to_string()));
         }
@@ -371,7 +380,7 @@ impl Known {
 
     /// The first key on which `client` matches something known.
     fn matches(&self, client: &NewClient) -> Option<(String, String)> {
-        for (kind, value) in Self::keys(client) {
+        for (kind, value) in Recognised::of(client).keys() {
             if let Some(found) = value.and_then(|v| self.by_key.get(&(kind.to_string(), v))) {
                 return Some((kind.to_string(), found.clone()));
             }
@@ -393,36 +402,26 @@ async fn known_clients(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Known
     let mut known = Known::default();
     for row in rows {
         let name: String = row.try_get("name")?;
-        let code: Option<String> = row.try_get("code")?;
-        let with_name = |place: Option<String>| {
-            place.map(|place| format!("{}|{}", folded(&name), folded(&place)))
-        };
-        for (kind, value) in [
-            ("code", code.map(|c| c.to_lowercase())),
-            ("phone", row.try_get("phone")?),
-            ("email", row.try_get("email")?),
-            ("gstin", row.try_get("gstin")?),
-            ("name and area", with_name(row.try_get("territory")?)),
-            ("name and address", with_name(row.try_get("address")?)),
-        ] {
-            if let Some(value) = value {
-                known
-                    .by_key
-                    .entry((kind.to_string(), value))
-                    .or_insert_with(|| name.clone());
-            }
-        }
+        let text = |column: &str| row.try_get::<Option<String>, _>(column);
+        let (code, phone, email) = (text("code")?, text("phone")?, text("email")?);
+        let (gstin, territory, address) = (text("gstin")?, text("territory")?, text("address")?);
         let position: (Option<f64>, Option<f64>) =
             (row.try_get("latitude")?, row.try_get("longitude")?);
-        if let (Some(lat), Some(lon)) = position {
-            if let Ok(point) = GeoPoint::new(lat, lon) {
-                known
-                    .positions
-                    .entry(name.to_lowercase())
-                    .or_default()
-                    .push((point, name.clone()));
-            }
-        }
+        let location = match position {
+            (Some(lat), Some(lon)) => GeoPoint::new(lat, lon).ok(),
+            _ => None,
+        };
+        let stored = Recognised {
+            name: &name,
+            code: code.as_deref(),
+            phone: phone.as_deref(),
+            email: email.as_deref(),
+            gstin: gstin.as_deref(),
+            territory: territory.as_deref(),
+            address: address.as_deref(),
+            location,
+        };
+        known.add(&stored, &name);
     }
     Ok(known)
 }
@@ -550,7 +549,7 @@ impl ImportReport {
                     None
                 }
                 None => {
-                    known.add(&client, &format!("row {number}"));
+                    known.add(&Recognised::of(&client), &format!("row {number}"));
                     if self.preview.len() < 20 {
                         self.preview.push(json!({ "row": number, "name": client.name, "code": client.code, "phone": client.phone,
                             "status": client.status, "territory": client.territory, "location": client.location }));
