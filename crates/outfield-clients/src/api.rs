@@ -27,7 +27,7 @@ use crate::{
 };
 use outfield_core::audit::Actor;
 use outfield_core::auth::{ClientInfo, Principal};
-use outfield_core::console::message_page;
+use outfield_core::console::{message_page, titled_error_page};
 use outfield_core::error::{AppError, AppResult, Problem};
 use outfield_core::export::{Cell, Format, Table};
 use outfield_core::http::extract::{parse_json, ApiJson, ApiPath, ApiQuery};
@@ -237,19 +237,7 @@ async fn submit_enquiry(
             Json(serde_json::json!({ "received": true })),
         )
             .into_response(),
-        (Err(error), true) => {
-            let details: Vec<String> = error
-                .field_errors()
-                .iter()
-                .map(|e| format!("{} {}", e.field, e.message))
-                .collect();
-            let message = if details.is_empty() {
-                error.public_message()
-            } else {
-                details.join("; ")
-            };
-            message_page(error.status(), "The enquiry could not be sent", &message)
-        }
+        (Err(error), true) => titled_error_page("The enquiry could not be sent", &error),
         (Err(error), false) => error.into_response(),
     }
 }

@@ -91,18 +91,27 @@ mod tests {
     }
 
     /// The English wordings a crate's pages ask to be translated: `tr("…")`, `tr1("…", …)`,
-    /// `tr2("…", …)`, and the titles given to `Frame::new`.
+    /// `tr2("…", …)`, `titled_error_page("…", …)`, the titles given to `Frame::new` and the title and
+    /// message given to `message_page`.
     fn wordings(crate_dir: &Path) -> BTreeSet<String> {
         let mut all = BTreeSet::new();
         for path in page_sources(crate_dir) {
             let source = std::fs::read_to_string(&path).expect("a readable source file");
-            for marker in [".tr(", ".tr1(", ".tr2("] {
+            for marker in [".tr(", ".tr1(", ".tr2(", "titled_error_page("] {
                 all.extend(literals_after(&source, marker));
             }
-            for (at, _) in source.match_indices("Frame::new(") {
-                let call = &source[at + "Frame::new(".len()..];
-                if let Some(comma) = call.find(',') {
-                    all.extend(literal_at(&call[comma + 1..]));
+            // Which arguments are wordings, counted from 0: a frame's title, a message page's title and
+            // message.
+            let calls: [(&str, &[usize]); 2] = [("Frame::new(", &[1]), ("message_page(", &[1, 2])];
+            for (call, arguments) in calls {
+                for (at, _) in source.match_indices(call) {
+                    let rest = &source[at + call.len()..];
+                    let commas: Vec<usize> = rest.match_indices(',').map(|(c, _)| c).collect();
+                    for argument in arguments {
+                        if let Some(comma) = commas.get(argument - 1) {
+                            all.extend(literal_at(&rest[comma + 1..]));
+                        }
+                    }
                 }
             }
         }

@@ -69,6 +69,29 @@ pub fn visitor_language(
     (jar, browser_language(headers))
 }
 
+tokio::task_local! {
+    /// The language of the visitor whose request is being answered, for pages that have no signed-in
+    /// person to ask (error pages, expired links).
+    static VISITOR_LANGUAGE: Language;
+}
+
+/// Middleware that answers each request knowing its visitor's language (the remembered choice, else
+/// the browser's), so that every page shown to a stranger, error pages included, speaks it without each
+/// handler passing it along.
+pub async fn in_visitor_language(request: Request, next: axum::middleware::Next) -> Response {
+    let jar = CookieJar::from_headers(request.headers());
+    let lang = match jar.get(LANGUAGE_COOKIE) {
+        Some(remembered) => Language::parse(remembered.value()),
+        None => browser_language(request.headers()),
+    };
+    VISITOR_LANGUAGE.scope(lang, next.run(request)).await
+}
+
+/// The language of the current request's visitor; English outside [`in_visitor_language`].
+fn current_visitor_language() -> Language {
+    VISITOR_LANGUAGE.try_with(|lang| *lang).unwrap_or_default()
+}
+
 /// A cookie that remembers a visitor's choice for a year (the company code, the language): not a
 /// credential, so it travels on ordinary cross-site navigation (`Lax`) but never to scripts.
 pub fn remembered_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
@@ -202,19 +225,21 @@ struct MessagePage<'a> {
     message: &'a str,
 }
 
-/// A plain page with a title and a message (no frame, so it also works for strangers).
+/// A plain page with a title and a message, in the visitor's language (no frame, so it also works for
+/// strangers).
 pub fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let lang = current_visitor_language();
     let html = MessagePage {
-        lang: Language::English,
+        lang,
         title,
-        message,
+        message: lang.tr(message),
     }
     .render()
     .unwrap_or_else(|_| message.to_string());
     (status, Html(html)).into_response()
 }
 
-/// A readable page for an error (no frame, so it also works for strangers).
+/// A readable page for an error, in the visitor's language (no frame, so it also works for strangers).
 pub fn error_page(error: &AppError) -> Response {
     let title = match error.status() {
         StatusCode::NOT_FOUND => "Not found",
@@ -223,18 +248,17 @@ pub fn error_page(error: &AppError) -> Response {
         status if status.is_server_error() => "Something went wrong",
         _ => "Cannot do that",
     };
+    titled_error_page(title, error)
+}
+
+/// [`error_page`] under a title that says what failed ("The enquiry could not be sent"), for public
+/// forms whose visitors have no console to go back to.
+pub fn titled_error_page(title: &str, error: &AppError) -> Response {
     if let AppError::Internal(inner) = error {
         tracing::error!(error = format!("{inner:#}"), "console request failed");
     }
-    let message = readable_message(error, Language::English);
-    let html = MessagePage {
-        lang: Language::English,
-        title,
-        message: &message,
-    }
-    .render()
-    .unwrap_or_else(|_| message.clone());
-    (error.status(), Html(html)).into_response()
+    let message = readable_message(error, current_visitor_language());
+    message_page(error.status(), title, &message)
 }
 
 #[derive(Template)]

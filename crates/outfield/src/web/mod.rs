@@ -121,6 +121,9 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn(middleware::security_headers))
+                .layer(axum::middleware::from_fn(
+                    outfield_core::console::in_visitor_language,
+                ))
                 .layer(tower::util::option_layer(hsts))
                 .layer(axum::middleware::from_fn(
                     middleware::refuse_control_characters_in_uri,

@@ -1281,6 +1281,20 @@ async fn the_html_form_gets_a_page(app: TestApp) {
         .await
         .unwrap()
         .contains("phone is not a valid phone number"));
+    let in_hindi = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/public/leads/{key}")))
+        .header("x-forwarded-for", "49.36.3.4")
+        .header("accept-language", "hi-IN,hi;q=0.9")
+        .form(&[("name", "Form Shop"), ("phone", "123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_hindi.status(), 422);
+    let page = in_hindi.text().await.unwrap();
+    assert!(
+        page.contains(r#"<html lang="hi">"#) && page.contains("पूछताछ भेजी नहीं जा सकी"),
+        "a visitor whose browser asks for Hindi reads the failure in Hindi: {page}"
+    );
     let admin = app.session(&app.a, &app.a.admin).await;
     admin
         .send(

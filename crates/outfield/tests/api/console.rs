@@ -253,6 +253,13 @@ async fn the_console_speaks_hindi_once_chosen_and_before_sign_in(app: TestApp) {
         .await
         .unwrap();
     assert!(by_browser.text().await.unwrap().contains("साइन इन करें"));
+    let stranger = visitor.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(stranger.status(), 404);
+    let page = stranger.text().await.unwrap();
+    assert!(
+        page.contains(r#"<html lang="hi">"#) && page.contains("नहीं मिला"),
+        "a stranger's error page speaks the language chosen before sign-in: {page}"
+    );
     let wrong = app
         .console_sign_in(&visitor, &app.a.manager.email, "not-the-password")
         .await
