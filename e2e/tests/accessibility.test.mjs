@@ -21,7 +21,7 @@ async function seriousViolations(page) {
 
 /** Console pages a role opens, found from the demo's own links so every kind of page is covered. */
 async function consolePaths(page, admin) {
-  const paths = ['/console', '/console/people', '/console/clients', '/console/live', '/console/attendance',
+  const paths = ['/console', '/console/people', '/console/clients', '/console/clients/map', '/console/live', '/console/attendance',
     '/console/reports/activity', '/console/privacy', '/console/account', '/console/location-corrections'];
   if (admin) paths.push('/console/settings', '/console/audit', '/console/people/new', '/console/clients/import',
     '/console/settings/clients', '/console/settings/field-activity', '/console/settings/lead-form');

@@ -183,6 +183,20 @@ pub async fn page(
     Ok(page)
 }
 
+/// The clients of a filter the scope may see inside a part of the map (all of them when `None`), as
+/// single clients or, when too many to show, as clusters.
+pub async fn map_view(
+    db: &Db,
+    scope: &Scope,
+    filter: &ClientFilter,
+    area: Option<store::MapArea>,
+) -> AppResult<store::MapView> {
+    let mut tx = db.tenant_read(scope).await?;
+    let view = store::map_view(&mut tx, scope, filter, area).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
 /// One client the scope may see; 404 otherwise.
 pub async fn get(db: &Db, scope: &Scope, id: ClientId) -> AppResult<Client> {
     let mut tx = db.tenant_read(scope).await?;

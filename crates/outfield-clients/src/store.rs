@@ -20,8 +20,10 @@ use outfield_core::db::{NullableFloat, Tx};
 use outfield_core::geo::GeoPoint;
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 
+mod map;
 mod merge;
 mod page;
+pub use map::{view as map_view, MapArea, MapPoint, MapView, MAX_POINTS as MAP_MAX_POINTS};
 pub(crate) use merge::{lock_for_merge, merge};
 pub use page::{page, ClientPage, Cursor, ListOrder};
 
@@ -206,6 +208,11 @@ impl SqlParams {
         self.push(Param::Text(value))
     }
 
+    /// Binds a number.
+    pub(crate) fn number(&mut self, value: f64) -> String {
+        self.push(Param::Number(value))
+    }
+
     /// Binds an integer.
     pub(crate) fn integer(&mut self, value: i64) -> String {
         self.push(Param::Integer(value))
@@ -273,7 +280,7 @@ async fn query(
             center.longitude - d_lon,
             center.longitude + d_lon,
         ];
-        let [a, b, c, d] = bounds.map(|value| params.push(Param::Number(value)));
+        let [a, b, c, d] = bounds.map(|value| params.number(value));
         conditions.push(format!(
             "c.latitude BETWEEN {a} AND {b} AND c.longitude BETWEEN {c} AND {d}"
         ));

@@ -1,7 +1,8 @@
 // Draws Outfield's map data (the page's #map-data JSON block) on a Leaflet map in #map.
 // Kinds: "live" (latest fix per person on duty, refreshed every 30 seconds from the page itself, so the
 // map and the table stay what the server renders), "day" (a person's trail from its start to its end,
-// stops, visits, clients) and "client" (one client with the check-in radius).
+// stops, visits, clients), "client" (one client with the check-in radius) and "clients" (the clients of
+// a filter, as pins or numbered clusters, asked anew from the server for each view the map is moved to).
 (function () {
   "use strict";
   var block = document.getElementById("map-data");
@@ -115,6 +116,57 @@
       L.circleMarker([c.latitude, c.longitude], { radius: 8, color: "#0b57d0", fillOpacity: 0.9 })
         .bindTooltip(text(c.name), { permanent: true, direction: "right" }).addTo(map);
     });
+  }
+
+  // The clients of a filter: a pin per client with a link in its popup, or a numbered circle per
+  // cluster that zooms in when clicked. The table under the map lists the view's clients.
+  var clients = L.layerGroup().addTo(map);
+  function drawClients(view, status) {
+    clients.clearLayers();
+    var rows = [];
+    view.points.forEach(function (p) {
+      if (!p.id) {
+        var radius = 10 + 4 * Math.log10(p.count);
+        L.circleMarker([p.latitude, p.longitude], { radius: radius, color: "#0b57d0", weight: 2, fillOpacity: 0.75 })
+          .bindTooltip(String(p.count), { permanent: true, direction: "center", className: "cluster-count" })
+          .on("click", function () { map.setView([p.latitude, p.longitude], map.getZoom() + 2); })
+          .addTo(clients);
+        return;
+      }
+      var type = (data.type_words && data.type_words[p.client_type]) || p.client_type || "";
+      var link = '<a href="/console/clients/' + encodeURIComponent(p.id) + '">' + text(p.name) + "</a>";
+      L.circleMarker([p.latitude, p.longitude], { radius: 7, color: "#1b7f3b", fillOpacity: 0.9 })
+        .bindTooltip(text(p.name)).bindPopup("<strong>" + link + "</strong><br>" + text(type)).addTo(clients);
+      rows.push("<tr><td>" + link + "</td><td>" + text(type) + "</td></tr>");
+    });
+    var body = document.querySelector("#map-clients tbody");
+    if (body) body.innerHTML = rows.join("");
+    var line = document.getElementById("map-status");
+    if (line && status) line.textContent = status;
+  }
+
+  // Asks for the points of the view shown; an answer to an older view is dropped.
+  var asked = 0;
+  function refreshClients() {
+    var b = map.getBounds(), mine = ++asked;
+    var url = data.points_url + (data.points_url.indexOf("?") < 0 ? "?" : "&") + [
+      "south=" + b.getSouth().toFixed(5), "west=" + b.getWest().toFixed(5),
+      "north=" + b.getNorth().toFixed(5), "east=" + b.getEast().toFixed(5)].join("&");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+      .then(function (answer) { if (mine === asked) drawClients(answer.view, answer.status); })
+      .catch(function () { /* the map keeps the last view's points */ });
+  }
+
+  if (data.kind === "clients") {
+    drawClients(data.view);
+    var area = data.view.area;
+    if (area) {
+      at(area.south, area.west);
+      at(area.north, area.east);
+    }
+    var waiting;
+    map.on("moveend", function () { window.clearTimeout(waiting); waiting = window.setTimeout(refreshClients, 250); });
   }
 
   if (bounds.length) {

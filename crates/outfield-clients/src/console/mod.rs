@@ -1,15 +1,17 @@
 //! Console pages for clients, by family: the list (`list_pages.rs`), a client's page with contacts, timeline,
-//! tasks and merges (here), imports (`import_pages.rs`), types and custom fields (`field_pages.rs`) and the website
+//! tasks and merges (here), the map of clients (`map_page.rs`), imports (`import_pages.rs`), types and custom fields (`field_pages.rs`) and the website
 //! enquiry form (`leads.rs`).
 
 mod field_pages;
 mod import_pages;
 mod leads;
 mod list_pages;
+mod map_page;
 
 use field_pages::{field_settings_page, save_field_settings};
 use import_pages::{confirm, import_page, import_template, preview, upload, uploaded_file};
 use list_pages::{create, list_page, list_view, reassign, ListQuery};
+use map_page::{map_page, map_points};
 use outfield_core::ids::{ClientId, PersonId};
 
 use askama::Template;
@@ -46,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .merge(leads::routes())
         .route("/console/clients", get(list_page).post(create))
         .route("/console/clients/reassign", post(reassign))
+        .route("/console/clients/map", get(map_page))
+        .route("/console/clients/map/points", get(map_points))
         .route("/console/clients/{id}", get(client_page).post(edit))
         .route(
             "/console/settings/clients",

@@ -1019,7 +1019,135 @@ async fn the_console_list_pages_through_every_client_with_the_true_count(app: Te
     assert_eq!(caption_and_links(&other).0, "No clients");
 }
 
+async fn map_points(session: &Session, query: &str) -> Value {
+    let response = session
+        .get(&format!("/console/clients/map/points?{query}"))
+        .await;
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
+async fn the_client_map_shows_pins_and_clusters_of_what_each_person_sees(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    // 1,200 outlets on a grid around Pune, and two far away in Nagpur.
+    let mut csv = String::from("name,latitude,longitude\n");
+    for i in 0..1_200u32 {
+        let (row, column) = (f64::from(i / 40), f64::from(i % 40));
+        csv.push_str(&format!(
+            "Pune Outlet {i},{:.5},{:.5}\n",
+            18.40 + row * 0.01,
+            73.70 + column * 0.01
+        ));
+    }
+    csv.push_str("Nagpur Agro,21.1458,79.0882\nNagpur Beej Bhandar,21.1500,79.0900\n");
+    let report: Value = import(&admin, csv.as_bytes(), json!({ "commit": true }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["created"], 1_202);
+    let field = app.session(&app.a, &app.a.field).await;
+    add(
+        &field,
+        json!({ "name": "Vikas Krishi Seva", "location": { "latitude": 18.45, "longitude": 73.80 } }),
+    )
+    .await;
+    add(&field, json!({ "name": "No Position Traders" })).await;
+
+    let everything = map_points(&admin, "south=8&west=68&north=30&east=90").await;
+    assert_eq!(everything["view"]["total"], 1_203);
+    assert_eq!(everything["view"]["clustered"], true);
+    let clusters = everything["view"]["points"].as_array().unwrap();
+    let counted: i64 = clusters.iter().map(|p| p["count"].as_i64().unwrap()).sum();
+    assert_eq!(counted, 1_203, "every client is in one cluster");
+    assert!(
+        clusters.len() >= 2 && clusters.len() < 300,
+        "{}",
+        clusters.len()
+    );
+    assert!(
+        clusters.iter().all(|p| p["id"].is_null()),
+        "clusters name no client"
+    );
+    assert!(everything["status"]
+        .as_str()
+        .unwrap()
+        .contains("1203 clients in this view, in"));
+
+    let nagpur = map_points(&admin, "south=21&west=79&north=21.3&east=79.2").await;
+    assert_eq!(nagpur["view"]["clustered"], false);
+    let pins: Vec<&str> = nagpur["view"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(pins, ["Nagpur Agro", "Nagpur Beej Bhandar"]);
+    assert_eq!(nagpur["status"], "2 clients in this view.");
+    let searched = map_points(&admin, "q=beej&south=8&west=68&north=30&east=90").await;
+    assert_eq!(searched["view"]["total"], 1, "the search filters the map");
+    let lost = map_points(&admin, "status=lost&south=8&west=68&north=30&east=90").await;
+    assert_eq!(lost["view"]["total"], 0);
+    assert_eq!(
+        lost["status"],
+        "No client in this view: zoom out or move the map."
+    );
+    let none = admin.get("/console/clients/map?status=lost").await;
+    assert!(none
+        .text()
+        .await
+        .unwrap()
+        .contains("No client with a position matches."));
+
+    let own = map_points(&field, "south=8&west=68&north=30&east=90").await;
+    assert_eq!(
+        own["view"]["total"], 1,
+        "a field employee maps their own clients"
+    );
+    assert_eq!(own["view"]["points"][0]["name"], "Vikas Krishi Seva");
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let other = map_points(&outsider, "south=8&west=68&north=30&east=90").await;
+    assert_eq!(
+        other["view"]["total"], 0,
+        "another company's clients never show"
+    );
+
+    for bad in [
+        "south=20&west=70&north=10&east=80",
+        "south=10&west=70",
+        "south=x&west=1&north=2&east=3",
+    ] {
+        let response = admin
+            .get(&format!("/console/clients/map/points?{bad}"))
+            .await;
+        assert!(
+            [400, 422].contains(&response.status().as_u16()),
+            "{bad}: {}",
+            response.status()
+        );
+    }
+
+    let page = admin.get("/console/clients/map?q=nagpur").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("2 clients in this view."), "{html}");
+    assert!(html.contains(">Nagpur Agro</a>") && !html.contains("Pune Outlet"));
+    let page = field
+        .get("/console/clients/map")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(">Vikas Krishi Seva</a>") && !page.contains("Nagpur"));
+    let list = admin.get("/console/clients").await.text().await.unwrap();
+    assert!(
+        list.contains("href=\"/console/clients/map\""),
+        "the list links to the map"
+    );
+}
+
 both_backends!(
+    the_client_map_shows_pins_and_clusters_of_what_each_person_sees,
     contacts_come_from_vcard_files,
     types_custom_fields_and_further_phones,
     each_role_sees_the_clients_it_should,
