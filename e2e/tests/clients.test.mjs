@@ -107,6 +107,27 @@ test('an admin imports a CSV of clients in the console: preview, errors, confirm
   await page.waitForFunction(() => document.querySelector('caption')?.textContent === '1 best match for “lakshmi”');
   assert.ok(await page.isVisible('a:has-text("Laxmi Traders")'), 'Lakshmi finds Laxmi');
   assert.equal(await page.getAttribute('a:has-text("Export CSV")', 'href'), '/api/v1/clients/export.csv?q=lakshmi');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Export CSV")')]);
+  assert.ok(download.url().startsWith('blob:'), 'the page fetched the file itself, showing its progress');
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const exported = await (async () => { const chunks = []; for await (const c of await download.createReadStream()) chunks.push(c); return Buffer.concat(chunks).toString(); })();
+  assert.ok(exported.includes('Laxmi Traders') && !exported.includes('Ganesh Kirana'), 'the export is the list shown');
+  await page.waitForFunction(() => !document.querySelector('.downloads + p[role=status]'));
+
+  await page.click('form[role=search] a:text-is("Map")');
+  await page.waitForURL(/\/console\/clients\/map\?q=lakshmi/);
+  await page.fill('#q', '');
+  await page.click('form[role=search] button[type=submit]');
+  const before_ = await page.textContent('#map-status');
+  assert.match(before_, /^\d+ clients in this view\.$/);
+  const rows = await page.locator('#map-clients tbody tr').count();
+  assert.equal(rows, Number(before_.split(' ')[0]), 'the list names every client of the view');
+  for (let i = 0; i < 6; i += 1) await page.click('.leaflet-control-zoom-in');
+  await page.waitForFunction((was) => document.getElementById('map-status').textContent !== was, before_);
+  const after_ = await page.textContent('#map-status');
+  const shown = await page.locator('#map-clients tbody tr').count();
+  assert.ok(after_.startsWith('No client in this view') ? shown === 0 : Number(after_.split(' ')[0]) === shown, after_);
+  assert.ok(shown < rows, 'zooming in asks for the clients of the smaller view');
   await context.close();
 });
 
