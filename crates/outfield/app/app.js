@@ -354,11 +354,14 @@ async function visitSection(client) {
   const planned = ((await meta('plan')) || []).some((p) => p.client_id === client.id);
   const plan = planned ? '' : `<button class="secondary wide" id="plan-today">${t('visit.planToday')}</button>`;
   if (!state.visit) return `<button class="wide" id="check-in">${t('visit.checkIn')}</button>${plan}${propose}`;
-  const outcomes = (await meta('activity'))?.visit_outcomes || [];
+  const activity = await meta('activity');
+  const outcomes = activity?.visit_outcomes || [];
+  // The company's wording in the app's language; the report still names the outcome itself.
+  const wordings = activity?.visit_outcome_wordings?.[language] || {};
   return `<form id="visit-report" class="card">
       <h3>${t('visit.report', { time: time(state.visit.since) })}</h3>
       <label for="visit-outcome">${t('visit.outcome')}</label>
-      <select id="visit-outcome" name="outcome"><option value="">—</option>${outcomes.map((o) => `<option>${escape(o)}</option>`).join('')}</select>
+      <select id="visit-outcome" name="outcome"><option value="">—</option>${outcomes.map((o) => `<option value="${escape(o)}">${escape(wordings[o] || o)}</option>`).join('')}</select>
       <label for="visit-notes">${t('visit.notes')}</label>
       <textarea id="visit-notes" name="notes" maxlength="4000"></textarea>
       <label for="visit-follow-up">${t('visit.followUp')}</label>

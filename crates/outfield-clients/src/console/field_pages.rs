@@ -1,12 +1,17 @@
 //! The client types and custom fields the company records about each client.
 
 use super::*;
+use outfield_core::companies::labels;
+use outfield_core::error::AppError;
+use outfield_core::people::domain::Language;
 
 #[derive(Template)]
 #[template(path = "client_fields.html")]
 struct FieldSettingsPage {
     frame: Frame,
     types: String,
+    /// The types' Hindi wordings, one line per type.
+    types_hindi: String,
     rows: Vec<CustomField>,
     kinds: Vec<&'static str>,
     errors: FormErrors,
@@ -23,6 +28,7 @@ impl FieldSettingsPage {
 async fn field_settings_view(
     user: &Principal,
     settings: ClientFieldSettings,
+    types_hindi: String,
     errors: FormErrors,
     saved: bool,
 ) -> Response {
@@ -38,6 +44,7 @@ async fn field_settings_view(
     let page = FieldSettingsPage {
         frame: Frame::new(user, "Client types and fields", "settings"),
         types: settings.client_types.join("\n"),
+        types_hindi,
         rows,
         kinds: FieldKind::ALL.iter().map(|k| k.as_str()).collect(),
         errors,
@@ -50,8 +57,15 @@ pub(super) async fn field_settings_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
 ) -> Response {
-    match fields::get(&state.db, &user.scope).await {
-        Ok(settings) => field_settings_view(&user, settings, FormErrors::default(), false).await,
+    let read = async {
+        let settings = fields::get(&state.db, &user.scope).await?;
+        Ok::<_, AppError>((settings, labels::get(&state.db, &user.scope).await?))
+    };
+    match read.await {
+        Ok((settings, labels)) => {
+            let hindi = labels.lines(Language::Hindi, &settings.client_types);
+            field_settings_view(&user, settings, hindi, FormErrors::default(), false).await
+        }
         Err(error) => framed_error_page(&user, &error),
     }
 }
@@ -100,11 +114,29 @@ pub(super) async fn save_field_settings(
     Submission { user, form }: Submission,
 ) -> Response {
     let submitted = settings_from(&form);
+    let hindi = form.text("client_types_hi").to_string();
     let actor = Actor::of(&user, &client);
-    match fields::update(&state.db, &user.scope, &actor, submitted.clone()).await {
-        Ok(saved) => field_settings_view(&user, saved, FormErrors::default(), true).await,
+    let saved = async {
+        let wordings = labels::typed("client_types_hi", &submitted.client_types, &hindi)
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        let saved = fields::update(&state.db, &user.scope, &actor, submitted.clone()).await?;
+        let types = &saved.client_types;
+        labels::save(
+            &state.db,
+            &user.scope,
+            &actor,
+            Language::Hindi,
+            types,
+            &wordings,
+        )
+        .await?;
+        Ok::<_, AppError>(saved)
+    };
+    match saved.await {
+        Ok(saved) => field_settings_view(&user, saved, hindi, FormErrors::default(), true).await,
         Err(error) => {
-            field_settings_view(&user, submitted, FormErrors::from_error(&error), false).await
+            let errors = FormErrors::from_error(&error);
+            field_settings_view(&user, submitted, hindi, errors, false).await
         }
     }
 }

@@ -100,7 +100,7 @@ pub(super) async fn list_view(
     let page = ListPage {
         filter_query: serde_urlencoded::to_string(&shown).unwrap_or_default(),
         inputs: FieldInputs::new(settings.as_ref(), None),
-        frame: Frame::new(user, "Clients", "clients"),
+        frame: Frame::labelled(&state.db, user, "Clients", "clients").await,
         clients: list,
         paging,
         sort,

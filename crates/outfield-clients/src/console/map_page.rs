@@ -99,7 +99,7 @@ pub(super) async fn map_page(
         Ok(view) => view,
         Err(error) => return framed_error_page(&user, &error),
     };
-    let frame = Frame::new(&user, "Clients on the map", "clients");
+    let frame = Frame::labelled(&state.db, &user, "Clients on the map", "clients").await;
     let lang = frame.lang;
     let tiles = Tiles::from_state(&state);
     let types = fields::get(&state.db, &user.scope)
@@ -110,7 +110,7 @@ pub(super) async fn map_page(
     let status_line = status_line(lang, &view, false);
     let map = map_json(&serde_json::json!({
         "kind": "clients", "tiles": tiles, "view": view,
-        "type_words": types.iter().map(|t| (t.as_str(), lang.tr(t))).collect::<std::collections::BTreeMap<_, _>>(),
+        "type_words": frame.labels.dictionary(lang, &types),
         "points_url": format!("/console/clients/map/points?{filter_query}"),
     }));
     let page = MapPage {

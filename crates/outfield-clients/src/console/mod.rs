@@ -279,7 +279,7 @@ async fn client_view_with(
         custom: settings
             .map(|s| s.shown(&client.custom))
             .unwrap_or_default(),
-        frame: Frame::new(user, client.name.clone(), "clients"),
+        frame: Frame::labelled(&state.db, user, client.name.clone(), "clients").await,
         tasks,
         people,
         client,

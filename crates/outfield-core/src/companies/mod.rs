@@ -3,6 +3,7 @@
 pub mod api;
 pub mod console;
 pub mod domain;
+pub mod labels;
 pub mod settings;
 
 use crate::clock::now_ms;

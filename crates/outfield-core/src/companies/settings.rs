@@ -5,6 +5,7 @@ use crate::ids::CompanyId;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use crate::audit::{self, Actor, AuditEvent};
@@ -42,6 +43,12 @@ pub struct ActivitySettings {
     /// Whether the start of the day needs a selfie (taken with the camera in the app).
     #[sqlx(try_from = "StoredBool")]
     pub selfie_required: bool,
+    /// The outcomes as a person reading another interface language sees them: language code →
+    /// outcome → wording (the company's, else the catalogue's). Filled where the field app reads the
+    /// settings; a report still names the outcome itself.
+    #[sqlx(skip)]
+    #[serde(default, skip_deserializing)]
+    pub visit_outcome_wordings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl ActivitySettings {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::companies::labels::CompanyLabels;
 use askama::Template;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -169,6 +170,8 @@ pub struct Frame {
     pub section: &'static str,
     /// The signed-in person's interface language, which every wording on the page is shown in.
     pub lang: Language,
+    /// The company's own wordings of its client types and outcomes, for pages that show them.
+    pub labels: CompanyLabels,
 }
 
 impl Frame {
@@ -185,7 +188,30 @@ impl Frame {
             csrf: principal.csrf_token().to_string(),
             section,
             lang,
+            labels: CompanyLabels::default(),
         }
+    }
+
+    /// The frame of a page that shows labels the company defined, with the company's wordings of them
+    /// (a page still renders, with the labels as catalogued, if they cannot be read).
+    pub async fn labelled(
+        db: &crate::db::Db,
+        principal: &Principal,
+        title: impl Into<String>,
+        section: &'static str,
+    ) -> Self {
+        let labels = crate::companies::labels::get(db, &principal.scope)
+            .await
+            .unwrap_or_default();
+        Frame {
+            labels,
+            ..Frame::new(principal, title, section)
+        }
+    }
+
+    /// A label the company defined (a client type, a visit outcome) in the page's language.
+    pub fn label<'a>(&'a self, label: &'a str) -> &'a str {
+        self.labels.tr(self.lang, label)
     }
 
     /// `english` in the page's language (see [`crate::i18n`]).

@@ -158,7 +158,7 @@ impl Role {
 }
 
 /// The interface languages Outfield ships strings for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
 pub enum Language {
     /// English (default).
     #[default]

@@ -14,10 +14,12 @@ use utoipa_axum::routes;
 use crate::attendance::register::{self, DayRange, RegisterRow};
 use outfield_core::audit::Actor;
 use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::companies::labels;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::error::{AppError, AppResult, Problem};
 use outfield_core::export::Format;
 use outfield_core::http::extract::{ApiJson, ApiPath, ApiQuery};
+use outfield_core::people::domain::Language;
 use outfield_core::state::AppState;
 
 /// Routes of this module.
@@ -130,7 +132,25 @@ async fn get_settings(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<ActivitySettings>> {
-    Ok(Json(settings::get(&state.db, &principal.scope).await?))
+    let settings = settings::get(&state.db, &principal.scope).await?;
+    Ok(Json(with_wordings(&state, &principal, settings).await?))
+}
+
+/// The settings with the outcomes' wordings in the languages other than English, so that the field
+/// app shows them in the language it is used in.
+async fn with_wordings(
+    state: &AppState,
+    principal: &Principal,
+    mut settings: ActivitySettings,
+) -> AppResult<ActivitySettings> {
+    let labels = labels::get(&state.db, &principal.scope).await?;
+    let hindi = labels
+        .dictionary(Language::Hindi, &settings.visit_outcomes)
+        .into_iter()
+        .map(|(outcome, wording)| (outcome.to_string(), wording.to_string()))
+        .collect();
+    settings.visit_outcome_wordings = [(Language::Hindi.as_str().to_string(), hindi)].into();
+    Ok(settings)
 }
 
 /// Changes the rules (owners and admins).
@@ -144,7 +164,6 @@ async fn update_settings(
     ApiJson(changes): ApiJson<ActivitySettingsChanges>,
 ) -> AppResult<Json<ActivitySettings>> {
     let actor = Actor::of(&principal, &client);
-    Ok(Json(
-        settings::update(&state.db, &principal.scope, &actor, changes).await?,
-    ))
+    let settings = settings::update(&state.db, &principal.scope, &actor, changes).await?;
+    Ok(Json(with_wordings(&state, &principal, settings).await?))
 }

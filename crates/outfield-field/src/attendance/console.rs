@@ -12,12 +12,13 @@ use outfield_core::ids::PersonId;
 use crate::attendance::register::{self, DayRange, RegisterRow};
 use outfield_core::audit::Actor;
 use outfield_core::auth::ClientInfo;
+use outfield_core::companies::labels;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::console::pager::Pager;
 use outfield_core::console::{
     day_param, framed_error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,
 };
-use outfield_core::error::FieldError;
+use outfield_core::error::{AppError, FieldError};
 use outfield_core::people::domain::{Language, Role};
 use outfield_core::state::AppState;
 
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
 struct SettingsPage {
     frame: Frame,
     settings: ActivitySettings,
+    /// The outcomes' Hindi wordings, one line per outcome.
+    outcomes_hindi: String,
     errors: FormErrors,
     saved: bool,
 }
@@ -67,20 +70,30 @@ impl SettingsPage {
     }
 }
 
+/// The settings page: the stored settings, with the Hindi wordings as typed when a save failed.
 async fn settings_view(
     state: &AppState,
     user: &outfield_core::auth::Principal,
     errors: FormErrors,
     saved: bool,
+    typed_hindi: Option<String>,
 ) -> Response {
     if let Err(error) = user.scope.require_admin() {
         return framed_error_page(user, &error);
     }
     match settings::get(&state.db, &user.scope).await {
         Ok(settings) => {
+            let frame =
+                Frame::labelled(&state.db, user, "Field activity settings", "settings").await;
+            let outcomes_hindi = typed_hindi.unwrap_or_else(|| {
+                frame
+                    .labels
+                    .lines(Language::Hindi, &settings.visit_outcomes)
+            });
             let page = SettingsPage {
-                frame: Frame::new(user, "Field activity settings", "settings"),
+                frame,
                 settings,
+                outcomes_hindi,
                 errors,
                 saved,
             };
@@ -91,7 +104,7 @@ async fn settings_view(
 }
 
 async fn settings_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> Response {
-    settings_view(&state, &user, FormErrors::default(), false).await
+    settings_view(&state, &user, FormErrors::default(), false, None).await
 }
 
 /// Reads the settings form into changes; fields that cannot even be read become field errors.
@@ -157,13 +170,31 @@ async fn save_settings(
     client: ClientInfo,
     Submission { user, form }: Submission,
 ) -> Response {
-    let changes = match changes_from(&form) {
-        Ok(changes) => changes,
-        Err(errors) => return settings_view(&state, &user, FormErrors(errors), false).await,
+    let hindi = form.text("visit_outcomes_hi").to_string();
+    let actor = Actor::of(&user, &client);
+    let saved = async {
+        let changes = changes_from(&form).map_err(AppError::Validation)?;
+        let outcomes = changes.visit_outcomes.clone().unwrap_or_default();
+        let wordings = labels::typed("visit_outcomes_hi", &outcomes, &hindi)
+            .map_err(|e| AppError::Validation(vec![e]))?;
+        let saved = settings::update(&state.db, &user.scope, &actor, changes).await?;
+        let outcomes = &saved.visit_outcomes;
+        labels::save(
+            &state.db,
+            &user.scope,
+            &actor,
+            Language::Hindi,
+            outcomes,
+            &wordings,
+        )
+        .await
     };
-    match settings::update(&state.db, &user.scope, &Actor::of(&user, &client), changes).await {
-        Ok(_) => settings_view(&state, &user, FormErrors::default(), true).await,
-        Err(error) => settings_view(&state, &user, FormErrors::from_error(&error), false).await,
+    match saved.await {
+        Ok(()) => settings_view(&state, &user, FormErrors::default(), true, None).await,
+        Err(error) => {
+            let errors = FormErrors::from_error(&error);
+            settings_view(&state, &user, errors, false, Some(hindi)).await
+        }
     }
 }
 

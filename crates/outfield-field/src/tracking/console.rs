@@ -243,11 +243,13 @@ async fn day_page(
     });
     let zone = settings.time_zone.clone();
     let page = DayPage {
-        frame: Frame::new(
+        frame: Frame::labelled(
+            &state.db,
             &user,
             format!("{} — {}", detail.name, user.language.date(day)),
             "live",
-        ),
+        )
+        .await,
         timeline: timeline(&detail, &zone, user.language),
         flags: detail.flags.iter().map(|f: &Flag| f.label()).collect(),
         previous: day.pred_opt().unwrap_or(day).to_string(),

@@ -90,11 +90,13 @@ async fn plan_view(
     use chrono::Datelike;
     let lang = user.language;
     let page = PlanPage {
-        frame: Frame::new(
+        frame: Frame::labelled(
+            &state.db,
             user,
             lang.tr2("Visit plan of {1} — {2}", &person.name, lang.date(day)),
             "people",
-        ),
+        )
+        .await,
         person_id: id,
         person_name: person.name,
         day: day.to_string(),

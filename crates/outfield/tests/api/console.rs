@@ -396,7 +396,105 @@ async fn people_and_attendance_page_with_true_counts(app: TestApp) {
     );
 }
 
+async fn company_labels_read_in_each_language(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let types = [
+        ("client_types", "Retailer\nStockist\nNursery"),
+        ("client_types_hi", "खुदरा विक्रेता\n\nनर्सरी\nएक और"),
+    ];
+    let refused = admin.form("/console/settings/clients", &types).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("4 lines for 3 labels"), "{page}");
+    assert!(page.contains("एक और"), "what was typed stays");
+    let types = [types[0], ("client_types_hi", "खुदरा विक्रेता\n\nनर्सरी")];
+    let saved = admin.form("/console/settings/clients", &types).await;
+    assert_eq!(saved.status(), 200);
+    let page = saved.text().await.unwrap();
+    assert!(page.contains("खुदरा विक्रेता\n\nनर्सरी</textarea>"), "{page}");
+
+    let outcomes = [
+        ("day_1", "on"),
+        ("work_start_minute", "09:00"),
+        ("work_end_minute", "18:00"),
+        ("late_after_minutes", "10"),
+        ("auto_end_minute", ""),
+        ("fix_interval_seconds", "60"),
+        ("visit_radius_m", "150"),
+        ("fix_retention_days", "30"),
+        ("visit_outcomes", "Order taken\nSamples given"),
+        ("visit_outcomes_hi", "ऑर्डर लिया\nनमूने दिए"),
+    ];
+    let saved = admin
+        .form("/console/settings/field-activity", &outcomes)
+        .await;
+    assert_eq!(saved.status(), 200);
+    assert!(saved
+        .text()
+        .await
+        .unwrap()
+        .contains("ऑर्डर लिया\nनमूने दिए</textarea>"));
+
+    let field = app.session(&app.a, &app.a.field).await;
+    let created = field
+        .post(
+            "/api/v1/clients",
+            serde_json::json!({ "name": "Green Leaf Nursery", "client_type": "Nursery" }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let api: serde_json::Value = field.get("/api/v1/clients").await.json().await.unwrap();
+    assert_eq!(
+        api[0]["client_type"], "Nursery",
+        "the stored value stays the label"
+    );
+    let english = field.get("/console/clients").await.text().await.unwrap();
+    assert!(english.contains("<td>Nursery</td>") && !english.contains("नर्सरी"));
+    field
+        .form("/console/account/preferences", &[("language", "hi")])
+        .await;
+    let hindi = field.get("/console/clients").await.text().await.unwrap();
+    assert!(hindi.contains("<td>नर्सरी</td>"), "{hindi}");
+
+    let activity: serde_json::Value = field
+        .get("/api/v1/company/activity-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(activity["visit_outcomes"][0], "Order taken");
+    assert_eq!(
+        activity["visit_outcome_wordings"]["hi"]["Order taken"],
+        "ऑर्डर लिया"
+    );
+    assert_eq!(
+        activity["visit_outcome_wordings"]["hi"]["Samples given"],
+        "नमूने दिए"
+    );
+
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let other: serde_json::Value = outsider
+        .get("/api/v1/company/activity-settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let wordings = other["visit_outcome_wordings"]["hi"].to_string();
+    assert!(
+        !wordings.contains("ऑर्डर लिया") && !wordings.contains("नमूने दिए"),
+        "another company's wordings never show: {wordings}"
+    );
+    let page = outsider
+        .get("/console/settings/clients")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("नर्सरी"));
+}
+
 both_backends!(
+    company_labels_read_in_each_language,
     sign_in_page_signs_in_and_remembers_the_company,
     people_and_attendance_page_with_true_counts,
     the_console_speaks_hindi_once_chosen_and_before_sign_in,
