@@ -132,7 +132,7 @@ async function consentView() {
     <h1 tabindex="-1">${t('consent.title')}</h1>
     ${changedNotice ? `<p class="error">${t('consent.changed')}</p>` : ''}
     <p>${t('consent.intro')}</p>
-    <details><summary>${t('consent.notice', { version: notice.version })}</summary><p class="notice">${escape(notice.body)}</p></details>
+    <details><summary>${t('consent.notice', { version: notice.version })}</summary><p class="notice" lang="${notice.translations?.[language] ? language : 'en'}">${escape(notice.translations?.[language] || notice.body)}</p></details>
     ${PERMISSIONS.map(({ name }) => permissionCard(name, decisions[name])).join('')}
     <button class="wide" id="done">${t('consent.continue')}</button>`, () => {
     view.querySelectorAll('[data-grant]').forEach((b) => b.addEventListener('click', () => decide(b.dataset.grant, 'granted', consentView)));

@@ -171,7 +171,10 @@ mod tests {
     #[test]
     fn wordings_pair_with_labels_line_by_line() {
         let paired = typed("client_types_hi", &labels(), "खुदरा विक्रेता\n\n  ").unwrap();
-        assert_eq!(paired, [("Retailer".to_string(), "खुदरा विक्रेता".to_string())]);
+        assert_eq!(
+            paired,
+            [("Retailer".to_string(), "खुदरा विक्रेता".to_string())]
+        );
         let too_many = typed("client_types_hi", &labels(), "a\nb\nc\nd").unwrap_err();
         assert_eq!(too_many.field, "client_types_hi");
         assert!(

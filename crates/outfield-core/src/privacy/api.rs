@@ -4,6 +4,7 @@ use crate::ids::PersonId;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,6 +41,10 @@ async fn get_notice(
 pub(crate) struct NoticeText {
     /// The full text (20–20,000 characters).
     pub body: String,
+    /// The same notice in other interface languages, by language code (`hi`), 20–20,000 characters
+    /// each; a language left out shows `body`.
+    #[serde(default)]
+    pub translations: BTreeMap<String, String>,
 }
 
 /// Publishes a new version of the privacy notice (owners and admins); every employee is asked again.
@@ -52,7 +57,14 @@ async fn publish_notice(
     ApiJson(text): ApiJson<NoticeText>,
 ) -> AppResult<Json<Notice>> {
     Ok(Json(
-        privacy::publish_notice(&state.db, &principal, &client, &text.body).await?,
+        privacy::publish_notice(
+            &state.db,
+            &principal,
+            &client,
+            &text.body,
+            &text.translations,
+        )
+        .await?,
     ))
 }
 

@@ -8,6 +8,7 @@ use axum::Router;
 
 use crate::auth::{ClientInfo, Principal};
 use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
+use crate::people::domain::Language;
 use crate::privacy::{self, Decision, Notice, Permission};
 use crate::state::AppState;
 
@@ -30,15 +31,18 @@ struct PrivacyPage {
     notice: Notice,
     published: String,
     draft: String,
+    /// The Hindi text in the form.
+    draft_hindi: String,
     permissions: Vec<&'static str>,
     rows: Vec<ConsentRow>,
     errors: FormErrors,
 }
 
+/// The privacy page; `draft` is what was typed (English, Hindi) when publishing failed.
 async fn page(
     state: &AppState,
     user: &Principal,
-    draft: Option<String>,
+    draft: Option<(String, String)>,
     errors: FormErrors,
 ) -> Response {
     let notice = {
@@ -88,7 +92,17 @@ async fn page(
             .published_at
             .map(|at| local_time(at, &zone))
             .unwrap_or_else(|| "built in".into()),
-        draft: draft.unwrap_or_else(|| notice.body.clone()),
+        draft_hindi: draft.as_ref().map_or_else(
+            || {
+                notice
+                    .translations
+                    .get(Language::Hindi.as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            },
+            |(_, hindi)| hindi.clone(),
+        ),
+        draft: draft.map_or_else(|| notice.body.clone(), |(body, _)| body),
         notice,
         permissions: Permission::ALL.iter().map(|p| p.as_str()).collect(),
         rows,
@@ -108,8 +122,13 @@ async fn publish(
     Submission { user, form }: Submission,
 ) -> Response {
     let body = form.text("body").to_string();
-    match privacy::publish_notice(&state.db, &user, &client, &body).await {
+    let hindi = form.text("body_hi").to_string();
+    let translations = [(Language::Hindi.as_str().to_string(), hindi.clone())].into();
+    match privacy::publish_notice(&state.db, &user, &client, &body, &translations).await {
         Ok(_) => Redirect::to("/console/privacy").into_response(),
-        Err(error) => page(&state, &user, Some(body), FormErrors::from_error(&error)).await,
+        Err(error) => {
+            let errors = FormErrors::from_error(&error);
+            page(&state, &user, Some((body, hindi)), errors).await
+        }
     }
 }

@@ -9,8 +9,10 @@ pub mod api;
 pub mod console;
 
 use crate::ids::{CompanyId, PersonId};
+use crate::people::domain::Language;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -104,7 +106,17 @@ pub struct Notice {
     /// When it was published (absent for the built-in first version).
     #[sqlx(try_from = "NullableUnixMs")]
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The same notice in other interface languages, by language code (`hi`); a person reading a
+    /// language it has no text in reads `body`.
+    #[sqlx(try_from = "NoticeTranslations")]
+    pub translations: BTreeMap<String, String>,
 }
+
+crate::json_column!(
+    /// A notice's texts in other languages.
+    NoticeTranslations,
+    BTreeMap<String, String>
+);
 
 /// The notice every company starts with, as version 1.
 pub(crate) const DEFAULT_NOTICE: &str = "Your company uses Outfield to record your field work. \
@@ -115,10 +127,19 @@ you pick, to fill in a client contact. Files: only the file you choose to attach
 company's administrators see what you record; no other company ever does. You can withdraw any \
 permission in the app's settings at any time.";
 
+/// The built-in notice in Hindi.
+const DEFAULT_NOTICE_HINDI: &str = "आपकी कंपनी आपके फ़ील्ड काम को दर्ज करने के लिए Outfield का उपयोग करती है। \
+स्थान: केवल तब दर्ज होता है जब आप ड्यूटी पर हों और निजी विराम पर न हों, ताकि आपके मैनेजर देख सकें कि आप कहाँ हैं \
+और विज़िट की पुष्टि हो सके; आपकी कंपनी द्वारा तय अवधि तक रखा जाता है। कैमरा: केवल जब आप विज़िट की फ़ोटो, रसीद या \
+सेल्फ़ी लेते हैं। माइक्रोफ़ोन: केवल जब आप वॉइस नोट रिकॉर्ड करते हैं। संपर्क: केवल वह संपर्क जिसे आप ग्राहक संपर्क भरने \
+के लिए चुनते हैं। फ़ाइलें: केवल वह फ़ाइल जिसे आप जोड़ना चुनते हैं। आप जो दर्ज करते हैं उसे आपके मैनेजर और आपकी कंपनी के \
+एडमिन देखते हैं; कोई दूसरी कंपनी कभी नहीं देखती। आप ऐप की सेटिंग में कभी भी कोई भी अनुमति वापस ले सकते हैं।";
+
 /// The company's current notice.
 pub async fn current_notice(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<Notice> {
     let notice = sqlx::query_as(
-        "SELECT version, body, published_at FROM privacy_notices WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
+        "SELECT version, body, published_at, translations FROM privacy_notices \
+         WHERE company_id = $1 ORDER BY version DESC LIMIT 1",
     )
     .bind(company_id)
     .fetch_optional(&mut **tx)
@@ -129,6 +150,11 @@ pub async fn current_notice(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<
             version: 1,
             body: DEFAULT_NOTICE.to_string(),
             published_at: None,
+            translations: [(
+                Language::Hindi.as_str().to_string(),
+                DEFAULT_NOTICE_HINDI.to_string(),
+            )]
+            .into(),
         }),
     }
 }
@@ -139,23 +165,24 @@ pub(crate) async fn publish_notice(
     principal: &Principal,
     client: &ClientInfo,
     body: &str,
+    translations: &BTreeMap<String, String>,
 ) -> AppResult<Notice> {
     let scope = &principal.scope;
     scope.require_admin()?;
-    let body = body.trim();
-    if body.chars().count() < 20 || body.chars().count() > 20_000 {
-        return Err(AppError::field("body", "must be 20–20,000 characters"));
-    }
+    let body = checked_text("body", body)?;
+    let translations = checked_translations(translations)?;
     let mut tx = db.tenant(scope).await?;
     let version = current_notice(&mut tx, scope.company_id()).await?.version + 1;
     sqlx::query(
-        "INSERT INTO privacy_notices (company_id, version, body, published_at, published_by) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO privacy_notices (company_id, version, body, published_at, published_by, translations) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(scope.company_id())
     .bind(version)
     .bind(body)
     .bind(now_ms())
     .bind(scope.person_id())
+    .bind(serde_json::to_string(&translations).map_err(anyhow::Error::from)?)
     .execute(&mut *tx)
     .await?;
     let people: Vec<String> = sqlx::query_scalar(
@@ -183,6 +210,36 @@ pub(crate) async fn publish_notice(
     let notice = current_notice(&mut tx, scope.company_id()).await?;
     tx.commit().await?;
     Ok(notice)
+}
+
+/// A notice text, trimmed, of a length a person can read and the notice needs.
+fn checked_text<'a>(field: &str, text: &'a str) -> AppResult<&'a str> {
+    let text = text.trim();
+    if text.chars().count() < 20 || text.chars().count() > 20_000 {
+        return Err(AppError::field(field, "must be 20–20,000 characters"));
+    }
+    Ok(text)
+}
+
+/// The texts in other languages: each for a language Outfield speaks other than English (the body is
+/// the English-or-company text), blank ones left out.
+fn checked_translations(
+    translations: &BTreeMap<String, String>,
+) -> AppResult<BTreeMap<String, String>> {
+    let mut checked = BTreeMap::new();
+    for (code, text) in translations {
+        let field = format!("translations.{code}");
+        if Language::parse(code) == Language::English {
+            return Err(AppError::field(
+                field,
+                "is not a language the app speaks besides English (hi)",
+            ));
+        }
+        if !text.trim().is_empty() {
+            checked.insert(code.clone(), checked_text(&field, text)?.to_string());
+        }
+    }
+    Ok(checked)
 }
 
 /// What a `consent` record carries.

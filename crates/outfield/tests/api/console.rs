@@ -493,7 +493,94 @@ async fn company_labels_read_in_each_language(app: TestApp) {
     assert!(!page.contains("नर्सरी"));
 }
 
+async fn notice(session: &crate::helpers::Session) -> serde_json::Value {
+    session
+        .get("/api/v1/privacy/notice")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn the_privacy_notice_is_published_per_language(app: TestApp) {
+    let field = app.session(&app.a, &app.a.field).await;
+    let built_in = notice(&field).await;
+    assert_eq!(built_in["version"], 1);
+    assert!(built_in["translations"]["hi"]
+        .as_str()
+        .unwrap()
+        .contains("केवल तब दर्ज होता है जब आप ड्यूटी पर हों"));
+
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let english = "Version two: location only on duty, photos only when you take them.";
+    let short = admin
+        .form(
+            "/console/privacy",
+            &[("body", english), ("body_hi", "बहुत छोटा")],
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    let page = short.text().await.unwrap();
+    assert!(
+        page.contains("The Hindi notice must be 20–20,000 characters"),
+        "{page}"
+    );
+    assert!(
+        page.contains(english) && page.contains("बहुत छोटा"),
+        "what was typed stays"
+    );
+    assert_eq!(notice(&field).await["version"], 1, "nothing was published");
+
+    let hindi = "संस्करण दो: स्थान केवल ड्यूटी पर, फ़ोटो केवल जब आप लें।";
+    let published = admin
+        .form("/console/privacy", &[("body", english), ("body_hi", hindi)])
+        .await;
+    assert!(
+        published.status().is_redirection(),
+        "{}",
+        published.status()
+    );
+    let current = notice(&field).await;
+    assert_eq!(current["version"], 2);
+    assert_eq!(current["body"], english);
+    assert_eq!(current["translations"]["hi"], hindi);
+    let page = admin.get("/console/privacy").await.text().await.unwrap();
+    assert!(
+        page.contains(hindi),
+        "the form shows the Hindi text to edit"
+    );
+
+    let unknown = admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/privacy/notice",
+            Some(serde_json::json!({ "body": english, "translations": { "xx": hindi } })),
+        )
+        .await;
+    assert_eq!(unknown.status(), 422);
+    let english_only = admin
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/privacy/notice",
+            Some(serde_json::json!({ "body": "Version three, in English only for now." })),
+        )
+        .await;
+    assert_eq!(english_only.status(), 200);
+    let three = notice(&field).await;
+    assert_eq!(
+        (three["version"].clone(), three["translations"].clone()),
+        (serde_json::json!(3), serde_json::json!({}))
+    );
+    let other = app.session(&app.b, &app.b.field).await;
+    assert_eq!(
+        notice(&other).await["version"],
+        1,
+        "another company's notice is its own"
+    );
+}
+
 both_backends!(
+    the_privacy_notice_is_published_per_language,
     company_labels_read_in_each_language,
     sign_in_page_signs_in_and_remembers_the_company,
     people_and_attendance_page_with_true_counts,
