@@ -136,3 +136,43 @@
     });
   });
 })();
+
+// Dragging rows of a table marked `data-reorder="<url>"` (with `data-day` and `data-csrf`) into a new
+// order: the order is posted as the rows' `data-plan-id`s and the page reloads with it. The arrow
+// buttons in each row do the same one place at a time, without a mouse or this script.
+(function () {
+  'use strict';
+  document.querySelectorAll('table[data-reorder]').forEach(function (table) {
+    var body = table.tBodies[0];
+    var dragged = null;
+    body.addEventListener('dragstart', function (event) {
+      dragged = event.target.closest('tr[data-plan-id]');
+      if (!dragged) { return; }
+      dragged.classList.add('dragging');
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged.getAttribute('data-plan-id'));
+    });
+    body.addEventListener('dragover', function (event) {
+      var over = event.target.closest('tr[data-plan-id]');
+      if (!dragged || !over || over === dragged) { return; }
+      event.preventDefault();
+      var box = over.getBoundingClientRect();
+      body.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
+    });
+    body.addEventListener('drop', function (event) {
+      if (!dragged) { return; }
+      event.preventDefault();
+      dragged.classList.remove('dragging');
+      dragged = null;
+      var order = Array.prototype.map.call(body.querySelectorAll('tr[data-plan-id]'), function (row) {
+        return row.getAttribute('data-plan-id');
+      });
+      var form = new URLSearchParams({ _csrf: table.getAttribute('data-csrf'), day: table.getAttribute('data-day'), plan_ids: order.join(',') });
+      fetch(table.getAttribute('data-reorder'), { method: 'POST', credentials: 'same-origin', body: form })
+        .then(function () { window.location.reload(); });
+    });
+    body.addEventListener('dragend', function () {
+      if (dragged) { dragged.classList.remove('dragging'); dragged = null; }
+    });
+  });
+})();

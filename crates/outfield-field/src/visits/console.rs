@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
             "/console/people/{id}/plan",
             get(plan_page).post(add_to_plan),
         )
+        .route("/console/people/{id}/plan/order", post(reorder_plan))
         .route("/console/visit-plans/{id}/remove", post(remove_from_plan))
         .route("/console/location-corrections", get(corrections_page))
         .route("/console/location-corrections/{id}", post(decide))
@@ -160,6 +161,52 @@ async fn add_to_plan(
             let errors = FormErrors::from_error(&error);
             plan_view(&state, &user, (id, day), form.text("q"), errors).await
         }
+    }
+}
+
+/// A new order of the day's plan: the whole order (`plan_ids`, as dragging leaves it) or one entry moved
+/// a place (`move` = `<entry>:up` or `<entry>:down`, the buttons that work without a mouse).
+async fn reorder_plan(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<PersonId>,
+    Submission { user, form }: Submission,
+) -> Response {
+    let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
+        return framed_error_page(&user, &AppError::field("day", "is not a date"));
+    };
+    let order = match form.text("move").split_once(':') {
+        Some((entry, direction)) => {
+            let plan = match plans::for_day(&state.db, &user.scope, id, day).await {
+                Ok(plan) => plan,
+                Err(error) => return framed_error_page(&user, &error),
+            };
+            let mut order: Vec<Uuid> = plan.iter().map(|p| p.plan_id).collect();
+            let at = order.iter().position(|p| p.to_string() == entry);
+            match (at, direction) {
+                (Some(at), "up") if at > 0 => order.swap(at, at - 1),
+                (Some(at), "down") if at + 1 < order.len() => order.swap(at, at + 1),
+                _ => {}
+            }
+            order
+        }
+        None => form
+            .text("plan_ids")
+            .split(',')
+            .filter_map(|p| p.trim().parse().ok())
+            .collect(),
+    };
+    match plans::reorder(
+        &state.db,
+        &user.scope,
+        &Actor::of(&user, &client),
+        id,
+        &order,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to(&format!("/console/people/{id}/plan?day={day}")).into_response(),
+        Err(error) => framed_error_page(&user, &error),
     }
 }
 

@@ -95,12 +95,19 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
             ));
         }
     }
+    let last: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) FROM visit_plans WHERE company_id = $1 AND person_id = $2",
+    )
+    .bind(scope.company_id())
+    .bind(new.person_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let mut ids = Vec::new();
-    for client in &new.client_ids {
+    for (position, client) in (last + 1..).zip(&new.client_ids) {
         let id = Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO visit_plans (company_id, id, person_id, client_id, day, weekday, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO visit_plans (company_id, id, person_id, client_id, day, weekday, created_by, created_at, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(scope.company_id())
         .bind(id.to_string())
@@ -110,6 +117,7 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
         .bind(new.weekday.map(i64::from))
         .bind(scope.person_id())
         .bind(now_ms())
+        .bind(position)
         .execute(&mut *tx)
         .await?;
         ids.push(id);
@@ -156,6 +164,52 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
     Ok(())
 }
 
+/// Puts a person's plan entries in the order given, first visited first (whoever may plan for the
+/// person). Entries not named keep their place relative to each other.
+pub async fn reorder(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    person_id: PersonId,
+    order: &[Uuid],
+) -> AppResult<()> {
+    if scope.role() == Role::FieldEmployee && person_id != scope.person_id() {
+        return Err(AppError::Forbidden);
+    }
+    if order.is_empty() || order.len() > 500 {
+        return Err(AppError::field("plan_ids", "must list 1–500 plan entries"));
+    }
+    let mut tx = db.tenant(scope).await?;
+    if outfield_core::people::store::find(&mut tx, scope, person_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    for (position, id) in (1_i64..).zip(order) {
+        let moved = sqlx::query(
+            "UPDATE visit_plans SET position = $1 WHERE company_id = $2 AND person_id = $3 AND id = $4",
+        )
+        .bind(position)
+        .bind(scope.company_id())
+        .bind(person_id)
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Err(AppError::field(
+                "plan_ids",
+                format!("{id} is not on this person's plan"),
+            ));
+        }
+    }
+    let event = AuditEvent::new("visit.plan_reordered", "person", person_id)
+        .with(json!({ "order": order }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Whether a client is on a person's plan for a day (dated or weekly).
 pub(crate) async fn is_planned(
     tx: &mut Tx,
@@ -194,7 +248,7 @@ pub(crate) async fn for_day(
     let entries: Vec<PlannedVisit> = sqlx::query_as(
         "SELECT vp.id, vp.client_id, CASE WHEN vp.weekday IS NULL THEN 0 ELSE 1 END AS weekly, c.name, c.address, c.latitude, c.longitude FROM visit_plans vp \
          JOIN clients c ON c.company_id = vp.company_id AND c.id = vp.client_id \
-         WHERE vp.company_id = $1 AND vp.person_id = $2 AND (vp.day = $3 OR vp.weekday = $4) ORDER BY c.name, vp.id",
+         WHERE vp.company_id = $1 AND vp.person_id = $2 AND (vp.day = $3 OR vp.weekday = $4) ORDER BY vp.position, c.name, vp.id",
     )
     .bind(scope.company_id())
     .bind(person_id)

@@ -802,7 +802,124 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
     assert_eq!(tile(&other, "visits done of planned"), "0 / 0");
 }
 
+/// The client names of a person's plan for a day, in the order the field app gets them.
+async fn route_of(session: &Session, person: PersonId, day: &str) -> Vec<String> {
+    let plan: Vec<Value> = session
+        .get(&format!("/api/v1/people/{person}/plan?day={day}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    plan.iter()
+        .map(|p| p["client_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn the_plan_is_put_in_the_order_of_the_route(app: TestApp) {
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let field_id = app.a.field.id;
+    let mut clients = Vec::new();
+    for name in ["Amar Traders", "Bharat Agro", "Chetan Seeds"] {
+        clients.push(add_client(&admin, name, 100.0, field_id).await);
+    }
+    let day = ist_day(now_ms());
+    let planned = manager
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": field_id, "client_ids": clients, "day": day }),
+        )
+        .await;
+    assert_eq!(planned.status(), 201);
+    assert_eq!(
+        route_of(&manager, field_id, &day).await,
+        ["Amar Traders", "Bharat Agro", "Chetan Seeds"]
+    );
+
+    let order = format!("/console/people/{field_id}/plan/order");
+    let page = manager
+        .get(&format!("/console/people/{field_id}/plan?day={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let button = page
+        .find("aria-label=\"Move Chetan Seeds up\"")
+        .expect("Chetan Seeds has a move-up button");
+    let before = &page[..button];
+    let value = &before[before.rfind("value=\"").unwrap() + 7..];
+    let chetan = value.split('"').next().unwrap();
+    let moved = manager
+        .form(&order, &[("day", &day), ("move", chetan)])
+        .await;
+    assert_eq!(moved.status(), 303);
+    assert_eq!(
+        route_of(&manager, field_id, &day).await,
+        ["Amar Traders", "Chetan Seeds", "Bharat Agro"]
+    );
+
+    let plan: Vec<Value> = manager
+        .get(&format!("/api/v1/people/{field_id}/plan?day={day}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_of = |name: &str| {
+        plan.iter().find(|p| p["client_name"] == name).unwrap()["plan_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let dragged = [
+        id_of("Bharat Agro"),
+        id_of("Amar Traders"),
+        id_of("Chetan Seeds"),
+    ]
+    .join(",");
+    let saved = manager
+        .form(&order, &[("day", &day), ("plan_ids", &dragged)])
+        .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(
+        route_of(&manager, field_id, &day).await,
+        ["Bharat Agro", "Amar Traders", "Chetan Seeds"]
+    );
+    let audit = app.audit_count("visit.plan_reordered").await;
+    assert_eq!(audit, 2);
+
+    let stranger = manager
+        .form(
+            &order,
+            &[("day", &day), ("plan_ids", &Uuid::now_v7().to_string())],
+        )
+        .await;
+    assert_eq!(stranger.status(), 422, "an entry not on the plan");
+    let field = app.session(&app.a, &app.a.other_field).await;
+    let not_theirs = field
+        .form(&order, &[("day", &day), ("plan_ids", &dragged)])
+        .await;
+    assert_eq!(
+        not_theirs.status(),
+        403,
+        "a field employee orders only their own plan"
+    );
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let foreign = outsider
+        .form(&order, &[("day", &day), ("plan_ids", &dragged)])
+        .await;
+    assert_eq!(
+        foreign.status(),
+        404,
+        "another company's person is not found"
+    );
+    assert_eq!(
+        route_of(&manager, field_id, &day).await,
+        ["Bharat Agro", "Amar Traders", "Chetan Seeds"]
+    );
+}
+
 both_backends!(
+    the_plan_is_put_in_the_order_of_the_route,
     a_day_in_the_field,
     bad_records_are_refused_one_by_one,
     leave_settings_exports_and_retention,
