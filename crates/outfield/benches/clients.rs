@@ -440,5 +440,36 @@ async fn console_pages(
             latencies,
             50.0,
         );
+        map_views(client, base, (who, cookie)).await;
     }
+}
+
+/// The client map as it is moved: the whole area of the clients (clusters), then views ever closer
+/// in over it, down to a few hundred metres (pins).
+async fn map_views(client: &reqwest::Client, base: &str, (who, cookie): (&str, &str)) {
+    let mut latencies = Vec::new();
+    for k in 0..100 {
+        let size = 0.4 / f64::from(1 << (k % 8));
+        let (south, west) = (
+            18.40 + f64::from(k % 7) * 0.03,
+            73.70 + f64::from(k % 5) * 0.04,
+        );
+        let (took, body) = timed_page(
+            client,
+            &format!(
+                "{base}/console/clients/map/points?south={south}&west={west}&north={}&east={}",
+                south + size,
+                west + size
+            ),
+            cookie,
+        )
+        .await;
+        assert!(body.contains("\"total\""), "{body}");
+        latencies.push(took.as_micros() as u32);
+    }
+    report(
+        &format!("client map view (clusters to pins) as {who}, 100 views"),
+        latencies,
+        100.0,
+    );
 }
