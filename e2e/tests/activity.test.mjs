@@ -126,3 +126,32 @@ test('a day in the field: start, move, two visits, end; the manager sees it all'
   await desk.close();
   await context.close();
 });
+
+test('a manager puts a day plan into the order of the route by dragging a row and by its arrows', async () => {
+  const { call, field } = await adminApi(server.base);
+  const names = ['Route One Stores', 'Route Two Stores', 'Route Three Stores'];
+  const clients = [];
+  for (const name of names) clients.push(await call('POST', '/api/v1/clients', { name, owner_ids: [field.id] }));
+  const day = '2030-01-15';
+  await call('POST', '/api/v1/visit-plans', { person_id: field.id, client_ids: clients.map((c) => c.id), day });
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const manager = await consoleSignIn(desk, server.base, MANAGER);
+  await manager.goto(`${server.base}/console/people/${field.id}/plan?day=${day}`);
+  const order = async () => (await manager.locator('tbody tr[data-plan-id]').allTextContents())
+    .map((text) => names.find((name) => text.includes(name))).filter(Boolean);
+  assert.deepEqual(await order(), names, 'the plan starts in the order it was made');
+
+  const rows = manager.locator('tbody tr[data-plan-id]', { hasText: 'Route' });
+  await Promise.all([manager.waitForEvent('load'), rows.nth(0).dragTo(rows.nth(2))]);
+  const dragged = await order();
+  assert.notEqual(dragged[0], names[0], `the dragged row left the top: ${dragged}`);
+  await manager.reload();
+  assert.deepEqual(await order(), dragged, 'the dragged order is kept');
+
+  const last = dragged[2];
+  await manager.click(`button[aria-label="Move ${last} up"]`);
+  await manager.waitForSelector('tbody tr[data-plan-id]');
+  assert.deepEqual(await order(), [dragged[0], last, dragged[1]], 'the arrow moves a client one place up');
+  await desk.close();
+});

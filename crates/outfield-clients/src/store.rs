@@ -142,6 +142,30 @@ pub(crate) fn reach_sql(client_id: &str) -> String {
     )
 }
 
+/// The ids of the clients someone in the `visible` CTE owns or has on a visit plan, as one set: each
+/// listed once when `distinct` (to count them), else as they come (for an `IN`, which needs no sort).
+/// The people come first (`CROSS JOIN` keeps SQLite to that order), each read by its own index entries.
+pub(crate) fn reachable_clients(distinct: bool) -> String {
+    format!(
+        "SELECT o.client_id FROM visible v CROSS JOIN client_owners o \
+           WHERE o.company_id = $1 AND o.person_id = v.id \
+         UNION {} SELECT vp.client_id FROM visible v CROSS JOIN visit_plans vp \
+           WHERE vp.company_id = $1 AND vp.person_id = v.id",
+        if distinct { "" } else { "ALL" }
+    )
+}
+
+/// The condition that the scope may see client `c`, for reads over many clients (counts, map views):
+/// the set of clients in reach is read once and each client looked up in it, where [`reach_sql`]
+/// would test each client on its own. Owners and admins see every client.
+pub(crate) fn within_reach(scope: &Scope) -> String {
+    if scope.role().administers() {
+        "$3 = 'all'".to_string()
+    } else {
+        format!("c.id IN ({})", reachable_clients(false))
+    }
+}
+
 /// Clients the scope may see, filtered; nearest first when a point is given, else search order when
 /// words are given, else by name.
 pub async fn list(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<Vec<Client>> {

@@ -2,8 +2,9 @@
 //!
 //! A view holding more clients than a map can show readably comes back as clusters instead: the view
 //! is cut into a grid and each cell with clients is one point with their number, at their mean
-//! position. Zooming in splits the clusters until single clients show. Both the count and the grid are
-//! read by the position index, so a view costs about what the clients inside it cost to count.
+//! position. Zooming in splits the clusters until single clients show. The grid is read from the
+//! position index alone (it holds each client's id for the visibility rule), grouped by one number per
+//! cell, so a view costs about what the clients inside it cost to count.
 
 use outfield_core::auth::Scope;
 use outfield_core::db::Tx;
@@ -11,13 +12,15 @@ use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{filter_conditions, reach_sql, ClientFilter, SqlParams};
+use super::{filter_conditions, within_reach, ClientFilter, SqlParams};
 use crate::search;
 
 /// Most single clients one view shows; a view with more shows clusters.
 pub const MAX_POINTS: i64 = 1_000;
 /// Rows of the cluster grid over a view's height (its columns follow the view's shape).
 const GRID_ROWS: f64 = 8.0;
+/// Most single-client cells of a clustered view that are shown with their client's name.
+const MAX_NAMED_CELLS: usize = 500;
 
 /// The part of the map a person looks at, in degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -78,7 +81,9 @@ pub struct MapView {
 }
 
 /// The clients of `filter` the scope may see inside `area` (everywhere when `None`, and the area
-/// becomes the clients' extent), as single clients or clusters.
+/// becomes the clients' extent), as single clients or clusters. The grid is read first: its cells add
+/// up to the view's total, so a wide view costs one grouped read and a narrow one a second, small read
+/// of its pins.
 pub async fn view(
     tx: &mut Tx,
     scope: &Scope,
@@ -97,12 +102,16 @@ pub async fn view(
             points: Vec::new(),
         });
     };
-    let total = count_in(tx, scope, filter, area).await?;
+    let mut cells = clusters_in(tx, scope, filter, area).await?;
+    let total = cells.iter().map(|cell| cell.count).sum();
     let clustered = total > MAX_POINTS;
     let points = if clustered {
-        clusters_in(tx, scope, filter, area).await?
+        name_single_cells(tx, scope, filter, area, &mut cells).await?;
+        cells
+    } else if total > 0 {
+        singles_in(tx, scope, filter, area, None).await?
     } else {
-        singles_in(tx, scope, filter, area).await?
+        Vec::new()
     };
     Ok(MapView {
         area: Some(area),
@@ -115,6 +124,7 @@ pub async fn view(
 /// The SQL of the filter's clients with a position, inside `area` when given: `select` and `tail`
 /// around the shared conditions, with their parameters.
 fn located_sql(
+    scope: &Scope,
     filter: &ClientFilter,
     area: Option<MapArea>,
     select: &str,
@@ -134,8 +144,8 @@ fn located_sql(
     let tail = tail(&mut params);
     let sql = format!(
         "{VISIBLE_CTE} SELECT {select} FROM clients c WHERE c.company_id = $1 \
-         AND ($3 = 'all' OR {}) AND {} {tail}",
-        reach_sql("c.id"),
+         AND {} AND {} {tail}",
+        within_reach(scope),
         conditions.join(" AND ")
     );
     (sql, params)
@@ -148,7 +158,7 @@ async fn extent(
 ) -> sqlx::Result<Option<MapArea>> {
     let select = "MIN(c.latitude) AS south, MIN(c.longitude) AS west, \
                   MAX(c.latitude) AS north, MAX(c.longitude) AS east";
-    let (sql, params) = located_sql(filter, None, select, |_| String::new());
+    let (sql, params) = located_sql(scope, filter, None, select, |_| String::new());
     let row = params
         .bind(bind_scope(sqlx::query(&sql), scope))
         .fetch_one(&mut **tx)
@@ -169,29 +179,31 @@ async fn extent(
     ))
 }
 
-async fn count_in(
-    tx: &mut Tx,
-    scope: &Scope,
-    filter: &ClientFilter,
-    area: MapArea,
-) -> sqlx::Result<i64> {
-    let (sql, params) = located_sql(filter, Some(area), "COUNT(*)", |_| String::new());
-    params
-        .bind(bind_scope(sqlx::query(&sql), scope))
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)
-}
-
+/// The clients inside `area` as pins, by name; only those at the given positions when `at` names some.
 async fn singles_in(
     tx: &mut Tx,
     scope: &Scope,
     filter: &ClientFilter,
     area: MapArea,
+    at: Option<&[(f64, f64)]>,
 ) -> sqlx::Result<Vec<MapPoint>> {
     let select = "c.id, c.name, c.client_type, c.latitude, c.longitude";
-    let (sql, params) = located_sql(filter, Some(area), select, |params| {
-        format!("ORDER BY c.name, c.id LIMIT {}", params.integer(MAX_POINTS))
+    let (sql, params) = located_sql(scope, filter, Some(area), select, |params| {
+        let positions = at.map(|at| {
+            let each: Vec<String> = at
+                .iter()
+                .map(|&(latitude, longitude)| {
+                    let (lat, lon) = (params.number(latitude), params.number(longitude));
+                    format!("(c.latitude = {lat} AND c.longitude = {lon})")
+                })
+                .collect();
+            format!("AND ({})", each.join(" OR "))
+        });
+        format!(
+            "{} ORDER BY c.name, c.id LIMIT {}",
+            positions.unwrap_or_default(),
+            params.integer(MAX_POINTS)
+        )
     });
     let rows = params
         .bind(bind_scope(sqlx::query(&sql), scope))
@@ -211,6 +223,39 @@ async fn singles_in(
         .collect()
 }
 
+/// Gives the cells that hold one client that client's id, name and type. Such a cell's mean position
+/// is the client's own, so the clients are found by position, in one read of at most
+/// [`MAX_NAMED_CELLS`] positions.
+async fn name_single_cells(
+    tx: &mut Tx,
+    scope: &Scope,
+    filter: &ClientFilter,
+    area: MapArea,
+    cells: &mut [MapPoint],
+) -> sqlx::Result<()> {
+    let positions: Vec<(f64, f64)> = cells
+        .iter()
+        .filter(|cell| cell.count == 1)
+        .map(|cell| (cell.latitude, cell.longitude))
+        .take(MAX_NAMED_CELLS)
+        .collect();
+    if positions.is_empty() {
+        return Ok(());
+    }
+    let clients = singles_in(tx, scope, filter, area, Some(&positions)).await?;
+    for cell in cells.iter_mut().filter(|cell| cell.count == 1) {
+        if let Some(client) = clients
+            .iter()
+            .find(|c| c.latitude == cell.latitude && c.longitude == cell.longitude)
+        {
+            *cell = client.clone();
+        }
+    }
+    Ok(())
+}
+
+/// The view's clients grouped into the cells of a grid: their number and mean position per cell. The
+/// cell is one number (row × columns + column), so that the grouping sorts one key.
 async fn clusters_in(
     tx: &mut Tx,
     scope: &Scope,
@@ -218,15 +263,17 @@ async fn clusters_in(
     area: MapArea,
 ) -> sqlx::Result<Vec<MapPoint>> {
     let cell = (area.north - area.south) / GRID_ROWS;
-    // A cell holding one client shows that client, so the cell also carries its (only) id and name.
-    let select =
-        "COUNT(*) AS clients, AVG(c.latitude) AS latitude, AVG(c.longitude) AS longitude, \
-                  MIN(c.id) AS id, MIN(c.name) AS name, MIN(c.client_type) AS client_type";
-    let (sql, params) = located_sql(filter, Some(area), select, |params| {
-        let [s, w, size] = [area.south, area.west, cell].map(|v| params.number(v));
+    // One more column than the rounded positions reach, so that no two cells share a number.
+    let columns = ((area.east - area.west) / cell).ceil() + 2.0;
+    let select = "COUNT(*) AS clients, AVG(c.latitude) AS latitude, AVG(c.longitude) AS longitude";
+    let (sql, params) = located_sql(scope, filter, Some(area), select, |params| {
+        let [s, w, size, columns] =
+            [area.south, area.west, cell, columns].map(|v| params.number(v));
         // ROUND, not FLOOR: both databases have it (SQLite's FLOOR needs its math extension), and
         // a grid shifted by half a cell clusters as well.
-        format!("GROUP BY ROUND((c.latitude - {s}) / {size}), ROUND((c.longitude - {w}) / {size})")
+        format!(
+            "GROUP BY ROUND((c.latitude - {s}) / {size}) * {columns} + ROUND((c.longitude - {w}) / {size})"
+        )
     });
     let rows = params
         .bind(bind_scope(sqlx::query(&sql), scope))
@@ -234,17 +281,13 @@ async fn clusters_in(
         .await?;
     rows.iter()
         .map(|row| {
-            let count: i64 = row.try_get("clients")?;
-            let single = |column: &str| -> sqlx::Result<Option<String>> {
-                Ok(Some(row.try_get(column)?).filter(|_| count == 1))
-            };
             Ok(MapPoint {
                 latitude: row.try_get("latitude")?,
                 longitude: row.try_get("longitude")?,
-                count,
-                id: single("id")?,
-                name: single("name")?,
-                client_type: single("client_type")?,
+                count: row.try_get("clients")?,
+                id: None,
+                name: None,
+                client_type: None,
             })
         })
         .collect()

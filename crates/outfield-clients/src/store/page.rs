@@ -11,8 +11,8 @@ use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 use sqlx::FromRow;
 
 use super::{
-    attach_owners, fetch_clients, filter_conditions, visible_clients_sql, Client, ClientFilter,
-    SqlParams,
+    attach_owners, fetch_clients, filter_conditions, reachable_clients, visible_clients_sql,
+    within_reach, Client, ClientFilter, SqlParams,
 };
 
 /// How the list is ordered.
@@ -213,25 +213,23 @@ async fn anchor_of(
     row.as_ref().map(Anchor::from_row).transpose()
 }
 /// How many clients the scope may see match the filter's status, owner and tag. For a scope that sees
-/// part of the company the count starts from the clients its people own or plan (a set, read once)
-/// instead of testing every client of the company.
+/// part of the company the count starts from the set of clients in its reach; with no filter it is
+/// that set's size, and no client row is read.
 async fn count(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Result<i64> {
     let mut params = SqlParams::after_scope();
     let conditions: String = filter_conditions(filter, &mut params)
         .iter()
         .map(|c| format!(" AND {c}"))
         .collect();
-    let sql = if scope.role().administers() {
-        // `bind_scope` binds all three scope parameters; naming $2 and $3 keeps PostgreSQL from
-        // refusing the ones a query leaves unused.
-        format!("SELECT COUNT(*) FROM clients c WHERE c.company_id = $1 AND $3 = 'all' AND $2 = $2{conditions}")
+    let sql = if conditions.is_empty() && !scope.role().administers() {
+        format!(
+            "{VISIBLE_CTE} SELECT COUNT(*) FROM ({}) r",
+            reachable_clients(true)
+        )
     } else {
         format!(
-            "{VISIBLE_CTE} SELECT COUNT(*) FROM clients c WHERE c.company_id = $1 AND c.id IN ( \
-               SELECT o.client_id FROM client_owners o JOIN visible v ON v.id = o.person_id \
-                 WHERE o.company_id = $1 \
-               UNION SELECT vp.client_id FROM visit_plans vp JOIN visible v ON v.id = vp.person_id \
-                 WHERE vp.company_id = $1){conditions}"
+            "{VISIBLE_CTE} SELECT COUNT(*) FROM clients c WHERE c.company_id = $1 AND {}{conditions}",
+            within_reach(scope)
         )
     };
     params

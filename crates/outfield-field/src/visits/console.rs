@@ -16,7 +16,9 @@ use outfield_clients::{Client, ClientFilter};
 use outfield_core::audit::Actor;
 use outfield_core::auth::ClientInfo;
 use outfield_core::companies::settings;
-use outfield_core::console::{framed_error_page, ConsoleUser, FormErrors, Frame, Submission};
+use outfield_core::console::{
+    framed_error_page, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
+};
 use outfield_core::error::AppError;
 use outfield_core::http::extract::ApiPath;
 use outfield_core::people::domain::Role;
@@ -126,14 +128,22 @@ async fn plan_page(
     }
 }
 
+/// The plan's day a plan form names.
+fn submitted_day(form: &ConsoleForm) -> Result<chrono::NaiveDate, AppError> {
+    form.text("day")
+        .parse()
+        .map_err(|_| AppError::field("day", "is not a date"))
+}
+
 async fn add_to_plan(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
     Submission { user, form }: Submission,
 ) -> Response {
-    let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
-        return framed_error_page(&user, &AppError::field("day", "is not a date"));
+    let day = match submitted_day(&form) {
+        Ok(day) => day,
+        Err(error) => return framed_error_page(&user, &error),
     };
     let client_ids: Vec<ClientId> = form
         .text("client_ids")
@@ -172,8 +182,9 @@ async fn reorder_plan(
     ApiPath(id): ApiPath<PersonId>,
     Submission { user, form }: Submission,
 ) -> Response {
-    let Ok(day) = form.text("day").parse::<chrono::NaiveDate>() else {
-        return framed_error_page(&user, &AppError::field("day", "is not a date"));
+    let day = match submitted_day(&form) {
+        Ok(day) => day,
+        Err(error) => return framed_error_page(&user, &error),
     };
     let order = match form.text("move").split_once(':') {
         Some((entry, direction)) => {

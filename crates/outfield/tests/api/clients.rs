@@ -1029,7 +1029,7 @@ async fn map_points(session: &Session, query: &str) -> Value {
 
 async fn the_client_map_shows_pins_and_clusters_of_what_each_person_sees(app: TestApp) {
     let admin = app.session(&app.a, &app.a.admin).await;
-    // 1,200 outlets on a grid around Pune, and two far away in Nagpur.
+    // 1,200 outlets on a grid around Pune, two far away in Nagpur and one alone in Chennai.
     let mut csv = String::from("name,latitude,longitude\n");
     for i in 0..1_200u32 {
         let (row, column) = (f64::from(i / 40), f64::from(i % 40));
@@ -1040,12 +1040,13 @@ async fn the_client_map_shows_pins_and_clusters_of_what_each_person_sees(app: Te
         ));
     }
     csv.push_str("Nagpur Agro,21.1458,79.0882\nNagpur Beej Bhandar,21.1500,79.0900\n");
+    csv.push_str("Chennai Seeds,13.0827,80.2707\n");
     let report: Value = import(&admin, csv.as_bytes(), json!({ "commit": true }))
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(report["created"], 1_202);
+    assert_eq!(report["created"], 1_203);
     let field = app.session(&app.a, &app.a.field).await;
     add(
         &field,
@@ -1055,24 +1056,34 @@ async fn the_client_map_shows_pins_and_clusters_of_what_each_person_sees(app: Te
     add(&field, json!({ "name": "No Position Traders" })).await;
 
     let everything = map_points(&admin, "south=8&west=68&north=30&east=90").await;
-    assert_eq!(everything["view"]["total"], 1_203);
+    assert_eq!(everything["view"]["total"], 1_204);
     assert_eq!(everything["view"]["clustered"], true);
     let clusters = everything["view"]["points"].as_array().unwrap();
     let counted: i64 = clusters.iter().map(|p| p["count"].as_i64().unwrap()).sum();
-    assert_eq!(counted, 1_203, "every client is in one cluster");
+    assert_eq!(counted, 1_204, "every client is in one cluster");
     assert!(
         clusters.len() >= 2 && clusters.len() < 300,
         "{}",
         clusters.len()
     );
     assert!(
-        clusters.iter().all(|p| p["id"].is_null()),
+        clusters
+            .iter()
+            .filter(|p| p["count"] != 1)
+            .all(|p| p["id"].is_null()),
         "clusters name no client"
     );
+    let alone: Vec<&Value> = clusters.iter().filter(|p| p["count"] == 1).collect();
+    assert_eq!(alone.len(), 1, "{alone:?}");
+    assert_eq!(
+        alone[0]["name"], "Chennai Seeds",
+        "a lone client shows as itself"
+    );
+    assert!(alone[0]["id"].is_string());
     assert!(everything["status"]
         .as_str()
         .unwrap()
-        .contains("1203 clients in this view, in"));
+        .contains("1204 clients in this view, in"));
 
     let nagpur = map_points(&admin, "south=21&west=79&north=21.3&east=79.2").await;
     assert_eq!(nagpur["view"]["clustered"], false);
