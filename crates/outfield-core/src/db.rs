@@ -92,6 +92,7 @@ pub struct Db {
     backend: Backend,
     reads: AnyPool,
     writes: AnyPool,
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 impl Db {
@@ -112,6 +113,11 @@ impl Db {
                 backend,
                 reads: sqlite_pool(options.clone(), 8, READ_CACHE_KIB).await?,
                 writes: sqlite_pool(options, 1, WRITE_CACHE_KIB).await?,
+                sqlite_file: Some(
+                    sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                        .get_filename()
+                        .to_path_buf(),
+                ),
             },
             Backend::Postgres => {
                 let pool = postgres_pool(options, postgres_connections).await?;
@@ -119,6 +125,7 @@ impl Db {
                     backend,
                     reads: pool.clone(),
                     writes: pool,
+                    sqlite_file: None,
                 }
             }
         };
@@ -138,6 +145,12 @@ impl Db {
     /// Which engine this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database file, for a reader of millions of rows that steps through them on a thread of
+    /// its own instead of through the pool (`audit verify`); `None` on PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     /// Lets the login role `login` act as the server (membership of `outfield_app`), from a connection

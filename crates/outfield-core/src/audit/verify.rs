@@ -2,7 +2,7 @@
 
 use futures_util::TryStreamExt;
 
-use crate::audit::store::{entry_hash, ChainedEntry, ENTRY_COLUMNS, GENESIS};
+use crate::audit::store::{entry_hash, ChainedEntry, StoredEntry, ENTRY_COLUMNS, GENESIS};
 use crate::db::Db;
 use crate::ids::CompanyId;
 
@@ -172,70 +172,146 @@ struct PartCheck {
     broken: Option<ChainStatus>,
 }
 
-/// Checks entries `from..=to` of a chain: contiguous, each linked to the one before, each hashing to
-/// what it records. Streamed, so a part of millions of entries is checked in constant memory.
-async fn verify_part(
-    db: &Db,
-    company_id: CompanyId,
-    (from, to): (i64, i64),
-) -> anyhow::Result<PartCheck> {
-    let mut tx = db.system_read().await?;
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 AND seq >= $2 AND seq <= $3 \
-         ORDER BY seq"
-    );
-    let mut rows = sqlx::query_as::<_, ChainedEntry>(&sql)
-        .bind(company_id)
-        .bind(from)
-        .bind(to)
-        .fetch(&mut *tx);
-    let mut check = PartCheck {
-        first_seq: None,
-        first_prev: None,
-        last_hash: None,
-        last_seq: from - 1,
-        broken: None,
-    };
-    while let Some(ChainedEntry {
-        entry,
-        prev_hash,
-        hash,
-    }) = rows.try_next().await?
-    {
-        let broken = |reason: String| {
-            Some(ChainStatus::Broken {
-                seq: entry.seq,
-                reason,
-            })
-        };
-        check.first_seq.get_or_insert(entry.seq);
-        let expected_seq = check.last_seq + 1;
-        if entry.seq != expected_seq {
-            check.broken = Some(ChainStatus::Broken {
+impl PartCheck {
+    /// Nothing checked yet of the part starting at `from`.
+    fn new(from: i64) -> PartCheck {
+        PartCheck {
+            first_seq: None,
+            first_prev: None,
+            last_hash: None,
+            last_seq: from - 1,
+            broken: None,
+        }
+    }
+
+    /// Checks the part's next entry: contiguous, linked to the one before, hashing to what it records.
+    /// Returns whether to go on (false once the part is broken: no later entry changes the verdict).
+    fn take(&mut self, chained: ChainedEntry) -> bool {
+        let ChainedEntry {
+            entry,
+            prev_hash,
+            hash,
+        } = chained;
+        self.first_seq.get_or_insert(entry.seq);
+        let expected_seq = self.last_seq + 1;
+        let reason = if entry.seq != expected_seq {
+            self.broken = Some(ChainStatus::Broken {
                 seq: expected_seq,
                 reason: format!(
                     "entry {expected_seq} is missing (next present is {})",
                     entry.seq
                 ),
             });
-            break;
-        }
-        match &check.last_hash {
-            None => check.first_prev = Some(prev_hash.clone()),
-            Some(last) if *last != prev_hash => {
-                check.broken = broken("its link to the previous entry does not match".into());
-                break;
+            return false;
+        } else if self
+            .last_hash
+            .as_ref()
+            .is_some_and(|last| *last != prev_hash)
+        {
+            "its link to the previous entry does not match"
+        } else if entry_hash(&prev_hash, &entry) != hash {
+            "its content was altered after it was written"
+        } else {
+            if self.last_hash.is_none() {
+                self.first_prev = Some(prev_hash);
             }
-            Some(_) => {}
-        }
-        if entry_hash(&prev_hash, &entry) != hash {
-            check.broken = broken("its content was altered after it was written".into());
+            self.last_seq = entry.seq;
+            self.last_hash = Some(hash);
+            return true;
+        };
+        self.broken = Some(ChainStatus::Broken {
+            seq: entry.seq,
+            reason: reason.into(),
+        });
+        false
+    }
+}
+
+/// Checks entries `from..=to` of a chain, streamed, so that a part of millions of entries is checked in
+/// constant memory. On SQLite the part is read on a thread of its own straight from the file (see
+/// [`read_part_from_file`]).
+async fn verify_part(
+    db: &Db,
+    company_id: CompanyId,
+    (from, to): (i64, i64),
+) -> anyhow::Result<PartCheck> {
+    if let Some(file) = db.sqlite_file() {
+        let file = file.to_path_buf();
+        return tokio::task::spawn_blocking(move || {
+            read_part_from_file(&file, company_id, (from, to))
+        })
+        .await?;
+    }
+    let mut tx = db.system_read().await?;
+    let sql = part_sql();
+    let mut rows = sqlx::query_as::<_, ChainedEntry>(&sql)
+        .bind(company_id)
+        .bind(from)
+        .bind(to)
+        .fetch(&mut *tx);
+    let mut check = PartCheck::new(from);
+    while let Some(entry) = rows.try_next().await? {
+        if !check.take(entry) {
             break;
         }
-        check.last_seq = entry.seq;
-        check.last_hash = Some(hash);
     }
     drop(rows);
     tx.commit().await?;
+    Ok(check)
+}
+
+/// The entries of one part of a chain, in order (company $1, from $2 to $3).
+fn part_sql() -> String {
+    format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 AND seq >= $2 AND seq <= $3 \
+         ORDER BY seq"
+    )
+}
+
+/// Reads a part of a chain from the SQLite file with one prepared statement, stepping, decoding and
+/// hashing each row on this thread. Through the pool each row would cross from the connection's thread
+/// to the reader's and be copied twice on the way, which cost most of a check of ten million entries.
+/// The statement is its own read transaction, so the part is one snapshot of the file.
+fn read_part_from_file(
+    file: &std::path::Path,
+    company_id: CompanyId,
+    (from, to): (i64, i64),
+) -> anyhow::Result<PartCheck> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    let mut statement = conn.prepare(&part_sql())?;
+    let mut rows = statement.query(rusqlite::params![company_id.to_string(), from, to])?;
+    let mut check = PartCheck::new(from);
+    while let Some(row) = rows.next()? {
+        let text = |i: usize| row.get::<_, String>(i);
+        let entry = StoredEntry {
+            company_id: row.get_ref(0)?.as_str()?.parse()?,
+            seq: row.get(1)?,
+            at: row.get(2)?,
+            actor_id: row
+                .get_ref(3)?
+                .as_str_or_null()?
+                .map(str::parse)
+                .transpose()?,
+            action: text(4)?,
+            target_type: text(5)?,
+            target_id: text(6)?,
+            ip: text(7)?,
+            user_agent: text(8)?,
+            details: text(9)?,
+        };
+        let chained = ChainedEntry {
+            entry,
+            prev_hash: text(10)?,
+            hash: text(11)?,
+        };
+        if !check.take(chained) {
+            break;
+        }
+    }
     Ok(check)
 }
