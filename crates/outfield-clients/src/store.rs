@@ -122,12 +122,23 @@ pub(crate) const CLIENT_COLUMNS: &str =
      c.other_phones, c.other_addresses, c.custom_fields";
 
 /// Clients of the scope's reach — owned by, or on a visit plan of, someone the scope sees: parameters
-/// $1–$3 are bound by `bind_scope`.
+/// $1–$3 are bound by `bind_scope`. Each client is tested on its own, which suits reads of a few
+/// clients (one by id, a box around a point).
 fn visible_clients_sql(extra: &str) -> String {
     format!(
         "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 \
          AND ($3 = 'all' OR {}) {extra}",
         reach_sql("c.id")
+    )
+}
+
+/// The same clients for a scan in list order: the set in reach is read once and each client looked up
+/// in it, so a page costs little even where the clients a person sees lie far apart in that order
+/// (tested one by one, a page past 80,000 clients of others took 440 ms).
+fn clients_in_reach_sql(scope: &Scope, extra: &str) -> String {
+    format!(
+        "{VISIBLE_CTE} SELECT {CLIENT_COLUMNS} FROM clients c WHERE c.company_id = $1 AND {} {extra}",
+        within_reach(scope)
     )
 }
 
@@ -317,14 +328,19 @@ async fn query(
         "ORDER BY c.name, c.id"
     };
     let limit_param = params.integer(limit);
-    let sql = visible_clients_sql(&format!(
+    let tail = format!(
         "{} {order} LIMIT {limit_param}",
         conditions
             .iter()
             .map(|c| format!("AND {c}"))
             .collect::<Vec<_>>()
             .join(" ")
-    ));
+    );
+    let sql = if area.is_some() {
+        visible_clients_sql(&tail)
+    } else {
+        clients_in_reach_sql(scope, &tail)
+    };
     let mut clients = fetch_clients(tx, scope, &sql, params).await?;
     attach_owners(tx, scope.company_id(), &mut clients).await?;
     Ok(clients)

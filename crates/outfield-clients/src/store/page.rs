@@ -11,8 +11,8 @@ use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 use sqlx::FromRow;
 
 use super::{
-    attach_owners, fetch_clients, filter_conditions, reachable_clients, visible_clients_sql,
-    within_reach, Client, ClientFilter, SqlParams,
+    attach_owners, clients_in_reach_sql, fetch_clients, filter_conditions, reachable_clients,
+    visible_clients_sql, within_reach, Client, ClientFilter, SqlParams,
 };
 
 /// How the list is ordered.
@@ -143,13 +143,16 @@ pub async fn page(
         "ASC"
     };
     let limit = params.integer(size + 1);
-    let sql = visible_clients_sql(&format!(
-        "{} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
-        conditions
-            .iter()
-            .map(|c| format!("AND {c}"))
-            .collect::<String>()
-    ));
+    let sql = clients_in_reach_sql(
+        scope,
+        &format!(
+            "{} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
+            conditions
+                .iter()
+                .map(|c| format!("AND {c}"))
+                .collect::<String>()
+        ),
+    );
     let mut clients = fetch_clients(tx, scope, &sql, params).await?;
     let more = clients.len() as i64 > size;
     clients.truncate(size as usize);

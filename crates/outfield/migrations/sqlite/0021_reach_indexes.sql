@@ -7,3 +7,6 @@ DROP INDEX visit_plans_person;
 CREATE INDEX visit_plans_person ON visit_plans (company_id, person_id, client_id);
 DROP INDEX clients_position;
 CREATE INDEX clients_position ON clients (company_id, latitude, longitude, id);
+-- The list by name is read in the index's order to the last key, ties included.
+DROP INDEX clients_name;
+CREATE INDEX clients_name ON clients (company_id, name, id);
