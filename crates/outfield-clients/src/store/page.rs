@@ -131,11 +131,10 @@ pub async fn page(
             ListOrder::Newest => params.integer(anchor.created_at),
         };
         let id = params.text(id.to_string());
-        // Beyond the anchor in the direction the page is read.
+        // Beyond the anchor in the direction the page is read, as a row value: both databases read it
+        // as a range of the index, where PostgreSQL filters an OR of the two columns row by row.
         let beyond = if descending != backwards { "<" } else { ">" };
-        conditions.push(format!(
-            "(c.{column} {beyond} {key} OR (c.{column} = {key} AND c.id {beyond} {id}))"
-        ));
+        conditions.push(format!("(c.{column}, c.id) {beyond} ({key}, {id})"));
     }
     let direction = if descending != backwards {
         "DESC"
