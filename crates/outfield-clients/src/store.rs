@@ -18,7 +18,7 @@ use outfield_core::auth::Scope;
 use outfield_core::clock::now_ms;
 use outfield_core::db::{NullableFloat, Tx};
 use outfield_core::geo::GeoPoint;
-use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
+use outfield_core::people::store::{bind_scope, reach, VISIBLE_CTE};
 
 mod map;
 mod merge;
@@ -153,16 +153,25 @@ pub(crate) fn reach_sql(client_id: &str) -> String {
     )
 }
 
-/// The ids of the clients someone in the `visible` CTE owns or has on a visit plan, as one set: each
-/// listed once when `distinct` (to count them), else as they come (for an `IN`, which needs no sort).
-/// The people come first (`CROSS JOIN` keeps SQLite to that order), each read by its own index entries.
-pub(crate) fn reachable_clients(distinct: bool) -> String {
+/// The ids of the clients someone the scope sees (the `visible` CTE) owns or has on a visit plan, as
+/// one set: each listed once when `distinct` (to count them), else as they come (for an `IN`, which
+/// needs no sort). A person who sees only themselves reads their own index entries by their id; for a
+/// team the people come first (`CROSS JOIN` keeps SQLite to that order).
+pub(crate) fn reachable_clients(scope: &Scope, distinct: bool) -> String {
+    let union = if distinct { "UNION" } else { "UNION ALL" };
+    if reach(scope) == "self" {
+        // PostgreSQL cannot estimate the recursive CTE and would scan every ownership of the company.
+        return format!(
+            "SELECT o.client_id FROM client_owners o WHERE o.company_id = $1 AND o.person_id = $2 \
+             {union} SELECT vp.client_id FROM visit_plans vp \
+               WHERE vp.company_id = $1 AND vp.person_id = $2"
+        );
+    }
     format!(
         "SELECT o.client_id FROM visible v CROSS JOIN client_owners o \
            WHERE o.company_id = $1 AND o.person_id = v.id \
-         UNION {} SELECT vp.client_id FROM visible v CROSS JOIN visit_plans vp \
-           WHERE vp.company_id = $1 AND vp.person_id = v.id",
-        if distinct { "" } else { "ALL" }
+         {union} SELECT vp.client_id FROM visible v CROSS JOIN visit_plans vp \
+           WHERE vp.company_id = $1 AND vp.person_id = v.id"
     )
 }
 
@@ -175,7 +184,10 @@ pub(crate) fn within_reach(scope: &Scope) -> String {
     } else {
         // Inside an OR, PostgreSQL keeps the set a hashed filter on the scan in list order instead of
         // a join that would read every client in reach to sort them.
-        format!("($3 = 'all' OR c.id IN ({}))", reachable_clients(false))
+        format!(
+            "($3 = 'all' OR c.id IN ({}))",
+            reachable_clients(scope, false)
+        )
     }
 }
 

@@ -226,7 +226,7 @@ async fn count(tx: &mut Tx, scope: &Scope, filter: &ClientFilter) -> sqlx::Resul
     let sql = if conditions.is_empty() && !scope.role().administers() {
         format!(
             "{VISIBLE_CTE} SELECT COUNT(*) FROM ({}) r",
-            reachable_clients(true)
+            reachable_clients(scope, true)
         )
     } else {
         format!(
