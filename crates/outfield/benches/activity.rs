@@ -641,6 +641,15 @@ async fn main() {
         id.parse().unwrap()
     };
 
+    // The devices' days begin 20 hours back, often yesterday in India: the demo company's automatic end
+    // of day would end them before their positions arrive.
+    let mut tx = db.system().await.unwrap();
+    sqlx::query("UPDATE companies SET auto_end_minute = NULL WHERE id = $1")
+        .bind(company)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let devices = add_people(&db, company, DEVICES, "device").await;
     let client = reqwest::Client::new();
     let mut tokens = Vec::new();
