@@ -187,43 +187,52 @@ impl PartCheck {
     /// Checks the part's next entry: contiguous, linked to the one before, hashing to what it records.
     /// Returns whether to go on (false once the part is broken: no later entry changes the verdict).
     fn take(&mut self, chained: ChainedEntry) -> bool {
+        self.first_seq.get_or_insert(chained.entry.seq);
+        if let Some(broken) = self.fault(&chained) {
+            self.broken = Some(broken);
+            return false;
+        }
         let ChainedEntry {
             entry,
             prev_hash,
             hash,
         } = chained;
-        self.first_seq.get_or_insert(entry.seq);
+        if self.last_hash.is_none() {
+            self.first_prev = Some(prev_hash);
+        }
+        self.last_seq = entry.seq;
+        self.last_hash = Some(hash);
+        true
+    }
+
+    /// What is wrong with the part's next entry, if anything.
+    fn fault(&self, chained: &ChainedEntry) -> Option<ChainStatus> {
+        let ChainedEntry {
+            entry,
+            prev_hash,
+            hash,
+        } = chained;
         let expected_seq = self.last_seq + 1;
-        let reason = if entry.seq != expected_seq {
-            self.broken = Some(ChainStatus::Broken {
-                seq: expected_seq,
-                reason: format!(
-                    "entry {expected_seq} is missing (next present is {})",
-                    entry.seq
-                ),
-            });
-            return false;
+        let (seq, reason) = if entry.seq != expected_seq {
+            let reason = format!(
+                "entry {expected_seq} is missing (next present is {})",
+                entry.seq
+            );
+            (expected_seq, reason)
         } else if self
             .last_hash
             .as_ref()
-            .is_some_and(|last| *last != prev_hash)
+            .is_some_and(|last| last != prev_hash)
         {
-            "its link to the previous entry does not match"
-        } else if entry_hash(&prev_hash, &entry) != hash {
-            "its content was altered after it was written"
+            let reason = "its link to the previous entry does not match";
+            (entry.seq, reason.to_string())
+        } else if entry_hash(prev_hash, entry) != *hash {
+            let reason = "its content was altered after it was written";
+            (entry.seq, reason.to_string())
         } else {
-            if self.last_hash.is_none() {
-                self.first_prev = Some(prev_hash);
-            }
-            self.last_seq = entry.seq;
-            self.last_hash = Some(hash);
-            return true;
+            return None;
         };
-        self.broken = Some(ChainStatus::Broken {
-            seq: entry.seq,
-            reason: reason.into(),
-        });
-        false
+        Some(ChainStatus::Broken { seq, reason })
     }
 }
 
