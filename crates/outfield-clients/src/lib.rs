@@ -33,13 +33,13 @@ use domain::{
 };
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
-use outfield_core::db::group_commit::GroupCommit;
+use outfield_core::db::group_commit::{GroupCommit, WriteFailure};
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
 use outfield_core::geo::GeoPoint;
 use outfield_core::people::domain::{Email, Language, PhoneNumber};
 use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind};
-pub use store::{Client, ClientFilter, Contact, Interaction};
+pub use store::{Client, ClientFilter, Contact, Interaction, Owner};
 
 /// A new client.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -209,14 +209,16 @@ async fn visible(tx: &mut Tx, scope: &Scope, id: ClientId) -> AppResult<Client> 
     store::find(tx, scope, id).await?.ok_or(AppError::NotFound)
 }
 
-/// Owners a scope may give a client: themselves for field employees; people they can see otherwise.
-async fn check_owners(
-    tx: &mut Tx,
-    scope: &Scope,
-    owner_ids: &[PersonId],
-) -> AppResult<Vec<PersonId>> {
+/// Owners a scope may give a client, with their names: themselves for field employees (and by default);
+/// active people they can see otherwise.
+async fn check_owners(tx: &mut Tx, scope: &Scope, owner_ids: &[PersonId]) -> AppResult<Vec<Owner>> {
     if owner_ids.is_empty() {
-        return Ok(vec![scope.person_id()]);
+        let me = sqlx::query_as("SELECT id, name FROM people WHERE company_id = $1 AND id = $2")
+            .bind(scope.company_id())
+            .bind(scope.person_id())
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(vec![me]);
     }
     if scope.role() == outfield_core::people::domain::Role::FieldEmployee
         && owner_ids != [scope.person_id()]
@@ -226,9 +228,16 @@ async fn check_owners(
             "field employees own the clients they add",
         ));
     }
-    for owner in owner_ids {
-        match outfield_core::people::store::find(tx, scope, *owner).await? {
-            Some(person) if person.deactivated_at.is_none() => {}
+    let mut ids = owner_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut owners = Vec::with_capacity(ids.len());
+    for owner in ids {
+        match outfield_core::people::store::find(tx, scope, owner).await? {
+            Some(person) if person.deactivated_at.is_none() => owners.push(Owner {
+                id: person.id,
+                name: person.name.to_string(),
+            }),
             _ => {
                 return Err(AppError::field(
                     "owner_ids",
@@ -237,34 +246,49 @@ async fn check_owners(
             }
         }
     }
-    let mut owners = owner_ids.to_vec();
-    owners.dedup();
     Ok(owners)
 }
 
-/// Adds a client. On SQLite, creates that arrive together share one transaction (and one sync to disk)
-/// through the group commit; each is answered once it is durable.
+/// Adds a client. Its checks (type, custom values, code, owners) read on a read transaction; the write
+/// is the client, its owners, its search words and its audit entry, four statements that need nothing
+/// read between them. On SQLite, creates that arrive together run as one transaction (and one sync to
+/// disk) on the writer's thread; each is answered once it is durable.
 pub async fn create(
+    db: &Db,
     writes: &GroupCommit,
     scope: &Scope,
     actor: &Actor,
     new: NewClient,
 ) -> AppResult<Client> {
-    let (owned_scope, actor) = (scope.clone(), actor.clone());
+    let mut tx = db.tenant_read(scope).await?;
+    let (new, owners) = checked_new(&mut tx, scope, new).await?;
+    tx.commit().await?;
+    let id = ClientId::generate();
+    let owner_ids: Vec<PersonId> = owners.iter().map(|o| o.id).collect();
+    let added = (Some(scope.person_id()), owner_ids.as_slice());
+    let (mut statements, created_at) =
+        store::insert_statements(db.backend(), scope.company_id(), added, id, &new);
+    let event = AuditEvent::new("client.created", "client", id)
+        .with(json!({ "name": new.name, "owners": owner_ids }));
+    statements.push(audit::entry(actor, event));
+    // A code taken since the check (by a create that committed in between) is refused by the unique
+    // index: a conflict, as the check would have answered.
     writes
-        .write(scope, move |tx| {
-            let (scope, actor, new) = (owned_scope.clone(), actor.clone(), new.clone());
-            Box::pin(async move { create_in(tx, &scope, &actor, new).await })
-        })
+        .run(scope, statements)
         .await
+        .map_err(|failure| match failure {
+            WriteFailure::Unique => code_conflict(),
+            failure => failure.into(),
+        })?;
+    Ok(store::created(id, &new, owners, created_at))
 }
 
-async fn create_in(
+/// A new client checked against the company's definitions and the rules for codes and owners.
+async fn checked_new(
     tx: &mut Tx,
     scope: &Scope,
-    actor: &Actor,
     mut new: NewClient,
-) -> AppResult<Client> {
+) -> AppResult<(NewClient, Vec<Owner>)> {
     let settings = fields::load(tx, scope.company_id()).await?;
     let checked = settings
         .checked_type(new.client_type.as_ref().map(Label::as_str))
@@ -282,20 +306,16 @@ async fn create_in(
     new.custom = custom;
     if let Some(code) = &new.code {
         if store::code_taken(tx, scope.company_id(), code.as_str(), None).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "code",
-                "is already used by another client",
-            )));
+            return Err(code_conflict());
         }
     }
     let owners = check_owners(tx, scope, &new.owner_ids).await?;
-    let id = ClientId::generate();
-    let added_by = Some(scope.person_id());
-    store::insert(tx, scope.company_id(), (added_by, &owners), id, &new).await?;
-    let event = AuditEvent::new("client.created", "client", id)
-        .with(json!({ "name": new.name, "owners": owners }));
-    audit::record(tx, actor, event).await?;
-    visible(tx, scope, id).await
+    Ok((new, owners))
+}
+
+/// The answer to a code another client of the company already has.
+fn code_conflict() -> AppError {
+    AppError::Conflict(FieldError::new("code", "is already used by another client"))
 }
 
 /// Changes a client the scope may see. Only managers and admins change owners.
@@ -311,10 +331,7 @@ pub async fn update(
     let changes = checked_changes(&mut tx, scope, &current, changes).await?;
     if let Some(Some(code)) = &changes.code {
         if store::code_taken(&mut tx, scope.company_id(), code.as_str(), Some(id)).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "code",
-                "is already used by another client",
-            )));
+            return Err(code_conflict());
         }
     }
     let owners = match &changes.owner_ids {
@@ -335,7 +352,8 @@ pub async fn update(
     };
     let mut changed = store::apply_changes(&mut tx, scope.company_id(), id, &changes).await?;
     if let Some(owners) = owners {
-        store::set_owners(&mut tx, scope.company_id(), id, &owners).await?;
+        let ids: Vec<PersonId> = owners.iter().map(|o| o.id).collect();
+        store::set_owners(&mut tx, scope.company_id(), id, &ids).await?;
         changed.push("owners");
     }
     if !changed.is_empty() {

@@ -22,6 +22,7 @@ use sqlx::{FromRow, Row};
 use crate::store::{attach_owners, filter_conditions, Client, ClientFilter};
 use crate::store::{reach_sql, SqlParams, CLIENT_COLUMNS};
 use outfield_core::auth::Scope;
+use outfield_core::db::statement::Statement;
 use outfield_core::db::{Backend, Db, Tx};
 use outfield_core::people::store::{bind_scope, reach, VISIBLE_CTE};
 
@@ -458,29 +459,70 @@ impl Indexed {
     }
 }
 
-/// The index entries of new clients whose `search_text` and `search_name` were stored with them (a bulk
-/// import): each with its id and the one person who holds it.
+/// The index entries of new clients whose `search_text` and `search_name` were stored with them (a
+/// create, a bulk import): each with its id and its owners, who hold it.
 pub(crate) async fn add_new(
     tx: &mut Tx,
     company_id: CompanyId,
-    clients: &[(Indexed, ClientId, PersonId)],
+    clients: &[(&Indexed, ClientId, &[PersonId])],
 ) -> sqlx::Result<()> {
+    for statement in new_entries(Backend::of(tx), company_id, clients) {
+        statement.execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// The statements of [`add_new`], for a write made of statements.
+pub(crate) fn new_entries(
+    backend: Backend,
+    company_id: CompanyId,
+    clients: &[(&Indexed, ClientId, &[PersonId])],
+) -> Vec<Statement> {
     let ids: Vec<(String, Option<String>)> = clients
         .iter()
-        .map(|(_, id, holder)| (id.to_string(), Some(holder.to_string())))
+        .map(|(_, id, owners)| (id.to_string(), holder_of(owners)))
         .collect();
     let entries: Vec<(&Indexed, &str, &Option<String>)> = clients
         .iter()
         .zip(&ids)
-        .map(|((indexed, _, _), (id, holder))| (indexed, id.as_str(), holder))
+        .map(|((indexed, _, _), (id, holder))| (*indexed, id.as_str(), holder))
         .collect();
-    let backend = Backend::of(tx);
-    insert_entries(tx, backend, INDEX_TABLE, company_id, &entries).await
+    entry_statements(backend, INDEX_TABLE, company_id, &entries)
 }
 
-/// Inserts the entries of these clients in key order, [`ENTRIES_PER_STATEMENT`] at a time: each statement
-/// then writes a few runs of neighbouring B-tree pages (one in the word index, one per holder in the
-/// holder index) rather than pages all over both, which would thrash the cache of a large index.
+/// The holder an entry is indexed under for these owners, as a reindex finds it: the one owner, nobody
+/// (empty: only admins see the client) or, for several, `None`.
+fn holder_of(owners: &[PersonId]) -> Option<String> {
+    match owners {
+        [] => Some(String::new()),
+        [owner] => Some(owner.to_string()),
+        [first, rest @ ..] => rest.iter().all(|o| o == first).then(|| first.to_string()),
+    }
+}
+
+/// What a new client is found by: its own fields and further phones (it has no contacts yet). `tags` is
+/// the text the clients table stores.
+pub(crate) fn entry_of(client: &crate::NewClient, tags: &str) -> Indexed {
+    let values = [
+        Some(client.name.as_str()),
+        client.code.as_ref().map(|v| v.as_str()),
+        client.phone.as_ref().map(|v| v.as_str()),
+        client.email.as_ref().map(|v| v.as_str()),
+        client.gstin.as_ref().map(|v| v.as_str()),
+        client.category.as_ref().map(|v| v.as_str()),
+        client.territory.as_ref().map(|v| v.as_str()),
+        Some(tags),
+    ];
+    let mut texts: Vec<(bool, &str)> = CLIENT_TEXT
+        .iter()
+        .zip(values)
+        .filter_map(|((_, phone), value)| Some((*phone, value?)))
+        .collect();
+    texts.extend(client.other_phones.iter().map(|p| (true, p.as_str())));
+    Indexed::new(client.name.as_str(), &texts)
+}
+
+/// Inserts the entries of these clients (see [`entry_statements`]).
 async fn insert_entries(
     tx: &mut Tx,
     backend: Backend,
@@ -488,6 +530,22 @@ async fn insert_entries(
     company_id: CompanyId,
     clients: &[(&Indexed, &str, &Option<String>)],
 ) -> sqlx::Result<()> {
+    for statement in entry_statements(backend, table, company_id, clients) {
+        statement.execute(tx).await?;
+    }
+    Ok(())
+}
+
+/// The statements inserting the entries of these clients in key order, [`ENTRIES_PER_STATEMENT`] at a
+/// time: each statement then writes a few runs of neighbouring B-tree pages (one in the word index, one
+/// per holder in the holder index) rather than pages all over both, which would thrash the cache of a
+/// large index.
+fn entry_statements(
+    backend: Backend,
+    table: &str,
+    company_id: CompanyId,
+    clients: &[(&Indexed, &str, &Option<String>)],
+) -> Vec<Statement> {
     let mut rows: Vec<(&str, &str, &str, &Option<String>)> = clients
         .iter()
         .flat_map(|(indexed, id, holder)| {
@@ -503,14 +561,13 @@ async fn insert_entries(
          SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM (SELECT value FROM {}) r",
         backend.json_values(2)
     );
-    for run in rows.chunks(ENTRIES_PER_STATEMENT) {
-        sqlx::query(&sql)
-            .bind(company_id)
-            .bind(serde_json::to_string(run).unwrap_or_default())
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    rows.chunks(ENTRIES_PER_STATEMENT)
+        .map(|run| {
+            Statement::new(sql.clone())
+                .bind(company_id)
+                .bind(serde_json::to_string(run).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// Rebuilds the index when it was built by other rules than this version's (or never), once across all

@@ -20,10 +20,12 @@ use outfield_core::db::{NullableFloat, Tx};
 use outfield_core::geo::GeoPoint;
 use outfield_core::people::store::bind_scope;
 
+mod insert;
 mod map;
 mod merge;
 mod page;
 mod reach;
+pub use insert::{created, insert, insert_statements};
 pub use map::{view as map_view, MapArea, MapPoint, MapView, MAX_POINTS as MAP_MAX_POINTS};
 pub(crate) use merge::{lock_for_merge, merge};
 pub use page::{page, ClientPage, Cursor, ListOrder};
@@ -392,53 +394,12 @@ pub(crate) async fn code_taken(
     Ok(row.is_some())
 }
 
-fn tags_text(tags: &[crate::domain::Tag]) -> String {
+/// Tags as the clients table stores them: sorted, without repeats, comma-separated.
+pub(crate) fn tags_text(tags: &[crate::domain::Tag]) -> String {
     let mut tags: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
     tags.sort_unstable();
     tags.dedup();
     tags.join(",")
-}
-
-/// Inserts a validated new client with its owners, recording who added it (nobody for a website
-/// enquiry), and indexes it once for search.
-pub async fn insert(
-    tx: &mut Tx,
-    company_id: CompanyId,
-    (created_by, owners): (Option<PersonId>, &[PersonId]),
-    id: ClientId,
-    new: &NewClient,
-) -> sqlx::Result<()> {
-    let now = now_ms();
-    sqlx::query(
-        "INSERT INTO clients (company_id, id, code, name, search_text, client_type, status, phone, email, gstin, \
-         category, territory, tags, address, latitude, longitude, created_by, created_at, updated_at, \
-         other_phones, other_addresses, custom_fields) \
-         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)",
-    )
-    .bind(company_id)
-    .bind(id)
-    .bind(new.code.as_ref().map(|c| c.as_str()))
-    .bind(new.name.as_str())
-    .bind(new.client_type.as_ref().map(|t| t.as_str()).unwrap_or("Retailer"))
-    .bind(new.status.as_str())
-    .bind(new.phone.as_ref().map(|p| p.as_str()))
-    .bind(new.email.as_ref().map(|e| e.as_str()))
-    .bind(new.gstin.as_ref().map(|g| g.as_str()))
-    .bind(new.category.as_ref().map(|c| c.as_str()))
-    .bind(new.territory.as_ref().map(|t| t.as_str()))
-    .bind(tags_text(&new.tags))
-    .bind(new.address.as_ref().map(|a| a.as_str()))
-    .bind(NullableFloat(new.location.map(|p| p.latitude)))
-    .bind(NullableFloat(new.location.map(|p| p.longitude)))
-    .bind(created_by)
-    .bind(now)
-    .bind(json_text(&new.other_phones))
-    .bind(json_text(&new.other_addresses))
-    .bind(json_text(&new.custom))
-    .execute(&mut **tx)
-    .await?;
-    insert_owners(tx, company_id, id, owners).await?;
-    search::reindex(tx, company_id, &[id]).await
 }
 
 /// The text columns a change sets (`Some(None)` clears one), in the order they are written.
@@ -559,17 +520,32 @@ async fn insert_owners(
     client_id: ClientId,
     owners: &[PersonId],
 ) -> sqlx::Result<()> {
-    for owner in owners {
-        sqlx::query(
-            "INSERT INTO client_owners (company_id, client_id, person_id) VALUES ($1, $2, $3)",
-        )
-        .bind(company_id)
-        .bind(client_id)
-        .bind(owner)
-        .execute(&mut **tx)
-        .await?;
+    if let Some(statement) = owners_statement(company_id, client_id, owners) {
+        statement.execute(tx).await?;
     }
     Ok(())
+}
+
+/// One statement inserting a client's owners; none when it has none.
+fn owners_statement(
+    company_id: CompanyId,
+    client_id: ClientId,
+    owners: &[PersonId],
+) -> Option<outfield_core::db::statement::Statement> {
+    if owners.is_empty() {
+        return None;
+    }
+    let rows: Vec<String> = (0..owners.len())
+        .map(|i| format!("($1, $2, ${})", i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO client_owners (company_id, client_id, person_id) VALUES {}",
+        rows.join(", ")
+    );
+    let statement = outfield_core::db::statement::Statement::new(sql)
+        .bind(company_id)
+        .bind(client_id);
+    Some(owners.iter().fold(statement, |s, owner| s.bind(*owner)))
 }
 
 /// Moves every ownership of `from` to `to`; returns how many clients moved.

@@ -54,6 +54,18 @@ macro_rules! typed_id {
             }
         }
 
+        impl From<$name> for crate::db::statement::Value {
+            fn from(id: $name) -> Self {
+                Self::Text(Some(id.to_string()))
+            }
+        }
+
+        impl From<Option<$name>> for crate::db::statement::Value {
+            fn from(id: Option<$name>) -> Self {
+                Self::Text(id.map(|id| id.to_string()))
+            }
+        }
+
         impl sqlx::Type<Any> for $name {
             fn type_info() -> sqlx::any::AnyTypeInfo {
                 <String as sqlx::Type<Any>>::type_info()

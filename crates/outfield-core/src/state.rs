@@ -21,7 +21,7 @@ pub struct Inner {
     pub config: ServerConfig,
     /// Renders the Prometheus exposition at `/metrics`.
     pub metrics: PrometheusHandle,
-    /// Runs writes that arrive together in one transaction on SQLite (position batches).
+    /// Runs writes that arrive together in one transaction on SQLite (position batches, client creates).
     pub writes: GroupCommit,
     /// Uploaded photos, voice notes and selfies.
     pub files: FileStore,
@@ -32,7 +32,7 @@ impl AppState {
     /// writer (inside a Tokio runtime).
     pub fn new(db: Db, config: ServerConfig, metrics: PrometheusHandle) -> anyhow::Result<Self> {
         Ok(AppState(Arc::new(Inner {
-            writes: GroupCommit::start(db.clone()),
+            writes: GroupCommit::start(db.clone())?,
             files: FileStore::local(&config.data_dir.join("files"))?,
             db,
             config,

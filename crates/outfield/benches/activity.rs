@@ -611,6 +611,7 @@ async fn timed_report(
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    support::print_machine_baseline();
     let args: Vec<String> = std::env::args().collect();
     let postgres = arg(&args, "--postgres");
     let days: i64 = arg(&args, "--days").map_or(90, |d| d.parse().unwrap());

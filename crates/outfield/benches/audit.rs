@@ -89,6 +89,7 @@ fn run_measured(mut command: std::process::Command) -> (std::process::Output, f6
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    support::print_machine_baseline();
     let args: Vec<String> = std::env::args().collect();
     let entries: i64 = args
         .iter()

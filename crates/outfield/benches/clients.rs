@@ -182,6 +182,7 @@ fn report(label: &str, mut latencies: Vec<u32>, target_ms: f64) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    support::print_machine_baseline();
     let args: Vec<String> = std::env::args().collect();
     let postgres = args
         .iter()

@@ -115,6 +115,7 @@ async fn sign_in_ms(port: u16) -> f64 {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    support::print_machine_baseline();
     let args: Vec<String> = std::env::args().collect();
     let postgres = args
         .iter()

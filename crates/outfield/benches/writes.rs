@@ -108,6 +108,7 @@ async fn sealing_delays(db: &Db) -> Vec<u32> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
+    support::print_machine_baseline();
     let fresh = fresh_postgres().await;
     let url = fresh.as_ref().map(FreshDatabase::url);
     println!(

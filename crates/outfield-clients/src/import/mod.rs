@@ -582,10 +582,10 @@ async fn store_rows(
     let mut clients = Vec::with_capacity(rows.len());
     for row in rows {
         let id = ClientId::generate();
-        let tags = joined_tags(&row.client);
-        let indexed = search_entry(&row.client, &tags);
+        let tags = crate::store::tags_text(&row.client.tags);
+        let indexed = search::entry_of(&row.client, &tags);
         clients.push(client_values(id, &row.client, &tags, &indexed));
-        created.push((indexed, id, row.owner.unwrap_or(default_owner)));
+        created.push((indexed, id, [row.owner.unwrap_or(default_owner)]));
     }
     let insert_clients = format!(
         "INSERT INTO clients (company_id, id, code, name, search_text, search_name, client_type, status, \
@@ -620,7 +620,7 @@ async fn store_rows(
     for chunk in created.chunks(ROWS_PER_STATEMENT) {
         let owners: Vec<[String; 2]> = chunk
             .iter()
-            .map(|(_, id, owner)| [id.to_string(), owner.to_string()])
+            .map(|(_, id, owner)| [id.to_string(), owner[0].to_string()])
             .collect();
         sqlx::query(&insert_owners)
             .bind(&company)
@@ -628,35 +628,11 @@ async fn store_rows(
             .execute(&mut **tx)
             .await?;
     }
-    search::add_new(tx, scope.company_id(), &created).await
-}
-
-/// What a new client is found by, from the fields an import fills.
-fn search_entry(client: &NewClient, tags: &str) -> search::Indexed {
-    let values = [
-        Some(client.name.as_str()),
-        client.code.as_ref().map(|v| v.as_str()),
-        client.phone.as_ref().map(|v| v.as_str()),
-        client.email.as_ref().map(|v| v.as_str()),
-        client.gstin.as_ref().map(|v| v.as_str()),
-        client.category.as_ref().map(|v| v.as_str()),
-        client.territory.as_ref().map(|v| v.as_str()),
-        Some(tags),
-    ];
-    let texts: Vec<(bool, &str)> = search::CLIENT_TEXT
+    let entries: Vec<_> = created
         .iter()
-        .zip(values)
-        .filter_map(|((_, phone), value)| Some((*phone, value?)))
+        .map(|(indexed, id, owner)| (indexed, *id, owner.as_slice()))
         .collect();
-    search::Indexed::new(client.name.as_str(), &texts)
-}
-
-/// Tags as the clients table stores them: sorted, without repeats, comma-separated.
-fn joined_tags(client: &NewClient) -> String {
-    let mut tags: Vec<&str> = client.tags.iter().map(|t| t.as_str()).collect();
-    tags.sort_unstable();
-    tags.dedup();
-    tags.join(",")
+    search::add_new(tx, scope.company_id(), &entries).await
 }
 
 /// One client row of the insert statement, in its column order after the company.

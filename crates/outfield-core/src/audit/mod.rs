@@ -9,7 +9,7 @@ pub mod seal;
 pub mod store;
 pub mod verify;
 
-pub use store::{record, AuditEvent};
+pub use store::{entry, record, AuditEvent};
 
 use crate::ids::{CompanyId, PersonId};
 use std::net::IpAddr;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::audit::Actor;
 use crate::clock::now_ms;
 use crate::db::columns::{JsonValue, UnixMs};
+use crate::db::statement::Statement;
 use crate::db::Tx;
 
 /// What happened, to what. `action` is a stable dotted name such as `person.deactivated`.
@@ -76,7 +77,13 @@ pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000
 /// entry waits in `audit_pending` until [`crate::audit::seal`] chains it: writing touches no row shared by
 /// the company's other writers, so one company's changes do not queue behind each other.
 pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Result<()> {
-    sqlx::query(
+    entry(actor, event).execute(tx).await?;
+    Ok(())
+}
+
+/// The statement [`record`] runs, for a write made of statements (`GroupCommit::run`).
+pub fn entry(actor: &Actor, event: AuditEvent) -> Statement {
+    Statement::new(
         "INSERT INTO audit_pending (company_id, id, at, actor_id, action, target_type, target_id, ip, \
          user_agent, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
@@ -88,11 +95,8 @@ pub async fn record(tx: &mut Tx, actor: &Actor, event: AuditEvent) -> sqlx::Resu
     .bind(event.target_type)
     .bind(event.target_id)
     .bind(actor.ip.to_string())
-    .bind(&actor.user_agent)
+    .bind(actor.user_agent.as_str())
     .bind(event.details.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// An entry as stored (the hashed fields). A pending entry has no place in the chain yet: it reads with

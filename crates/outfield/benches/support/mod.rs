@@ -237,3 +237,55 @@ pub async fn fresh_postgres() -> Option<FreshDatabase> {
         None => None,
     }
 }
+
+/// What this machine does with no Outfield code in the way, printed first by every benchmark so that
+/// figures from different machines compare as ratios: one core hashing, the disk's durable commits,
+/// and SQLite's prepared inserts into a scratch file.
+pub fn print_machine_baseline() {
+    use sha2::Digest;
+    let block = vec![7u8; 1 << 20];
+    let started = Instant::now();
+    let mut hasher = sha2::Sha256::new();
+    for _ in 0..64 {
+        hasher.update(&block);
+    }
+    std::hint::black_box(hasher.finalize());
+    let hashing = 64.0 / started.elapsed().as_secs_f64();
+    let dir = tempdir::Dir::new();
+    let conn = rusqlite::Connection::open(dir.0.join("baseline.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+         CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b REAL, c INTEGER)",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let commits = 200;
+    for i in 0..commits {
+        conn.execute(
+            "INSERT INTO t (id, a, b, c) VALUES (?1, 'commit', 1.5, 1)",
+            [i],
+        )
+        .unwrap();
+    }
+    let commit_rate = f64::from(commits) / started.elapsed().as_secs_f64();
+    let rows = 1_000_000i64;
+    let started = Instant::now();
+    conn.execute_batch("BEGIN").unwrap();
+    {
+        let mut insert = conn
+            .prepare("INSERT INTO t (id, a, b, c) VALUES (?1, ?2, ?3, ?4)")
+            .unwrap();
+        for i in commits.into()..rows {
+            insert
+                .execute(rusqlite::params![i, "a row of text", i as f64 * 0.5, i % 7])
+                .unwrap();
+        }
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    let insert_rate = (rows - i64::from(commits)) as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "machine baseline: SHA-256 {hashing:.0} MiB/s on one core; {commit_rate:.0} durable SQLite \
+         commits/s (WAL, synchronous = FULL); {insert_rate:.0} rows/s of one prepared SQLite insert \
+         in one transaction"
+    );
+}

@@ -573,6 +573,69 @@ async fn follow_up_tasks_on_clients(app: TestApp) {
     assert!(all[1]["done_at"].is_string(), "done ones last: {all:?}");
 }
 
+async fn a_new_client_reads_back_as_it_was_answered(app: TestApp) {
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let body = json!({
+        "name": "Shree Ganesh Agro Kendra", "code": "NSK-042", "client_type": "Distributor",
+        "status": "active", "phone": "+91 98220 11111", "email": "ganesh@agro.example",
+        "gstin": "27AAPFU0939F1ZV", "category": "Seeds", "territory": "Nashik",
+        "tags": ["wholesale", "seeds", "wholesale"], "address": "Market Yard, Nashik",
+        "location": { "latitude": 19.9975, "longitude": 73.7898 },
+        "owner_ids": [app.a.field.id, app.a.manager.id],
+        "other_phones": ["+91 98220 22222"],
+        "other_addresses": [{ "label": "Godown", "address": "MIDC Satpur" }]
+    });
+    let answered = add(&manager, body).await;
+    assert_eq!(answered["tags"], json!(["seeds", "wholesale"]));
+    assert_eq!(answered["owners"].as_array().map(Vec::len), Some(2));
+    let read: Value = manager
+        .get(&format!(
+            "/api/v1/clients/{}",
+            answered["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        read, answered,
+        "the answer to a create is what a read returns"
+    );
+    let field = app.session(&app.a, &app.a.field).await;
+    assert_eq!(
+        names(&field, "?q=ganesh").await,
+        ["Shree Ganesh Agro Kendra"]
+    );
+    assert_eq!(
+        names(&manager, "?q=9822022222").await,
+        ["Shree Ganesh Agro Kendra"],
+        "a further phone finds the client from its first moment"
+    );
+    let other = app.session(&app.a, &app.a.other_field).await;
+    assert!(names(&other, "?q=ganesh").await.is_empty());
+}
+
+async fn a_code_taken_by_a_concurrent_create_is_a_conflict(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let before = app.count("SELECT COUNT(*) FROM clients").await;
+    let recorded = app.audit_count("client.created").await;
+    let creates = (0..8).map(|i| {
+        admin.post(
+            "/api/v1/clients",
+            json!({ "name": format!("Racing outlet {i}"), "code": "RACE-1" }),
+        )
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(creates)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM clients").await, before + 1);
+    assert_eq!(app.audit_count("client.created").await, recorded + 1);
+}
+
 async fn types_custom_fields_and_further_phones(app: TestApp) {
     let admin = app.session(&app.a, &app.a.admin).await;
     let field = app.session(&app.a, &app.a.field).await;
@@ -1163,6 +1226,8 @@ both_backends!(
     types_custom_fields_and_further_phones,
     each_role_sees_the_clients_it_should,
     clients_are_validated,
+    a_new_client_reads_back_as_it_was_answered,
+    a_code_taken_by_a_concurrent_create_is_a_conflict,
     search_finds_names_codes_phones_contacts_and_tags,
     search_folds_spellings_and_matches_word_starts,
     search_shows_each_role_only_what_it_sees,
