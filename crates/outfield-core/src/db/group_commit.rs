@@ -1,16 +1,16 @@
 //! Group commit on SQLite. SQLite has one writer, and a transaction costs more than the few rows a
 //! request writes (a phone's batch of 100 fixes, one client); so writes that arrive together are run by
 //! one writer task in one transaction, and each caller is answered once that transaction has committed —
-//! nothing is acknowledged before it is durable. If the shared transaction fails, each write is retried
-//! alone, so one write's failure never fails another's.
+//! nothing is acknowledged before it is durable.
 //!
-//! A write that is a list of statements ([`GroupCommit::run`]: client creates) runs on SQLite on the
-//! writer's own rusqlite connection, on a thread of its own: a whole group goes to that thread at once
-//! and runs statement after statement, each write in a savepoint of the shared transaction, so one
-//! write's failure rolls back that write alone. A write that reads between its statements
-//! ([`GroupCommit::write`]: position batches) runs through sqlx, a hand-off between threads per
-//! statement. The two never write at the same time: the statement writer holds the one connection of
-//! sqlx's write pool while it runs, which is the process's right to write.
+//! A write is a list of statements that need nothing read between them ([`GroupCommit::run`]: position
+//! batches, client creates). On SQLite they run on the writer's own rusqlite connection, on a thread of
+//! its own: a whole group goes to that thread at once and runs statement after statement through its
+//! prepared-statement cache, each write in a savepoint of the shared transaction, so one write's
+//! failure rolls back that write alone — instead of a hand-off between threads for every statement, as
+//! sqlx's SQLite driver does. The writer holds the one connection of sqlx's write pool while it runs,
+//! which is the process's right to write, so it never writes at the same time as the rest of the
+//! server.
 //!
 //! PostgreSQL commits concurrent transactions in groups itself, and its row-level security needs one
 //! company per transaction, so there each write runs in its own transaction.
@@ -19,25 +19,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::Scope;
 use crate::db::statement::Statement;
-use crate::db::{Db, Tx};
-use crate::error::{AppError, AppResult};
+use crate::db::Db;
+use crate::error::AppError;
 
 /// Most writes one shared transaction takes.
 const MAX_GROUP: usize = 64;
-
-/// One write: runs inside a transaction (again, alone, if the shared one failed) and keeps its result.
-type Work = Box<dyn for<'t> FnMut(&'t mut Tx) -> BoxFuture<'t, AppResult<()>> + Send>;
-
-struct Job {
-    scope: Scope,
-    work: Work,
-    done: oneshot::Sender<AppResult<()>>,
-}
 
 /// A write of statements, with where its answer goes.
 struct StatementJob {
@@ -95,7 +85,6 @@ impl From<rusqlite::Error> for WriteFailure {
 #[derive(Clone)]
 pub struct GroupCommit {
     db: Db,
-    jobs: Option<mpsc::Sender<Job>>,
     statement_jobs: Option<mpsc::Sender<StatementJob>>,
 }
 
@@ -103,21 +92,14 @@ impl GroupCommit {
     /// A group commit for the database; on SQLite this opens the statement writer's connection and
     /// starts the writer tasks (inside a Tokio runtime).
     pub fn start(db: Db) -> anyhow::Result<GroupCommit> {
-        let (mut jobs, mut statement_jobs) = (None, None);
+        let mut statement_jobs = None;
         if let Some(file) = db.sqlite_file() {
             let connection = Arc::new(Mutex::new(open_writer(file)?));
             let (sender, receiver) = mpsc::channel(1024);
             tokio::spawn(run_statement_groups(db.clone(), connection, receiver));
             statement_jobs = Some(sender);
-            let (sender, receiver) = mpsc::channel(1024);
-            tokio::spawn(run(db.clone(), receiver));
-            jobs = Some(sender);
         }
-        Ok(GroupCommit {
-            db,
-            jobs,
-            statement_jobs,
-        })
+        Ok(GroupCommit { db, statement_jobs })
     }
 
     /// Runs a write of statements in a transaction limited to the scope's company and answers, once it
@@ -143,86 +125,6 @@ impl GroupCommit {
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
-
-    /// Runs `write` in a transaction limited to the scope's company and answers once it is committed.
-    /// `write` may run twice (the second time alone, after a shared transaction failed), so it must
-    /// not depend on having run before; its last run's result is returned.
-    pub async fn write<T, F>(&self, scope: &Scope, mut write: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: for<'t> FnMut(&'t mut Tx) -> BoxFuture<'t, AppResult<T>> + Send + 'static,
-    {
-        let Some(jobs) = &self.jobs else {
-            let mut tx = self.db.tenant(scope).await?;
-            let value = write(&mut tx).await?;
-            tx.commit().await?;
-            return Ok(value);
-        };
-        let slot = Arc::new(Mutex::new(None));
-        let kept = Arc::clone(&slot);
-        let work: Work = Box::new(move |tx| {
-            let future = write(tx);
-            let kept = Arc::clone(&kept);
-            Box::pin(async move {
-                let value = future.await?;
-                *kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
-                Ok(())
-            })
-        });
-        let (done, answer) = oneshot::channel();
-        let job = Job {
-            scope: scope.clone(),
-            work,
-            done,
-        };
-        let gone = || AppError::Internal(anyhow::anyhow!("the group-commit writer has stopped"));
-        jobs.send(job).await.map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())??;
-        let value = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-        value.ok_or_else(gone)
-    }
-}
-
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
-    while let Some(first) = receiver.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match receiver.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        match run_together(&db, &mut group).await {
-            Ok(()) => {
-                for job in group {
-                    let _ = job.done.send(Ok(()));
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, writes = group.len(), "grouped write failed; running the writes one by one");
-                for mut job in group {
-                    let result = run_alone(&db, &mut job).await;
-                    let _ = job.done.send(result);
-                }
-            }
-        }
-    }
-}
-
-async fn run_together(db: &Db, group: &mut [Job]) -> AppResult<()> {
-    let mut tx = db.tenant(&group[0].scope).await?;
-    for job in group.iter_mut() {
-        (job.work)(&mut tx).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn run_alone(db: &Db, job: &mut Job) -> AppResult<()> {
-    let mut tx = db.tenant(&job.scope).await?;
-    (job.work)(&mut tx).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// The statement writer's connection, set up as the pool's connections are (`db.rs`).

@@ -24,6 +24,7 @@ use crate::attendance::{self, DutyWindow};
 use crate::tracking::summary::StoredFlags;
 use outfield_core::auth::Scope;
 use outfield_core::db::group_commit::GroupCommit;
+use outfield_core::db::statement::{Statement, Value};
 use outfield_core::db::{get_uuid, Backend, Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::geo::Reading;
@@ -168,22 +169,76 @@ pub async fn check(
     })
 }
 
-/// Stores a batch of checked fixes through the group commit (concurrent batches share one transaction on
-/// SQLite) and answers each record once it is durable.
+/// Stores a batch of checked fixes and answers each record once it is durable. On SQLite the batch is a
+/// write of statements (one prepared insert per fix, which tells by its count whether the fix was new,
+/// and the days to summarise) that the writer thread commits together with the batches waiting at that
+/// moment; on PostgreSQL, which groups commits itself, it is one transaction of its own.
 pub async fn store_grouped(
+    db: &Db,
     writes: &GroupCommit,
-    backend: Backend,
     scope: &Scope,
     checked: CheckedFixes,
 ) -> AppResult<Answers> {
-    let (checked, writer_scope) = (std::sync::Arc::new(checked), scope.clone());
-    writes
-        .write(scope, move |tx| {
-            let (checked, scope) = (std::sync::Arc::clone(&checked), writer_scope.clone());
-            Box::pin(async move { store(tx, backend, &scope, &checked).await })
-        })
-        .await
+    if db.backend() == Backend::Postgres {
+        let mut tx = db.tenant(scope).await?;
+        let answers = store(&mut tx, Backend::Postgres, scope, &checked).await?;
+        tx.commit().await?;
+        return Ok(answers);
+    }
+    let (company, person) = (scope.company_id(), scope.person_id());
+    let (firsts, repeats) = split_repeated_ids(&checked.on_duty);
+    let mut statements: Vec<Statement> = firsts
+        .iter()
+        .map(|(_, _, fix)| fix_statement(company, person, checked.received_at, fix))
+        .collect();
+    let days: BTreeSet<&str> = firsts.iter().map(|(_, day, _)| *day).collect();
+    statements.extend(
+        days.iter()
+            .map(|day| summary_statement(company, person, day, checked.received_at)),
+    );
+    let changed = writes.run(scope, statements).await?;
+    let inserted: BTreeSet<Uuid> = firsts
+        .iter()
+        .zip(&changed)
+        .filter(|(_, rows)| **rows == 1)
+        .map(|((_, _, fix), _)| fix.id)
+        .collect();
+    let already_stored: Vec<&Fix> = firsts
+        .iter()
+        .filter(|(_, _, f)| !inserted.contains(&f.id))
+        .map(|(_, _, f)| *f)
+        .collect();
+    let stored = if already_stored.is_empty() {
+        HashMap::new()
+    } else {
+        let mut read = db.tenant_read(scope).await?;
+        let stored = stored_matches(&mut read, company, &already_stored).await?;
+        read.commit().await?;
+        stored
+    };
+    Ok(answer_batch(&checked, (firsts, repeats), &inserted, &stored).0)
 }
+
+/// The insert of one fix, skipped (0 rows) when its id is already stored.
+fn fix_statement(company: CompanyId, person: PersonId, received_at: i64, fix: &Fix) -> Statement {
+    Statement::new(FIX_INSERT)
+        .bind(company)
+        .bind(fix.id.to_string())
+        .bind(person)
+        .bind(fix.device_time)
+        .bind(received_at)
+        .bind(Some(fix.reading.latitude))
+        .bind(Some(fix.reading.longitude))
+        .bind(Some(fix.reading.accuracy_m))
+        .bind(fix.speed_mps)
+        .bind(fix.heading)
+        .bind(fix.battery)
+        .bind(Value::Integer(fix.mocked.map(i64::from)))
+}
+
+const FIX_INSERT: &str = "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
+     longitude, accuracy_m, speed_mps, heading, battery, mocked) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (company_id, id) DO NOTHING";
 
 /// Stores checked fixes and answers each record of the batch (batch index, id, outcome): an id already
 /// stored with the same position and time is a duplicate, with another one it is refused.
@@ -193,28 +248,39 @@ pub async fn store(
     scope: &Scope,
     checked: &CheckedFixes,
 ) -> AppResult<Answers> {
-    let CheckedFixes {
-        answers,
-        on_duty,
-        received_at,
-    } = checked;
-    let (mut answers, received_at) = (answers.clone(), *received_at);
     let (company, person) = (scope.company_id(), scope.person_id());
-    let (firsts, repeats) = split_repeated_ids(on_duty);
+    let (firsts, repeats) = split_repeated_ids(&checked.on_duty);
     let rows: Vec<FixRow> = firsts
         .iter()
         .map(|(_, _, fix)| FixRow::from(*fix))
         .collect();
-    let inserted: BTreeSet<Uuid> = insert_fixes(tx, backend, company, person, received_at, &rows)
-        .await?
-        .into_iter()
-        .collect();
+    let inserted: BTreeSet<Uuid> =
+        insert_fixes(tx, backend, company, person, checked.received_at, &rows)
+            .await?
+            .into_iter()
+            .collect();
     let already_stored: Vec<&Fix> = firsts
         .iter()
         .filter(|(_, _, f)| !inserted.contains(&f.id))
         .map(|(_, _, f)| *f)
         .collect();
     let stored = stored_matches(tx, company, &already_stored).await?;
+    let (answers, days) = answer_batch(checked, (firsts, repeats), &inserted, &stored);
+    for day in days {
+        queue_summary(tx, company, person, day, checked.received_at).await?;
+    }
+    Ok(answers)
+}
+
+/// The answers to a batch once its new fixes are in, and the days that received new fixes.
+#[allow(clippy::type_complexity)]
+fn answer_batch<'c>(
+    checked: &CheckedFixes,
+    (firsts, repeats): (Vec<(usize, &'c str, &'c Fix)>, Vec<((usize, &Fix), &Fix)>),
+    inserted: &BTreeSet<Uuid>,
+    stored: &HashMap<Uuid, bool>,
+) -> (Answers, BTreeSet<&'c str>) {
+    let mut answers = checked.answers.clone();
     let mut days = BTreeSet::new();
     for (index, day, fix) in firsts {
         let answer = if inserted.contains(&fix.id) {
@@ -230,10 +296,7 @@ pub async fn store(
         let same = first == (fix.device_time, fix.reading);
         answers.push((index, fix.id, stored_answer(Some(same))));
     }
-    for day in days {
-        queue_summary(tx, company, person, day, received_at).await?;
-    }
-    Ok(answers)
+    (answers, days)
 }
 
 /// A batch's fixes split into the first of each id (with its day) and the later ones that repeat an id,
@@ -388,10 +451,10 @@ impl From<&Fix> for FixRow {
     }
 }
 
-/// Whether each fix whose id was already stored matches the stored one in time and position. The
-/// comparison runs in the database against the values written the way the insert wrote them (SQLite
-/// reads decimal literals with a rounding of its own, one unit in the last place off at times), so a
-/// replay of the very same fix always compares equal.
+/// Whether each fix whose id was already stored matches the stored one in time and position. Positions
+/// compare within a hair (10⁻⁹ degrees, about 0.1 mm; 10⁻⁶ m of accuracy): a batch stored as SQL text
+/// (mixed batches, on SQLite) is read back with SQLite's own decimal rounding, one unit in the last place
+/// off at times, and a replay of the very same fix must always compare equal.
 async fn stored_matches(
     tx: &mut Tx,
     company: CompanyId,
@@ -404,14 +467,17 @@ async fn stored_matches(
             longitude,
             accuracy_m,
         } = fix.reading;
-        let same: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT CAST(CASE WHEN device_time = $3 AND latitude = {latitude} AND longitude = {longitude} \
-             AND accuracy_m = {accuracy_m} THEN 1 ELSE 0 END AS BIGINT) FROM fixes WHERE company_id = $1 AND id = $2"
-        ))
-        .persistent(false)
+        let same: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(CASE WHEN device_time = $3 AND ABS(latitude - $4) <= 1e-9 \
+             AND ABS(longitude - $5) <= 1e-9 AND ABS(accuracy_m - $6) <= 1e-6 THEN 1 ELSE 0 END AS BIGINT) \
+             FROM fixes WHERE company_id = $1 AND id = $2",
+        )
         .bind(company)
         .bind(fix.id.to_string())
         .bind(fix.device_time)
+        .bind(latitude)
+        .bind(longitude)
+        .bind(accuracy_m)
         .fetch_optional(&mut **tx)
         .await?;
         if let Some(same) = same {
@@ -431,7 +497,15 @@ pub async fn queue_summary(
     day: &str,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    summary_statement(company_id, person_id, day, now)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The statement of [`queue_summary`].
+fn summary_statement(company_id: CompanyId, person_id: PersonId, day: &str, now: i64) -> Statement {
+    Statement::new(
         "INSERT INTO summary_queue (company_id, person_id, day, queued_at, due_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (company_id, person_id, day) DO UPDATE SET queued_at = CASE \
          WHEN excluded.queued_at > summary_queue.queued_at THEN excluded.queued_at ELSE summary_queue.queued_at + 1 END",
@@ -440,9 +514,6 @@ pub async fn queue_summary(
     .bind(person_id)
     .bind(day)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// The fixes of one duty window, sorted by device time (id breaks ties, so the order is always the same).

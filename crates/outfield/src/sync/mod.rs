@@ -105,8 +105,7 @@ pub async fn push(
         let mut read = db.tenant_read(scope).await?;
         let checked = outfield_field::tracking::check(&mut read, scope, &fixes).await?;
         read.commit().await?;
-        let answers =
-            outfield_field::tracking::store_grouped(writes, db.backend(), scope, checked).await?;
+        let answers = outfield_field::tracking::store_grouped(db, writes, scope, checked).await?;
         fill_fix_results(&mut results, answers);
         return Ok(results.into_iter().flatten().collect());
     }
