@@ -268,7 +268,7 @@ async fn create_client(
     let actor = Actor::of(&principal, &client);
     Ok((
         StatusCode::CREATED,
-        Json(crate::create(&state.db, &state.writes, &principal.scope, &actor, new).await?),
+        Json(crate::create(&state.writes, &principal.scope, &actor, new).await?),
     ))
 }
 

@@ -249,32 +249,41 @@ async fn check_owners(tx: &mut Tx, scope: &Scope, owner_ids: &[PersonId]) -> App
     Ok(owners)
 }
 
-/// Adds a client. Its checks (type, custom values, code, owners) read on a read transaction; the write
-/// is the client, its owners, its search words and its audit entry, four statements that need nothing
-/// read between them. On SQLite, creates that arrive together run as one transaction (and one sync to
-/// disk) on the writer's thread; each is answered once it is durable.
+/// Adds a client. Its checks (type, custom values, code, owners) read first; the write is the client,
+/// its owners, its search words and its audit entry, four statements that need nothing read between
+/// them. On SQLite the checks read on a read transaction and creates that arrive together run as one
+/// transaction (and one sync to disk) on the writer's thread; on PostgreSQL checks and write are one
+/// transaction. Each is answered once it is durable.
 pub async fn create(
-    db: &Db,
     writes: &GroupCommit,
     scope: &Scope,
     actor: &Actor,
     new: NewClient,
 ) -> AppResult<Client> {
-    let mut tx = db.tenant_read(scope).await?;
-    let (new, owners) = checked_new(&mut tx, scope, new).await?;
-    tx.commit().await?;
-    let id = ClientId::generate();
-    let owner_ids: Vec<PersonId> = owners.iter().map(|o| o.id).collect();
-    let added = (Some(scope.person_id()), owner_ids.as_slice());
-    let (mut statements, created_at) =
-        store::insert_statements(db.backend(), scope.company_id(), added, id, &new);
-    let event = AuditEvent::new("client.created", "client", id)
-        .with(json!({ "name": new.name, "owners": owner_ids }));
-    statements.push(audit::entry(actor, event));
+    let (id, created_at) = (ClientId::generate(), outfield_core::clock::now_ms());
+    let (checking, actor) = (scope.clone(), actor.clone());
+    let statements = |(new, owners): &(NewClient, Vec<Owner>)| {
+        let owner_ids: Vec<PersonId> = owners.iter().map(|o| o.id).collect();
+        let added = (Some(scope.person_id()), owner_ids.as_slice());
+        let mut statements = store::insert_statements(
+            writes.backend(),
+            (scope.company_id(), id, created_at),
+            added,
+            new,
+        );
+        let event = AuditEvent::new("client.created", "client", id)
+            .with(json!({ "name": new.name, "owners": owner_ids }));
+        statements.push(audit::entry(&actor, event));
+        statements
+    };
     // A code taken since the check (by a create that committed in between) is refused by the unique
     // index: a conflict, as the check would have answered.
-    writes
-        .run(scope, statements)
+    let ((new, owners), _) = writes
+        .checked(
+            scope,
+            move |tx| Box::pin(async move { checked_new(tx, &checking, new).await }),
+            statements,
+        )
         .await
         .map_err(|failure| match failure {
             WriteFailure::Unique => code_conflict(),

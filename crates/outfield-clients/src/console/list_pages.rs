@@ -138,16 +138,7 @@ pub(super) async fn create(
         }
     }
     let outcome = match parsed {
-        Ok(new) => {
-            crate::create(
-                &state.db,
-                &state.writes,
-                &user.scope,
-                &Actor::of(&user, &client),
-                new,
-            )
-            .await
-        }
+        Ok(new) => crate::create(&state.writes, &user.scope, &Actor::of(&user, &client), new).await,
         Err(errors) => Err(outfield_core::error::AppError::Validation(errors)),
     };
     match outcome {

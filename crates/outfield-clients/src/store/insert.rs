@@ -15,7 +15,8 @@ pub async fn insert(
     id: ClientId,
     new: &NewClient,
 ) -> sqlx::Result<i64> {
-    let (statements, created_at) = insert_statements(Backend::of(tx), company_id, added, id, new);
+    let created_at = now_ms();
+    let statements = insert_statements(Backend::of(tx), (company_id, id, created_at), added, new);
     for statement in &statements {
         statement.execute(tx).await?;
     }
@@ -23,15 +24,13 @@ pub async fn insert(
 }
 
 /// The statements of [`insert`] (the client, its owners, its search words: three, whatever the client
-/// holds) and when it is added, for a write made of statements.
+/// holds) for a client `id` added at `now` (Unix ms), for a write made of statements.
 pub fn insert_statements(
     backend: Backend,
-    company_id: CompanyId,
+    (company_id, id, now): (CompanyId, ClientId, i64),
     (created_by, owners): (Option<PersonId>, &[PersonId]),
-    id: ClientId,
     new: &NewClient,
-) -> (Vec<Statement>, i64) {
-    let now = now_ms();
+) -> Vec<Statement> {
     let tags = tags_text(&new.tags);
     let indexed = search::entry_of(new, &tags);
     let client = Statement::new(
@@ -70,7 +69,7 @@ pub fn insert_statements(
         company_id,
         &[(&indexed, id, owners)],
     ));
-    (statements, now)
+    statements
 }
 
 /// The client as [`insert`] stored it, with its owners (ordered by name, as a read orders them): what a

@@ -19,12 +19,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
+use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::Scope;
 use crate::db::statement::Statement;
-use crate::db::Db;
-use crate::error::AppError;
+use crate::db::{Backend, Db, Tx};
+use crate::error::{AppError, AppResult};
 
 /// Most writes one shared transaction takes.
 const MAX_GROUP: usize = 64;
@@ -102,15 +103,17 @@ impl GroupCommit {
         Ok(GroupCommit { db, statement_jobs })
     }
 
+    /// The engine the writes go to, for the few statements written differently on each.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
     /// Runs a write of statements in a transaction limited to the scope's company and answers, once it
     /// is committed, with the rows each statement changed.
     pub async fn run(&self, scope: &Scope, statements: Vec<Statement>) -> Written {
         let Some(jobs) = &self.statement_jobs else {
             let mut tx = self.db.tenant(scope).await?;
-            let mut changed = Vec::with_capacity(statements.len());
-            for statement in &statements {
-                changed.push(statement.execute(&mut tx).await?);
-            }
+            let changed = execute_all(&mut tx, &statements).await?;
             tx.commit().await?;
             return Ok(changed);
         };
@@ -125,6 +128,43 @@ impl GroupCommit {
             .map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
+
+    /// Reads what a write depends on (`check`), then runs the statements that reading decided, and
+    /// answers with both once committed. On SQLite the reading is a read transaction of its own and the
+    /// write joins the writer's group; on PostgreSQL both are one transaction, which saves the round
+    /// trips of a second one. Whatever `check` refuses (a validation error) is answered as it is.
+    pub async fn checked<C, F, S>(
+        &self,
+        scope: &Scope,
+        check: F,
+        statements: S,
+    ) -> Result<(C, Vec<u64>), WriteFailure>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AppResult<C>>,
+        S: FnOnce(&C) -> Vec<Statement>,
+    {
+        if self.statement_jobs.is_some() {
+            let mut read = self.db.tenant_read(scope).await?;
+            let checked = check(&mut read).await.map_err(WriteFailure::Fault)?;
+            read.commit().await?;
+            let changed = self.run(scope, statements(&checked)).await?;
+            return Ok((checked, changed));
+        }
+        let mut tx = self.db.tenant(scope).await?;
+        let checked = check(&mut tx).await.map_err(WriteFailure::Fault)?;
+        let changed = execute_all(&mut tx, &statements(&checked)).await?;
+        tx.commit().await?;
+        Ok((checked, changed))
+    }
+}
+
+/// Runs statements one after the other in a sqlx transaction; the rows each changed.
+async fn execute_all(tx: &mut Tx, statements: &[Statement]) -> Result<Vec<u64>, WriteFailure> {
+    let mut changed = Vec::with_capacity(statements.len());
+    for statement in statements {
+        changed.push(statement.execute(tx).await?);
+    }
+    Ok(changed)
 }
 
 /// The statement writer's connection, set up as the pool's connections are (`db.rs`).

@@ -636,6 +636,44 @@ async fn a_code_taken_by_a_concurrent_create_is_a_conflict(app: TestApp) {
     assert_eq!(app.audit_count("client.created").await, recorded + 1);
 }
 
+async fn grouped_creates_and_other_writes_run_side_by_side(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let edited = add(&admin, json!({ "name": "Edited all along" })).await;
+    let path = format!("/api/v1/clients/{}", edited["id"].as_str().unwrap());
+    let creates = (0..24).map(|i| {
+        admin.post(
+            "/api/v1/clients",
+            json!({ "name": format!("Side by side {i}"), "phone": format!("+9198700{i:05}") }),
+        )
+    });
+    let edits = (0..24).map(|i| {
+        admin.send(
+            reqwest::Method::PATCH,
+            &path,
+            Some(json!({ "address": format!("Shop {i}, Station Road") })),
+        )
+    });
+    let (created, edited) = tokio::join!(
+        futures_util::future::join_all(creates),
+        futures_util::future::join_all(edits)
+    );
+    assert!(
+        created.iter().all(|r| r.status() == 201),
+        "every create is answered 201"
+    );
+    let statuses: Vec<u16> = edited.iter().map(|r| r.status().as_u16()).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "every edit is answered 200: {statuses:?}"
+    );
+    assert_eq!(names(&admin, "?q=side").await.len(), 24);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM clients WHERE name LIKE 'Side by side %'")
+            .await,
+        24
+    );
+}
+
 async fn types_custom_fields_and_further_phones(app: TestApp) {
     let admin = app.session(&app.a, &app.a.admin).await;
     let field = app.session(&app.a, &app.a.field).await;
@@ -1228,6 +1266,7 @@ both_backends!(
     clients_are_validated,
     a_new_client_reads_back_as_it_was_answered,
     a_code_taken_by_a_concurrent_create_is_a_conflict,
+    grouped_creates_and_other_writes_run_side_by_side,
     search_finds_names_codes_phones_contacts_and_tags,
     search_folds_spellings_and_matches_word_starts,
     search_shows_each_role_only_what_it_sees,
