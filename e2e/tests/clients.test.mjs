@@ -83,6 +83,30 @@ test('client near me → call → outcome offline → on the manager\'s timeline
   await desk.close();
 });
 
+test('a manager adds a client in the console, is found at once, and a taken code is named in the page', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await consoleSignIn(context, server.base, MANAGER);
+  await page.goto(`${server.base}/console/clients`);
+  await page.fill('#name', 'Om Sai Agro Centre');
+  await page.fill('#code', 'NSK-9');
+  await page.fill('#phone', '98220 40404');
+  await page.click('button:has-text("Add client")');
+  await page.waitForURL(/\/console\/clients\/[0-9a-f-]{36}$/);
+  assert.equal(await page.textContent('h1'), 'Om Sai Agro Centre');
+  await page.goto(`${server.base}/console/clients?q=om%20sai`);
+  assert.ok(await page.isVisible('a:has-text("Om Sai Agro Centre")'), 'the new client is found by its words at once');
+  await page.goto(`${server.base}/console/clients`);
+  await page.fill('#name', 'Another Sai Centre');
+  await page.fill('#code', 'NSK-9');
+  await page.click('button:has-text("Add client")');
+  const alert = await page.textContent('p.error[role=alert]');
+  assert.match(alert, /Code/i, alert);
+  assert.match(alert, /already used by another client/, alert);
+  await page.goto(`${server.base}/console/clients?q=another%20sai`);
+  assert.equal(await page.locator('a:has-text("Another Sai Centre")').count(), 0, 'the refused client was not stored');
+  await context.close();
+});
+
 test('an admin imports a CSV of clients in the console: preview, errors, confirm', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await consoleSignIn(context, server.base);
