@@ -227,25 +227,31 @@ fn failed_group(writes: usize, why: &str) -> Vec<Written> {
         .collect()
 }
 
+/// Runs a transaction-control statement through the statement cache (parsed once, not per write).
+fn control(connection: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([])?;
+    Ok(())
+}
+
 /// Runs a group of writes in one transaction, each in a savepoint; if the commit fails, every write
 /// of the group fails with it.
 fn write_group(connection: &rusqlite::Connection, writes: &[Vec<Statement>]) -> Vec<Written> {
     let ran = (|| -> rusqlite::Result<Vec<Written>> {
-        connection.execute_batch("BEGIN IMMEDIATE")?;
+        control(connection, "BEGIN IMMEDIATE")?;
         let mut results = Vec::with_capacity(writes.len());
         for statements in writes {
-            connection.execute_batch("SAVEPOINT write")?;
+            control(connection, "SAVEPOINT write")?;
             let changed: rusqlite::Result<Vec<u64>> = statements
                 .iter()
                 .map(|s| s.execute_sqlite(connection).map(|n| n as u64))
                 .collect();
             if changed.is_err() {
-                connection.execute_batch("ROLLBACK TO write")?;
+                control(connection, "ROLLBACK TO write")?;
             }
-            connection.execute_batch("RELEASE write")?;
+            control(connection, "RELEASE write")?;
             results.push(changed.map_err(WriteFailure::from));
         }
-        connection.execute_batch("COMMIT")?;
+        control(connection, "COMMIT")?;
         Ok(results)
     })();
     ran.unwrap_or_else(|error| {
@@ -254,4 +260,65 @@ fn write_group(connection: &rusqlite::Connection, writes: &[Vec<Statement>]) -> 
         }
         failed_group(writes.len(), &error.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(codes: [&str; 2]) -> Vec<Statement> {
+        codes
+            .iter()
+            .map(|code| Statement::new("INSERT INTO t (code) VALUES ($1)").bind(*code))
+            .collect()
+    }
+
+    fn stored(connection: &rusqlite::Connection) -> Vec<String> {
+        connection
+            .prepare("SELECT code FROM t ORDER BY code")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_failing_write_rolls_back_alone_and_the_rest_of_its_group_commits() {
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        connection
+            .execute_batch("CREATE TABLE t (code TEXT NOT NULL UNIQUE)")
+            .unwrap();
+        let writes = [write(["a", "a2"]), write(["b", "a"]), write(["c", "c2"])];
+        let results = write_group(&connection, &writes);
+        assert!(matches!(&results[0], Ok(changed) if changed == &[1, 1]));
+        assert!(matches!(&results[1], Err(WriteFailure::Unique)));
+        assert!(matches!(&results[2], Ok(changed) if changed == &[1, 1]));
+        assert_eq!(
+            stored(&connection),
+            ["a", "a2", "c", "c2"],
+            "b went with its write"
+        );
+        assert!(
+            connection.is_autocommit(),
+            "the group's transaction is closed"
+        );
+    }
+
+    #[test]
+    fn a_group_that_cannot_commit_fails_every_write_and_keeps_nothing() {
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; CREATE TABLE p (id TEXT PRIMARY KEY); \
+                 CREATE TABLE t (code TEXT NOT NULL UNIQUE REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)",
+            )
+            .unwrap();
+        let results = write_group(&connection, &[write(["a", "b"]), write(["c", "d"])]);
+        assert!(results
+            .iter()
+            .all(|r| matches!(r, Err(WriteFailure::Fault(_)))));
+        assert!(stored(&connection).is_empty());
+        assert!(connection.is_autocommit());
+    }
 }
