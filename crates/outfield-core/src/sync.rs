@@ -27,14 +27,14 @@ pub struct Incoming {
     pub device_time: i64,
     /// Server receive time (Unix ms): the authority for anything that matters.
     pub received_at: i64,
-    /// Content.
-    pub payload: serde_json::Value,
+    /// Content, as the device sent it: parsed once, straight into the shape of its kind.
+    pub payload: Box<serde_json::value::RawValue>,
 }
 
 impl Incoming {
     /// Parses the payload into a record type's shape, or rejects the record with serde's reason.
     pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        T::deserialize(&self.payload).map_err(|e| Rejection::new(format!("payload: {e}")))
+        serde_json::from_str(self.payload.get()).map_err(|e| Rejection::of_json("payload", &e))
     }
 
     /// The hash the exactly-once ledger keeps, to tell a replay from a different record under a used id.
@@ -43,7 +43,12 @@ impl Incoming {
         hasher.update(self.kind.as_bytes());
         hasher.update([0]);
         hasher.update(self.device_time.to_be_bytes());
-        hasher.update(self.payload.to_string().as_bytes());
+        // The canonical form (keys sorted, no spaces), so a replay hashes alike however it is spaced.
+        let canonical = serde_json::from_str::<serde_json::Value>(self.payload.get()).map_or_else(
+            |_| self.payload.get().to_string(),
+            |value| value.to_string(),
+        );
+        hasher.update(canonical.as_bytes());
         hex::encode(hasher.finalize())
     }
 }
@@ -56,6 +61,18 @@ impl Rejection {
     /// A rejection with a reason.
     pub fn new(reason: impl Into<String>) -> Self {
         Rejection(reason.into())
+    }
+
+    /// A rejection with serde's reason for JSON that is not of the expected shape, under `what`,
+    /// without the line and column serde adds (they count within the record, not in anything the
+    /// employee sees).
+    pub fn of_json(what: &str, error: &serde_json::Error) -> Self {
+        let text = error.to_string();
+        let reason = match text.rfind(" at line ") {
+            Some(at) if error.line() > 0 => &text[..at],
+            _ => text.as_str(),
+        };
+        Rejection(format!("{what}: {reason}"))
     }
 }
 

@@ -116,7 +116,7 @@ fn join_path(head: &str, rest: &str) -> String {
 
 /// A quick look at JSON text: false when it certainly holds no control character in a string (none can
 /// appear unescaped there except DEL and C1 characters), so that bodies without one are not walked.
-pub(crate) fn json_may_hold_control_characters(json: &[u8]) -> bool {
+pub fn json_may_hold_control_characters(json: &[u8]) -> bool {
     json.windows(2).any(|pair| {
         matches!(
             pair,

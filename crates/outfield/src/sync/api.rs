@@ -31,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct PushRequest {
     /// Up to 1000 records (and 2 MiB). Each is checked on its own.
     #[schema(value_type = Vec<RecordEnvelope>)]
-    pub records: Vec<serde_json::Value>,
+    pub records: Vec<Box<serde_json::value::RawValue>>,
 }
 
 /// The answer to a push: one result per record, in batch order.

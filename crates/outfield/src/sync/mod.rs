@@ -22,7 +22,8 @@ use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::http::extract::CONTROL_CHARACTER_MESSAGE;
 use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind, Rejection, Status};
-use outfield_core::text::control_character_path;
+use outfield_core::text::{control_character_path, json_may_hold_control_characters};
+use serde_json::value::RawValue;
 
 /// Most records in one push.
 pub const MAX_BATCH: usize = 1000;
@@ -46,7 +47,7 @@ pub struct RecordEnvelope {
     pub device_time: i64,
     /// The record's content; its shape depends on `kind`.
     #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
+    pub payload: Box<RawValue>,
 }
 
 /// The answer for one pushed record.
@@ -69,7 +70,7 @@ pub async fn push(
     writes: &GroupCommit,
     principal: &Principal,
     actor: &Actor,
-    raw: Vec<serde_json::Value>,
+    raw: Vec<Box<RawValue>>,
 ) -> AppResult<Vec<RecordResult>> {
     if raw.len() > MAX_BATCH {
         return Err(AppError::PayloadTooLarge);
@@ -77,17 +78,13 @@ pub async fn push(
     let received_at = now_ms();
     let mut results: Vec<Option<RecordResult>> = Vec::with_capacity(raw.len());
     let mut incoming = Vec::new();
-    for (index, value) in raw.into_iter().enumerate() {
-        let id = value
-            .get("id")
-            .and_then(|v| v.as_str())
-            .and_then(|s| Uuid::parse_str(s).ok());
-        match read_envelope(value, received_at) {
+    for (index, text) in raw.iter().enumerate() {
+        match read_envelope(text, received_at) {
             Ok(record) => {
                 results.push(None);
                 incoming.push((index, record));
             }
-            Err(rejection) => results.push(Some(rejected(id, index, rejection))),
+            Err(rejection) => results.push(Some(rejected(record_id(text), index, rejection))),
         }
     }
     let scope = &principal.scope;
@@ -184,15 +181,21 @@ fn rejected(id: Option<Uuid>, index: usize, rejection: Rejection) -> RecordResul
 }
 
 /// One pushed record as the features see it, or why it cannot be one: not of the envelope's shape, a
-/// control character in any of its text, or a device time that cannot be right.
-fn read_envelope(value: serde_json::Value, received_at: i64) -> Result<Incoming, Rejection> {
-    if let Some(path) = control_character_path(&value) {
-        return Err(Rejection::new(format!(
-            "{path} {CONTROL_CHARACTER_MESSAGE}"
-        )));
+/// control character in any of its text, or a device time that cannot be right. The record is parsed
+/// once, from its text; only text that may hold an escaped control character is also read as a tree, to
+/// name the field that holds one.
+fn read_envelope(text: &RawValue, received_at: i64) -> Result<Incoming, Rejection> {
+    if json_may_hold_control_characters(text.get().as_bytes()) {
+        let value = serde_json::from_str::<serde_json::Value>(text.get())
+            .map_err(|error| Rejection::of_json("malformed record", &error))?;
+        if let Some(path) = control_character_path(&value) {
+            return Err(Rejection::new(format!(
+                "{path} {CONTROL_CHARACTER_MESSAGE}"
+            )));
+        }
     }
-    let envelope = serde_json::from_value::<RecordEnvelope>(value)
-        .map_err(|error| Rejection::new(format!("malformed record: {error}")))?;
+    let envelope = serde_json::from_str::<RecordEnvelope>(text.get())
+        .map_err(|error| Rejection::of_json("malformed record", &error))?;
     check_time(envelope.device_time, received_at)?;
     Ok(Incoming {
         id: envelope.id,
@@ -201,6 +204,12 @@ fn read_envelope(value: serde_json::Value, received_at: i64) -> Result<Incoming,
         received_at,
         payload: envelope.payload,
     })
+}
+
+/// The id of a record refused before it was read, when it names one.
+fn record_id(text: &RawValue) -> Option<Uuid> {
+    let value = serde_json::from_str::<serde_json::Value>(text.get()).ok()?;
+    value.get("id")?.as_str()?.parse().ok()
 }
 
 fn check_time(device_time: i64, now: i64) -> Result<(), Rejection> {
