@@ -29,7 +29,7 @@ mod support;
 use support::{percentile, session, start};
 
 const DEVICES: usize = 64;
-const BATCHES_PER_DEVICE: usize = 200;
+const BATCHES_PER_DEVICE: usize = 400;
 const BATCH: usize = 100;
 const INGEST_FOR: Duration = Duration::from_secs(15);
 const REPORT_PEOPLE: usize = 500;
@@ -150,7 +150,7 @@ async fn ingest(base: &str, tokens: Vec<String>, bodies: Vec<Vec<String>>) -> (u
         workers.push(tokio::spawn(async move {
             for body in bodies {
                 if stop.load(Ordering::Relaxed) {
-                    break;
+                    return;
                 }
                 let answer: Value = client
                     .post(&url)
@@ -168,9 +168,13 @@ async fn ingest(base: &str, tokens: Vec<String>, bodies: Vec<Vec<String>>) -> (u
                 assert_eq!(ok, BATCH, "every fix accepted: {:?}", results.first());
                 accepted.fetch_add(ok as u64, Ordering::Relaxed);
             }
+            // A device out of batches ends the measurement: the rate is of all devices sending.
+            stop.store(true, Ordering::Relaxed);
         }));
     }
-    tokio::time::sleep(INGEST_FOR).await;
+    while started.elapsed() < INGEST_FOR && !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     stop.store(true, Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
     let total = accepted.load(Ordering::Relaxed);
@@ -672,8 +676,8 @@ async fn main() {
     let (stored, api_rate) = ingest(&base, tokens, bodies(DEVICES, first_time)).await;
     println!(
         "ingest through POST /api/v1/sync/push, {DEVICES} devices each with one request in flight, {BATCH} fixes a batch: \
-         {stored} fixes in {} s, {api_rate:.0} fixes/s  (target ≥ 50,000/s with SQLite, ratio {:.2})",
-        INGEST_FOR.as_secs(),
+         {stored} fixes in {:.1} s, {api_rate:.0} fixes/s  (target ≥ 50,000/s with SQLite, ratio {:.2})",
+        stored as f64 / api_rate,
         api_rate / 50_000.0
     );
     settle(&db).await;
