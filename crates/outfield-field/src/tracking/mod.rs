@@ -203,11 +203,7 @@ pub async fn store_grouped(
         .filter(|(_, rows)| **rows == 1)
         .map(|((_, _, fix), _)| fix.id)
         .collect();
-    let already_stored: Vec<&Fix> = firsts
-        .iter()
-        .filter(|(_, _, f)| !inserted.contains(&f.id))
-        .map(|(_, _, f)| *f)
-        .collect();
+    let already_stored = not_inserted(&firsts, &inserted);
     let stored = if already_stored.is_empty() {
         HashMap::new()
     } else {
@@ -259,17 +255,22 @@ pub async fn store(
             .await?
             .into_iter()
             .collect();
-    let already_stored: Vec<&Fix> = firsts
-        .iter()
-        .filter(|(_, _, f)| !inserted.contains(&f.id))
-        .map(|(_, _, f)| *f)
-        .collect();
+    let already_stored = not_inserted(&firsts, &inserted);
     let stored = stored_matches(tx, company, &already_stored).await?;
     let (answers, days) = answer_batch(checked, (firsts, repeats), &inserted, &stored);
     for day in days {
         queue_summary(tx, company, person, day, checked.received_at).await?;
     }
     Ok(answers)
+}
+
+/// The first fixes of their ids that were not inserted: their ids were already stored.
+fn not_inserted<'f>(firsts: &[(usize, &str, &'f Fix)], inserted: &BTreeSet<Uuid>) -> Vec<&'f Fix> {
+    firsts
+        .iter()
+        .filter(|(_, _, f)| !inserted.contains(&f.id))
+        .map(|(_, _, f)| *f)
+        .collect()
 }
 
 /// The answers to a batch once its new fixes are in, and the days that received new fixes.
