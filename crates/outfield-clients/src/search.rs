@@ -490,8 +490,9 @@ pub(crate) fn new_entries(
     entry_statements(backend, INDEX_TABLE, company_id, &entries)
 }
 
-/// The holder an entry is indexed under for these owners, as a reindex finds it: the one owner, nobody
-/// (empty: only admins see the client) or, for several, `None`.
+/// The holder a client's entries are indexed under, from the people holding it (its owners, and on a
+/// reindex those with it on a visit plan): the one person, nobody (empty: only admins see the client)
+/// or, for several, `None`. New clients and reindexes share this rule.
 fn holder_of(owners: &[PersonId]) -> Option<String> {
     match owners {
         [] => Some(String::new()),

@@ -2,7 +2,7 @@
 //! replacing their entries in the word index.
 
 use super::*;
-use outfield_core::ids::{ClientId, CompanyId};
+use outfield_core::ids::{ClientId, CompanyId, PersonId};
 
 /// What a reindex does with a client's entries.
 #[derive(Clone, Copy, PartialEq)]
@@ -98,7 +98,7 @@ pub(super) async fn reindex_chunk(
         } else {
             client_index(row, sources.remove(&id).unwrap_or_default())?
         };
-        let holder = holders.get(&id).cloned().unwrap_or(Some(String::new()));
+        let holder = holder_of(holders.get(&id).map_or(&[][..], Vec::as_slice));
         changes.push((id.to_string(), Indexed::stored(row)?, new, holder));
     }
     let mut removed: Vec<(&str, &str, &str)> = if mode == Mode::Rebuild {
@@ -174,14 +174,14 @@ pub(crate) const CLIENT_TEXT: [(&str, bool); 8] = [
     ("tags", false),
 ];
 
-/// For each client with anyone holding it (an owner or a visit plan): that person, or `None` when several
-/// people do. Clients nobody holds are absent (indexed with an empty holder: only admins see them).
+/// The people holding each of these clients (owners and people with it on a visit plan); clients
+/// nobody holds are absent. `holder_of` turns them into the entry's holder.
 async fn holders(
     tx: &mut Tx,
     company: &str,
     in_ids: &str,
     ids_json: &str,
-) -> sqlx::Result<HashMap<ClientId, Option<String>>> {
+) -> sqlx::Result<HashMap<ClientId, Vec<PersonId>>> {
     let rows = sqlx::query(&format!(
         "SELECT client_id, person_id FROM client_owners WHERE company_id = $1 AND client_id {in_ids} \
          UNION SELECT client_id, person_id FROM visit_plans WHERE company_id = $1 AND client_id {in_ids}"
@@ -190,17 +190,12 @@ async fn holders(
     .bind(ids_json)
     .fetch_all(&mut **tx)
     .await?;
-    let mut holders: HashMap<ClientId, Option<String>> = HashMap::new();
+    let mut holders: HashMap<ClientId, Vec<PersonId>> = HashMap::new();
     for row in rows {
-        let person: String = row.try_get("person_id")?;
         holders
             .entry(row.try_get("client_id")?)
-            .and_modify(|holder| {
-                if holder.as_deref() != Some(person.as_str()) {
-                    *holder = None;
-                }
-            })
-            .or_insert(Some(person));
+            .or_default()
+            .push(row.try_get("person_id")?);
     }
     Ok(holders)
 }
