@@ -188,24 +188,24 @@ impl Db {
 
     /// A write transaction limited to the scope's company.
     pub async fn tenant(&self, scope: &Scope) -> sqlx::Result<Tx> {
-        self.begin_limited(&self.writes, Limit::Company(scope.company_id()))
+        self.begin_limited(Access::Write, Limit::Company(scope.company_id()))
             .await
     }
 
     /// A read-only-by-convention transaction limited to the scope's company, on the read pool.
     pub async fn tenant_read(&self, scope: &Scope) -> sqlx::Result<Tx> {
-        self.begin_limited(&self.reads, Limit::Company(scope.company_id()))
+        self.begin_limited(Access::Read, Limit::Company(scope.company_id()))
             .await
     }
 
     /// A write transaction that may touch every company: sign-in, bootstrap, background jobs.
     pub async fn system(&self) -> sqlx::Result<Tx> {
-        self.begin_limited(&self.writes, Limit::System).await
+        self.begin_limited(Access::Write, Limit::System).await
     }
 
     /// A read transaction that may touch every company (session lookups, audit verification).
     pub async fn system_read(&self) -> sqlx::Result<Tx> {
-        self.begin_limited(&self.reads, Limit::System).await
+        self.begin_limited(Access::Read, Limit::System).await
     }
 
     /// Runs a single-row read that may look across companies (credential lookups) with one bound text
@@ -238,9 +238,21 @@ impl Db {
     /// Opens a transaction; on PostgreSQL its limit is set in the same round trip as `BEGIN` (one simple
     /// query of two statements), so a transaction costs the database two round trips, not three. The
     /// value is a UUID formatted by Rust or a constant, never text from a request.
-    async fn begin_limited(&self, pool: &AnyPool, limit: Limit) -> sqlx::Result<Tx> {
+    ///
+    /// On SQLite a transaction on the write pool starts as the writer (`BEGIN IMMEDIATE`): it takes the
+    /// database's write lock at once, waiting within the busy timeout while another process holds it. A
+    /// plain `BEGIN` would take it only at the first write, after reads, and could then not wait (SQLite
+    /// answers "database is locked" at once to a reader that wants to become the writer).
+    async fn begin_limited(&self, access: Access, limit: Limit) -> sqlx::Result<Tx> {
+        let pool = match access {
+            Access::Write => &self.writes,
+            Access::Read => &self.reads,
+        };
         if self.backend == Backend::Sqlite {
-            return pool.begin().await;
+            return match access {
+                Access::Write => pool.begin_with("BEGIN IMMEDIATE").await,
+                Access::Read => pool.begin().await,
+            };
         }
         let setting = match limit {
             Limit::Company(company_id) => format!("'outfield.company_id', '{company_id}'"),
@@ -255,6 +267,13 @@ impl Db {
         self.reads.close().await;
         self.writes.close().await;
     }
+}
+
+/// Whether a transaction may write (on SQLite: the one write connection, taken as the writer).
+#[derive(Clone, Copy)]
+enum Access {
+    Write,
+    Read,
 }
 
 enum Limit {
@@ -346,6 +365,22 @@ async fn postgres_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<
         .await
         .context("cannot connect to PostgreSQL")?;
     Ok(pool)
+}
+
+/// Makes the transaction wait for, then hold until it ends, a lock on `name`: transactions that count
+/// against the same limit take their turn. On PostgreSQL a transaction-level advisory lock on the name's
+/// 64-bit hash; on SQLite nothing, because a write transaction already holds the database's only write
+/// lock from its start.
+pub async fn lock_name(tx: &mut Tx, name: &str) -> sqlx::Result<()> {
+    if Backend::of(tx) == Backend::Postgres {
+        sqlx::query(
+            "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
+        )
+        .bind(name)
+        .fetch_one(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Reads a UUID column; a malformed value is a database fault, not bad input.

@@ -66,6 +66,10 @@ pub enum AppError {
     /// The body exceeds the size limit of the route.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// The server is at its bound for this kind of work (password checks); retry after the given
+    /// number of seconds.
+    #[error("the server is busy; try again in {0} s")]
+    Busy(u64),
     /// Anything unexpected: logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -96,6 +100,7 @@ impl AppError {
             AppError::NotFound | AppError::UnknownRoute => StatusCode::NOT_FOUND,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +120,7 @@ impl AppError {
             AppError::Csrf => "/problems/csrf",
             AppError::TooManyRequests(_) => "/problems/too-many-requests",
             AppError::PayloadTooLarge => "/problems/payload-too-large",
+            AppError::Busy(_) => "/problems/busy",
             AppError::Internal(_) => "/problems/internal",
         }
     }
@@ -174,7 +180,7 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let AppError::TooManyRequests(seconds) = self {
+        if let AppError::TooManyRequests(seconds) | AppError::Busy(seconds) = self {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(ProblemMarker);

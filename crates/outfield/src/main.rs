@@ -9,6 +9,7 @@ use outfield_core::auth::ClientInfo;
 use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
 use outfield_core::companies::{self, NewCompany};
 use outfield_core::config::ServerConfig;
+use outfield_core::error::AppError;
 use outfield_core::people::domain::{Email, PersonName};
 
 /// Outfield — sales force automation for field teams, self-hosted.
@@ -183,7 +184,7 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
     let db = args.config.connect_migrated(&outfield::MIGRATIONS).await?;
     let created = companies::create(&db, new, &ClientInfo::local("outfield company create"))
         .await
-        .map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+        .map_err(for_the_operator)?;
     outfield_core::audit::seal::seal_all(&db).await?;
     let link = created.owner_link.unwrap_or_default();
     // The server's own public URL unless this command was given one: the link must open where people
@@ -198,6 +199,26 @@ async fn create_company(args: CreateCompany) -> anyhow::Result<ExitCode> {
     println!("The owner sets a password here (valid 7 days, once):");
     println!("  {base}{link}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// An error as the operator at the command line needs it: the real cause of a failure (a locked or
+/// unreachable database, a missing privilege), where a web page would show only that something failed;
+/// the field at fault for invalid input.
+fn for_the_operator(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Internal(cause) => cause,
+        other => {
+            let fields: Vec<String> = other
+                .field_errors()
+                .iter()
+                .map(|e| format!("--{} {}", e.field, e.message))
+                .collect();
+            match fields.is_empty() {
+                true => anyhow::anyhow!("{}", other.public_message()),
+                false => anyhow::anyhow!("{}", fields.join("; ")),
+            }
+        }
+    }
 }
 
 fn slug_from(name: &str) -> String {

@@ -57,7 +57,8 @@ pub(crate) struct SessionCreated {
 
 /// Signs in and sets the session cookie. A session cookie the browser already had is ended (rotation).
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "auth", security(()), request_body = SessionRequest,
-    responses((status = 201, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = SessionCreated), (status = 401, body = Problem), (status = 429, body = Problem),
+        (status = 503, body = Problem)))]
 async fn create_session(
     State(state): State<AppState>,
     client: ClientInfo,
@@ -143,7 +144,8 @@ pub(crate) struct DeviceTokenIssued {
 
 /// Signs in from the field app and issues a device token.
 #[utoipa::path(post, path = "/api/v1/device-tokens", tag = "auth", security(()), request_body = DeviceTokenRequest,
-    responses((status = 201, body = DeviceTokenIssued), (status = 401, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 201, body = DeviceTokenIssued), (status = 401, body = Problem), (status = 429, body = Problem),
+        (status = 503, body = Problem)))]
 async fn create_device_token(
     State(state): State<AppState>,
     client: ClientInfo,

@@ -155,8 +155,18 @@ async fn sign_in(
             let jar = signed_in(jar, (session.token, device), &company, remember, secure);
             (jar, Redirect::to("/")).into_response()
         }
-        Err(error @ (AppError::BadCredentials | AppError::TooManyRequests(_))) => {
-            let message = lang.tr(&error.public_message()).to_string();
+        Err(
+            error @ (AppError::BadCredentials | AppError::TooManyRequests(_) | AppError::Busy(_)),
+        ) => {
+            let message = match &error {
+                AppError::TooManyRequests(seconds) => {
+                    lang.tr1("too many attempts; try again in {} s", seconds)
+                }
+                AppError::Busy(seconds) => {
+                    lang.tr1("the server is busy; try again in {} s", seconds)
+                }
+                other => lang.tr(&other.public_message()).to_string(),
+            };
             let (jar, page) = sign_in_form((jar, lang), secure, (company, login, message));
             (error.status(), jar, page).into_response()
         }

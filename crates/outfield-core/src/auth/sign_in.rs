@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
 use crate::auth::client::ClientInfo;
-use crate::auth::limits::{self, Account, LimitKeys};
+use crate::auth::limits::{self, Account, LimitKeys, Reservation};
 use crate::auth::{devices, passwords, sessions, sign_in_devices, Scope};
 use crate::clock::now_ms;
 use crate::companies::domain::CompanySlug;
@@ -34,7 +34,7 @@ pub struct Credentials {
 pub struct Verified {
     /// Their scope from now on.
     pub scope: Scope,
-    keys: LimitKeys,
+    reservation: Reservation,
     /// The device cookie the attempt came with, when it was the person's.
     device: Option<String>,
 }
@@ -124,7 +124,7 @@ pub async fn verify(
     };
     let known_device = matches!(account, Account::KnownDevice(_));
     let keys = LimitKeys::new(account, client.ip);
-    limits::check(&mut tx, &keys, now).await?;
+    let reservation = limits::reserve(&mut tx, keys, now).await?;
     tx.commit().await?;
 
     let stored_hash = candidate.as_ref().and_then(|c| c.password_hash.clone());
@@ -132,7 +132,7 @@ pub async fn verify(
     match (company_id, candidate) {
         (Some(company_id), Some(candidate)) if password_ok && candidate.active => Ok(Verified {
             scope: Scope::verified(company_id, candidate.person_id, candidate.role),
-            keys,
+            reservation,
             device: attempt.device.filter(|_| known_device),
         }),
         (company_id, candidate) => {
@@ -142,20 +142,19 @@ pub async fn verify(
                 Some(c) if c.password_hash.is_none() => "no password set yet",
                 Some(_) => "wrong password",
             };
-            let mut tx = db.system().await?;
-            limits::record_failure(&mut tx, &keys, now).await?;
             if company_id.is_none() {
                 // No company's trail can hold it; the server log does, for the operator.
                 tracing::warn!(ip = %client.ip, "sign-in attempt with an unknown company code");
             }
             if let Some(company_id) = company_id {
+                let mut tx = db.system().await?;
                 let actor = Actor::anonymous(company_id, candidate.map(|c| c.person_id), client);
                 let event =
                     AuditEvent::new("auth.sign_in_failed", "login", credentials.login.trim())
                         .with(json!({ "reason": reason }));
                 audit::record(&mut tx, &actor, event).await?;
+                tx.commit().await?;
             }
-            tx.commit().await?;
             Err(AppError::BadCredentials)
         }
     }
@@ -173,10 +172,10 @@ async fn company_by_code(tx: &mut crate::db::Tx, code: &str) -> AppResult<Option
     )
 }
 
-/// Clears the account the successful attempt was charged to and returns the device cookie the browser or
+/// Takes back the successful attempt's count (and the account's failures) and returns the device cookie the browser or
 /// phone keeps from now on (the one it showed, renewed, or a new one).
 async fn after_success(tx: &mut crate::db::Tx, verified: &Verified) -> AppResult<String> {
-    limits::clear_account(tx, &verified.keys).await?;
+    verified.reservation.succeeded(tx).await?;
     let scope = &verified.scope;
     let device = sign_in_devices::remember(
         tx,

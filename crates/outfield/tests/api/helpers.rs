@@ -434,10 +434,13 @@ fn cheap_hash(password: &str) -> String {
         .to_string()
 }
 
-async fn seed(db: &Db, slug: &str, name: &str) -> World {
-    let hash = cheap_hash(PASSWORD);
-    let owner_email = format!("owner@{slug}.example");
-    let created = companies::create(
+/// Creates a company with an owner who has `PASSWORD`, as `outfield company create` would.
+pub async fn create_company(
+    db: &Db,
+    slug: &str,
+    name: &str,
+) -> Result<companies::CreatedCompany, outfield_core::error::AppError> {
+    companies::create(
         db,
         NewCompany {
             name: CompanyName::parse(name).unwrap(),
@@ -445,13 +448,18 @@ async fn seed(db: &Db, slug: &str, name: &str) -> World {
             time_zone: TimeZoneName::parse("Asia/Kolkata").unwrap(),
             currency: CurrencyCode::parse("INR").unwrap(),
             owner_name: PersonName::parse(&format!("{name} Owner")).unwrap(),
-            owner_email: Email::parse(&owner_email).unwrap(),
-            owner_password_hash: Some(hash.clone()),
+            owner_email: Email::parse(&format!("owner@{slug}.example")).unwrap(),
+            owner_password_hash: Some(cheap_hash(PASSWORD)),
         },
         &ClientInfo::local("test"),
     )
     .await
-    .unwrap();
+}
+
+async fn seed(db: &Db, slug: &str, name: &str) -> World {
+    let hash = cheap_hash(PASSWORD);
+    let owner_email = format!("owner@{slug}.example");
+    let created = create_company(db, slug, name).await.unwrap();
     let owner = Member {
         id: created.owner_id,
         email: owner_email,

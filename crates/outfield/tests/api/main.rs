@@ -13,6 +13,7 @@ mod console;
 mod files;
 mod hardening;
 mod helpers;
+mod limits;
 mod openapi;
 mod people;
 mod platform;

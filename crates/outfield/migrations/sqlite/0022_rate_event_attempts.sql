@@ -1,0 +1,4 @@
+-- A sign-in attempt is counted before its password is checked (so parallel attempts cannot all pass the
+-- check before any is counted); each counted attempt carries its id, so that a correct password takes
+-- back exactly its own count against the client address.
+ALTER TABLE rate_events ADD COLUMN attempt TEXT;
