@@ -91,10 +91,13 @@ impl ServerConfig {
                 owner.grant_server_role(&login).await?;
             }
             owner.close().await;
-            return Db::connect(&url, self.database_connections).await;
+            let db = Db::connect(&url, self.database_connections).await?;
+            db.check_server_role().await?;
+            return Ok(db);
         }
         let db = Db::connect(&url, self.database_connections).await?;
         db.migrate(migrations).await?;
+        db.check_server_role().await?;
         Ok(db)
     }
 

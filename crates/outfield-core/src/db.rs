@@ -20,6 +20,7 @@ use crate::auth::Scope;
 
 pub mod columns;
 pub mod group_commit;
+mod roles;
 pub mod statement;
 
 /// Which engine is behind the pool.
@@ -170,20 +171,41 @@ impl Db {
         Ok(())
     }
 
-    /// Brings the schema up to date; safe to run from several instances at once.
+    /// Brings the schema up to date; safe to run from several instances at once. On PostgreSQL a schema
+    /// already up to date is left alone, so a command given only the server's login role (which may not
+    /// change the schema) starts; one that is not up to date is migrated as the connecting user.
     pub async fn migrate(&self, migrations: &Migrations) -> anyhow::Result<()> {
         let mut conn = self.writes.acquire().await?;
         match self.backend {
             Backend::Sqlite => migrations.sqlite.run(&mut *conn).await?,
             Backend::Postgres => {
+                if roles::up_to_date(&mut conn, &migrations.postgres).await {
+                    return Ok(());
+                }
                 // The pool runs as outfield_app; schema changes need the connecting user.
                 conn.execute("RESET ROLE").await?;
+                roles::make_owner_a_member(&mut conn).await?;
                 let result = migrations.postgres.run(&mut *conn).await;
                 conn.execute("SET ROLE outfield_app").await?;
-                result?
+                result.map_err(|error| {
+                    anyhow::anyhow!(
+                        "cannot bring the schema up to date ({error}); if this URL names the server's \
+                         login role, give the schema owner's URL as --migrate-database-url"
+                    )
+                })?
             }
         }
         Ok(())
+    }
+
+    /// Fails with the grant to make when the server's connections cannot act as `outfield_app`
+    /// (PostgreSQL); nothing to check on SQLite.
+    pub(crate) async fn check_server_role(&self) -> anyhow::Result<()> {
+        if self.backend == Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.writes.acquire().await?;
+        roles::check_server_role(&mut conn).await
     }
 
     /// A write transaction limited to the scope's company.
@@ -348,11 +370,9 @@ async fn postgres_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<
                 // Run as the unprivileged role so that row-level security applies even when the
                 // configured user owns the tables or is a superuser. The role may not exist before the
                 // first migration; then the connection stays as it is and `migrate` switches it.
-                let exists: Option<(i64,)> =
-                    sqlx::query_as("SELECT 1::BIGINT FROM pg_roles WHERE rolname = 'outfield_app'")
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                if exists.is_some() {
+                // Nor is the schema's owner a member yet when another installation on the cluster
+                // created the role; migrating makes it one (`roles`).
+                if roles::login_is_member(conn).await? {
                     conn.execute("SET ROLE outfield_app").await?;
                 }
                 // Every query here reads a few index entries; just-in-time compilation, triggered by

@@ -877,6 +877,104 @@ async fn the_server_runs_as_a_role_without_privileges() {
     assert_eq!(visible, 0, "no company set, no rows");
 }
 
+/// Creates a login role (no superuser) with `extra` attributes; returns its name.
+async fn login_role(admin: &sqlx::PgPool, kind: &str, extra: &str) -> String {
+    let name = format!("outfield_test_{kind}_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!(
+        "CREATE ROLE {name} LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS {extra}"
+    ))
+    .execute(admin)
+    .await
+    .unwrap();
+    name
+}
+
+fn url_as(url: &str, role: &str) -> String {
+    let mut url = url::Url::parse(url).unwrap();
+    url.set_username(role).unwrap();
+    url.to_string()
+}
+
+/// A second installation on a cluster where `outfield_app` already exists (roles are cluster-wide),
+/// with a schema owner that is no member of it and no superuser: the server starts; the commands run
+/// with only the server's login role; an owner who may not grant the role is told what to grant.
+async fn a_second_installation_starts_where_the_server_role_exists() {
+    let admin_url = std::env::var("OUTFIELD_TEST_POSTGRES")
+        .expect("OUTFIELD_TEST_POSTGRES names the PostgreSQL server of the suite");
+    let database_url = crate::helpers::fresh_postgres_url().await;
+    let database = url::Url::parse(&database_url).unwrap().path()[1..].to_string();
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    sqlx::raw_sql("DO $$ BEGIN CREATE ROLE outfield_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        .execute(&admin)
+        .await
+        .unwrap();
+    let owner = login_role(&admin, "owner", "CREATEROLE").await;
+    let server = login_role(&admin, "login", "NOCREATEROLE").await;
+    sqlx::query(&format!("ALTER DATABASE {database} OWNER TO {owner}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let member: bool = sqlx::query_scalar(&format!(
+        "SELECT pg_has_role('{owner}', 'outfield_app', 'MEMBER')"
+    ))
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(
+        !member,
+        "the owner starts as no member of the existing role"
+    );
+
+    let app = TestApp::spawn_with(Backend::Postgres, |config| {
+        config.migrate_database_url = Some(url_as(&database_url, &owner));
+        config.database_url = Some(url_as(&database_url, &server));
+    })
+    .await;
+    let session = app.session(&app.a, &app.a.admin).await;
+    assert_eq!(session.get("/api/v1/me").await.status(), 200);
+
+    // `company create` and `audit verify` with only the server's login role.
+    let data = crate::helpers::temp_dir();
+    let mut config = crate::helpers::config(Some(url_as(&database_url, &server)), data.0.clone());
+    config.migrate_database_url = None;
+    let db = config
+        .connect_migrated(&outfield::MIGRATIONS)
+        .await
+        .expect("the login role starts on a schema that is up to date");
+    crate::helpers::create_company(&db, "gupta-pharma", "Gupta Pharma Agencies")
+        .await
+        .expect("a company is created as the login role");
+    let chains = outfield_core::audit::verify::verify_all(&db, None)
+        .await
+        .expect("the audit trail is verified as the login role");
+    assert_eq!(chains.len(), 3);
+    db.close().await;
+
+    // A schema owner that may not grant the role is told what a superuser must run.
+    let refused_owner = login_role(&admin, "owner", "NOCREATEROLE").await;
+    let other_database = crate::helpers::fresh_postgres_url().await;
+    let name = url::Url::parse(&other_database).unwrap().path()[1..].to_string();
+    sqlx::query(&format!("ALTER DATABASE {name} OWNER TO {refused_owner}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let config = crate::helpers::config(
+        Some(url_as(&other_database, &refused_owner)),
+        data.0.clone(),
+    );
+    let error = match config.connect_migrated(&outfield::MIGRATIONS).await {
+        Ok(_) => panic!("an owner outside the role cannot start"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(
+        error.contains(&format!(
+            "GRANT outfield_app TO \"{refused_owner}\" WITH ADMIN OPTION"
+        )),
+        "{error}"
+    );
+    admin.close().await;
+}
+
 both_backends!(
     hostile_spreadsheets_are_refused_within_bounds,
     hostile_csv_files_are_refused_within_bounds,
@@ -914,6 +1012,14 @@ mod configured {
             return;
         }
         the_server_runs_as_a_role_without_privileges().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_installation_starts_where_the_server_role_exists_postgres() {
+        if postgres_skipped("a_second_installation_starts_where_the_server_role_exists_postgres") {
+            return;
+        }
+        a_second_installation_starts_where_the_server_role_exists().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
