@@ -53,6 +53,14 @@ impl Incoming {
     }
 }
 
+/// The answer for a record id this person cannot use: one another person's record already has (answered
+/// as any unusable id, never as "duplicate" or "already used", which would tell that the record exists
+/// and, for a duplicate, what it holds), or one no device makes (the nil and the all-ones UUID).
+pub const UNUSABLE_ID: &str = "id cannot be used for a record: give the record a new id";
+
+/// The answer for a second, different record under an id this person already used.
+pub const ID_USED_BEFORE: &str = "this id was already used for a different record";
+
 /// Why a record was not stored, in words the employee can act on.
 #[derive(Debug, Clone)]
 pub struct Rejection(pub String);

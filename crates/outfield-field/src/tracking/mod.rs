@@ -30,7 +30,7 @@ use outfield_core::error::{AppError, AppResult};
 use outfield_core::geo::Reading;
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
 use outfield_core::privacy::{has_consent, Permission};
-use outfield_core::sync::{Incoming, Rejection, Status};
+use outfield_core::sync::{Incoming, Rejection, Status, ID_USED_BEFORE, UNUSABLE_ID};
 use trail::{Flag, Stop, TrailFix};
 
 /// What a `fix` record carries.
@@ -208,7 +208,7 @@ pub async fn store_grouped(
         HashMap::new()
     } else {
         let mut read = db.tenant_read(scope).await?;
-        let stored = stored_matches(&mut read, company, &already_stored).await?;
+        let stored = stored_matches(&mut read, (company, person), &already_stored).await?;
         read.commit().await?;
         stored
     };
@@ -256,7 +256,7 @@ pub async fn store(
             .into_iter()
             .collect();
     let already_stored = not_inserted(&firsts, &inserted);
-    let stored = stored_matches(tx, company, &already_stored).await?;
+    let stored = stored_matches(tx, (company, person), &already_stored).await?;
     let (answers, days) = answer_batch(checked, (firsts, repeats), &inserted, &stored);
     for day in days {
         queue_summary(tx, company, person, day, checked.received_at).await?;
@@ -279,7 +279,7 @@ fn answer_batch<'c>(
     checked: &CheckedFixes,
     (firsts, repeats): (Vec<(usize, &'c str, &'c Fix)>, Vec<((usize, &Fix), &Fix)>),
     inserted: &BTreeSet<Uuid>,
-    stored: &HashMap<Uuid, bool>,
+    stored: &HashMap<Uuid, StoredCopy>,
 ) -> (Answers, BTreeSet<&'c str>) {
     let mut answers = checked.answers.clone();
     let mut days = BTreeSet::new();
@@ -294,8 +294,11 @@ fn answer_batch<'c>(
     }
     for ((index, fix), first) in repeats {
         let first = (first.device_time, first.reading);
-        let same = first == (fix.device_time, fix.reading);
-        answers.push((index, fix.id, stored_answer(Some(same))));
+        let copy = match first == (fix.device_time, fix.reading) {
+            true => StoredCopy::Same,
+            false => StoredCopy::Different,
+        };
+        answers.push((index, fix.id, stored_answer(Some(copy))));
     }
     (answers, days)
 }
@@ -320,15 +323,25 @@ fn split_repeated_ids(
     (firsts, repeats)
 }
 
-/// The answer for a fix whose id is already taken (`Some(true)` when by the same time and position):
-/// the same fix again is a duplicate, another one under that id is refused.
-fn stored_answer(same: Option<bool>) -> Result<Status, Rejection> {
-    if same == Some(true) {
-        Ok(Status::Duplicate)
-    } else {
-        Err(Rejection::new(
-            "this id was already used for a different record",
-        ))
+/// What is stored under the id of a fix that was not inserted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StoredCopy {
+    /// The person's own fix with the same time and position.
+    Same,
+    /// The person's own fix, another time or position.
+    Different,
+    /// Someone else's fix: the id is answered as unusable, as any id this person cannot use, never as
+    /// a duplicate (which would confirm another person's position).
+    OtherPersons,
+}
+
+/// The answer for a fix whose id is already taken: the same fix again is a duplicate, another one under
+/// that id is refused.
+fn stored_answer(copy: Option<StoredCopy>) -> Result<Status, Rejection> {
+    match copy {
+        Some(StoredCopy::Same) => Ok(Status::Duplicate),
+        Some(StoredCopy::OtherPersons) => Err(Rejection::new(UNUSABLE_ID)),
+        Some(StoredCopy::Different) | None => Err(Rejection::new(ID_USED_BEFORE)),
     }
 }
 
@@ -458,9 +471,9 @@ impl From<&Fix> for FixRow {
 /// off at times, and a replay of the very same fix must always compare equal.
 async fn stored_matches(
     tx: &mut Tx,
-    company: CompanyId,
+    (company, person): (CompanyId, PersonId),
     fixes: &[&Fix],
-) -> sqlx::Result<HashMap<Uuid, bool>> {
+) -> sqlx::Result<HashMap<Uuid, StoredCopy>> {
     let mut stored = HashMap::new();
     for fix in fixes {
         let Reading {
@@ -469,7 +482,7 @@ async fn stored_matches(
             accuracy_m,
         } = fix.reading;
         let same: Option<i64> = sqlx::query_scalar(
-            "SELECT CAST(CASE WHEN device_time = $3 AND ABS(latitude - $4) <= 1e-9 \
+            "SELECT CAST(CASE WHEN person_id <> $7 THEN 2 WHEN device_time = $3 AND ABS(latitude - $4) <= 1e-9 \
              AND ABS(longitude - $5) <= 1e-9 AND ABS(accuracy_m - $6) <= 1e-6 THEN 1 ELSE 0 END AS BIGINT) \
              FROM fixes WHERE company_id = $1 AND id = $2",
         )
@@ -479,11 +492,16 @@ async fn stored_matches(
         .bind(latitude)
         .bind(longitude)
         .bind(accuracy_m)
+        .bind(person)
         .fetch_optional(&mut **tx)
         .await?;
-        if let Some(same) = same {
-            stored.insert(fix.id, same == 1);
-        }
+        let copy = match same {
+            Some(2) => StoredCopy::OtherPersons,
+            Some(1) => StoredCopy::Same,
+            Some(_) => StoredCopy::Different,
+            None => continue,
+        };
+        stored.insert(fix.id, copy);
     }
     Ok(stored)
 }

@@ -506,7 +506,8 @@ async fn attach_report_files(tx: &mut Tx, scope: &Scope, payload: &CheckOutPaylo
 }
 
 /// Proposes a corrected client location from the field (`location_correction` record); a manager or
-/// admin approves it before the client moves.
+/// admin approves it before the client moves. The client must be in the person's reach and the visit,
+/// when one is named, the person's own at that client: another person's is answered as an unknown one.
 pub(crate) async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
     let payload: CorrectionPayload = record.payload_as()?;
     if outfield_clients::store::find(tx, scope, payload.client_id)
@@ -514,6 +515,19 @@ pub(crate) async fn apply_correction(tx: &mut Tx, scope: &Scope, record: &Incomi
         .is_none()
     {
         return Err(reject("the client is not one of yours"));
+    }
+    if let Some(visit_id) = payload.visit_id {
+        let own_visit: Option<ClientId> = sqlx::query_scalar(
+            "SELECT client_id FROM visits WHERE company_id = $1 AND id = $2 AND person_id = $3",
+        )
+        .bind(scope.company_id())
+        .bind(visit_id)
+        .bind(scope.person_id())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if own_visit != Some(payload.client_id) {
+            return Err(reject("the visit is not one of yours at this client"));
+        }
     }
     check_position_consent(tx, scope, true).await?;
     sqlx::query(

@@ -21,7 +21,10 @@ use outfield_core::db::group_commit::GroupCommit;
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::http::extract::CONTROL_CHARACTER_MESSAGE;
-use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind, Rejection, Status};
+use outfield_core::sync::{
+    reject, Applied, ApplyError, Incoming, RecordKind, Rejection, Status, ID_USED_BEFORE,
+    UNUSABLE_ID,
+};
 use outfield_core::text::{control_character_path, json_may_hold_control_characters};
 use serde_json::value::RawValue;
 
@@ -113,17 +116,18 @@ pub async fn push(
         sqlx::query("SAVEPOINT record").execute(&mut *tx).await?;
         let hash = record.content_hash();
         let result = match claim(&mut tx, principal, device_id.as_deref(), &record, &hash).await? {
-            Some(stored) if stored == hash => RecordResult {
+            Some(Claimed::Own(stored)) if stored == hash => RecordResult {
                 id: Some(record.id),
                 index,
                 status: Status::Duplicate,
                 reason: None,
             },
-            Some(_) => rejected(
-                Some(record.id),
-                index,
-                Rejection::new("this id was already used for a different record"),
-            ),
+            Some(Claimed::Own(_)) => {
+                rejected(Some(record.id), index, Rejection::new(ID_USED_BEFORE))
+            }
+            Some(Claimed::OtherPersons) => {
+                rejected(Some(record.id), index, Rejection::new(UNUSABLE_ID))
+            }
             None => match apply(&mut tx, principal, actor, &record).await {
                 Ok(()) => RecordResult {
                     id: Some(record.id),
@@ -196,6 +200,9 @@ fn read_envelope(text: &RawValue, received_at: i64) -> Result<Incoming, Rejectio
     }
     let envelope = serde_json::from_str::<RecordEnvelope>(text.get())
         .map_err(|error| Rejection::of_json("malformed record", &error))?;
+    if envelope.id.is_nil() || envelope.id.is_max() {
+        return Err(Rejection::new(UNUSABLE_ID));
+    }
     check_time(envelope.device_time, received_at)?;
     Ok(Incoming {
         id: envelope.id,
@@ -249,24 +256,33 @@ async fn apply(tx: &mut Tx, principal: &Principal, actor: &Actor, record: &Incom
     (kind.apply)(tx, &principal.scope, actor, record).await
 }
 
+/// Who holds a record id that was claimed before.
+enum Claimed {
+    /// This person, with the content hash stored under it.
+    Own(String),
+    /// Another person of the company.
+    OtherPersons,
+}
+
 /// Claims a record id in the ledger. Returns `None` when the id is new (now claimed by this transaction),
-/// or the content hash stored under it. `ON CONFLICT DO NOTHING` makes a concurrent push of the same id
-/// wait for the first to commit, so two retries racing each other still store the record once.
+/// or who holds it. `ON CONFLICT DO NOTHING` makes a concurrent push of the same id wait for the first to
+/// commit, so two retries racing each other still store the record once.
 async fn claim(
     tx: &mut Tx,
     principal: &Principal,
     device_id: Option<&str>,
     record: &Incoming,
     hash: &str,
-) -> sqlx::Result<Option<String>> {
+) -> sqlx::Result<Option<Claimed>> {
     let company = principal.scope.company_id().to_string();
+    let person = principal.scope.person_id();
     let inserted = sqlx::query(
         "INSERT INTO sync_records (company_id, id, person_id, device_id, kind, content_hash, device_time, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (company_id, id) DO NOTHING",
     )
     .bind(&company)
     .bind(record.id.to_string())
-    .bind(principal.scope.person_id())
+    .bind(person)
     .bind(device_id)
     .bind(&record.kind)
     .bind(hash)
@@ -278,10 +294,15 @@ async fn claim(
     if inserted == 1 {
         return Ok(None);
     }
-    sqlx::query_scalar("SELECT content_hash FROM sync_records WHERE company_id = $1 AND id = $2")
-        .bind(&company)
-        .bind(record.id.to_string())
-        .fetch_one(&mut **tx)
-        .await
-        .map(Some)
+    let (holder, stored): (String, String) = sqlx::query_as(
+        "SELECT person_id, content_hash FROM sync_records WHERE company_id = $1 AND id = $2",
+    )
+    .bind(&company)
+    .bind(record.id.to_string())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(match holder == person.to_string() {
+        true => Claimed::Own(stored),
+        false => Claimed::OtherPersons,
+    }))
 }

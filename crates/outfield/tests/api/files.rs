@@ -440,7 +440,156 @@ async fn pictures_are_bounded_and_shown_as_previews(app: TestApp) {
     );
 }
 
+/// The reason of one pushed record, which must be a rejection.
+async fn rejection(device: &Session, record: Value) -> String {
+    let results = push(device, &[record]).await;
+    assert_eq!(results[0]["status"], "rejected", "{results:?}");
+    results[0]["reason"].as_str().unwrap().to_string()
+}
+
+/// Every id a pushed record names (its own id, a client, a visit, a file) must be in the pusher's reach.
+/// Another employee's, in the same company, is answered exactly as an unknown one: nothing is stored
+/// and the answer never says that it exists ("duplicate", "already used").
+async fn every_id_a_record_names_is_checked_against_the_pushers_reach(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let own = app.device(&app.a, &app.a.field).await;
+    let other = app.device(&app.a, &app.a.other_field).await;
+    let t0 = chrono::Utc::now().timestamp_millis() - 60 * MINUTE;
+    let at = json!({ "latitude": 18.52, "longitude": 73.85, "accuracy_m": 10.0 });
+    let client_of = |owner| {
+        let admin = &admin;
+        async move {
+            let created = admin
+                .post(
+                    "/api/v1/clients",
+                    json!({ "name": "Sai Medicals", "owner_ids": [owner],
+                            "location": { "latitude": 18.52, "longitude": 73.85 } }),
+                )
+                .await;
+            assert_eq!(created.status(), 201);
+            created.json::<Value>().await.unwrap()["id"].clone()
+        }
+    };
+    let (own_client, others_client) = (
+        client_of(app.a.field.id).await,
+        client_of(app.a.other_field.id).await,
+    );
+    for device in [&own, &other] {
+        let start = [
+            grant("location", t0 - 3000),
+            grant("camera", t0 - 2000),
+            record("day_start", t0, json!({ "position": at })),
+        ];
+        assert!(accepted(&push(device, &start).await));
+    }
+    // The other employee's records: a visit, a note, a position and a photo.
+    let others_visit = record(
+        "check_in",
+        t0 + MINUTE,
+        json!({ "client_id": others_client }),
+    );
+    let others_note = record(
+        "note",
+        t0 + MINUTE,
+        json!({ "text": "Stock low on 250 ml" }),
+    );
+    let others_fix = record("fix", t0 + MINUTE, at.clone());
+    let pushed = [
+        others_visit.clone(),
+        others_note.clone(),
+        others_fix.clone(),
+    ];
+    assert!(accepted(&push(&other, &pushed).await));
+    let others_photo = Uuid::now_v7();
+    let uploaded = put_file(&other, others_photo, "visit_photo", jpeg(4, 30_000)).await;
+    assert_eq!(uploaded.status(), 201);
+    let unknown = json!(Uuid::now_v7());
+
+    // The record's own id: the same content again, or other content, is answered as an unusable id.
+    for reused in [others_note.clone(), others_fix.clone()] {
+        let same = rejection(&own, reused.clone()).await;
+        let mut changed = reused;
+        changed["device_time"] = json!(t0 + 2 * MINUTE);
+        assert_eq!(rejection(&own, changed).await, same);
+        let mut nil = record("note", t0, json!({ "text": "x" }));
+        nil["id"] = json!(Uuid::nil());
+        assert_eq!(rejection(&own, nil).await, same, "as any unusable id");
+    }
+
+    // Clients, visits and contacts named inside a record.
+    let pairs = |kind: &str, foreign: Value, unknown_one: Value| {
+        (
+            record(kind, t0 + 3 * MINUTE, foreign),
+            record(kind, t0 + 3 * MINUTE, unknown_one),
+        )
+    };
+    let cases = [
+        pairs(
+            "check_in",
+            json!({ "client_id": others_client }),
+            json!({ "client_id": unknown }),
+        ),
+        pairs(
+            "interaction",
+            json!({ "client_id": others_client, "kind": "call", "body": "Called" }),
+            json!({ "client_id": unknown, "kind": "call", "body": "Called" }),
+        ),
+        pairs(
+            "check_out",
+            json!({ "visit_id": others_visit["id"] }),
+            json!({ "visit_id": unknown }),
+        ),
+        pairs(
+            "location_correction",
+            json!({ "client_id": own_client, "visit_id": others_visit["id"], "position": at }),
+            json!({ "client_id": own_client, "visit_id": unknown, "position": at }),
+        ),
+        pairs(
+            "location_correction",
+            json!({ "client_id": others_client, "position": at }),
+            json!({ "client_id": unknown, "position": at }),
+        ),
+    ];
+    for (foreign, unknown_one) in cases {
+        let kind = foreign["kind"].clone();
+        assert_eq!(
+            rejection(&own, foreign).await,
+            rejection(&own, unknown_one).await,
+            "{kind}: another employee's id is answered as an unknown one"
+        );
+    }
+    // A file of someone else's is not attached to one's own visit.
+    let own_visit = record(
+        "check_in",
+        t0 + 4 * MINUTE,
+        json!({ "client_id": own_client }),
+    );
+    assert!(accepted(
+        &push(&own, std::slice::from_ref(&own_visit)).await
+    ));
+    let report = json!({ "visit_id": own_visit["id"], "photos": [others_photo] });
+    let refused = rejection(&own, record("check_out", t0 + 5 * MINUTE, report)).await;
+    assert!(
+        refused.contains("is not a visit photo of yours"),
+        "{refused}"
+    );
+    let attached = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM attachments WHERE file_id = '{others_photo}' AND subject_id <> '{}'",
+            others_visit["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(attached, 0);
+    let corrections = app.count("SELECT COUNT(*) FROM location_corrections").await;
+    assert_eq!(corrections, 0, "no correction through another's visit");
+    for table in ["notes", "fixes"] {
+        let stored = app.count(&format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(stored, 1, "{table}: only the other employee's own record");
+    }
+}
+
 both_backends!(
+    every_id_a_record_names_is_checked_against_the_pushers_reach,
     photos_voice_notes_and_selfies,
     bad_uploads_change_nothing,
     pictures_are_bounded_and_shown_as_previews
