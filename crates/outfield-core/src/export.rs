@@ -70,19 +70,38 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Turns a value that will be opened in a spreadsheet into plain text: a cell starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return would otherwise run as a formula (CSV injection).
+/// What starts a formula in a spreadsheet: `=`, `+`, `-`, `@` and their full-width forms, which some
+/// spreadsheets read alike.
+const FORMULA_STARTS: [char; 8] = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+/// What a spreadsheet may split a cell at when it guesses the separator or the lines (`;` where the
+/// decimal mark is a comma, a tab, a pipe): each part then starts a cell of its own.
+const SPLITS: [char; 6] = [',', ';', '\t', '|', '\r', '\n'];
+
+/// Turns a value that will be opened in a spreadsheet into plain text (OWASP, "CSV Injection"): a value
+/// that starts with a tab or a carriage return, or any part of which (the whole, or what follows a
+/// character a spreadsheet may split at) starts with a formula character once leading spaces and
+/// quotes are skipped, gets a leading `'`, which spreadsheets show as text. The CSV writer also quotes
+/// every cell, so a separator inside one never splits it.
 pub(crate) fn spreadsheet_safe(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_string(),
+    let skip_padding = |part: &str| {
+        part.trim_start_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .starts_with(FORMULA_STARTS)
+    };
+    let runs = value.starts_with(['\t', '\r'])
+        || skip_padding(value)
+        || value.split(SPLITS).skip(1).any(skip_padding);
+    match runs {
+        true => format!("'{value}"),
+        false => value.to_string(),
     }
 }
 
 impl Table {
     /// The table as CSV bytes.
     pub(crate) fn to_csv(&self) -> anyhow::Result<Vec<u8>> {
-        let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(b"\xEF\xBB\xBF".to_vec());
         writer.write_record(&self.headers)?;
         for row in &self.rows {
             writer.write_record(row.iter().map(|cell| match cell {
@@ -144,12 +163,37 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_for_spreadsheets() {
-        assert_eq!(
-            spreadsheet_safe("=cmd|' /C calc'!A0"),
-            "'=cmd|' /C calc'!A0"
-        );
-        assert_eq!(spreadsheet_safe("+91 98200"), "'+91 98200");
-        assert_eq!(spreadsheet_safe("Sharma Kirana"), "Sharma Kirana");
+        let neutralised = [
+            "=cmd|' /C calc'!A0",
+            "+91 98200",
+            "-2+3",
+            "@SUM(1+1)",
+            "\t=1+1",
+            "\r=1+1",
+            " =1+1",
+            "  +1",
+            "\"=1+1",
+            "'=1+1",
+            " \"@SUM(A1)",
+            ";=1+1",
+            "Sharma Kirana;=1+1",
+            "Pune, =HYPERLINK(\"http://evil.example\")",
+            "a|-1",
+            "line one\n=1+1",
+            "＝1+1",
+        ];
+        for value in neutralised {
+            assert_eq!(spreadsheet_safe(value), format!("'{value}"), "{value:?}");
+        }
+        for plain in [
+            "Sharma Kirana",
+            "Shop 12, MG Road",
+            "4 cartons; paid",
+            "₹ 1,200",
+            "a = b",
+        ] {
+            assert_eq!(spreadsheet_safe(plain), plain);
+        }
     }
 
     #[test]
@@ -159,7 +203,7 @@ mod tests {
             rows: vec![vec![Cell::from("=1+1"), Cell::from(12.5)]],
         };
         let csv = String::from_utf8(table.to_csv().unwrap()).unwrap();
-        assert_eq!(csv, "\u{feff}Name,Km\n'=1+1,12.5\n");
+        assert_eq!(csv, "\u{feff}\"Name\",\"Km\"\n\"'=1+1\",\"12.5\"\n");
         let xlsx = table.to_xlsx("Report").unwrap();
         assert_eq!(&xlsx[..2], b"PK");
     }

@@ -422,7 +422,8 @@ async fn export_neutralises_formulas(app: TestApp) {
     let field = app.session(&app.a, &app.a.field).await;
     add(
         &field,
-        json!({ "name": "=cmd|' /C calc'!A0", "address": "@SUM(1+1)", "tags": ["+danger"] }),
+        json!({ "name": "=cmd|' /C calc'!A0", "address": "Shop 4; =HYPERLINK(\"http://x.example\")",
+                "tags": ["+danger"], "territory": " @SUM(1+1)" }),
     )
     .await;
     let response = field.get("/api/v1/clients/export.csv").await;
@@ -432,9 +433,17 @@ async fn export_neutralises_formulas(app: TestApp) {
     );
     let csv = response.text().await.unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    assert!(csv.contains(",'=cmd|' /C calc'!A0,"), "{csv}");
-    assert!(csv.contains("'@SUM(1+1)"), "{csv}");
-    assert!(csv.contains(",'+danger,"), "{csv}");
+    assert!(csv.contains(r#","'=cmd|' /C calc'!A0","#), "{csv}");
+    assert!(
+        csv.contains(r#","'Shop 4; =HYPERLINK(""http://x.example"")","#),
+        "a formula after a separator a spreadsheet may split at: {csv}"
+    );
+    assert!(csv.contains(r#","'+danger","#), "{csv}");
+    assert!(
+        csv.contains("'@SUM(1+1)") || csv.contains("' @SUM(1+1)"),
+        "{csv}"
+    );
+    assert!(!csv.contains(",=") && !csv.contains(";="), "{csv}");
     let xlsx = field.get("/api/v1/clients/export.xlsx").await;
     assert_eq!(xlsx.status(), 200);
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
