@@ -1,5 +1,6 @@
-//! Platform figures: start-up time and idle memory of `outfield serve`, the cost of a sign-in, and the
-//! throughput and latency of an authenticated read (`GET /api/v1/me`) at 64 connections.
+//! Platform figures: start-up time and idle memory of `outfield serve`, the cost of a sign-in, memory
+//! and password checks under 300 simultaneous sign-in attempts, and the throughput and latency of an
+//! authenticated read (`GET /api/v1/me`) at 64 connections.
 //!
 //! Run with `cargo bench --bench platform` (SQLite) or add `-- --postgres postgres://…` for PostgreSQL.
 //! The server is the real binary in its own process; the load comes from this process over loopback,
@@ -113,6 +114,53 @@ async fn sign_in_ms(port: u16) -> f64 {
     times[times.len() / 2]
 }
 
+/// Sends 300 sign-in attempts with wrong passwords at once (to 300 logins, or all to one person) while
+/// sampling the server's RSS; returns the peak RSS in MiB, the seconds until all were answered and the
+/// count of each status.
+async fn simultaneous_wrong_passwords(
+    port: u16,
+    pid: u32,
+    one_person: bool,
+) -> (f64, f64, std::collections::BTreeMap<u16, usize>) {
+    let done = Arc::new(AtomicBool::new(false));
+    let sampler = tokio::spawn({
+        let done = done.clone();
+        async move {
+            let mut peak = 0.0f64;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(rss_mib(pid));
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            peak
+        }
+    });
+    let started = Instant::now();
+    let attempts = (0..300).map(|i| async move {
+        let login = match one_person {
+            true => "vikram.singh@sharma-agro.in".to_string(),
+            false => format!("guess{i}@sharma-agro.in"),
+        };
+        reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/api/v1/sessions"))
+            .json(&serde_json::json!({ "company": "sharma-agro", "login": login,
+                                       "password": "not the password" }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let took = started.elapsed().as_secs_f64();
+    done.store(true, Ordering::Relaxed);
+    let peak = sampler.await.unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for status in statuses {
+        *counts.entry(status).or_insert(0) += 1;
+    }
+    (peak, took, counts)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     support::print_machine_baseline();
@@ -158,6 +206,17 @@ async fn main() {
         "sign-in through POST /api/v1/sessions (median of 10): {:.1} ms",
         sign_in_ms(server.port).await
     );
+
+    for (one_person, what) in [(true, "one person"), (false, "300 logins")] {
+        let (peak, took, counts) =
+            simultaneous_wrong_passwords(server.port, server.child.id(), one_person).await;
+        let checked = counts.get(&401).copied().unwrap_or(0);
+        println!(
+            "300 simultaneous wrong passwords ({what}): peak RSS {peak:.1} MiB (target < 150 MB, \
+             ratio {:.2}); {checked} passwords checked; answered in {took:.2} s; statuses {counts:?}",
+            peak * 1.048_576 / 150.0
+        );
+    }
 
     let token = device_token(server.port).await;
     let (rate, latencies) = load(server.port, token).await;
