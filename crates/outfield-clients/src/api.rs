@@ -91,7 +91,7 @@ async fn configure_client_fields(
 /// stored: the answer is the preview. With it, rows with errors make the whole import fail with 422,
 /// unless `commit_valid_rows` confirms that the valid rows alone should be stored.
 #[utoipa::path(post, path = "/api/v1/clients/import", tag = "clients",
-    request_body(content_type = "multipart/form-data", content = String),
+    request_body(content_type = "multipart/form-data", content = ImportUpload),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem),
         (status = 422, body = Problem)))]
 async fn import_clients(
@@ -103,7 +103,7 @@ async fn import_clients(
     principal.scope.require_admin()?;
     let multipart = multipart
         .map_err(|e| AppError::BadRequest(format!("send the file as multipart/form-data: {e}")))?;
-    let (file, options) = read_import(multipart).await?;
+    let ImportUpload { file, options } = read_import(multipart).await?;
     let actor = Actor::of(&principal, &client);
     Ok(Json(
         import::run(
@@ -118,7 +118,48 @@ async fn import_clients(
 }
 
 /// Reads the `file` and `options` parts of an import request.
-pub(crate) async fn read_import(mut multipart: Multipart) -> AppResult<(Vec<u8>, ImportOptions)> {
+/// The parts of an import's multipart body: the file and, optionally, how to read it.
+pub(crate) struct ImportUpload {
+    /// The CSV or XLSX file.
+    pub file: Vec<u8>,
+    /// How to read it (the `options` part, JSON).
+    pub options: ImportOptions,
+}
+
+impl utoipa::PartialSchema for ImportUpload {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let file = outfield_core::text::string_schema()
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("file", file)
+            .required("file")
+            .property(
+                "options",
+                utoipa::openapi::Ref::from_schema_name("ImportOptions"),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImportUpload {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("ImportOptions".to_string(), ImportOptions::schema()));
+        <ImportOptions as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+pub(crate) async fn read_import(mut multipart: Multipart) -> AppResult<ImportUpload> {
     let mut file = None;
     let mut options = ImportOptions::default();
     while let Some(field) = multipart
@@ -143,7 +184,7 @@ pub(crate) async fn read_import(mut multipart: Multipart) -> AppResult<(Vec<u8>,
         }
     }
     let file = file.ok_or_else(|| AppError::field("file", "is required"))?;
-    Ok((file, options))
+    Ok(ImportUpload { file, options })
 }
 
 fn multipart_error(error: &axum::extract::multipart::MultipartError) -> AppError {

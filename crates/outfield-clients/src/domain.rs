@@ -9,13 +9,15 @@ use outfield_core::validated_text;
 validated_text!(
     /// A client's or contact's name (1–200 characters).
     ClientName,
-    |raw| clean_line(raw, 200)
+    |raw| clean_line(raw, 200),
+    schema = outfield_core::text::line_schema(200)
 );
 
 validated_text!(
     /// Short free text such as a client type, category, territory or a contact's role (1–80 characters).
     Label,
-    |raw| clean_line(raw, 80)
+    |raw| clean_line(raw, 80),
+    schema = outfield_core::text::line_schema(80)
 );
 
 validated_text!(
@@ -28,7 +30,8 @@ validated_text!(
             return Err("must be 1–40 letters, digits, '-', '_', '/' or '.'".into());
         }
         Ok(value.to_string())
-    }
+    },
+    schema = outfield_core::text::trimmed_pattern_schema("[A-Za-z0-9._/-]{1,40}")
 );
 
 validated_text!(
@@ -40,7 +43,8 @@ validated_text!(
             return Err("must not contain commas".into());
         }
         Ok(value)
-    }
+    },
+    schema = outfield_core::text::line_schema_refusing(40, ",")
 );
 
 validated_text!(
@@ -52,7 +56,8 @@ validated_text!(
             return Err("must be 1–4000 characters".into());
         }
         Ok(value.to_string())
-    }
+    },
+    schema = outfield_core::text::text_schema(1, 4000)
 );
 
 /// A further address of a client: a second shop, the godown, the billing office.

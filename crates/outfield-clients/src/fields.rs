@@ -15,6 +15,7 @@ use outfield_core::auth::Scope;
 use outfield_core::clock::now_ms;
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
+use outfield_core::text;
 use outfield_core::text::clean_line;
 
 /// Most custom fields a company defines: enough for a licence number or a shop size, few enough that a
@@ -67,13 +68,16 @@ impl FieldKind {
 #[serde(deny_unknown_fields)]
 pub struct CustomField {
     /// Stable key in the client's `custom` object: 1–40 lower-case letters, digits or `_`.
+    #[schema(schema_with = key_rule)]
     pub key: String,
     /// What the console and the app call it (1–60 characters).
+    #[schema(schema_with = label_rule)]
     pub label: String,
     /// Type of its values.
     pub kind: FieldKind,
     /// The values a `choice` field offers (1–50 of 1–60 characters); empty for other kinds.
     #[serde(default)]
+    #[schema(schema_with = choices_rule)]
     pub choices: Vec<String>,
     /// Whether a new client must have it.
     #[serde(default)]
@@ -85,8 +89,10 @@ pub struct CustomField {
 #[serde(deny_unknown_fields)]
 pub struct ClientFieldSettings {
     /// The client types offered, in order (1–30 of 1–80 characters); the first is the default.
+    #[schema(schema_with = client_types_rule)]
     pub client_types: Vec<String>,
     /// Custom fields, in the order they are shown (at most 20).
+    #[schema(max_items = 20)]
     pub custom_fields: Vec<CustomField>,
 }
 
@@ -352,6 +358,22 @@ fn checked_field(field: CustomField, earlier: &[CustomField]) -> Result<CustomFi
         choices,
         required: field.required,
     })
+}
+
+fn key_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    text::schema_of(text::trimmed_pattern_schema("[a-z0-9_]{1,40}"))
+}
+
+fn label_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    text::schema_of(text::line_schema(60))
+}
+
+fn choices_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    text::list_of(text::line_schema(60), (0, 50))
+}
+
+fn client_types_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    text::list_of(text::line_schema(80), (1, 30))
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ pub struct LeadFormChanges {
     pub enabled: bool,
     /// Origins allowed to post, e.g. `https://www.sharma-agro.in` (empty: any).
     #[serde(default)]
+    #[schema(schema_with = origins_rule)]
     pub allowed_origins: Vec<String>,
 }
 
@@ -103,6 +104,12 @@ pub async fn configure(
 ) -> AppResult<LeadForm> {
     let scope = &principal.scope;
     scope.require_admin()?;
+    if changes.allowed_origins.len() > MAX_ORIGINS {
+        return Err(AppError::field(
+            "allowed_origins",
+            format!("at most {MAX_ORIGINS} websites"),
+        ));
+    }
     let mut origins = Vec::new();
     for origin in &changes.allowed_origins {
         match url::Url::parse(origin.trim()) {
@@ -326,4 +333,15 @@ async fn assignee(tx: &mut Tx, company_id: CompanyId, city: Option<&Label>) -> A
         field[(turn as usize - 1) % field.len()]
     };
     Ok(chosen)
+}
+
+/// Most websites one form is posted from.
+const MAX_ORIGINS: usize = 20;
+
+fn origins_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::SchemaFormat;
+    let origin = outfield_core::text::string_schema()
+        .format(Some(SchemaFormat::Custom("uri".into())))
+        .pattern(Some(r"^[\t\n\r ]*https?://"));
+    outfield_core::text::list_of(origin, (0, MAX_ORIGINS))
 }

@@ -82,7 +82,7 @@ pub struct NewClient {
     pub other_addresses: Vec<OtherAddress>,
     /// Values of the company's custom fields, by key (`GET /api/v1/company/client-fields`).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = custom_rule)]
     pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -94,7 +94,7 @@ pub struct ClientChanges {
     pub name: Option<ClientName>,
     /// Code, or `null`.
     #[serde(default, deserialize_with = "outfield_core::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ClientCode>)]
     pub code: Option<Option<ClientCode>>,
     /// Type.
     pub client_type: Option<Label>,
@@ -102,17 +102,17 @@ pub struct ClientChanges {
     pub status: Option<ClientStatus>,
     /// Phone, or `null`.
     #[serde(default, deserialize_with = "outfield_core::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<Option<PhoneNumber>>,
     /// E-mail, or `null`.
     #[serde(default, deserialize_with = "outfield_core::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Email>)]
     pub email: Option<Option<Email>>,
     /// Tags (replaces the list).
     pub tags: Option<Vec<Tag>>,
     /// Address, or `null`.
     #[serde(default, deserialize_with = "outfield_core::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<LongText>)]
     pub address: Option<Option<LongText>>,
     /// Position, or `null`.
     #[serde(default, deserialize_with = "outfield_core::text::present")]
@@ -125,7 +125,7 @@ pub struct ClientChanges {
     /// Further addresses (replaces the list).
     pub other_addresses: Option<Vec<OtherAddress>>,
     /// Custom values to set; `null` removes one, absent keys stay.
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = custom_changes_rule)]
     pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -634,3 +634,33 @@ pub const RECORD_KINDS: &[RecordKind] = &[RecordKind {
     name: "interaction",
     apply: |tx, scope, _, record| Box::pin(apply_interaction(tx, scope, record)),
 }];
+
+/// Custom values by key: keys of custom fields, values text, numbers or `null`.
+fn custom_values(nullable: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    let value = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Number,
+            Type::Null,
+        ]))
+        .pattern(Some(outfield_core::text::BODY_TEXT));
+    let key = outfield_core::text::string_schema().pattern(Some("^[a-z0-9_]{1,40}$"));
+    let kinds = match nullable {
+        true => SchemaType::from_iter([Type::Object, Type::Null]),
+        false => SchemaType::new(Type::Object),
+    };
+    ObjectBuilder::new()
+        .schema_type(kinds)
+        .property_names(Some(key))
+        .additional_properties(Some(value))
+        .into()
+}
+
+fn custom_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    custom_values(false)
+}
+
+fn custom_changes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    custom_values(true)
+}

@@ -47,6 +47,7 @@ pub struct Task {
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
     /// What to do, 1–200 characters.
+    #[schema(schema_with = title_rule)]
     pub title: String,
     /// By when.
     pub due_on: NaiveDate,
@@ -217,4 +218,8 @@ pub(crate) async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) ->
     let task = one(&mut tx, scope.company_id(), id).await?;
     tx.commit().await?;
     Ok(task)
+}
+
+fn title_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    outfield_core::text::schema_of(outfield_core::text::line_schema(200))
 }

@@ -2,7 +2,8 @@
 //!
 //! `validated_text!` declares a newtype that can only hold a value its parser accepted, deserializes
 //! through that parser (so a bad value is a field error naming the field, never a stored row), and
-//! documents itself in OpenAPI as a string.
+//! documents itself in OpenAPI as a string with its rule (a pattern, an enumeration or a format), so that
+//! clients and the API fuzz run know which values are valid.
 
 /// Trims, rejects control characters, and bounds the length in characters; the shared rule for names.
 pub fn clean_line(raw: &str, max_chars: usize) -> Result<String, String> {
@@ -19,10 +20,86 @@ pub fn clean_line(raw: &str, max_chars: usize) -> Result<String, String> {
     Ok(value.to_string())
 }
 
-/// Declares a validated string newtype `$name` whose parser is `$parse: fn(&str) -> Result<String, String>`.
+/// White space that `str::trim` removes and that may reach a parser (the rest of it is control
+/// characters, which bodies and queries refuse before).
+const TRIMMED_SPACE: &str = r"[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+/// One character that is neither white space nor a control character, then what else it must not be.
+const SOLID_START: &str =
+    r"[^\x00-\x1F\x7F-\x9F \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// One character of text that may span lines: no control character but tab and line breaks.
+const TEXT_CHAR: &str = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]";
+/// Any string of a JSON body (bodies refuse control characters but tab and line breaks).
+pub const BODY_TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+/// Any query value (the URI check refuses every control character).
+pub const QUERY_TEXT: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+
+/// A string schema, for the rules below to refine.
+pub fn string_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)
+}
+
+/// A string matching `pattern` once `str::trim` has removed white space around it.
+pub fn trimmed_pattern_schema(core: &str) -> utoipa::openapi::schema::ObjectBuilder {
+    let ws = TRIMMED_SPACE;
+    string_schema().pattern(Some(format!("^{ws}*{core}{ws}*$")))
+}
+
+/// What [`clean_line`]`(raw, max)` accepts, without any of the characters in `refused` (e.g. `,`).
+pub fn line_schema_refusing(max: usize, refused: &str) -> utoipa::openapi::schema::ObjectBuilder {
+    let solid = format!("{SOLID_START}{refused}]");
+    let inner = format!(r"[^\x00-\x1F\x7F-\x9F{refused}]");
+    let more = max.saturating_sub(2);
+    trimmed_pattern_schema(&format!("{solid}(?:{inner}{{0,{more}}}{solid})?"))
+}
+
+/// What [`clean_line`]`(raw, max)` accepts.
+pub fn line_schema(max: usize) -> utoipa::openapi::schema::ObjectBuilder {
+    line_schema_refusing(max, "")
+}
+
+/// Text of `min`–`max` characters once trimmed, where tab and line breaks may appear inside.
+pub fn text_schema(min: usize, max: usize) -> utoipa::openapi::schema::ObjectBuilder {
+    let solid = format!("{SOLID_START}]");
+    let core = match min {
+        0 | 1 => format!(
+            "{solid}(?:{TEXT_CHAR}{{0,{}}}{solid})?",
+            max.saturating_sub(2)
+        ),
+        _ => format!(
+            "{solid}{TEXT_CHAR}{{{},{}}}{solid}",
+            min - 2,
+            max.saturating_sub(2)
+        ),
+    };
+    trimmed_pattern_schema(&core)
+}
+
+/// A finished schema of a rule, for `#[schema(schema_with = …)]` on a plain field whose handler checks
+/// the rule itself.
+pub fn schema_of(
+    rule: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::Schema::Object(rule.build()).into()
+}
+
+/// A list of `min`–`max` items of one rule.
+pub fn list_of(
+    rule: utoipa::openapi::schema::ObjectBuilder,
+    (min, max): (usize, usize),
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(schema_of(rule))
+        .min_items(Some(min))
+        .max_items(Some(max))
+        .build()
+        .into()
+}
+
+/// Declares a validated string newtype `$name` whose parser is `$parse: fn(&str) -> Result<String, String>`,
+/// documented by `schema = …` (an `ObjectBuilder` stating the parser's rule; see [`line_schema`]).
 #[macro_export]
 macro_rules! validated_text {
-    ($(#[$meta:meta])* $name:ident, $parse:expr) => {
+    ($(#[$meta:meta])* $name:ident, $parse:expr, schema = $schema:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -62,7 +139,8 @@ macro_rules! validated_text {
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                String::schema()
+                let schema: utoipa::openapi::schema::ObjectBuilder = $schema;
+                utoipa::openapi::schema::Schema::Object(schema.build()).into()
             }
         }
 

@@ -84,9 +84,9 @@ fn decode_csv(bytes: &[u8]) -> AppResult<Table> {
         .delimiter(delimiter)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| AppError::BadRequest(format!("the header row cannot be read: {e}")))?;
+    let header = reader.headers().map_err(|e| {
+        AppError::field("file", format!("has a header row that cannot be read: {e}"))
+    })?;
     if header.len() > MAX_COLUMNS {
         return Err(too_many_columns(header.len()));
     }
@@ -130,14 +130,17 @@ fn too_many_columns(columns: usize) -> AppError {
 fn decode_xlsx(bytes: &[u8]) -> AppResult<Table> {
     check_expansion(bytes)?;
     let mut workbook = calamine::Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| AppError::BadRequest(format!("not a readable XLSX file: {e}")))?;
+        .map_err(|e| AppError::field("file", format!("is not a readable XLSX file: {e}")))?;
     let sheet = workbook
         .sheet_names()
         .first()
         .cloned()
-        .ok_or_else(|| AppError::BadRequest("the workbook has no sheet".into()))?;
+        .ok_or_else(|| AppError::field("file", "is a workbook without a sheet"))?;
     let unreadable = |e: calamine::XlsxError| {
-        AppError::BadRequest(format!("the first sheet cannot be read: {e}"))
+        AppError::field(
+            "file",
+            format!("has a first sheet that cannot be read: {e}"),
+        )
     };
     let mut cells = workbook
         .worksheet_cells_reader(&sheet)
@@ -156,8 +159,9 @@ fn decode_xlsx(bytes: &[u8]) -> AppResult<Table> {
 /// Expands every part of the zip archive into nothing, counting, and refuses the file if the parts
 /// together grow past [`MAX_EXPANDED_BYTES`]: the sizes an archive declares may lie, the bytes may not.
 fn check_expansion(bytes: &[u8]) -> AppResult<()> {
-    let unreadable =
-        |e: zip::result::ZipError| AppError::BadRequest(format!("not a readable XLSX file: {e}"));
+    let unreadable = |e: zip::result::ZipError| {
+        AppError::field("file", format!("is not a readable XLSX file: {e}"))
+    };
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
     if archive.len() > MAX_PARTS {
         return Err(AppError::field(
@@ -170,7 +174,7 @@ fn check_expansion(bytes: &[u8]) -> AppResult<()> {
         let part = archive.by_index(index).map_err(unreadable)?;
         let left = MAX_EXPANDED_BYTES - expanded;
         expanded += std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
-            .map_err(|e| AppError::BadRequest(format!("not a readable XLSX file: {e}")))?;
+            .map_err(|e| AppError::field("file", format!("is not a readable XLSX file: {e}")))?;
         if expanded > MAX_EXPANDED_BYTES {
             return Err(AppError::field(
                 "file",

@@ -130,6 +130,7 @@ pub(crate) struct DeviceTokenRequest {
     /// Password.
     pub password: String,
     /// A name for the device, shown in the console (e.g. "Redmi Note 12").
+    #[schema(schema_with = device_label_rule)]
     pub device_label: String,
 }
 
@@ -238,4 +239,8 @@ async fn redeem_link(
     Ok(Json(
         links::redeem(&state.db, &token, redemption.password, &client).await?,
     ))
+}
+
+fn device_label_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::text::schema_of(crate::text::line_schema(80))
 }

@@ -6,13 +6,15 @@ use crate::validated_text;
 validated_text!(
     /// A company's display name.
     CompanyName,
-    |raw| clean_line(raw, 120)
+    |raw| clean_line(raw, 120),
+    schema = crate::text::line_schema(120)
 );
 
 validated_text!(
     /// Free text of a profile (legal name, address), up to 500 characters.
     ProfileText,
-    |raw| clean_line(raw, 500)
+    |raw| clean_line(raw, 500),
+    schema = crate::text::line_schema(500)
 );
 
 validated_text!(
@@ -25,7 +27,8 @@ validated_text!(
             return Err("must be 3–40 lower-case letters, digits or '-'".into());
         }
         Ok(value)
-    }
+    },
+    schema = crate::text::trimmed_pattern_schema("[A-Za-z0-9][A-Za-z0-9-]{2,39}")
 );
 
 validated_text!(
@@ -37,7 +40,8 @@ validated_text!(
             .parse::<chrono_tz::Tz>()
             .map(|tz| tz.name().to_string())
             .map_err(|_| "is not a known time zone (for example Asia/Kolkata)".to_string())
-    }
+    },
+    schema = crate::text::string_schema().enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
 );
 
 validated_text!(
@@ -50,7 +54,8 @@ validated_text!(
         } else {
             Err("is not a supported ISO 4217 currency code (for example INR)".into())
         }
-    }
+    },
+    schema = crate::text::string_schema().enum_values(Some(CURRENCIES.iter().copied()))
 );
 
 validated_text!(
@@ -63,7 +68,9 @@ validated_text!(
         } else {
             Err("is not a valid GSTIN (15 characters, for example 27AAPFU0939F1ZV)".into())
         }
-    }
+    },
+    schema = crate::text::trimmed_pattern_schema("[0-9]{2}[A-Za-z]{5}[0-9]{4}[A-Za-z][0-9A-Za-z][Zz][0-9A-Za-z]")
+        .format(Some(utoipa::openapi::schema::SchemaFormat::Custom("gstin".into())))
 );
 
 /// Currencies of the markets Outfield is sold in; extend as needed.

@@ -54,15 +54,15 @@ pub struct CompanyChanges {
     pub name: Option<CompanyName>,
     /// Registered name, or `null`.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ProfileText>)]
     pub legal_name: Option<Option<ProfileText>>,
     /// Registered address, or `null`.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<ProfileText>)]
     pub address: Option<Option<ProfileText>>,
     /// GSTIN, or `null`.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<Gstin>)]
     pub gstin: Option<Option<Gstin>>,
     /// IANA time zone.
     pub time_zone: Option<TimeZoneName>,

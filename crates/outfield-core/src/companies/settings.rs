@@ -73,24 +73,32 @@ impl ActivitySettings {
 #[serde(deny_unknown_fields)]
 pub struct ActivitySettingsChanges {
     /// Working days, ISO numbers 1–7, at least one.
+    #[schema(schema_with = work_days_rule)]
     pub work_days: Option<Vec<u32>>,
     /// 0–1439.
+    #[schema(minimum = 0, maximum = 1439)]
     pub work_start_minute: Option<i64>,
     /// 1–1440, after the start.
+    #[schema(minimum = 1, maximum = 1440)]
     pub work_end_minute: Option<i64>,
     /// 0–240.
+    #[schema(minimum = 0, maximum = 240)]
     pub late_after_minutes: Option<i64>,
     /// 0–1439, or `null` to switch automatic end of day off.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1439)]
     pub auto_end_minute: Option<Option<i64>>,
     /// 30–3600.
+    #[schema(minimum = 30, maximum = 3600)]
     pub fix_interval_seconds: Option<i64>,
     /// 25–2000.
+    #[schema(minimum = 25, maximum = 2000)]
     pub visit_radius_m: Option<i64>,
     /// 7–3650.
+    #[schema(minimum = 7, maximum = 3650)]
     pub fix_retention_days: Option<i64>,
     /// 1–30 outcomes of 1–60 characters.
+    #[schema(schema_with = visit_outcomes_rule)]
     pub visit_outcomes: Option<Vec<String>>,
     /// Ask for a selfie at the start of the day.
     pub selfie_required: Option<bool>,
@@ -265,4 +273,16 @@ fn checked_updates(
     } else {
         Err(AppError::Validation(errors))
     }
+}
+
+fn work_days_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let day = utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(7));
+    crate::text::list_of(day, (1, 7))
+}
+
+fn visit_outcomes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::text::list_of(crate::text::line_schema(60), (1, 30))
 }

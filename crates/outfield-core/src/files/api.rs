@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub(crate) struct UploadQuery {
     /// `visit_photo`, `voice_note` or `selfie`.
+    #[param(value_type = crate::files::Purpose)]
     pub purpose: String,
 }
 

@@ -5,7 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
-use serde::de::DeserializeOwned;
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{DeserializeOwned, Visitor};
 
 use crate::error::AppError;
 use crate::text::{control_character_path, json_may_hold_control_characters};
@@ -56,24 +57,25 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, App
 }
 
 /// Parses JSON text into `T`, turning serde's errors into field errors and refusing control characters
-/// in strings (tab and line breaks aside) with the field that holds one.
+/// in strings (tab and line breaks aside) with the field that holds one. The body is read as the
+/// document describes it ([`StrictJson`]): an object where an object is documented, never an array of
+/// its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    refuse_control_characters(bytes)?;
-    parse_json_as_sent(bytes)
-}
-
-fn refuse_control_characters(bytes: &[u8]) -> Result<(), AppError> {
-    if !json_may_hold_control_characters(bytes) {
-        return Ok(());
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+        AppError::BadRequest(format!(
+            "the body is not valid JSON: {}",
+            strip_position(&error.to_string())
+        ))
+    })?;
+    if json_may_hold_control_characters(bytes) {
+        if let Some(path) = control_character_path(&value) {
+            return Err(control_character_error(&path));
+        }
     }
-    // Text that is not JSON at all is reported by the parse that follows.
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Ok(());
-    };
-    match control_character_path(&value) {
-        None => Ok(()),
-        Some(path) => Err(control_character_error(&path)),
-    }
+    serde_path_to_error::deserialize(StrictJson(&value)).map_err(|error| {
+        let path = error.path().to_string();
+        field_error(&path, &strip_position(&error.into_inner().to_string()))
+    })
 }
 
 /// The error for a control character in the field at `path` (the body itself when empty).
@@ -210,5 +212,116 @@ mod tests {
         );
         let error = parse_json::<Sample>(br#"{"email": "a@b.in""#).unwrap_err();
         assert!(matches!(error, AppError::BadRequest(_)));
+    }
+}
+
+/// A JSON value read as the OpenAPI document describes bodies. serde's derived structs also take an
+/// array of their fields in order, so `[null, null]` would pass for `{"language": null, …}` and
+/// `[18.5, 73.8]` for a position; here a struct is read only from an object. And JSON Schema counts a
+/// number with a zero fraction (`390.0`) as an integer, so such a number reads as the integer.
+#[derive(Clone, Copy)]
+struct StrictJson<'de>(&'de serde_json::Value);
+
+/// Largest integer a double holds exactly (2^53).
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+impl<'de> serde::de::IntoDeserializer<'de, serde_json::Error> for StrictJson<'de> {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> serde::Deserializer<'de> for StrictJson<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        use serde_json::Value;
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => visitor.visit_i64(i),
+                (_, Some(u), _) => visitor.visit_u64(u),
+                (_, _, Some(f)) if f.fract() == 0.0 && f.abs() <= EXACT_INTEGERS => {
+                    visitor.visit_i64(f as i64)
+                }
+                (_, _, f) => visitor.visit_f64(f.unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => {
+                let mut seq = SeqDeserializer::new(items.iter().map(StrictJson));
+                let value = visitor.visit_seq(&mut seq)?;
+                seq.end()?;
+                Ok(value)
+            }
+            Value::Object(map) => visit_object(map, visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            serde_json::Value::Object(map) => visit_object(map, visitor),
+            other => Err(serde::de::Error::invalid_type(unexpected(other), &visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            serde_json::Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        serde::Deserializer::deserialize_enum(self.0, name, variants, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
+        unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    map: &'de serde_json::Map<String, serde_json::Value>,
+    visitor: V,
+) -> Result<V::Value, serde_json::Error> {
+    let mut entries = MapDeserializer::new(map.iter().map(|(k, v)| (k.as_str(), StrictJson(v))));
+    let value = visitor.visit_map(&mut entries)?;
+    entries.end()?;
+    Ok(value)
+}
+
+fn unexpected(value: &serde_json::Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected;
+    match value {
+        serde_json::Value::Null => Unexpected::Unit,
+        serde_json::Value::Bool(b) => Unexpected::Bool(*b),
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map_or(Unexpected::Other("number"), Unexpected::Float),
+        serde_json::Value::String(s) => Unexpected::Str(s),
+        serde_json::Value::Array(_) => Unexpected::Seq,
+        serde_json::Value::Object(_) => Unexpected::Map,
     }
 }

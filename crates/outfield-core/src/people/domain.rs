@@ -9,7 +9,8 @@ use crate::validated_text;
 validated_text!(
     /// A person's display name (1–120 characters, no control characters).
     PersonName,
-    |raw| clean_line(raw, 120)
+    |raw| clean_line(raw, 120),
+    schema = crate::text::line_schema(120)
 );
 
 validated_text!(
@@ -27,7 +28,12 @@ validated_text!(
             Ok(_) if value.contains('.') => Ok(value),
             _ => Err("is not a valid e-mail address".into()),
         }
-    }
+    },
+    schema = crate::text::string_schema()
+        .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+            utoipa::openapi::schema::KnownFormat::Email,
+        )))
+        .max_length(Some(254))
 );
 
 validated_text!(
@@ -45,8 +51,15 @@ validated_text!(
             return Err("is not a valid phone number".into());
         }
         Ok(number.format().mode(phonenumber::Mode::E164).to_string())
-    }
+    },
+    schema = crate::text::string_schema()
+        .format(Some(utoipa::openapi::schema::SchemaFormat::Custom("phone".into())))
+        .max_length(Some(32))
 );
+
+/// What [`ConsolePath`] accepts: `/console`, a path under it or a query on it, in visible ASCII without `\\`
+/// and without an empty segment.
+const CONSOLE_PATH_PATTERN: &str = r"^/console(?:/(?:[!-.0-\[\]-~]+(?:/[!-.0-\[\]-~]+)*/?)?|\?[!-.0-\[\]-~]*(?:/[!-.0-\[\]-~]+)*/?)?$";
 
 validated_text!(
     /// A console page to return to after sign-in: a path under `/console` of at most 200 visible ASCII
@@ -59,7 +72,10 @@ validated_text!(
             return Err("must be a console path (under /console, at most 200 visible characters)".into());
         }
         Ok(raw.to_string())
-    }
+    },
+    schema = crate::text::string_schema()
+        .pattern(Some(CONSOLE_PATH_PATTERN))
+        .max_length(Some(200))
 );
 
 validated_text!(
@@ -72,7 +88,8 @@ validated_text!(
             return Err("must be 1–32 letters, digits, '-', '_' or '/'".into());
         }
         Ok(value.to_string())
-    }
+    },
+    schema = crate::text::trimmed_pattern_schema("[A-Za-z0-9_/-]{1,32}")
 );
 
 validated_text!(
@@ -87,7 +104,8 @@ validated_text!(
             return Err("must be at most 256 characters".into());
         }
         Ok(raw.to_string())
-    }
+    },
+    schema = crate::text::string_schema().pattern(Some(r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]{10,256}$"))
 );
 
 /// What a person may do in their company. Ordered from most to least powerful.

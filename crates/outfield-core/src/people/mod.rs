@@ -51,11 +51,11 @@ pub struct PersonChanges {
     pub email: Option<Email>,
     /// New mobile number, or `null` to clear.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub mobile: Option<Option<PhoneNumber>>,
     /// New employee code, or `null` to clear.
     #[serde(default, deserialize_with = "crate::text::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EmployeeCode>)]
     pub employee_code: Option<Option<EmployeeCode>>,
     /// New role.
     pub role: Option<Role>,

@@ -40,10 +40,12 @@ async fn get_notice(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoticeText {
     /// The full text (20–20,000 characters).
+    #[schema(schema_with = notice_rule)]
     pub body: String,
     /// The same notice in other interface languages, by language code (`hi`), 20–20,000 characters
-    /// each; a language left out shows `body`.
+    /// each; a language left out (or left blank) shows `body`.
     #[serde(default)]
+    #[schema(schema_with = translations_rule)]
     pub translations: BTreeMap<String, String>,
 }
 
@@ -79,4 +81,22 @@ async fn consent_ledger(
     Ok(Json(
         privacy::ledger_of(&state.db, &principal.scope, id).await?,
     ))
+}
+
+fn notice_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::text::schema_of(crate::text::text_schema(20, 20_000))
+}
+
+/// An object with one optional text per other language: blank, or a notice's text.
+fn translations_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+    let blank = crate::text::trimmed_pattern_schema("");
+    let hindi = OneOfBuilder::new()
+        .item(crate::text::schema_of(blank))
+        .item(notice_rule());
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("hi", hindi)
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .into()
 }

@@ -89,6 +89,7 @@ async fn export_register(
 #[serde(deny_unknown_fields)]
 pub(crate) struct LeaveRequest {
     /// Why (1–200 characters), e.g. "Sick leave".
+    #[schema(schema_with = note_rule)]
     pub note: String,
 }
 
@@ -166,4 +167,8 @@ async fn update_settings(
     let actor = Actor::of(&principal, &client);
     let settings = settings::update(&state.db, &principal.scope, &actor, changes).await?;
     Ok(Json(with_wordings(&state, &principal, settings).await?))
+}
+
+fn note_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    outfield_core::text::schema_of(outfield_core::text::line_schema(200))
 }

@@ -25,10 +25,12 @@ pub struct NewPlan {
     /// Who visits.
     pub person_id: PersonId,
     /// The clients, 1–100.
+    #[schema(min_items = 1, max_items = 100)]
     pub client_ids: Vec<ClientId>,
     /// A date.
     pub day: Option<NaiveDate>,
     /// Or every week on this ISO weekday (1 = Monday … 7 = Sunday).
+    #[schema(minimum = 1, maximum = 7)]
     pub weekday: Option<u32>,
 }
 

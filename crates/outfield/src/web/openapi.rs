@@ -6,7 +6,12 @@
 //! - Every operation may answer 400 (a body or query that cannot be read), 500 (with a request id);
 //!   one with a body or parameters 422 (a field error); one with a body 413; one with path parameters 404
 //!   (unknown, foreign and malformed ids alike); one that needs a credential 401.
+//! - A text parameter of a query and a text of a JSON body that name no rule of their own say what every
+//!   such text must be: free of control characters (tab and line breaks allowed in bodies), as the
+//!   extractors check before any handler runs.
 
+use outfield_core::text::{BODY_TEXT, QUERY_TEXT};
+use serde_json::Value;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
@@ -29,7 +34,104 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             serve_errors_as_problems(operation);
         }
     }
-    doc
+    state_text_rules(doc)
+}
+
+/// Adds the control-character rule to plain strings of queries and JSON bodies (see the module docs).
+fn state_text_rules(doc: OpenApi) -> OpenApi {
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    let mut body_schemas = Vec::new();
+    if let Some(paths) = value["paths"].as_object_mut() {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in item.values_mut().filter(|o| o.is_object()) {
+                let parameters = operation
+                    .pointer_mut("/parameters")
+                    .and_then(Value::as_array_mut);
+                for parameter in parameters.into_iter().flatten() {
+                    if parameter.get("in").is_some_and(|place| place == "query") {
+                        if let Some(schema) = parameter.get_mut("schema") {
+                            add_pattern(schema, QUERY_TEXT);
+                        }
+                    }
+                }
+                if let Some(body) =
+                    operation.pointer_mut("/requestBody/content/application~1json/schema")
+                {
+                    collect_references(body, &mut body_schemas);
+                    add_body_patterns(body);
+                }
+            }
+        }
+    }
+    let mut done = std::collections::BTreeSet::new();
+    while let Some(name) = body_schemas.pop() {
+        if !done.insert(name.clone()) {
+            continue;
+        }
+        let pointer = format!(
+            "/components/schemas/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(schema) = value.pointer_mut(&pointer) {
+            collect_references(schema, &mut body_schemas);
+            add_body_patterns(schema);
+        }
+    }
+    serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// The component names `schema` refers to, anywhere inside it.
+fn collect_references(schema: &Value, names: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                if let Some(name) = target.strip_prefix("#/components/schemas/") {
+                    names.push(name.to_string());
+                }
+            }
+            map.values()
+                .for_each(|item| collect_references(item, names));
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_references(item, names)),
+        _ => {}
+    }
+}
+
+/// Gives every plain string inside `schema` (not behind a reference) the body text rule.
+fn add_body_patterns(schema: &mut Value) {
+    add_pattern(schema, BODY_TEXT);
+    match schema {
+        Value::Object(map) => map
+            .iter_mut()
+            .filter(|(key, _)| key.as_str() != "$ref")
+            .for_each(|(_, item)| add_body_patterns(item)),
+        Value::Array(items) => items.iter_mut().for_each(add_body_patterns),
+        _ => {}
+    }
+}
+
+/// Sets `pattern` on a string schema that states no rule of its own (pattern, format or enumeration).
+fn add_pattern(schema: &mut Value, pattern: &str) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let is_string = match map.get("type") {
+        Some(Value::String(kind)) => kind == "string",
+        Some(Value::Array(kinds)) => {
+            kinds.iter().any(|k| k == "string") && !kinds.iter().any(|k| k == "number")
+        }
+        _ => false,
+    };
+    let has_rule = ["pattern", "format", "enum", "const"]
+        .iter()
+        .any(|key| map.contains_key(*key));
+    if is_string && !has_rule {
+        map.insert("pattern".to_string(), Value::String(pattern.to_string()));
+    }
 }
 
 fn add_common_answers(operation: &mut Operation) {

@@ -158,10 +158,69 @@ async fn unknown_api_routes_are_problems(app: TestApp) {
     assert_eq!(problem(anonymous).await["type"], "/problems/unauthorized");
 }
 
+/// A body is read as the document describes it: an object where one is documented (never an array of
+/// its fields, at the top or inside), and a whole number written `10.0` as the integer it is.
+async fn bodies_are_read_as_documented(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let before = app.snapshot().await;
+    let arrays = [
+        ("/api/v1/me/preferences", json!([null, null]), "body"),
+        (
+            "/api/v1/clients",
+            json!({ "name": "Shree Traders", "location": [18.52, 73.85] }),
+            "location",
+        ),
+        (
+            "/api/v1/people",
+            json!(["Ravi", "ravi@alpha-traders.example", "field_employee"]),
+            "body",
+        ),
+    ];
+    for (path, body, field) in arrays {
+        let response = match path {
+            "/api/v1/me/preferences" => admin.patch(path, body).await,
+            _ => admin.post(path, body).await,
+        };
+        assert_eq!(response.status(), 422, "{path}");
+        assert_eq!(fields(&problem(response).await), [field], "{path}");
+    }
+    let token = reqwest::Client::new()
+        .post(app.url("/api/v1/device-tokens"))
+        .json(&json!([
+            app.a.slug,
+            app.a.field.email,
+            crate::helpers::PASSWORD,
+            "Redmi"
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 422, "no token for an array of credentials");
+    assert_eq!(app.snapshot().await, before, "nothing changed");
+
+    let whole = admin
+        .patch(
+            "/api/v1/company/activity-settings",
+            json!({ "late_after_minutes": 10.0, "work_days": [1.0, 2, 3, 4, 5, 6] }),
+        )
+        .await;
+    assert_eq!(whole.status(), 200);
+    let settings: serde_json::Value = whole.json().await.unwrap();
+    assert_eq!(settings["late_after_minutes"], 10);
+    let fraction = admin
+        .patch(
+            "/api/v1/company/activity-settings",
+            json!({ "late_after_minutes": 10.5 }),
+        )
+        .await;
+    assert_eq!(fraction.status(), 422);
+}
+
 both_backends!(
     malformed_and_mistyped_bodies_change_nothing,
     sql_meta_characters_are_plain_text,
     oversized_bodies_are_refused,
     company_settings_are_validated,
     unknown_api_routes_are_problems,
+    bodies_are_read_as_documented,
 );
