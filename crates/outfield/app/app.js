@@ -37,10 +37,19 @@ const time = (ms) => new Date(ms).toLocaleTimeString(language === 'hi' ? 'hi-IN'
 const meta = (key) => store.get('meta', key);
 const setMeta = (key, value) => store.put('meta', value, key);
 
+/** Counts the screens shown, so that an answer that arrives after the employee moved on never takes
+ * them back to where they were (see `current`). */
+let screen = 0;
+
+/** A check that the screen shown when it was made is still the one showing. */
+const current = () => { const mine = screen; return () => mine === screen; };
+
 function show(html, bind) {
+  screen += 1;
   view.innerHTML = html;
   bind?.();
-  view.querySelector('h1')?.focus?.();
+  window.scrollTo(0, 0);
+  view.querySelector('h1')?.focus?.({ preventScroll: true });
 }
 
 const on = (selector, event, handler) => view.querySelector(selector)?.addEventListener(event, handler);
@@ -169,6 +178,7 @@ async function decide(name, decision, then) {
     decisions[name].blocked = !allowed;
     await setMeta('decisions', decisions);
   }
+  if (name === 'location') await (decision === 'granted' ? duty.resume() : duty.suspend());
   then();
 }
 
@@ -194,7 +204,7 @@ async function homeView() {
     <ul class="plain" id="notes">${notes.map(noteItem).join('') || `<li class="muted">${t('home.noNotes')}</li>`}</ul>
     <h2>${t('home.alerts')}</h2>
     <ul class="plain" id="alerts">${inbox.map((n) => `<li><strong>${escape(n.title)}</strong><br><span class="small">${escape(n.body)}</span></li>`).join('') || `<li class="muted">${t('home.noAlerts')}</li>`}</ul>`, () => {
-    on('#to-settings', 'click', settingsView);
+    on('#to-settings', 'click', () => settingsView());
     on('#to-clients', 'click', () => clientsView());
     on('#to-days', 'click', myDaysView);
     on('#note-form', 'submit', saveNote);
@@ -324,11 +334,13 @@ function localDay(ms) {
 
 /** The employee's own last seven days (from the register) and today's stops, as the server has them. */
 async function myDaysView() {
+  const stillHere = current();
   const me = await meta('me');
   const today = localDay(Date.now());
   const from = localDay(Date.now() - 6 * 86400000);
   const days = await fetchJson(`/api/v1/attendance?from=${from}&to=${today}`);
   const detail = await fetchJson(`/api/v1/people/${me.id}/days/${today}`);
+  if (!stillHere()) return;
   if (days) await setMeta('myDays', { days, detail });
   const cached = days ? { days, detail } : await meta('myDays');
   const rows = (cached?.days || []).filter((d) => d.person_id === me.id).reverse();
@@ -358,7 +370,7 @@ async function visitSection(client) {
   const outcomes = activity?.visit_outcomes || [];
   // The company's wording in the app's language; the report still names the outcome itself.
   const wordings = activity?.visit_outcome_wordings?.[language] || {};
-  return `<form id="visit-report" class="card">
+  return `${checkInVerdict(state.visit)}<form id="visit-report" class="card">
       <h3>${t('visit.report', { time: time(state.visit.since) })}</h3>
       <label for="visit-outcome">${t('visit.outcome')}</label>
       <select id="visit-outcome" name="outcome"><option value="">—</option>${outcomes.map((o) => `<option value="${escape(o)}">${escape(wordings[o] || o)}</option>`).join('')}</select>
@@ -369,6 +381,24 @@ async function visitSection(client) {
       ${await reportFiles(state.visit)}
       <button class="wide" type="submit">${t('visit.checkOut')}</button>
     </form>${propose}`;
+}
+
+/** How far the client was at check-in, in the words of the verdict the manager will see. */
+function checkInVerdict(visit) {
+  if (!visit.verdict) return '';
+  const facts = { distance: visit.distance_m == null ? '' : distance(visit.distance_m), accuracy: Math.round(visit.accuracy_m ?? 0) };
+  const words = visit.verdict === 'verified' ? t('visit.verdictVerified', facts)
+    : visit.verdict === 'out_of_range' ? t('visit.verdictOutOfRange', facts)
+      : visit.accuracy_m == null ? t('visit.verdictNoPosition')
+        : visit.distance_m == null ? t('visit.verdictNoClientLocation')
+          : t('visit.verdictInaccurate', facts);
+  const tone = visit.verdict === 'verified' ? 'state-granted' : 'error';
+  return `<p id="check-in-verdict" class="${tone}" role="status">${escape(words)}</p>`;
+}
+
+/** A distance as people say it: metres below a kilometre, kilometres with one decimal above. */
+function distance(metres) {
+  return metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`;
 }
 
 /** Most photos on one visit report (the server's limit too). */
@@ -436,7 +466,12 @@ function bindVisit(client) {
   on('#visit-photo', 'change', (e) => addPhotos(e, client));
   on('#voice-record', 'click', () => toggleRecording(client));
   showReportFiles();
-  on('#check-in', 'click', async () => { await duty.checkIn(client); clientView(client.id); });
+  on('#check-in', 'click', async (event) => {
+    event.target.disabled = true;
+    event.target.textContent = t('visit.locating');
+    await duty.checkIn(client);
+    clientView(client.id);
+  });
   on('#plan-today', 'click', async () => {
     const me = await meta('me');
     const button = view.querySelector('#plan-today');
@@ -521,7 +556,9 @@ function clientItem(client) {
 }
 
 async function loadClients(query, message = '') {
+  const stillHere = current();
   const list = await fetchJson(`/api/v1/clients?${query}`);
+  if (!stillHere()) return;
   if (!list) return clientsView(t('clients.offline'));
   const known = await store.all('clients');
   await store.removeMany('clients', known.map((c) => c.id));
@@ -530,18 +567,23 @@ async function loadClients(query, message = '') {
 }
 
 async function nearMe() {
+  const stillHere = current();
   if (!(await granted('location'))) return clientsView(t('clients.needLocation'));
   const here = await position();
+  if (!stillHere()) return;
   if (!here) return clientsView(t('clients.noFix'));
   await loadClients(`latitude=${here.latitude}&longitude=${here.longitude}&limit=20`, t('clients.nearest'));
 }
 
 async function clientView(id) {
+  const stillHere = current();
   const cached = await store.get('clients', id);
   const client = (await fetchJson(`/api/v1/clients/${id}`)) || cached;
+  if (!stillHere()) return;
   if (!client) return clientsView(t('clients.offline'));
   const contacts = (await fetchJson(`/api/v1/clients/${id}/contacts`)) || client.contacts || [];
   const timeline = (await fetchJson(`/api/v1/clients/${id}/timeline`)) || [];
+  if (!stillHere()) return;
   await store.put('clients', { ...client, contacts });
   const reach = (kind, value, contactId) => `<a class="tag" data-reach="${kind}" data-contact="${contactId || ''}" href="${kind === 'email' ? 'mailto' : kind === 'sms' ? 'sms' : 'tel'}:${escape(value)}">${t(`clients.${kind}`)}</a>`;
   const pickable = 'contacts' in navigator && 'select' in navigator.contacts && (await granted('contacts'));
@@ -697,7 +739,8 @@ async function route() {
   const notice = await meta('notice');
   const seen = (await meta('consentVersion')) || 0;
   if (!seen || (notice && notice.version > seen)) return consentView();
-  return homeView();
+  await homeView();
+  await duty.resume();
 }
 
 async function start() {
@@ -711,7 +754,7 @@ async function start() {
     clearTimeout(todayTimer);
     todayTimer = setTimeout(() => { if (view.querySelector('#plan')) refreshToday(); }, 500);
   });
-  addEventListener('online', renderStatus);
+  addEventListener('online', () => { renderStatus(); duty.resume(); sync.syncSoon(0); });
   addEventListener('offline', renderStatus);
   document.addEventListener('visibilitychange', async () => {
     const pending = await meta('pendingOutcome');

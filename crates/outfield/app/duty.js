@@ -35,11 +35,21 @@ export async function locationAllowed() {
   return ((await meta('decisions')) || {}).location?.decision === 'granted';
 }
 
-/** One position now, or null (no permission, no fix within 15 s). */
+/** The newest position the recording watch delivered, with when it arrived. */
+let latest = null;
+/** How old a position the watch delivered may be and still count as where the employee is now. */
+const FRESH_MS = 10_000;
+
+/**
+ * A fresh position: the one the recording watch delivered in the last seconds, or one measured now —
+ * never one the phone kept from before (the employee may have walked since). Null without permission or
+ * without a fix within 15 s.
+ */
 export async function currentPosition() {
   if (!(await locationAllowed())) return null;
+  if (latest && Date.now() - latest.at <= FRESH_MS) return latest.reading;
   return new Promise((resolve) => navigator.geolocation.getCurrentPosition(
-    (p) => resolve(reading(p)), () => resolve(null), { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }));
+    (p) => resolve(reading(p)), () => resolve(null), { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }));
 }
 
 function reading(p) {
@@ -83,22 +93,41 @@ export async function unpause() {
   await resume();
 }
 
-/** Starts recording if on duty, not paused and allowed; safe to call repeatedly (e.g. at app start). */
-export async function resume() {
+/**
+ * Starts recording if on duty, not paused and allowed. Safe to call repeatedly, and called on every way
+ * into an open day: app start, sign-in, consent, a permission allowed later, coming back online.
+ */
+export function resume() {
+  resuming ??= startWatching().finally(() => { resuming = null; });
+  return resuming;
+}
+
+/** The check of a resume under way, so that two ways in at once start one watch, not two. */
+let resuming = null;
+
+async function startWatching() {
   const duty = await state();
   if (!duty.on || duty.paused || !(await locationAllowed()) || watch !== null) return;
-  watch = navigator.geolocation.watchPosition(record, () => {}, { enableHighAccuracy: true, maximumAge: 10000, timeout: 60000 });
+  watch = navigator.geolocation.watchPosition(record, () => {}, { enableHighAccuracy: true, maximumAge: 0, timeout: 60000 });
+}
+
+/** Stops recording at once (location revoked); the day itself stays open. */
+export function suspend() {
+  stop();
+  changed();
 }
 
 function stop() {
   if (watch !== null) navigator.geolocation.clearWatch(watch);
   watch = null;
+  latest = null;
 }
 
 async function record(position) {
-  const duty = await state();
-  if (!duty.on || duty.paused) return stop();
   const here = reading(position);
+  latest = { reading: here, at: Date.now() };
+  const duty = await state();
+  if (!duty.on || duty.paused || !(await locationAllowed())) return stop();
   const interval = ((await meta('activity'))?.fix_interval_seconds || 120) * 1000;
   const last = duty.lastFix;
   const now = Date.now();
@@ -128,10 +157,27 @@ export async function keepAwake(on) {
   }
 }
 
+/**
+ * Checks in at a client with a position measured now, and keeps the check-in's verdict as the server
+ * will judge it (the same rule as `visits::verdict`), so that the employee sees it at once.
+ */
 export async function checkIn(client) {
   const position = await currentPosition();
   const record = await sync.enqueue('check_in', position ? { client_id: client.id, position } : { client_id: client.id });
-  await save({ ...(await state()), visit: { id: record.id, client_id: client.id, client_name: client.name, since: record.device_time } });
+  const radius = (await meta('activity'))?.visit_radius_m || 150;
+  const judged = verdictOf(client.location, position, radius);
+  await save({ ...(await state()), visit: { id: record.id, client_id: client.id, client_name: client.name, since: record.device_time, ...judged } });
+}
+
+/** The server's check-in rule: verified within the radius, out of range beyond it by more than the
+ * fix's accuracy, unverified otherwise (and always when the fix is coarser than twice the radius). */
+export function verdictOf(location, position, radius) {
+  if (!location || !position) return { verdict: 'unverified', distance_m: null, accuracy_m: position?.accuracy_m ?? null };
+  const distance = metres(location, position);
+  const verdict = position.accuracy_m > 2 * radius ? 'unverified'
+    : distance <= radius ? 'verified'
+      : distance > radius + position.accuracy_m ? 'out_of_range' : 'unverified';
+  return { verdict, distance_m: distance, accuracy_m: position.accuracy_m };
 }
 
 export async function checkOut(report) {

@@ -1,0 +1,128 @@
+// The day of the demo's printed field employee, whose day is already in progress: every way into it
+// (sign-in and consent, a permission allowed later in Settings) starts tracking at once; Home opens at
+// its top; Settings opens without an error; a late answer never takes the employee to another screen; a
+// check-in takes a fresh position and tells the employee how far the client is.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, PHONE, appSignIn, adminApi } from '../harness.mjs';
+
+/** The demo's printed field employee: clients, today's beat and a day in progress. */
+const VIKRAM = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
+const PUNE = { latitude: 18.5204, longitude: 73.8567, accuracy: 12 };
+const north = (metres) => ({ ...PUNE, latitude: PUNE.latitude + metres / 111195 });
+
+let server;
+let browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+/** Vikram's live position as the console's live map reads it, once it is newer than `since`. */
+async function seenSince(since) {
+  const { call } = await adminApi(server.base);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const live = await call('GET', '/api/v1/live');
+    const vikram = live.find((p) => p.name === 'Vikram Singh');
+    if (vikram?.last_fix && Date.parse(vikram.last_fix.received_at) >= since) return vikram.last_fix;
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function untilRecorded(page) {
+  await page.waitForFunction(() => document.querySelector('#tracking')?.textContent.includes('recorded'), null, { timeout: 15_000 });
+}
+
+test('signing in to a day in progress and allowing location on the consent screen starts tracking at once', async () => {
+  const context = await browser.newContext({ ...PHONE, geolocation: PUNE, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  const since = Date.now();
+  await appSignIn(page, server.base, VIKRAM);
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.click('#done');
+  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  assert.equal(await page.evaluate(() => window.scrollY), 0, 'Home opens at its top');
+  await untilRecorded(page);
+  await page.click('#sync-now');
+  const fix = await seenSince(since);
+  assert.ok(fix, 'the live map shows the new position');
+  assert.ok(Math.abs(fix.latitude - PUNE.latitude) < 1e-6);
+  await context.close();
+});
+
+test('a permission allowed later in Settings starts tracking; Settings opens without an error', async () => {
+  const context = await browser.newContext({ ...PHONE, geolocation: north(300), permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await appSignIn(page, server.base, VIKRAM);
+  await page.click('#done');
+  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  assert.ok((await page.textContent('#tracking')).includes('not allowed'), 'without location only attendance');
+  await page.click('#to-settings');
+  await page.waitForSelector('#language');
+  assert.equal(await page.locator('#view [role=alert]').count(), 0, 'no error on a Settings opened from Home');
+  assert.ok(!(await page.textContent('#view')).includes('[object'), 'no object shown as text');
+  const since = Date.now();
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.click('#to-home');
+  await untilRecorded(page);
+  await page.click('#sync-now');
+  assert.ok(await seenSince(since), 'the position reached the server');
+  await context.close();
+});
+
+test('a late answer to "clients near me" never takes the employee to another screen', async () => {
+  const context = await browser.newContext({ ...PHONE, geolocation: PUNE, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await appSignIn(page, server.base, VIKRAM);
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.click('#done');
+  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/clients?latitude=*', async (route) => { await held; await route.continue(); });
+  await page.click('#to-clients');
+  await page.click('#near-me');
+  await page.click('#to-home');
+  await page.waitForSelector('#end-day');
+  release();
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('#end-day').count(), 1, 'Home is still showing');
+  assert.equal(await page.locator('#client-list').count(), 0);
+  await context.close();
+});
+
+test('a check-in takes a fresh position and tells the employee how far the client is', async () => {
+  const { call, field } = await adminApi(server.base);
+  const people = await call('GET', '/api/v1/people');
+  const vikram = people.find((p) => p.email === VIKRAM.login);
+  const client = await call('POST', '/api/v1/clients', {
+    name: 'Om Sai Agro Centre', owner_ids: [vikram.id], location: { latitude: north(9000).latitude, longitude: PUNE.longitude },
+  });
+  assert.ok(field, 'the harness found its field employee');
+  const context = await browser.newContext({ ...PHONE, geolocation: north(8960), permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await appSignIn(page, server.base, VIKRAM);
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.click('#done');
+  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  await untilRecorded(page);
+  // The phone walks away, 9 km from the client; the check-in must not use the position from before.
+  await context.setGeolocation(PUNE);
+  await page.click('#to-clients');
+  await page.fill('#client-q', 'Om Sai');
+  await page.click('#client-search button[type=submit]');
+  await page.click('#client-list a:has-text("Om Sai Agro Centre")');
+  await page.click('#check-in');
+  await page.waitForSelector('#check-in-verdict');
+  const verdict = await page.textContent('#check-in-verdict');
+  assert.match(verdict, /9\.0 km/, verdict);
+  assert.match(verdict, /out of range/i, verdict);
+  await context.close();
+  assert.ok(client.id);
+});
