@@ -65,7 +65,12 @@ pub(crate) async fn compute(
             pauses: Vec::new(),
         });
     let fixes = crate::tracking::fixes_of(tx, company_id, person_id, &window).await?;
-    let trail = trail::analyse(&fixes);
+    let mut trail = trail::analyse(&fixes);
+    trail
+        .flags
+        .extend(check_in_flags(tx, company_id, person_id, day).await?);
+    trail.flags.sort();
+    trail.flags.dedup();
     let until = end.or(trail.last_at).unwrap_or(start).max(start);
     let paused: i64 = window
         .pauses
@@ -81,6 +86,34 @@ pub(crate) async fn compute(
         duty_ms: (until - start - paused).max(0),
     };
     Ok(Some(Computed { duty, fixes, trail }))
+}
+
+/// The flags a day's check-ins and check-outs raise: one too far from its client, one that could not be
+/// verified. A manager counts them with the day's other flags.
+async fn check_in_flags(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    person_id: PersonId,
+    day: &str,
+) -> sqlx::Result<Vec<Flag>> {
+    let verdicts: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT in_verdict, out_verdict FROM visits WHERE company_id = $1 AND person_id = $2 AND day = $3",
+    )
+    .bind(company_id)
+    .bind(person_id)
+    .bind(day)
+    .fetch_all(&mut **tx)
+    .await?;
+    let judged = verdicts.iter().flat_map(|(check_in, check_out)| {
+        std::iter::once(check_in.as_str()).chain(check_out.as_deref())
+    });
+    Ok(judged
+        .filter_map(|verdict| match verdict {
+            "out_of_range" => Some(Flag::OutOfRangeCheckIn),
+            "unverified" => Some(Flag::UnverifiedCheckIn),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Flags as stored: comma-separated names.

@@ -63,16 +63,23 @@ pub enum Flag {
     Jump,
     /// Tracking was silent for a while on duty.
     Gap,
+    /// A check-in (or check-out) was too far from the client.
+    OutOfRangeCheckIn,
+    /// A check-in (or check-out) could not be verified: no position, a fix too coarse, or a client
+    /// without a location.
+    UnverifiedCheckIn,
 }
 
 impl Flag {
     /// Every flag.
-    pub const ALL: [Flag; 5] = [
+    pub const ALL: [Flag; 7] = [
         Flag::MockLocation,
         Flag::ImpossibleSpeed,
         Flag::ClockSkew,
         Flag::Jump,
         Flag::Gap,
+        Flag::OutOfRangeCheckIn,
+        Flag::UnverifiedCheckIn,
     ];
 
     /// Stored name.
@@ -83,6 +90,8 @@ impl Flag {
             Flag::ClockSkew => "clock_skew",
             Flag::Jump => "jump",
             Flag::Gap => "gap",
+            Flag::OutOfRangeCheckIn => "out_of_range_check_in",
+            Flag::UnverifiedCheckIn => "unverified_check_in",
         }
     }
 
@@ -99,6 +108,8 @@ impl Flag {
             Flag::ClockSkew => "phone clock ahead",
             Flag::Jump => "position jump",
             Flag::Gap => "tracking gap",
+            Flag::OutOfRangeCheckIn => "check-in out of range",
+            Flag::UnverifiedCheckIn => "check-in not verified",
         }
     }
 }

@@ -171,6 +171,7 @@ const VISIT_SELECT: &str = "SELECT v.id, v.person_id, v.client_id, c.name AS cli
 #[derive(sqlx::FromRow)]
 struct OpenVisit {
     client_id: ClientId,
+    day: String,
     in_device_time: i64,
     checked_out_at: Option<i64>,
     #[sqlx(try_from = "StoredFlags")]
@@ -319,6 +320,8 @@ pub(crate) async fn apply_check_in(
         json!({ "visit_id": record.id, "verdict": verdict.as_str(), "distance_m": distance }),
     );
     audit::record(tx, actor, event).await?;
+    // The day's flags count its check-ins' verdicts.
+    crate::tracking::queue_summary(tx, company, person, &day, record.received_at).await?;
     Ok(())
 }
 
@@ -421,7 +424,7 @@ pub(crate) async fn apply_check_out(
     let payload: CheckOutPayload = record.payload_as()?;
     let (company, person) = (scope.company_id(), scope.person_id());
     let open: Option<OpenVisit> = sqlx::query_as(
-        "SELECT client_id, in_device_time, checked_out_at, flags FROM visits \
+        "SELECT client_id, day, in_device_time, checked_out_at, flags FROM visits \
          WHERE company_id = $1 AND id = $2 AND person_id = $3",
     )
     .bind(company)
@@ -478,6 +481,7 @@ pub(crate) async fn apply_check_out(
     let event = AuditEvent::new("visit.checked_out", "client", client_id)
         .with(json!({ "visit_id": payload.visit_id, "verdict": out_verdict.as_str(), "outcome": report.outcome }));
     audit::record(tx, actor, event).await?;
+    crate::tracking::queue_summary(tx, company, person, &open.day, record.received_at).await?;
     Ok(())
 }
 

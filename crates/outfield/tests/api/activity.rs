@@ -668,6 +668,79 @@ async fn console_pages_for_field_activity(app: TestApp) {
 }
 
 /// Counts a tile's figure on the overview: `<span class="figure">N</span> words`.
+/// A check-in far from its client is a flag on the day: shown on the day, counted in the report and on
+/// the overview's tile of days to look at; so is one that could not be verified.
+async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let device = app.device(&app.a, &app.a.field).await;
+    let field_id = app.a.field.id;
+    let far = add_client(&admin, "Om Sai Agro Centre", 9000.0, field_id).await;
+    let t0 = now_ms() - 30 * MINUTE;
+    let day = ist_day(t0);
+    let start = record("day_start", t0, json!({ "position": position(0.0, 12.0) }));
+    assert!(push(&device, &[grant_location(t0 - 1000), start])
+        .await
+        .iter()
+        .all(|r| r["status"] == "accepted"));
+    let overview = manager.get("/console").await.text().await.unwrap();
+    assert_eq!(tile(&overview, "days with flags to look at"), "0");
+
+    let check_in = record(
+        "check_in",
+        t0 + MINUTE,
+        json!({ "client_id": far, "position": position(0.0, 12.0) }),
+    );
+    assert_eq!(
+        push_one(&device, check_in.clone()).await["status"],
+        "accepted"
+    );
+    outfield_field::tracking::summary::drain(&app.db, 100)
+        .await
+        .unwrap();
+    let detail = json_of(&manager, &format!("/api/v1/people/{field_id}/days/{day}")).await;
+    assert_eq!(detail["visits"][0]["in_verdict"], "out_of_range");
+    assert_eq!(
+        detail["flags"],
+        json!(["out_of_range_check_in"]),
+        "{detail}"
+    );
+    let report = json_of(
+        &manager,
+        &format!("/api/v1/reports/activity?from={day}&to={day}"),
+    )
+    .await;
+    let row = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person_id"] == json!(field_id))
+        .unwrap()
+        .clone();
+    assert_eq!(row["flagged_days"], 1);
+    if day == ist_day(now_ms()) {
+        let overview = manager.get("/console").await.text().await.unwrap();
+        assert_eq!(tile(&overview, "day with flags to look at"), "1");
+    }
+
+    // The check-out without a position cannot be verified: a second flag on the same day.
+    let check_out = record(
+        "check_out",
+        t0 + 5 * MINUTE,
+        json!({ "visit_id": check_in["id"] }),
+    );
+    assert_eq!(push_one(&device, check_out).await["status"], "accepted");
+    outfield_field::tracking::summary::drain(&app.db, 100)
+        .await
+        .unwrap();
+    let detail = json_of(&manager, &format!("/api/v1/people/{field_id}/days/{day}")).await;
+    assert_eq!(
+        detail["flags"],
+        json!(["out_of_range_check_in", "unverified_check_in"]),
+        "{detail}"
+    );
+}
+
 fn tile(page: &str, words: &str) -> String {
     let at = page
         .find(&format!("</span> {words}"))
@@ -924,5 +997,6 @@ both_backends!(
     bad_records_are_refused_one_by_one,
     leave_settings_exports_and_retention,
     console_pages_for_field_activity,
-    the_overview_shows_today_and_the_last_30_days
+    the_overview_shows_today_and_the_last_30_days,
+    far_and_unverified_check_ins_flag_the_day,
 );
