@@ -4,7 +4,7 @@
 pub mod api;
 
 use outfield_core::db::columns::UnixMs;
-use outfield_core::ids::PersonId;
+use outfield_core::ids::{CompanyId, PersonId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -44,7 +44,7 @@ pub async fn apply(tx: &mut Tx, scope: &Scope, record: &Incoming) -> Applied {
 }
 
 /// A stored note.
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Note {
     /// The id the device gave it.
     #[sqlx(try_from = "String")]
@@ -58,6 +58,26 @@ pub struct Note {
     /// When the server received it.
     #[sqlx(try_from = "UnixMs")]
     pub received_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The notes a person wrote between two instants (a day of the company's calendar, by the phone's
+/// clock), oldest first: the day page shows them among the day's events.
+pub(crate) async fn written_between(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    person_id: PersonId,
+    (from, until): (i64, i64),
+) -> sqlx::Result<Vec<Note>> {
+    sqlx::query_as(
+        "SELECT id, body, device_time, received_at FROM notes WHERE company_id = $1 AND person_id = $2 \
+         AND device_time >= $3 AND device_time < $4 ORDER BY device_time LIMIT 500",
+    )
+    .bind(company_id)
+    .bind(person_id)
+    .bind(from)
+    .bind(until)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// The notes of a person the scope may see, newest first.

@@ -318,6 +318,10 @@ fn timeline(detail: &DayDetail, zone: &str, lang: Language) -> Vec<TimelineEntry
             events.push((out.timestamp_millis(), what));
         }
     }
+    for note in &detail.notes {
+        let what = lang.tr1("Note: {}", &note.text);
+        events.push((note.device_time.timestamp_millis(), what));
+    }
     if let Some(at) = detail.end_device_time {
         events.push((at.timestamp_millis(), lang.tr("Ended the day").into()));
     }

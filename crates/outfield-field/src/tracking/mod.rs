@@ -707,6 +707,8 @@ pub(crate) struct DayDetail {
     pub visits: Vec<crate::visits::Visit>,
     /// The selfie taken at the start of the day, when the company asks for one.
     pub selfie: Option<outfield_core::files::Attachment>,
+    /// Notes the person wrote that day, oldest first.
+    pub notes: Vec<crate::notes::Note>,
 }
 
 /// A day of a person the scope may see (their own, their team's, or anyone's for admins).
@@ -717,11 +719,21 @@ pub(crate) async fn day_detail(
     day: chrono::NaiveDate,
 ) -> AppResult<DayDetail> {
     let person = outfield_core::people::get(db, scope, person_id).await?;
+    let calendar_day = day;
     let day = day.to_string();
     let mut tx = db.tenant_read(scope).await?;
     let computed = summary::compute(&mut tx, scope.company_id(), person_id, &day).await?;
     let visits = crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day).await?;
     let selfie = crate::attendance::selfie_of(&mut tx, scope.company_id(), person_id, &day).await?;
+    let zone = outfield_core::companies::settings::load(&mut tx, scope.company_id())
+        .await?
+        .zone();
+    let bounds = (
+        outfield_core::clock::instant_of(calendar_day, 0, zone),
+        outfield_core::clock::instant_of(calendar_day, 24 * 60, zone),
+    );
+    let notes =
+        crate::notes::written_between(&mut tx, scope.company_id(), person_id, bounds).await?;
     tx.commit().await?;
     let (duty, fixes, trail) = match computed {
         Some(c) => (Some(c.duty), c.fixes, c.trail),
@@ -763,6 +775,7 @@ pub(crate) async fn day_detail(
         flags: trail.flags,
         visits,
         selfie,
+        notes,
     })
 }
 

@@ -741,6 +741,52 @@ async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
     );
 }
 
+/// A note written in the field reaches the manager: on the person's day, in the API and on the page.
+async fn a_note_from_the_field_is_on_the_day(app: TestApp) {
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let device = app.device(&app.a, &app.a.field).await;
+    let field_id = app.a.field.id;
+    let t0 = now_ms() - 20 * MINUTE;
+    let day = ist_day(t0);
+    let note = record(
+        "note",
+        t0 + MINUTE,
+        json!({ "text": "Godown stock of 250 ml low; asked for 40 cartons" }),
+    );
+    let results = push(&device, &[record("day_start", t0, json!({})), note]).await;
+    assert!(
+        results.iter().all(|r| r["status"] == "accepted"),
+        "{results:?}"
+    );
+    let detail = json_of(&manager, &format!("/api/v1/people/{field_id}/days/{day}")).await;
+    let notes = detail["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0]["text"],
+        "Godown stock of 250 ml low; asked for 40 cartons"
+    );
+    let page = manager
+        .get(&format!("/console/people/{field_id}/day?day={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Note: Godown stock of 250 ml low; asked for 40 cartons"),
+        "the day page shows the note among the day's events"
+    );
+    let other_day = json_of(
+        &manager,
+        &format!("/api/v1/people/{field_id}/days/2020-01-01"),
+    )
+    .await;
+    assert_eq!(
+        other_day["notes"],
+        json!([]),
+        "a note belongs to its own day"
+    );
+}
+
 fn tile(page: &str, words: &str) -> String {
     let at = page
         .find(&format!("</span> {words}"))
@@ -999,4 +1045,5 @@ both_backends!(
     console_pages_for_field_activity,
     the_overview_shows_today_and_the_last_30_days,
     far_and_unverified_check_ins_flag_the_day,
+    a_note_from_the_field_is_on_the_day,
 );
