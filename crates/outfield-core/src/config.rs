@@ -101,6 +101,19 @@ impl ServerConfig {
         Ok(db)
     }
 
+    /// For commands that read an existing installation (`audit verify`): refuses a data directory that
+    /// holds no database, instead of creating an empty one and reporting on nothing.
+    pub fn require_existing_database(&self) -> anyhow::Result<()> {
+        let file = self.data_dir.join("outfield.db");
+        if self.database_url.is_none() && !file.exists() {
+            anyhow::bail!(
+                "there is no Outfield database at {}: give the server's --data-dir (or --database-url)",
+                file.display()
+            );
+        }
+        Ok(())
+    }
+
     /// The database URL to connect to: the configured PostgreSQL or SQLite in the data directory.
     pub fn database_url(&self) -> anyhow::Result<String> {
         match &self.database_url {

@@ -25,7 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server (console at /, API at /api/v1, OpenAPI at /api/openapi.json).
+    /// Run the web server (console at /console, field app at /app/, API at /api/v1, OpenAPI at
+    /// /api/openapi.json).
     Serve {
         #[command(flatten)]
         config: ServerConfig,
@@ -234,6 +235,7 @@ fn slug_from(name: &str) -> String {
 }
 
 async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {
+    config.require_existing_database()?;
     let db = config.connect_migrated(&outfield::MIGRATIONS).await?;
     let results = verify_all(&db, company.as_deref()).await?;
     let mut broken = false;

@@ -78,7 +78,7 @@ async fn create_session(
     let (session, device) = sign_in::start_session(
         &state.db,
         verified,
-        request.remember,
+        (request.remember, None),
         presented_session(&jar),
         &client,
     )

@@ -16,8 +16,8 @@ use crate::auth::sign_in::{self, Attempt, Credentials};
 use crate::auth::tokens::constant_time_eq;
 use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
 use crate::console::{
-    error_page, remembered_cookie, render, visitor_language, ConsoleUser, FormErrors, Frame,
-    Submission,
+    chosen_language, error_page, remembered_cookie, render, visitor_language, ConsoleUser,
+    FormErrors, Frame, Submission,
 };
 use crate::error::AppError;
 use crate::people::domain::{Language, NewPassword};
@@ -142,7 +142,7 @@ async fn sign_in(
             sign_in::start_session(
                 &state.db,
                 verified,
-                remember,
+                (remember, chosen_language(&jar)),
                 presented_session(&jar),
                 &client,
             )
@@ -315,8 +315,14 @@ async fn sign_in_with_new_password(
     };
     let outcome = match sign_in::verify(&state.db, credentials, attempt).await {
         Ok(verified) => {
-            sign_in::start_session(&state.db, verified, false, presented_session(&jar), client)
-                .await
+            sign_in::start_session(
+                &state.db,
+                verified,
+                (false, chosen_language(&jar)),
+                presented_session(&jar),
+                client,
+            )
+            .await
         }
         Err(error) => Err(error),
     };

@@ -16,7 +16,7 @@ use crate::clock::now_ms;
 use crate::companies::domain::CompanySlug;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::people::domain::{Email, PhoneNumber, Role};
+use crate::people::domain::{Email, Language, PhoneNumber, Role};
 
 /// What a person types to sign in.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -206,11 +206,12 @@ async fn find_candidate(
 }
 
 /// Opens a console session for a verified person, ending the session the browser presented (rotation);
-/// returns it with the sign-in device cookie's value.
+/// returns it with the sign-in device cookie's value. A language the visitor chose on the sign-in page
+/// becomes the account's: the console then speaks it, not the one saved before.
 pub(crate) async fn start_session(
     db: &Db,
     verified: Verified,
-    remember: bool,
+    (remember, language): (bool, Option<Language>),
     presented: Option<String>,
     client: &ClientInfo,
 ) -> AppResult<(sessions::NewSession, String)> {
@@ -219,6 +220,14 @@ pub(crate) async fn start_session(
     let device = after_success(&mut tx, &verified).await?;
     if let Some(old) = presented {
         sessions::delete(&mut tx, &old).await?;
+    }
+    if let Some(language) = language {
+        sqlx::query("UPDATE people SET language = $1 WHERE company_id = $2 AND id = $3")
+            .bind(language.as_str())
+            .bind(scope.company_id())
+            .bind(scope.person_id())
+            .execute(&mut *tx)
+            .await?;
     }
     let session = sessions::create(
         &mut tx,
@@ -229,8 +238,9 @@ pub(crate) async fn start_session(
     )
     .await?;
     let actor = Actor::anonymous(scope.company_id(), Some(scope.person_id()), client);
-    let event = AuditEvent::new("auth.signed_in", "person", scope.person_id())
-        .with(json!({ "via": "session", "remember": remember }));
+    let event = AuditEvent::new("auth.signed_in", "person", scope.person_id()).with(
+        json!({ "via": "session", "remember": remember, "language": language.map(Language::as_str) }),
+    );
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
     Ok((session, device))

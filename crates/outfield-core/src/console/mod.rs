@@ -70,6 +70,12 @@ pub fn visitor_language(
     (jar, browser_language(headers))
 }
 
+/// The language the visitor chose on this browser (the sign-in page's switch), if they chose one.
+pub fn chosen_language(jar: &CookieJar) -> Option<Language> {
+    jar.get(LANGUAGE_COOKIE)
+        .map(|remembered| Language::parse(remembered.value()))
+}
+
 tokio::task_local! {
     /// The language of the visitor whose request is being answered, for pages that have no signed-in
     /// person to ask (error pages, expired links).

@@ -439,3 +439,21 @@ both_backends!(
     tampering_is_detected_at_the_first_broken_entry,
     removed_entries_are_detected,
 );
+
+/// `audit verify` pointed at a directory without a database refuses, naming what is missing, instead of
+/// creating an empty database and reporting that all is well.
+#[test]
+fn verify_refuses_a_data_directory_without_a_database() {
+    let dir = crate::helpers::temp_dir();
+    let missing = dir.0.join("not-the-server-data");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_outfield"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&missing)
+        .env_remove("OUTFIELD_DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(run.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(said.contains("there is no Outfield database at"), "{said}");
+    assert!(!missing.exists(), "nothing was created");
+}

@@ -271,6 +271,30 @@ async fn the_console_speaks_hindi_once_chosen_and_before_sign_in(app: TestApp) {
             && wrong.contains(&format!(r#"value="{}""#, app.a.manager.email)),
         "the error is Hindi and what was typed stays: {wrong}"
     );
+    // Signing in after choosing Hindi keeps Hindi, whatever the account had saved (English here).
+    let signed_in = app
+        .console_sign_in(&visitor, &app.a.owner.email, crate::helpers::PASSWORD)
+        .await;
+    assert!(signed_in.status().is_redirection());
+    let overview = visitor
+        .get(app.url("/console"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        overview.contains(r#"<html lang="hi">"#) && overview.contains("पिछले 30 दिन"),
+        "the language chosen on the sign-in page wins over the saved one"
+    );
+    let saved = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM people WHERE id = '{}' AND language = 'hi'",
+            app.a.owner.id
+        ))
+        .await;
+    assert_eq!(saved, 1, "and becomes the account's");
 
     for member in [&app.a.manager, &app.a.admin] {
         let session = app.session(&app.a, member).await;
