@@ -196,7 +196,7 @@ pub(crate) fn totals(rows: &[ActivityRow]) -> ActivityRow {
         employee_code: None,
         days_on_duty: sum(|r| r.days_on_duty),
         duty_minutes: sum(|r| r.duty_minutes),
-        distance_km: (rows.iter().map(|r| r.distance_km).sum::<f64>() * 100.0).round() / 100.0,
+        distance_km: round_km(rows.iter().map(|r| r.distance_km * 1000.0).sum()),
         visits_planned: sum(|r| r.visits_planned),
         visits_done: done,
         planned_done: sum(|r| r.planned_done),

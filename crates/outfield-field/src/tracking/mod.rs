@@ -669,9 +669,10 @@ impl From<LiveRow> for LivePosition {
     }
 }
 
-/// Metres as kilometres with two decimals, as reports show them.
+/// Metres as kilometres with two decimals, as reports show them: the one rounding of distances, so that
+/// no page shows "-0.0 km" (a sum of no distances is −0.0 in IEEE arithmetic; adding +0.0 makes it 0).
 pub(crate) fn round_km(metres: f64) -> f64 {
-    (metres / 10.0).round() / 100.0
+    (metres / 10.0).round() / 100.0 + 0.0
 }
 
 /// A person's day: duty, trail, stops, gaps, flags and visits.
@@ -802,4 +803,16 @@ pub async fn purge_expired_fixes(tx: &mut Tx, now: i64) -> sqlx::Result<u64> {
         .rows_affected();
     }
     Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_km;
+
+    #[test]
+    fn no_distance_is_zero_not_minus_zero() {
+        let none: f64 = std::iter::empty::<f64>().sum();
+        assert_eq!(format!("{:.1}", round_km(none)), "0.0");
+        assert_eq!(round_km(1234.0), 1.23);
+    }
 }

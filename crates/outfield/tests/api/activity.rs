@@ -814,6 +814,11 @@ async fn the_overview_shows_today_and_the_last_30_days(app: TestApp) {
         !fresh.contains(r#"id="map-data""#),
         "no small map while nobody is on duty"
     );
+    assert_eq!(
+        tile(&fresh, "km travelled"),
+        "0.0",
+        "no distance is 0.0, never -0.0"
+    );
 
     let device = app.device(&app.a, &app.a.field).await;
     let field_id = app.a.field.id;
