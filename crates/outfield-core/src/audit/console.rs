@@ -125,35 +125,63 @@ fn target_words(entry: &AuditEntry, lang: Language) -> (String, Option<String>) 
     }
 }
 
-/// The details as "field: value" lines a person can read: arrays listed, nested objects counted.
-fn summary(details: &serde_json::Value, lang: Language) -> Vec<(String, String)> {
+/// The details as "field: value" lines a person can read: arrays listed, nested objects counted, a
+/// person's id as their name, and codes (`field_employee`, `session`) in words.
+fn summary(details: &serde_json::Value, words: &Words<'_>) -> Vec<(String, String)> {
     let Some(object) = details.as_object() else {
         return Vec::new();
     };
     object
         .iter()
         .map(|(key, value)| {
-            let field = lang.tr(&key.replace('_', " ")).to_string();
-            (field, readable_value(value, lang))
+            // "owner_id": a person's id reads as "owner: Rajesh Sharma".
+            let names_a_person = value.as_str().is_some_and(|v| words.people.contains_key(v));
+            let key = match key.strip_suffix("_id") {
+                Some(role) if names_a_person => role,
+                _ => key.as_str(),
+            };
+            let field = words.lang.tr(&key.replace('_', " ")).to_string();
+            (field, readable_value(value, words))
         })
         .collect()
 }
 
-fn readable_value(value: &serde_json::Value, lang: Language) -> String {
+/// What turns recorded values into words: the reader's language and the company's people by id.
+struct Words<'a> {
+    lang: Language,
+    people: &'a std::collections::HashMap<String, String>,
+}
+
+fn readable_value(value: &serde_json::Value, words: &Words<'_>) -> String {
     use serde_json::Value;
+    let lang = words.lang;
     match value {
         Value::Null => "—".into(),
         Value::Bool(yes) => lang.tr(if *yes { "yes" } else { "no" }).into(),
-        Value::String(text) => text.clone(),
+        Value::String(text) => match words.people.get(text) {
+            Some(name) => name.clone(),
+            None if is_code(text) => lang.tr(&text.replace('_', " ")).to_string(),
+            None => text.clone(),
+        },
         Value::Number(number) => number.to_string(),
         Value::Array(items) if items.len() > 5 => lang.tr1("{} items", items.len()),
         Value::Array(items) => items
             .iter()
-            .map(|item| readable_value(item, lang))
+            .map(|item| readable_value(item, words))
             .collect::<Vec<_>>()
             .join(", "),
         Value::Object(fields) => lang.tr1("{} fields", fields.len()),
     }
+}
+
+/// Whether recorded text is a code of Outfield's (a role, a way of signing in) rather than something a
+/// person typed: lower-case words joined by `_`.
+fn is_code(text: &str) -> bool {
+    let snake = text.contains('_')
+        && text
+            .split('_')
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()));
+    snake || matches!(text, "owner" | "admin" | "manager" | "session")
 }
 
 #[derive(Template)]
@@ -221,6 +249,18 @@ async fn audit_page(
             serde_urlencoded::to_string(params).unwrap_or_default()
         )
     });
+    let people: Vec<(String, String)> =
+        people::list(&state.db, &user.scope, StatusFilter::All, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| (p.id.to_string(), p.name))
+            .collect();
+    let by_id = people.iter().cloned().collect();
+    let words = Words {
+        lang,
+        people: &by_id,
+    };
     let rows = entries
         .into_iter()
         .map(|e| {
@@ -232,19 +272,13 @@ async fn audit_page(
                 what: action_words(&e.action, lang),
                 target,
                 target_href,
-                summary: summary(&e.details, lang),
+                summary: summary(&e.details, &words),
                 raw: e.details.to_string(),
                 action: e.action,
                 ip: e.ip,
                 user_agent: e.user_agent,
             }
         })
-        .collect();
-    let people = people::list(&state.db, &user.scope, StatusFilter::All, None)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| (p.id.to_string(), p.name))
         .collect();
     render(&AuditPage {
         frame: Frame::new(&user, "Audit trail", "audit"),

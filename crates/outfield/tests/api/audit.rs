@@ -350,7 +350,31 @@ async fn the_console_trail_says_what_happened_in_words(app: TestApp) {
         "{html}"
     );
     assert!(html.contains("<summary>Recorded data</summary><p><code>person.invited</code></p>"));
+    assert!(
+        html.contains("<dt>role</dt><dd>field employee</dd>"),
+        "codes read as words: {html}"
+    );
     assert!(!html.contains("auth.signed_in"), "the filter holds");
+    let sign_ins = admin
+        .get("/console/audit?action=auth.signed_in")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sign_ins.contains("<dt>via</dt><dd>session</dd>") && !sign_ins.contains("field_employee"),
+        "{sign_ins}"
+    );
+    let created = admin
+        .get("/console/audit?action=company.created")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        created.contains("<dt>owner</dt><dd>Alpha Traders Owner</dd>"),
+        "the owner of a new company by name, not by id: {created}"
+    );
     let other = app.session(&app.b, &app.b.admin).await;
     let theirs = other.get("/console/audit").await.text().await.unwrap();
     assert!(
