@@ -205,6 +205,20 @@ struct PageQuery {
     before_seq: Option<i64>,
 }
 
+/// The link to the page of entries older than `last`, under the same filter.
+fn older_entries(query: &PageQuery, last: i64) -> String {
+    let params = [
+        ("action", query.action.clone().unwrap_or_default()),
+        ("ip", query.ip.clone().unwrap_or_default()),
+        ("actor_id", query.actor_id.clone().unwrap_or_default()),
+        ("before_seq", last.to_string()),
+    ];
+    format!(
+        "/console/audit?{}",
+        serde_urlencoded::to_string(params).unwrap_or_default()
+    )
+}
+
 async fn audit_page(
     State(state): State<AppState>,
     ConsoleUser(user): ConsoleUser,
@@ -236,19 +250,8 @@ async fn audit_page(
         .await
         .map(|c| c.time_zone)
         .unwrap_or_default();
-    let next_page = (entries.len() == 100).then(|| {
-        let last = entries.last().map(|e| e.seq).unwrap_or_default();
-        let params = [
-            ("action", query.action.clone().unwrap_or_default()),
-            ("ip", query.ip.clone().unwrap_or_default()),
-            ("actor_id", query.actor_id.clone().unwrap_or_default()),
-            ("before_seq", last.to_string()),
-        ];
-        format!(
-            "/console/audit?{}",
-            serde_urlencoded::to_string(params).unwrap_or_default()
-        )
-    });
+    let next_page = (entries.len() == 100)
+        .then(|| older_entries(&query, entries.last().map(|e| e.seq).unwrap_or_default()));
     let people: Vec<(String, String)> =
         people::list(&state.db, &user.scope, StatusFilter::All, None)
             .await
