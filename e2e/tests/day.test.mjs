@@ -30,6 +30,15 @@ async function seenSince(since) {
   }
 }
 
+/** Signs Vikram in, allows location on the consent screen and waits for Home with his open day. */
+async function intoTheDay(page) {
+  await appSignIn(page, server.base, VIKRAM);
+  await page.click('[data-grant=location]');
+  await page.waitForSelector('[data-revoke=location]');
+  await page.click('#done');
+  await page.waitForSelector('#end-day', { timeout: 15_000 });
+}
+
 async function untilRecorded(page) {
   await page.waitForFunction(() => document.querySelector('#tracking')?.textContent.includes('recorded'), null, { timeout: 15_000 });
 }
@@ -77,11 +86,7 @@ test('a permission allowed later in Settings starts tracking; Settings opens wit
 test('a late answer to "clients near me" never takes the employee to another screen', async () => {
   const context = await browser.newContext({ ...PHONE, geolocation: PUNE, permissions: ['geolocation'] });
   const page = await context.newPage();
-  await appSignIn(page, server.base, VIKRAM);
-  await page.click('[data-grant=location]');
-  await page.waitForSelector('[data-revoke=location]');
-  await page.click('#done');
-  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  await intoTheDay(page);
   let release;
   const held = new Promise((resolve) => { release = resolve; });
   await page.route('**/api/v1/clients?latitude=*', async (route) => { await held; await route.continue(); });
@@ -106,11 +111,7 @@ test('a check-in takes a fresh position and tells the employee how far the clien
   assert.ok(field, 'the harness found its field employee');
   const context = await browser.newContext({ ...PHONE, geolocation: north(8960), permissions: ['geolocation'] });
   const page = await context.newPage();
-  await appSignIn(page, server.base, VIKRAM);
-  await page.click('[data-grant=location]');
-  await page.waitForSelector('[data-revoke=location]');
-  await page.click('#done');
-  await page.waitForSelector('#end-day', { timeout: 15_000 });
+  await intoTheDay(page);
   await untilRecorded(page);
   // The phone walks away, 9 km from the client; the check-in must not use the position from before.
   await context.setGeolocation(PUNE);

@@ -237,6 +237,32 @@ pub(crate) struct CheckOutPayload {
     pub voice_note: Option<Uuid>,
 }
 
+impl Visit {
+    /// The check-in's verdict as the day page explains it: how far from the client, and why one could
+    /// not be verified (a fix too coarse to tell, no position, a client without a location).
+    pub fn verdict_explained(&self, lang: &outfield_core::people::domain::Language) -> String {
+        let lang = *lang;
+        let metres = |m: f64| lang.tr1("{} m", format!("{m:.0}"));
+        match (self.in_verdict, self.in_distance_m, self.in_accuracy_m) {
+            (Verdict::Verified, Some(d), _) => {
+                lang.tr1("Verified — {} from the client", metres(d))
+            }
+            (Verdict::OutOfRange, Some(d), Some(a)) => lang.tr2(
+                "Out of range — {1} from the client (±{2})",
+                metres(d),
+                metres(a),
+            ),
+            (Verdict::Unverified, Some(d), Some(a)) => lang.tr2(
+                "Not verified — the position was too inaccurate (±{1}) to tell; {2} from the client",
+                metres(a),
+                metres(d),
+            ),
+            (_, None, Some(_)) => lang.tr("Not verified — the client has no location").into(),
+            (_, _, None) => lang.tr("Not verified — the phone gave no position").into(),
+        }
+    }
+}
+
 /// Most photos one visit report carries.
 const MAX_PHOTOS: usize = 10;
 

@@ -723,6 +723,11 @@ async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
         assert_eq!(tile(&overview, "day with flags to look at"), "1");
     }
 
+    let page = day_page(&manager, field_id, &day).await;
+    assert!(
+        page.contains("Out of range — 9000 m from the client (±12 m)"),
+        "the day page says how far the check-in was"
+    );
     // The check-out without a position cannot be verified: a second flag on the same day.
     let check_out = record(
         "check_out",
@@ -739,6 +744,30 @@ async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
         json!(["out_of_range_check_in", "unverified_check_in"]),
         "{detail}"
     );
+    // A check-in whose fix is too coarse says so, with the distance it could not judge.
+    let near = add_client(&admin, "Sai Krupa Kirana", 40.0, field_id).await;
+    let coarse = record(
+        "check_in",
+        t0 + 6 * MINUTE,
+        json!({ "client_id": near, "position": position(0.0, 400.0) }),
+    );
+    assert_eq!(push_one(&device, coarse).await["status"], "accepted");
+    let page = day_page(&manager, field_id, &day).await;
+    assert!(
+        page.contains(
+            "Not verified — the position was too inaccurate (±400 m) to tell; 40 m from the client"
+        ),
+        "the day page says why a check-in could not be verified"
+    );
+}
+
+/// The console's page of a person's day, as HTML.
+async fn day_page(session: &Session, person: PersonId, day: &str) -> String {
+    let response = session
+        .get(&format!("/console/people/{person}/day?day={day}"))
+        .await;
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
 }
 
 /// A note written in the field reaches the manager: on the person's day, in the API and on the page.
@@ -765,12 +794,7 @@ async fn a_note_from_the_field_is_on_the_day(app: TestApp) {
         notes[0]["text"],
         "Godown stock of 250 ml low; asked for 40 cartons"
     );
-    let page = manager
-        .get(&format!("/console/people/{field_id}/day?day={day}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = day_page(&manager, field_id, &day).await;
     assert!(
         page.contains("Note: Godown stock of 250 ml low; asked for 40 cartons"),
         "the day page shows the note among the day's events"

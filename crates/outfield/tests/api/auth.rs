@@ -248,15 +248,7 @@ async fn repeated_failures_are_slowed_then_refused(app: TestApp) {
 
 async fn the_hourly_cap_refuses_an_account_for_at_most_an_hour(app: TestApp) {
     let key = format!("person:{}:{}", app.a.company_id, app.a.manager.id);
-    let now = chrono::Utc::now().timestamp_millis();
-    let values: Vec<String> = (0..100)
-        .map(|i| format!("('{key}', {})", now - 3_000_000 + i))
-        .collect();
-    app.admin_sql(&format!(
-        "INSERT INTO rate_events (limit_key, at) VALUES {}",
-        values.join(", ")
-    ))
-    .await;
+    app.record_failures(&key, 100, 3_000_000).await;
     let response = app
         .sign_in_attempt(&app.browser(), &app.a.slug, &app.a.manager.email, PASSWORD)
         .await;

@@ -289,6 +289,20 @@ impl TestApp {
         sqlx::raw_sql(sql).fetch_all(&mut conn).await.unwrap()
     }
 
+    /// Records `count` earlier failures against a limit key (`address:…`, `person:…`), the first
+    /// `ago_ms` ago and one a millisecond apart, as if attempts had been made.
+    pub async fn record_failures(&self, key: &str, count: usize, ago_ms: i64) {
+        let now = chrono::Utc::now().timestamp_millis();
+        let values: Vec<String> = (0..count)
+            .map(|i| format!("('{key}', {})", now - ago_ms + i as i64))
+            .collect();
+        self.admin_sql(&format!(
+            "INSERT INTO rate_events (limit_key, at) VALUES {}",
+            values.join(", ")
+        ))
+        .await;
+    }
+
     /// A count from a query, as the privileged user.
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;

@@ -65,15 +65,8 @@ async fn simultaneous_wrong_passwords_for_one_person_reach_the_check_five_times(
 
 async fn simultaneous_attempts_from_one_address_stop_at_its_cap(app: TestApp) {
     let address = "49.36.77.7";
-    let now = chrono::Utc::now().timestamp_millis();
-    let earlier: Vec<String> = (0..295)
-        .map(|i| format!("('address:{address}', {})", now - 600_000 + i))
-        .collect();
-    app.admin_sql(&format!(
-        "INSERT INTO rate_events (limit_key, at) VALUES {}",
-        earlier.join(", ")
-    ))
-    .await;
+    app.record_failures(&format!("address:{address}"), 295, 600_000)
+        .await;
     let attempts = (0..40).map(|i| {
         let login = format!("guess{i}@alpha-traders.example");
         let app = &app;
@@ -117,15 +110,8 @@ async fn a_capped_address_does_not_lock_out_known_devices(app: TestApp) {
     assert_eq!(first.await.unwrap().status(), 201);
 
     // Someone behind the same address guesses until the address is capped.
-    let now = chrono::Utc::now().timestamp_millis();
-    let guesses: Vec<String> = (0..300)
-        .map(|i| format!("('address:{office}', {})", now - 60_000 + i))
-        .collect();
-    app.admin_sql(&format!(
-        "INSERT INTO rate_events (limit_key, at) VALUES {}",
-        guesses.join(", ")
-    ))
-    .await;
+    app.record_failures(&format!("address:{office}"), 300, 60_000)
+        .await;
     assert_eq!(
         stranger_attempt(&app, office, &app.a.admin.email).await,
         429,
