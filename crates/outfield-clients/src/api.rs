@@ -117,7 +117,6 @@ async fn import_clients(
     ))
 }
 
-/// Reads the `file` and `options` parts of an import request.
 /// The parts of an import's multipart body: the file and, optionally, how to read it.
 pub(crate) struct ImportUpload {
     /// The CSV or XLSX file.
@@ -159,6 +158,7 @@ impl utoipa::ToSchema for ImportUpload {
     }
 }
 
+/// Reads the `file` and `options` parts of an import request.
 pub(crate) async fn read_import(mut multipart: Multipart) -> AppResult<ImportUpload> {
     let mut file = None;
     let mut options = ImportOptions::default();

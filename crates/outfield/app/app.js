@@ -467,10 +467,11 @@ function bindVisit(client) {
   on('#voice-record', 'click', () => toggleRecording(client));
   showReportFiles();
   on('#check-in', 'click', async (event) => {
+    const stillHere = current();
     event.target.disabled = true;
     event.target.textContent = t('visit.locating');
     await duty.checkIn(client);
-    clientView(client.id);
+    if (stillHere()) clientView(client.id);
   });
   on('#plan-today', 'click', async () => {
     const me = await meta('me');

@@ -189,7 +189,7 @@ pub(crate) struct PasswordChange {
 
 /// Changes the signed-in person's password; every other session and device token ends.
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn change_password(
     State(state): State<AppState>,
     principal: Principal,
@@ -229,7 +229,8 @@ pub(crate) struct LinkRedemption {
 /// Sets a password through a one-time link; the link is then used up.
 #[utoipa::path(post, path = "/api/v1/links/{token}", tag = "auth", security(()), request_body = LinkRedemption,
     params(("token" = String, Path, description = "The token from the link")),
-    responses((status = 200, body = LinkInfo), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = LinkInfo), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 503, body = Problem)))]
 async fn redeem_link(
     State(state): State<AppState>,
     client: ClientInfo,

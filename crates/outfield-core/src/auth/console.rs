@@ -16,8 +16,8 @@ use crate::auth::sign_in::{self, Attempt, Credentials};
 use crate::auth::tokens::constant_time_eq;
 use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
 use crate::console::{
-    chosen_language, error_page, remembered_cookie, render, visitor_language, ConsoleUser,
-    FormErrors, Frame, Submission,
+    chosen_language, error_page, forget_chosen_language, remembered_cookie, render,
+    visitor_language, ConsoleUser, FormErrors, Frame, Submission,
 };
 use crate::error::AppError;
 use crate::people::domain::{Language, NewPassword};
@@ -184,7 +184,10 @@ fn signed_in(
     secure: bool,
 ) -> CookieJar {
     let remembered = remembered_cookie(COMPANY_COOKIE, company.trim().to_lowercase(), secure);
-    jar.add(sessions::cookie(session, remember, secure))
+    // The language chosen on the sign-in page is the account's now; kept in the browser it would
+    // override a later change in the account, or the next person signing in on this browser.
+    forget_chosen_language(jar)
+        .add(sessions::cookie(session, remember, secure))
         .add(sign_in_devices::cookie(device, secure))
         .add(remembered)
         .remove(Cookie::build(SIGN_IN_CSRF_COOKIE).path("/sign-in"))

@@ -126,6 +126,16 @@ async fn check_account(tx: &mut Tx, account: &str, now: i64) -> AppResult<()> {
 }
 
 impl Reservation {
+    /// The password was never checked (the server was busy or failed): the attempt counts against
+    /// nothing.
+    pub(crate) async fn withdraw(&self, tx: &mut Tx) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM rate_events WHERE attempt = $1")
+            .bind(&self.attempt)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// A correct password: the account's failures are cleared and this attempt no longer counts against
     /// the address.
     pub(crate) async fn succeeded(&self, tx: &mut Tx) -> sqlx::Result<()> {

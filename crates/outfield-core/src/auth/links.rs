@@ -154,6 +154,9 @@ pub(crate) async fn redeem(
     password: NewPassword,
     client: &ClientInfo,
 ) -> AppResult<LinkInfo> {
+    // The token first: an unknown one costs no password hash (hashes are bounded per core, and a
+    // stranger's made-up links must not take their turn from real sign-ins).
+    inspect(db, token).await?;
     let hash = passwords::hash(password.into()).await?;
     let mut tx = db.system().await?;
     let link = find_valid(&mut tx, token).await?;

@@ -46,7 +46,7 @@ pub(crate) async fn change_password(
             .fetch_one(&mut *tx)
             .await?;
     tx.commit().await?;
-    if !passwords::verify(current, stored).await? {
+    if current.len() > 1024 || !passwords::verify(current, stored).await? {
         return Err(AppError::field(
             "current_password",
             "is not your current password",

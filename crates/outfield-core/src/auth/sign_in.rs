@@ -128,7 +128,16 @@ pub async fn verify(
     tx.commit().await?;
 
     let stored_hash = candidate.as_ref().and_then(|c| c.password_hash.clone());
-    let password_ok = passwords::verify(credentials.password, stored_hash).await?;
+    let password_ok = match passwords::verify(credentials.password, stored_hash).await {
+        Ok(matches) => matches,
+        Err(error) => {
+            // The password was never checked (the server was busy): the attempt does not count.
+            let mut tx = db.system().await?;
+            reservation.withdraw(&mut tx).await?;
+            tx.commit().await?;
+            return Err(error);
+        }
+    };
     match (company_id, candidate) {
         (Some(company_id), Some(candidate)) if password_ok && candidate.active => Ok(Verified {
             scope: Scope::verified(company_id, candidate.person_id, candidate.role),
@@ -221,13 +230,17 @@ pub(crate) async fn start_session(
     if let Some(old) = presented {
         sessions::delete(&mut tx, &old).await?;
     }
+    let mut changed_language = None;
     if let Some(language) = language {
-        sqlx::query("UPDATE people SET language = $1 WHERE company_id = $2 AND id = $3")
-            .bind(language.as_str())
-            .bind(scope.company_id())
-            .bind(scope.person_id())
-            .execute(&mut *tx)
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE people SET language = $1 WHERE company_id = $2 AND id = $3 AND language <> $1",
+        )
+        .bind(language.as_str())
+        .bind(scope.company_id())
+        .bind(scope.person_id())
+        .execute(&mut *tx)
+        .await?;
+        changed_language = (changed.rows_affected() == 1).then_some(language);
     }
     let session = sessions::create(
         &mut tx,
@@ -238,9 +251,11 @@ pub(crate) async fn start_session(
     )
     .await?;
     let actor = Actor::anonymous(scope.company_id(), Some(scope.person_id()), client);
-    let event = AuditEvent::new("auth.signed_in", "person", scope.person_id()).with(
-        json!({ "via": "session", "remember": remember, "language": language.map(Language::as_str) }),
-    );
+    let mut details = json!({ "via": "session", "remember": remember });
+    if let Some(language) = changed_language {
+        details["language"] = json!(language.as_str());
+    }
+    let event = AuditEvent::new("auth.signed_in", "person", scope.person_id()).with(details);
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
     Ok((session, device))

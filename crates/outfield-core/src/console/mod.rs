@@ -76,6 +76,11 @@ pub fn chosen_language(jar: &CookieJar) -> Option<Language> {
         .map(|remembered| Language::parse(remembered.value()))
 }
 
+/// Drops the visitor's language choice once it became an account's (see [`chosen_language`]).
+pub fn forget_chosen_language(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(LANGUAGE_COOKIE).path("/"))
+}
+
 tokio::task_local! {
     /// The language of the visitor whose request is being answered, for pages that have no signed-in
     /// person to ask (error pages, expired links).

@@ -61,7 +61,7 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, App
 /// document describes it ([`StrictJson`]): an object where an object is documented, never an array of
 /// its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+    let UniqueKeys(value) = serde_json::from_slice(bytes).map_err(|error| {
         AppError::BadRequest(format!(
             "the body is not valid JSON: {}",
             strip_position(&error.to_string())
@@ -212,6 +212,77 @@ mod tests {
         );
         let error = parse_json::<Sample>(br#"{"email": "a@b.in""#).unwrap_err();
         assert!(matches!(error, AppError::BadRequest(_)));
+    }
+}
+
+/// A JSON value read from text that names no key twice in one object. serde_json keeps the last of two
+/// equal keys, where another reader of the same body (a proxy, a log) may keep the first: such a body is
+/// refused, as serde's derived structs refused it before bodies were read through a value.
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeysVisitor)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> Visitor<'de> for UniqueKeysVisitor {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<UniqueKeys, E> {
+        serde_json::Number::from_f64(v)
+            .map(|n| UniqueKeys(serde_json::Value::Number(n)))
+            .ok_or_else(|| E::custom("a number must be finite"))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(v.into()))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys(serde_json::Value::Null))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(UniqueKeys(serde_json::Value::Array(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            let UniqueKeys(item) = map.next_value()?;
+            object.insert(key, item);
+        }
+        Ok(UniqueKeys(serde_json::Value::Object(object)))
     }
 }
 

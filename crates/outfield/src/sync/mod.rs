@@ -111,43 +111,8 @@ pub async fn push(
     }
     let mut tx = db.tenant(scope).await?;
     for (index, record) in others {
-        // Each record runs inside a savepoint: a rejection found halfway (after some of its rows were
-        // written) takes back everything the record did, its claim on the id included.
-        sqlx::query("SAVEPOINT record").execute(&mut *tx).await?;
-        let hash = record.content_hash();
-        let result = match claim(&mut tx, principal, device_id.as_deref(), &record, &hash).await? {
-            Some(Claimed::Own(stored)) if stored == hash => RecordResult {
-                id: Some(record.id),
-                index,
-                status: Status::Duplicate,
-                reason: None,
-            },
-            Some(Claimed::Own(_)) => {
-                rejected(Some(record.id), index, Rejection::new(ID_USED_BEFORE))
-            }
-            Some(Claimed::OtherPersons) => {
-                rejected(Some(record.id), index, Rejection::new(UNUSABLE_ID))
-            }
-            None => match apply(&mut tx, principal, actor, &record).await {
-                Ok(()) => RecordResult {
-                    id: Some(record.id),
-                    index,
-                    status: Status::Accepted,
-                    reason: None,
-                },
-                Err(ApplyError::Rejected(rejection)) => {
-                    sqlx::query("ROLLBACK TO SAVEPOINT record")
-                        .execute(&mut *tx)
-                        .await?;
-                    rejected(Some(record.id), index, rejection)
-                }
-                Err(ApplyError::Fault(error)) => return Err(error),
-            },
-        };
-        sqlx::query("RELEASE SAVEPOINT record")
-            .execute(&mut *tx)
-            .await?;
-        results[index] = Some(result);
+        let who = (principal, actor, device_id.as_deref());
+        results[index] = Some(store_record(&mut tx, who, index, &record).await?);
     }
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
@@ -156,6 +121,63 @@ pub async fn push(
     fill_fix_results(&mut results, answers);
     tx.commit().await?;
     Ok(results.into_iter().flatten().collect())
+}
+
+/// Stores one record (not a fix) inside a savepoint of the push's transaction and answers it: a
+/// rejection found halfway (after some of its rows were written) takes back everything the record did,
+/// its claim on the id included.
+async fn store_record(
+    tx: &mut Tx,
+    (principal, actor, device_id): (&Principal, &Actor, Option<&str>),
+    index: usize,
+    record: &Incoming,
+) -> AppResult<RecordResult> {
+    sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
+    let hash = record.content_hash();
+    let answer = |status, reason: Option<Rejection>| RecordResult {
+        id: Some(record.id),
+        index,
+        status,
+        reason: reason.map(|r| r.0),
+    };
+    let result = match claim(tx, principal, device_id, record, &hash).await? {
+        Some(Claimed::Own(stored)) if stored == hash => answer(Status::Duplicate, None),
+        Some(Claimed::Own(_)) => answer(Status::Rejected, Some(Rejection::new(ID_USED_BEFORE))),
+        Some(Claimed::OtherPersons) => answer(Status::Rejected, Some(Rejection::new(UNUSABLE_ID))),
+        None => match apply(tx, principal, actor, record).await {
+            Ok(()) => answer(Status::Accepted, None),
+            Err(ApplyError::Rejected(rejection)) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT record")
+                    .execute(&mut **tx)
+                    .await?;
+                answer(Status::Rejected, Some(rejection))
+            }
+            // The id is new to the ledger but taken in the kind's own table (an interaction made in
+            // the console, say): like any id this person cannot use, and the rest goes on.
+            Err(ApplyError::Fault(error)) if takes_a_used_key(&error) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT record")
+                    .execute(&mut **tx)
+                    .await?;
+                answer(Status::Rejected, Some(Rejection::new(UNUSABLE_ID)))
+            }
+            Err(ApplyError::Fault(error)) => return Err(error),
+        },
+    };
+    sqlx::query("RELEASE SAVEPOINT record")
+        .execute(&mut **tx)
+        .await?;
+    Ok(result)
+}
+
+/// Whether a record failed on a key already taken: a unique or primary key violation.
+fn takes_a_used_key(error: &AppError) -> bool {
+    let AppError::Internal(cause) = error else {
+        return false;
+    };
+    cause
+        .downcast_ref::<sqlx::Error>()
+        .and_then(sqlx::Error::as_database_error)
+        .is_some_and(|database| database.is_unique_violation())
 }
 
 fn fill_fix_results(

@@ -667,7 +667,6 @@ async fn console_pages_for_field_activity(app: TestApp) {
     assert_eq!(now["work_days"], json!([1, 2]));
 }
 
-/// Counts a tile's figure on the overview: `<span class="figure">N</span> words`.
 /// A check-in far from its client is a flag on the day: shown on the day, counted in the report and on
 /// the overview's tile of days to look at; so is one that could not be verified.
 async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
@@ -811,6 +810,7 @@ async fn a_note_from_the_field_is_on_the_day(app: TestApp) {
     );
 }
 
+/// Counts a tile's figure on the overview: `<span class="figure">N</span> words`.
 fn tile(page: &str, words: &str) -> String {
     let at = page
         .find(&format!("</span> {words}"))

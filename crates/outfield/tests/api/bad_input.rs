@@ -196,6 +196,20 @@ async fn bodies_are_read_as_documented(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(token.status(), 422, "no token for an array of credentials");
+    let twice = admin
+        .client
+        .post(app.url("/api/v1/people"))
+        .header("x-csrf-token", &admin.csrf)
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Ravi", "email": "ravi@alpha-traders.example", "role": "field_employee", "role": "owner"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        twice.status(),
+        400,
+        "a key named twice is refused, not read as its last value"
+    );
     assert_eq!(app.snapshot().await, before, "nothing changed");
 
     let whole = admin

@@ -67,6 +67,43 @@ async fn replays_are_duplicates_and_reused_ids_are_refused(app: TestApp) {
     assert_eq!(stored, 0, "the stored record was not overwritten");
 }
 
+/// An id taken by a record made elsewhere (an interaction logged in the console) is answered as an
+/// unusable id, and the rest of the batch is stored: never a failed push.
+async fn an_id_taken_outside_the_ledger_is_unusable_not_a_failure(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let client: Value = admin
+        .post(
+            "/api/v1/clients",
+            json!({ "name": "Shree Traders", "owner_ids": [app.a.field.id] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let logged: Value = admin
+        .post(
+            &format!(
+                "/api/v1/clients/{}/interactions",
+                client["id"].as_str().unwrap()
+            ),
+            json!({ "kind": "call", "body": "Asked for the price list" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let device = app.device(&app.a, &app.a.field).await;
+    let reused = json!({ "id": logged["id"], "kind": "interaction", "device_time": now_ms(),
+        "payload": { "client_id": client["id"], "kind": "call", "body": "Called back" } });
+    let fine = note(Uuid::now_v7(), "Stock counted");
+    let results = push(&device, &[reused, fine]).await;
+    assert_eq!(statuses(&results), ["rejected", "accepted"]);
+    assert_eq!(
+        results[0]["reason"],
+        "id cannot be used for a record: give the record a new id"
+    );
+}
+
 async fn one_bad_record_never_blocks_the_others(app: TestApp) {
     let device = app.device(&app.a, &app.a.field).await;
     let good = note(Uuid::now_v7(), "Good one");
@@ -294,6 +331,7 @@ async fn consent_ledger_and_notice_versions(app: TestApp) {
 }
 
 both_backends!(
+    an_id_taken_outside_the_ledger_is_unusable_not_a_failure,
     replays_are_duplicates_and_reused_ids_are_refused,
     one_bad_record_never_blocks_the_others,
     hours_of_clock_skew_are_kept_not_refused,
