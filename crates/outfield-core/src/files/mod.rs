@@ -330,6 +330,9 @@ async fn keep(
     staging: &Path,
     received: Received,
 ) -> AppResult<Uploaded> {
+    if id.is_nil() || id.is_max() {
+        return Err(unusable_id());
+    }
     let mut tx = db.tenant(scope).await?;
     if let Some(existing) = find(&mut tx, scope.company_id(), id).await? {
         tx.commit().await?;
@@ -392,9 +395,13 @@ async fn keep(
 }
 
 /// The answer to an upload under an id already stored: the stored file for the same bytes from the same
-/// person, a conflict otherwise.
+/// person, a conflict for other bytes. Another person's id is answered as any id no one may use, so that
+/// an upload never tells that someone else's file exists.
 fn replay(existing: StoredFile, scope: &Scope, received: Received) -> AppResult<Uploaded> {
-    if existing.sha256 == received.sha256 && existing.person_id == scope.person_id() {
+    if existing.person_id != scope.person_id() {
+        return Err(unusable_id());
+    }
+    if existing.sha256 == received.sha256 {
         return Ok(Uploaded {
             file: existing,
             created: false,
@@ -404,6 +411,14 @@ fn replay(existing: StoredFile, scope: &Scope, received: Received) -> AppResult<
         "id",
         "this file id is already used for other content",
     )))
+}
+
+/// The conflict for a file id this person cannot use (another's, the nil or the all-ones UUID).
+fn unusable_id() -> AppError {
+    AppError::Conflict(FieldError::new(
+        "id",
+        "cannot be used for a file: give the file a new id",
+    ))
 }
 
 const FILE_COLUMNS: &str =

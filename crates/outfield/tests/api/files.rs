@@ -573,6 +573,13 @@ async fn every_id_a_record_names_is_checked_against_the_pushers_reach(app: TestA
         refused.contains("is not a visit photo of yours"),
         "{refused}"
     );
+    // Uploading under another person's file id answers as an id no one may use, never "already used".
+    let taken = put_file(&own, others_photo, "visit_photo", jpeg(4, 30_000)).await;
+    assert_eq!(taken.status(), 409);
+    let taken = problem(taken).await;
+    let nil = put_file(&own, Uuid::nil(), "visit_photo", jpeg(4, 30_000)).await;
+    assert_eq!(nil.status(), 409);
+    assert_eq!(taken["errors"], problem(nil).await["errors"]);
     let attached = app
         .count(&format!(
             "SELECT COUNT(*) FROM attachments WHERE file_id = '{others_photo}' AND subject_id <> '{}'",
