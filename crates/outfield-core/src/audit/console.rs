@@ -141,7 +141,11 @@ fn summary(details: &serde_json::Value, words: &Words<'_>) -> Vec<(String, Strin
                 _ => key.as_str(),
             };
             let field = words.lang.tr(&key.replace('_', " ")).to_string();
-            (field, readable_value(value, words))
+            let value = match (CODED.contains(&key), value.as_str()) {
+                (true, Some(code)) => words.lang.tr(&code.replace('_', " ")).to_string(),
+                _ => readable_value(value, words),
+            };
+            (field, value)
         })
         .collect()
 }
@@ -158,11 +162,7 @@ fn readable_value(value: &serde_json::Value, words: &Words<'_>) -> String {
     match value {
         Value::Null => "—".into(),
         Value::Bool(yes) => lang.tr(if *yes { "yes" } else { "no" }).into(),
-        Value::String(text) => match words.people.get(text) {
-            Some(name) => name.clone(),
-            None if is_code(text) => lang.tr(&text.replace('_', " ")).to_string(),
-            None => text.clone(),
-        },
+        Value::String(text) => words.people.get(text).unwrap_or(text).clone(),
         Value::Number(number) => number.to_string(),
         Value::Array(items) if items.len() > 5 => lang.tr1("{} items", items.len()),
         Value::Array(items) => items
@@ -174,15 +174,17 @@ fn readable_value(value: &serde_json::Value, words: &Words<'_>) -> String {
     }
 }
 
-/// Whether recorded text is a code of Outfield's (a role, a way of signing in) rather than something a
-/// person typed: lower-case words joined by `_`.
-fn is_code(text: &str) -> bool {
-    let snake = text.contains('_')
-        && text
-            .split('_')
-            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()));
-    snake || matches!(text, "owner" | "admin" | "manager" | "session")
-}
+/// Details whose value is a code of Outfield's (a role, a way of signing in, a verdict), shown in words;
+/// other text is shown as it was recorded, since a person may have typed it.
+const CODED: [&str; 7] = [
+    "role",
+    "via",
+    "purpose",
+    "permission",
+    "decision",
+    "verdict",
+    "status",
+];
 
 #[derive(Template)]
 #[template(path = "audit.html")]
