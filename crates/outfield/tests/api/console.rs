@@ -39,14 +39,7 @@ async fn sign_in_page_signs_in_and_remembers_the_company(app: TestApp) {
         .await
         .unwrap();
     assert!(people.contains(&app.a.field.email) && !people.contains(&app.b.field.email));
-    let again = browser
-        .get(app.url("/sign-in"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = app.page(&browser, "/sign-in").await;
     assert!(
         again.contains(&format!(r#"value="{}""#, app.a.slug)),
         "company code remembered"
@@ -276,14 +269,7 @@ async fn the_console_speaks_hindi_once_chosen_and_before_sign_in(app: TestApp) {
         .console_sign_in(&visitor, &app.a.owner.email, crate::helpers::PASSWORD)
         .await;
     assert!(signed_in.status().is_redirection());
-    let overview = visitor
-        .get(app.url("/console"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let overview = app.page(&visitor, "/console").await;
     assert!(
         overview.contains(r#"<html lang="hi">"#) && overview.contains("पिछले 30 दिन"),
         "the language chosen on the sign-in page wins over the saved one"

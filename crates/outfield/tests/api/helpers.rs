@@ -303,6 +303,12 @@ impl TestApp {
         .await;
     }
 
+    /// The text of a page as `client` (with its cookies) reads it.
+    pub async fn page(&self, client: &reqwest::Client, path: &str) -> String {
+        let response = client.get(self.url(path)).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
     /// A count from a query, as the privileged user.
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
@@ -392,6 +398,18 @@ impl Session {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Adds a client owned by `owner` and returns it as answered (201).
+    pub async fn add_client(&self, name: &str, owner: PersonId) -> Value {
+        let response = self
+            .post(
+                "/api/v1/clients",
+                serde_json::json!({ "name": name, "owner_ids": [owner] }),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "adding {name}");
+        response.json().await.unwrap()
     }
 
     pub async fn send(

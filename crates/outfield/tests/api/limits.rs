@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, PASSWORD};
@@ -208,15 +208,7 @@ async fn writes_wait_for_another_process_holding_the_write_lock_sqlite() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let admin = app.session(&app.a, &app.a.admin).await;
     let manager = app.session(&app.a, &app.a.manager).await;
-    let client: Value = admin
-        .post(
-            "/api/v1/clients",
-            json!({ "name": "Shree Traders", "owner_ids": [app.a.field.id] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client = admin.add_client("Shree Traders", app.a.field.id).await;
     let id = client["id"].as_str().unwrap().to_string();
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).date_naive();
 

@@ -71,15 +71,7 @@ async fn replays_are_duplicates_and_reused_ids_are_refused(app: TestApp) {
 /// unusable id, and the rest of the batch is stored: never a failed push.
 async fn an_id_taken_outside_the_ledger_is_unusable_not_a_failure(app: TestApp) {
     let admin = app.session(&app.a, &app.a.admin).await;
-    let client: Value = admin
-        .post(
-            "/api/v1/clients",
-            json!({ "name": "Shree Traders", "owner_ids": [app.a.field.id] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let client = admin.add_client("Shree Traders", app.a.field.id).await;
     let logged: Value = admin
         .post(
             &format!(
