@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startServer, launch, PHONE, ADMIN, MANAGER, FIELD, consoleSignIn, appSignIn } from '../harness.mjs';
+import { startServer, launch, PHONE, ADMIN, MANAGER, FIELD, consoleSignIn, appSignIn, consolePaths, setLanguage } from '../harness.mjs';
 
 let server;
 let browser;
@@ -19,35 +19,14 @@ async function seriousViolations(page) {
     .map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 
-/** Console pages a role opens, found from the demo's own links so every kind of page is covered. */
-async function consolePaths(page, admin) {
-  const paths = ['/console', '/console/people', '/console/clients', '/console/clients/map', '/console/live', '/console/attendance',
-    '/console/reports/activity', '/console/privacy', '/console/account', '/console/location-corrections'];
-  if (admin) paths.push('/console/settings', '/console/audit', '/console/people/new', '/console/clients/import',
-    '/console/settings/clients', '/console/settings/field-activity', '/console/settings/lead-form');
-  await page.goto(`${server.base}/console/people`);
-  const person = await page.locator('a[href^="/console/people/"]').filter({ hasText: 'Vikram' }).first().getAttribute('href');
-  paths.push(person, `${person}/day`, `${person}/plan`);
-  await page.goto(`${server.base}/console/clients`);
-  const client = await page.locator('tbody a[href^="/console/clients/"]').first().getAttribute('href');
-  paths.push(client);
-  return paths;
-}
-
-async function setLanguage(page, lang) {
-  await page.goto(`${server.base}/console/account`);
-  await page.selectOption('#language', lang);
-  await page.click('form[action="/console/account/preferences"] button');
-}
-
 for (const [role, who, admin] of [['admin', ADMIN, true], ['manager', MANAGER, false]]) {
   test(`console pages have no serious axe violation (${role}, 1280 and 360 px, English and Hindi)`, async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await consoleSignIn(context, server.base, who);
-    const paths = await consolePaths(page, admin);
+    const paths = await consolePaths(page, server.base, admin);
     const found = [];
     for (const lang of ['en', 'hi']) {
-      await setLanguage(page, lang);
+      await setLanguage(page, server.base, lang);
       for (const width of [1280, 360]) {
         await page.setViewportSize({ width, height: 900 });
         for (const path of paths) {

@@ -9,7 +9,7 @@
   var element = document.getElementById("map");
   if (!block || !element || !window.L) return;
   var data = JSON.parse(block.textContent);
-  var map = L.map(element, { zoomSnap: 0.5 });
+  var map = L.map(element, { zoomSnap: 0.5, zoomControl: false });
   if (data.tiles && data.tiles.url) {
     L.tileLayer(data.tiles.url, { maxZoom: 19, attribution: data.tiles.attribution }).addTo(map);
   } else {
@@ -25,6 +25,7 @@
     var wording = (data.words && data.words[english]) || english;
     return value === undefined ? wording : wording.replace("{}", value);
   }
+  L.control.zoom({ zoomInTitle: word("Zoom in"), zoomOutTitle: word("Zoom out") }).addTo(map);
   function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
 
   var people = L.layerGroup().addTo(map);

@@ -81,13 +81,17 @@ impl Language {
         format!("{} {}", day.day(), months[day.month0() as usize])
     }
 
+    /// A day with its year, as in lists and logs: "1 Dec 2026", "1 दिस॰ 2026".
+    pub fn day_month_year(self, day: NaiveDate) -> String {
+        format!("{} {}", self.short_date(day), day.year())
+    }
+
     /// A day as people write it in this language: "Tuesday 1 Dec 2026", "मंगलवार 1 दिस॰ 2026".
     pub fn date(self, day: NaiveDate) -> String {
         format!(
-            "{} {} {}",
+            "{} {}",
             self.weekday(day.weekday().number_from_monday()),
-            self.short_date(day),
-            day.year()
+            self.day_month_year(day)
         )
     }
 }

@@ -1,9 +1,10 @@
 //! The field activity feature crate (`outfield-field`): duty days and leave (`attendance`), positions
 //! and trails (`tracking`), beats and visits (`visits`), field notes (`notes`) and the activity report
-//! (`reports`). A person's day is assembled here, in `tracking::day`. Each module exposes its API
+//! (`reports`), and the exceptions that need a manager now (`exceptions`). A person's day is assembled here, in `tracking::day`. Each module exposes its API
 //! routes; [`console_routes`] gathers the pages and [`RECORD_KINDS`] the sync records applied here.
 
 pub mod attendance;
+pub mod exceptions;
 pub mod notes;
 mod overview;
 pub mod reports;

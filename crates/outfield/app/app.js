@@ -5,7 +5,7 @@ import * as store from './store.js';
 import * as sync from './sync.js';
 import * as duty from './duty.js';
 import * as media from './media.js';
-import { t, use, language } from './i18n.js';
+import { t, use, language, word } from './i18n.js';
 
 const VERSION = '0.1.0';
 const view = document.getElementById('view');
@@ -351,9 +351,9 @@ async function myDaysView() {
     <h1 tabindex="-1">${t('days.title')}</h1>
     ${days ? '' : `<p class="muted" role="status">${t('days.offline')}</p>`}
     <ul class="plain" id="my-days">${rows.map((d) => `<li><strong>${escape(d.day)}</strong> · ${t(`status.${d.status}`)}<br>
-      <span class="small">${clock(d.started_at)}–${clock(d.ended_at)} · ${d.distance_km} km · ${t('days.visits', { count: d.visits })}</span></li>`).join('') || `<li class="muted">${t('days.none')}</li>`}</ul>
+      <span class="small">${clock(d.started_at)}–${clock(d.ended_at)} · ${t('unit.km', { value: d.distance_km })} · ${t('days.visits', { count: d.visits })}</span></li>`).join('') || `<li class="muted">${t('days.none')}</li>`}</ul>
     <h2>${t('days.stopsToday')}</h2>
-    <ul class="plain" id="my-stops">${stops.map((st) => `<li>${time(st.from)}–${time(st.until)} (${Math.round((st.until - st.from) / 60000)} min)</li>`).join('') || `<li class="muted">${t('days.noStops')}</li>`}</ul>`, () => {
+    <ul class="plain" id="my-stops">${stops.map((st) => `<li>${time(st.from)}–${time(st.until)} (${t('unit.min', { value: Math.round((st.until - st.from) / 60000) })})</li>`).join('') || `<li class="muted">${t('days.noStops')}</li>`}</ul>`, () => {
     on('#to-home', 'click', homeView);
   });
 }
@@ -398,7 +398,7 @@ function checkInVerdict(visit) {
 
 /** A distance as people say it: metres below a kilometre, kilometres with one decimal above. */
 function distance(metres) {
-  return metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`;
+  return metres < 1000 ? t('unit.m', { value: Math.round(metres) }) : t('unit.km', { value: (metres / 1000).toFixed(1) });
 }
 
 /** Most photos on one visit report (the server's limit too). */
@@ -552,8 +552,8 @@ async function clientsView(message = '') {
 }
 
 function clientItem(client) {
-  const distance = client.distance_m != null ? ` · ${(client.distance_m / 1000).toFixed(1)} km` : '';
-  return `<li><a href="#" data-client="${client.id}"><strong>${escape(client.name)}</strong></a><br><span class="small muted">${escape(client.client_type)}${distance}</span></li>`;
+  const distance = client.distance_m != null ? ` · ${t('unit.km', { value: (client.distance_m / 1000).toFixed(1) })}` : '';
+  return `<li><a href="#" data-client="${client.id}"><strong>${escape(client.name)}</strong></a><br><span class="small muted">${escape(word('clientType', client.client_type))}${distance}</span></li>`;
 }
 
 async function loadClients(query, message = '') {
@@ -587,6 +587,7 @@ async function clientView(id) {
   if (!stillHere()) return;
   await store.put('clients', { ...client, contacts });
   const reach = (kind, value, contactId) => `<a class="tag" data-reach="${kind}" data-contact="${contactId || ''}" href="${kind === 'email' ? 'mailto' : kind === 'sms' ? 'sms' : 'tel'}:${escape(value)}">${t(`clients.${kind}`)}</a>`;
+  const outcomeWords = (await meta('activity'))?.visit_outcome_wordings?.[language] || {};
   const pickable = 'contacts' in navigator && 'select' in navigator.contacts && (await granted('contacts'));
   show(`
     <div class="nav"><button id="to-list" class="secondary">${t('nav.clients')}</button></div>
@@ -602,7 +603,7 @@ async function clientView(id) {
     ${pickable ? `<button class="wide secondary" id="pick-contact">${t('clients.pickContact')}</button>` : ''}
     <div id="outcome"></div>
     <h2>${t('clients.timeline')}</h2>
-    <ul class="plain">${timeline.map((i) => `<li><span class="tag">${escape(i.kind)}</span> ${escape(i.outcome || '')}<br><span class="small">${escape(i.body)}</span></li>`).join('') || `<li class="muted">${t('clients.noTimeline')}</li>`}</ul>`, () => {
+    <ul class="plain">${timeline.map((i) => `<li><span class="tag">${escape(word('kind', i.kind))}</span> ${escape(outcomeWords[i.outcome] || i.outcome || '')}<br><span class="small">${escape(i.body)}</span></li>`).join('') || `<li class="muted">${t('clients.noTimeline')}</li>`}</ul>`, () => {
     on('#to-list', 'click', () => clientsView());
     view.querySelectorAll('[data-reach]').forEach((link) => link.addEventListener('click', () => {
       setMeta('pendingOutcome', { client_id: id, contact_id: link.dataset.contact || null, kind: link.dataset.reach === 'call' ? 'call' : link.dataset.reach });

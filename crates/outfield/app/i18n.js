@@ -22,3 +22,11 @@ export function t(key, vars = {}) {
   const text = strings[key] ?? fallback[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
+
+/**
+ * A word the server sends as a code or a company label (an interaction kind, a built-in client type):
+ * its wording under `prefix` when the catalogue has one, else the word itself.
+ */
+export function word(prefix, value) {
+  return strings[`${prefix}.${value}`] ?? fallback[`${prefix}.${value}`] ?? value;
+}

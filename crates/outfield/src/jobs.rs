@@ -1,5 +1,5 @@
 //! Background work that any instance may do: sealing audit entries into their chains, daily summaries
-//! queued by ingest, automatic end of day, and deletion of raw fixes past each company's retention period. Every piece of work is claimed from the
+//! queued by ingest, exceptions only the clock shows, automatic end of day, and deletion of raw fixes past each company's retention period. Every piece of work is claimed from the
 //! database and is safe to repeat, so several instances can run the loop and a crash loses nothing.
 
 use std::time::Duration;
@@ -15,6 +15,8 @@ const SUMMARY_TICK: Duration = Duration::from_secs(1);
 const SUMMARIES_PER_TICK: i64 = 500;
 /// How often open days and old fixes are looked at.
 const HOUSEKEEPING_EVERY: u32 = 300;
+/// How often the clock is asked what it shows: days not started, tracking silent now (every minute).
+const EXCEPTIONS_EVERY: u32 = 60;
 
 /// Runs the loop until the task is dropped; failures are logged and retried on the next tick.
 pub async fn run(db: Db) {
@@ -26,6 +28,11 @@ pub async fn run(db: Db) {
         if let Err(error) = outfield_field::tracking::summary::drain(&db, SUMMARIES_PER_TICK).await
         {
             tracing::warn!(%error, "computing daily summaries failed; retrying");
+        }
+        if count.is_multiple_of(EXCEPTIONS_EVERY) {
+            if let Err(error) = outfield_field::exceptions::sweep(&db, now_ms()).await {
+                tracing::warn!(%error, "looking for exceptions failed; retrying");
+            }
         }
         if count.is_multiple_of(HOUSEKEEPING_EVERY) {
             if let Err(error) = housekeeping(&db).await {

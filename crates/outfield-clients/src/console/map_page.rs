@@ -110,6 +110,7 @@ pub(super) async fn map_page(
     let status_line = status_line(lang, &view, false);
     let map = map_json(&serde_json::json!({
         "kind": "clients", "tiles": tiles, "view": view,
+        "words": outfield_core::console::map::script_words(lang),
         "type_words": frame.labels.dictionary(lang, &types),
         "points_url": format!("/console/clients/map/points?{filter_query}"),
     }));

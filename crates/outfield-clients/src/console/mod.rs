@@ -204,7 +204,7 @@ async fn timeline_rows(state: &AppState, user: &Principal, id: ClientId) -> Vec<
     items
         .into_iter()
         .map(|i| TimelineRow {
-            when: local_time(i.occurred_at, &zone),
+            when: local_time(i.occurred_at, &zone, user.language),
             kind: i.kind.as_str(),
             who: i.person_name,
             contact: i.contact_name.unwrap_or_default(),
@@ -227,6 +227,7 @@ async fn client_map(
     client.location.map(|at| {
         map_json(&serde_json::json!({
             "kind": "client", "tiles": tiles, "radius_m": radius_m,
+            "words": outfield_core::console::map::script_words(user.language),
             "clients": [{ "name": client.name, "latitude": at.latitude, "longitude": at.longitude }],
         }))
     })

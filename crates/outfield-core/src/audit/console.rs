@@ -272,7 +272,7 @@ async fn audit_page(
             let (target, target_href) = target_words(&e, lang);
             Row {
                 seq: e.seq,
-                when: local_time(e.at, &zone),
+                when: local_time(e.at, &zone, lang),
                 who: e.actor_name.clone().unwrap_or_else(|| "—".into()),
                 what: action_words(&e.action, lang),
                 target,

@@ -30,11 +30,16 @@ pub struct BarChart {
     pub bars: Vec<Bar>,
     /// The language of the summary and the table's headings (title, unit and labels come translated).
     pub lang: Language,
+    /// Whether the values add up over the bars (visits, km) or not (people on duty each day, who are
+    /// mostly the same people): the summary gives a total for the first, a daily average for the other.
+    pub adds_up: bool,
 }
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 180.0;
-const AXIS: f64 = 24.0;
+// The drawing is about as wide in units as a chart is on the screen in pixels (one to two charts a row at
+// 1280 px, one at 360 px), so the stylesheet's 12-unit text reads at 10–16 px.
+const WIDTH: f64 = 360.0;
+const HEIGHT: f64 = 150.0;
+const AXIS: f64 = 22.0;
 const TOP: f64 = 16.0;
 
 impl BarChart {
@@ -66,7 +71,7 @@ impl BarChart {
             top = TOP - 4.0,
             max = escape(&format!("{} {}", number(max), self.unit)),
         );
-        let label_every = (self.bars.len() / 8).max(1);
+        let label_every = self.bars.len().div_ceil(6).max(1);
         for (index, bar) in self.bars.iter().enumerate() {
             let x = index as f64 * slot + slot * 0.15;
             let width = slot * 0.7;
@@ -95,6 +100,7 @@ impl BarChart {
             }
         }
         out.push_str("</svg>");
+        self.write_legend(&mut out);
         self.write_table(&mut out);
         out.push_str("</figure>");
         out
@@ -111,7 +117,13 @@ impl BarChart {
             ),
             _ => String::new(),
         };
-        let all = self.lang.tr2("{1} {2} in all", number(total), &self.unit);
+        let all = if self.adds_up {
+            self.lang.tr2("{1} {2} in all", number(total), &self.unit)
+        } else {
+            let average = total / self.bars.len().max(1) as f64;
+            self.lang
+                .tr2("{1} {2} a day on average", number(average), &self.unit)
+        };
         match &self.part_name {
             Some(name) if total > 0.0 => {
                 format!("{all}{span}, {:.0}% {name}", part / total * 100.0)
@@ -131,6 +143,24 @@ impl BarChart {
             ),
             _ => format!("{}: {} {}", bar.label, number(bar.value), self.unit),
         }
+    }
+
+    /// The key to the bars' shades, beside the drawing (it is hidden from screen readers, which read the
+    /// summary and the table).
+    fn write_legend(&self, out: &mut String) {
+        let _ = write!(
+            out,
+            r#"<p class="legend" aria-hidden="true"><span class="swatch"></span>{}"#,
+            escape(&capitalised(&self.unit))
+        );
+        if let Some(name) = &self.part_name {
+            let _ = write!(
+                out,
+                r#" <span class="swatch part"></span>{}"#,
+                escape(&capitalised(name))
+            );
+        }
+        out.push_str("</p>");
     }
 
     fn write_table(&self, out: &mut String) {
@@ -203,6 +233,7 @@ mod tests {
             unit: "visits".into(),
             part_name: Some("verified".into()),
             lang: Language::English,
+            adds_up: true,
             bars: values
                 .iter()
                 .enumerate()
@@ -240,5 +271,21 @@ mod tests {
         assert!(!html.contains("NaN") && !html.contains("inf"));
         assert!(html.contains("Visits &lt;per&gt; day") && !html.contains("<per>"));
         assert_eq!(empty.summary(), "0 visits in all from 01 Dec to 02 Dec");
+    }
+
+    #[test]
+    fn people_counted_each_day_are_averaged_not_added_and_the_shades_have_a_key() {
+        let mut people = chart(&[(3.0, None), (5.0, None)]);
+        people.unit = "people".into();
+        people.part_name = None;
+        people.adds_up = false;
+        assert_eq!(
+            people.summary(),
+            "4 people a day on average from 01 Dec to 02 Dec"
+        );
+        let visits = chart(&[(2.0, Some(1.0))]).html();
+        assert!(visits.contains(
+            r#"<p class="legend" aria-hidden="true"><span class="swatch"></span>Visits <span class="swatch part"></span>Verified</p>"#
+        ), "{visits}");
     }
 }

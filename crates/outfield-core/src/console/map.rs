@@ -37,6 +37,10 @@ pub fn routes() -> Router<AppState> {
             "/assets/console-forms.js",
             get(|| asset("text/javascript; charset=utf-8", FORMS_JS)),
         )
+        .route(
+            "/assets/console-tables.js",
+            get(|| asset("text/javascript; charset=utf-8", TABLES_JS)),
+        )
 }
 
 const LEAFLET_JS: &str = include_str!("../../assets/vendor/leaflet/leaflet.js");
@@ -46,6 +50,10 @@ const MAP_JS: &str = include_str!("../../assets/console-map.js");
 /// The console's form helpers (type-ahead on the visit plan, progress on long imports); served with the
 /// map script, the console's other small script under the same CSP.
 const FORMS_JS: &str = include_str!("../../assets/console-forms.js");
+
+/// Names each table cell after its column, so that on a phone a row becomes a card whose values carry
+/// their headings (the stylesheet shows them); every console page loads it.
+const TABLES_JS: &str = include_str!("../../assets/console-tables.js");
 
 async fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -59,8 +67,10 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// The wordings the map script shows (popups, status line), in English as the script names them.
-const SCRIPT_WORDINGS: [&str; 7] = [
+const SCRIPT_WORDINGS: [&str; 9] = [
     "last seen",
+    "Zoom in",
+    "Zoom out",
     "battery",
     "flags",
     "Stop",

@@ -496,11 +496,14 @@ pub(crate) fn grantable_roles(actor: Role) -> Vec<(&'static str, &'static str)> 
         .collect()
 }
 
-/// A local time for pages, in the company's zone.
-pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: &str) -> String {
-    at.with_timezone(&crate::clock::zone(zone))
-        .format("%d %b %Y, %H:%M")
-        .to_string()
+/// A local time for pages, in the company's zone and the reader's language: "7 Dec 2026, 11:59".
+pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: &str, lang: Language) -> String {
+    let local = at.with_timezone(&crate::clock::zone(zone));
+    format!(
+        "{}, {}",
+        lang.day_month_year(local.date_naive()),
+        local.format("%H:%M")
+    )
 }
 
 /// A local clock time for pages (hours and minutes), in the company's zone.

@@ -145,7 +145,10 @@ async fn manager_options(
         .unwrap_or_default()
         .into_iter()
         .filter(|p| Some(p.id) != except)
-        .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.role.label())))
+        .map(|p| {
+            let role = user.language.tr(p.role.label());
+            (p.id.to_string(), format!("{} ({role})", p.name))
+        })
         .collect()
 }
 
@@ -302,17 +305,17 @@ async fn person_view(
             permission: entry.permission.as_str(),
             granted: entry.decision == crate::privacy::Decision::Granted,
             policy_version: entry.policy_version,
-            device_time: local_time(entry.device_time, &zone),
-            recorded: local_time(entry.recorded_at, &zone),
+            device_time: local_time(entry.device_time, &zone, user.language),
+            recorded: local_time(entry.recorded_at, &zone, user.language),
         })
         .collect();
     let page = PersonPage {
         consents,
         frame: Frame::new(user, person.name.clone(), "people"),
-        created_when: local_time(person.created_at, &zone),
+        created_when: local_time(person.created_at, &zone, user.language),
         deactivated_when: person
             .deactivated_at
-            .map(|at| local_time(at, &zone))
+            .map(|at| local_time(at, &zone, user.language))
             .unwrap_or_default(),
         can_edit,
         values: values.unwrap_or_else(|| FormValues::of(&person)),
@@ -326,8 +329,8 @@ async fn person_view(
                 id: d.id,
                 label: d.label,
                 ip: d.ip,
-                created: local_time(d.created_at, &zone),
-                last_used: local_time(d.last_used_at, &zone),
+                created: local_time(d.created_at, &zone, user.language),
+                last_used: local_time(d.last_used_at, &zone, user.language),
                 revoked: d.revoked_at.is_some(),
             })
             .collect(),

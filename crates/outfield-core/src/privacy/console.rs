@@ -75,10 +75,10 @@ async fn page(
                     (Decision::Granted, Some(at)) => lang.tr2(
                         "Granted (version {1}, {2})",
                         s.policy_version,
-                        local_time(at, &zone),
+                        local_time(at, &zone, lang),
                     ),
                     (Decision::Revoked, Some(at)) => {
-                        lang.tr1("Withdrawn ({})", local_time(at, &zone))
+                        lang.tr1("Withdrawn ({})", local_time(at, &zone, lang))
                     }
                     _ => lang.tr("Not asked yet").to_string(),
                 })
@@ -90,8 +90,8 @@ async fn page(
         frame: Frame::new(user, "Privacy and consent", "privacy"),
         published: notice
             .published_at
-            .map(|at| local_time(at, &zone))
-            .unwrap_or_else(|| "built in".into()),
+            .map(|at| local_time(at, &zone, lang))
+            .unwrap_or_else(|| lang.tr("built in").to_string()),
         draft_hindi: draft.as_ref().map_or_else(
             || {
                 notice

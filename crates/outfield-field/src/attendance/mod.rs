@@ -220,6 +220,7 @@ pub(crate) async fn apply_day_start(
         let at = outfield_core::console::local_time(
             outfield_core::clock::to_datetime(started_at),
             &settings.time_zone,
+            outfield_core::people::domain::Language::English,
         );
         return Err(reject(format!("the day {day} was already started ({at})")));
     }

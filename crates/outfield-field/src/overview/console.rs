@@ -38,6 +38,21 @@ struct OverviewPage {
     charts: Vec<String>,
     /// The small live map's data, for a manager or admin while someone is on duty.
     live_map: Option<String>,
+    /// Today's exceptions, newest first (at most [`EXCEPTIONS_SHOWN`]), and how many there are.
+    exceptions: Vec<ExceptionItem>,
+    exception_count: usize,
+}
+
+/// Exceptions listed on the overview; the rest are on the people's days.
+const EXCEPTIONS_SHOWN: usize = 50;
+
+/// One line of the exceptions list.
+struct ExceptionItem {
+    /// The person's day at that moment.
+    href: String,
+    person_name: String,
+    /// The moment and what happened, in the reader's language.
+    text: String,
 }
 
 async fn overview(
@@ -67,11 +82,24 @@ async fn page(
     } else {
         None
     };
-    let last = settings::get(&state.db, &user.scope).await?.today();
+    let activity = settings::get(&state.db, &user.scope).await?;
+    let last = activity.today();
     let first = last - chrono::Duration::days(TREND_DAYS - 1);
     let trend = super::trend(&state.db, &user.scope, (first, last), None).await?;
     let first_steps = super::first_steps(&state.db, &user.scope).await?;
+    let zone = activity.time_zone.as_str();
+    let exceptions = crate::exceptions::of_day(&state.db, &user.scope, &last.to_string()).await?;
     Ok(OverviewPage {
+        exception_count: exceptions.len(),
+        exceptions: exceptions
+            .iter()
+            .take(EXCEPTIONS_SHOWN)
+            .map(|exception| ExceptionItem {
+                href: exception.href(zone),
+                person_name: exception.person_name.clone(),
+                text: exception.describe(user.language, zone),
+            })
+            .collect(),
         frame: Frame::new(user, "Overview", "home"),
         today,
         own,

@@ -85,6 +85,7 @@ pub(crate) fn charts(periods: &[TrendDay], grouping: Grouping, lang: Language) -
         unit: lang.tr(unit).to_string(),
         part_name: part_name.map(|name| lang.tr(name).to_string()),
         lang,
+        adds_up: unit != "people",
         bars: periods
             .iter()
             .map(|period| {

@@ -57,11 +57,13 @@ async fn activity_page(
         Ok(settings) => settings.today(),
         Err(error) => return framed_error_page(&user, &error),
     };
-    let from = match day_param(query.from.as_deref(), today) {
+    // Without a range the report shows the last 7 days, so that its trends have more than one bar.
+    let from = match day_param(query.from.as_deref(), today - chrono::Days::new(6)) {
         Ok(day) => day,
         Err(error) => return framed_error_page(&user, &error),
     };
-    let to = match day_param(query.to.as_deref(), from) {
+    let default_to = if query.from.is_some() { from } else { today };
+    let to = match day_param(query.to.as_deref(), default_to) {
         Ok(day) => day,
         Err(error) => return framed_error_page(&user, &error),
     };

@@ -85,10 +85,9 @@ async fn live_page(State(state): State<AppState>, ConsoleUser(user): ConsoleUser
                 .as_ref()
                 .and_then(|f| f.battery)
                 .map_or(String::new(), |b| format!("{:.0}%", b * 100.0)),
-            accuracy: p
-                .last_fix
-                .as_ref()
-                .map_or(String::new(), |f| format!("±{:.0} m", f.accuracy_m)),
+            accuracy: p.last_fix.as_ref().map_or(String::new(), |f| {
+                lang.tr1("±{} m", format!("{:.0}", f.accuracy_m))
+            }),
             distance_km: p.distance_km,
             flags: p.flags.iter().map(|f| f.label()).collect(),
         })
@@ -128,6 +127,8 @@ pub(crate) struct DayQuery {
 struct TimelineEntry {
     at: String,
     what: String,
+    /// `at-HHMM` on the first entry of its minute: where an exception on the overview links to.
+    anchor: Option<String>,
 }
 
 #[derive(Template)]
@@ -326,11 +327,18 @@ fn timeline(detail: &DayDetail, zone: &str, lang: Language) -> Vec<TimelineEntry
         events.push((at.timestamp_millis(), lang.tr("Ended the day").into()));
     }
     events.sort_by_key(|(at, _)| *at);
+    let mut previous = String::new();
     events
         .into_iter()
-        .map(|(at, what)| TimelineEntry {
-            at: local_clock(&ms(at), zone),
-            what,
+        .map(|(at, what)| {
+            let clock = local_clock(&ms(at), zone);
+            let anchor = (clock != previous).then(|| format!("at-{}", clock.replace(':', "")));
+            previous.clone_from(&clock);
+            TimelineEntry {
+                at: clock,
+                what,
+                anchor,
+            }
         })
         .collect()
 }

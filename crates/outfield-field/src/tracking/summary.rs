@@ -154,9 +154,9 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Stores a computed day. Fixes are only ever added, except by retention; so a computation that saw
-/// fewer fixes than the stored summary comes after retention and is not stored — the summary outlives
-/// the raw fixes.
+/// Stores a computed day and records the exceptions it shows. Fixes are only ever added, except by
+/// retention; so a computation that saw fewer fixes than the stored summary comes after retention and is
+/// not stored — the summary outlives the raw fixes.
 async fn store(
     tx: &mut Tx,
     company_id: CompanyId,
@@ -197,7 +197,7 @@ async fn store(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    crate::exceptions::record_day(tx, (company_id, person_id, day), computed, now).await
 }
 
 /// How long a queued day waits before it is computed again while batches keep arriving for it.

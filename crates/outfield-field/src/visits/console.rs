@@ -21,7 +21,7 @@ use outfield_core::console::{
 };
 use outfield_core::error::AppError;
 use outfield_core::http::extract::ApiPath;
-use outfield_core::people::domain::Role;
+use outfield_core::people::domain::{Language, Role};
 use outfield_core::state::AppState;
 
 /// Routes of this module.
@@ -290,7 +290,7 @@ async fn decide(
 
 impl Correction {
     /// When it arrived, in the company's zone.
-    pub(crate) fn proposed_at_text(&self, zone: &str) -> String {
-        outfield_core::console::local_time(self.proposed_at, zone)
+    pub(crate) fn proposed_at_text(&self, zone: &str, lang: Language) -> String {
+        outfield_core::console::local_time(self.proposed_at, zone, lang)
     }
 }
