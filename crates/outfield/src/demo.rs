@@ -11,7 +11,7 @@ use outfield_core::clock::{DAY_MS, MINUTE_MS};
 use outfield_core::companies::domain::{CompanyName, CompanySlug, CurrencyCode, TimeZoneName};
 use outfield_core::companies::{self, NewCompany};
 use outfield_core::db::Db;
-use outfield_core::people::domain::{Email, PersonName, Role};
+use outfield_core::people::domain::{Email, PersonName, PhoneNumber, Role};
 use outfield_core::people::store::{self, NewPerson};
 
 /// Sign-in code of the demo company.
@@ -215,14 +215,84 @@ async fn create(db: &Db) -> anyhow::Result<()> {
         audit::record(&mut tx, &actor, event).await?;
         ids.push(id);
     }
+    // The team has worked together for a while: everyone joined before the demo's history begins.
+    sqlx::query("UPDATE people SET created_at = $1 WHERE company_id = $2")
+        .bind(outfield_core::clock::now_ms() - (HISTORY_DAYS + 30) * DAY_MS)
+        .bind(&company)
+        .execute(&mut *tx)
+        .await?;
     field_day(&mut tx, db.backend(), created.company_id, &ids).await?;
     tx.commit().await?;
+    outfield_field::exceptions::sweep(db, outfield_core::clock::now_ms()).await?;
     Ok(())
 }
 
 /// A demo client: name, type, territory, metres north and east of Market Yard, and which demo person
 /// (index into `PEOPLE`) owns it.
 type DemoClient = (&'static str, &'static str, &'static str, f64, f64, usize);
+
+/// The demo clients' counter phones and shop addresses, in the order of [`CLIENTS`].
+const CLIENT_CONTACTS: [(&str, &str); 8] = [
+    (
+        "+919822140211",
+        "Shop 3, Gadital Chowk, Hadapsar, Pune 411028",
+    ),
+    (
+        "+919850377412",
+        "Near Vaiduwadi bus stop, Solapur Road, Hadapsar, Pune 411028",
+    ),
+    ("+919881203345", "Survey 42, Kondhwa Budruk, Pune 411048"),
+    (
+        "+919763118890",
+        "Opposite Kondhwa Khurd gram panchayat, Pune 411048",
+    ),
+    ("+919422056677", "Katraj Dairy Road, Katraj, Pune 411046"),
+    (
+        "+919890445566",
+        "Ambegaon Phata, Katraj-Dehu Road, Pune 411046",
+    ),
+    ("+919765432109", "Upper Indiranagar, Bibwewadi, Pune 411037"),
+    (
+        "+919823334455",
+        "Near Swargate ST stand, Shankarsheth Road, Pune 411042",
+    ),
+];
+
+/// Outcomes and notes of demo visits, taken in turn, so that a day reads like a salesman's.
+const VISIT_REPORTS: [(&str, &str); 8] = [
+    (
+        "Order taken",
+        "Ordered 40 bags of DAP and 20 of urea for the kharif season",
+    ),
+    (
+        "Order taken",
+        "Repeat order: 15 cartons of chlorpyriphos 500 ml, delivery before Friday",
+    ),
+    (
+        "Payment collected",
+        "Collected ₹18,500 against last month's invoice; cheque to be deposited today",
+    ),
+    (
+        "Follow-up needed",
+        "Owner away at the APMC; come back on Thursday for the rabi seed order",
+    ),
+    (
+        "No order",
+        "Enough stock from last week; showed the new hybrid tomato seed range",
+    ),
+    (
+        "Order taken",
+        "Booked 10 bags of 10:26:26 and 5 of potash; asked about the dealer scheme",
+    ),
+    (
+        "Payment collected",
+        "Part payment of ₹7,000 in cash; balance promised next visit",
+    ),
+    (
+        "Shop closed",
+        "Shop shut for a family function; spoke to the owner on the phone",
+    ),
+];
 
 const CLIENTS: [DemoClient; 8] = [
     (
@@ -313,11 +383,62 @@ async fn field_day(
     company_id: CompanyId,
     ids: &[PersonId],
 ) -> anyhow::Result<()> {
+    let now = outfield_core::clock::now_ms();
+    let clients = demo_clients(tx, company_id, ids, now).await?;
+    for person in [4, 6] {
+        let own: Vec<_> = clients.iter().filter(|c| c.2 == person).collect();
+        consent(tx, company_id, ids[person], now - HISTORY_DAYS * DAY_MS).await?;
+        for days_ago in (1..=HISTORY_DAYS).rev() {
+            let date = outfield_core::clock::local_day(now - days_ago * DAY_MS, INDIA);
+            if date.weekday().number_from_monday() == 7 {
+                continue;
+            }
+            // Between 09:05 and 09:54, so that about one day in six starts late.
+            let minute = 9 * 60 + 5 + (days_ago * 37 + person as i64 * 13) % 50;
+            let day_start = outfield_core::clock::instant_of(date, minute, INDIA);
+            // Two to four clients a day, starting from a different one each day.
+            let first = (days_ago as usize + person) % own.len();
+            let visits = 2 + days_ago as usize % 3;
+            let stops: Vec<_> = (0..visits).map(|k| own[(first + k) % own.len()]).collect();
+            let day = Walk {
+                person: ids[person],
+                start: day_start,
+                until: day_start + 9 * 60 * MINUTE_MS,
+                ended: true,
+                far_stop: None,
+            };
+            walk(tx, backend, company_id, &day, &stops, now).await?;
+        }
+        // Today Arjun checks in at his second client from the road outside: a far check-in on the
+        // overview's list of what needs the manager.
+        let today = Walk {
+            person: ids[person],
+            start: now - 132 * MINUTE_MS,
+            until: now,
+            ended: false,
+            far_stop: (person == 6).then_some(1),
+        };
+        walk(tx, backend, company_id, &today, &[own[0], own[1]], now).await?;
+    }
+    Ok(())
+}
+
+/// A demo client as the demo days use it: its id, where it is, and the index of its owner in `PEOPLE`.
+type PlacedClient = (ClientId, outfield_core::geo::GeoPoint, usize);
+
+/// The demo clients, each on its owner's beat every working day.
+async fn demo_clients(
+    tx: &mut outfield_core::db::Tx,
+    company_id: CompanyId,
+    ids: &[PersonId],
+    now: i64,
+) -> anyhow::Result<Vec<PlacedClient>> {
     use outfield_clients::domain::{ClientName, ClientStatus, Label};
     let company = company_id.to_string();
-    let now = outfield_core::clock::now_ms();
-    let mut clients: Vec<(ClientId, outfield_core::geo::GeoPoint, usize)> = Vec::new();
-    for (name, kind, territory, north, east, owner) in CLIENTS {
+    let mut clients: Vec<PlacedClient> = Vec::new();
+    for ((name, kind, territory, north, east, owner), (phone, address)) in
+        CLIENTS.into_iter().zip(CLIENT_CONTACTS)
+    {
         let id = ClientId::generate();
         let location = offset(north, east);
         let new = outfield_clients::NewClient {
@@ -325,13 +446,15 @@ async fn field_day(
             code: None,
             client_type: Some(Label::parse(kind).map_err(anyhow::Error::msg)?),
             status: ClientStatus::Active,
-            phone: None,
+            phone: Some(PhoneNumber::parse(phone).map_err(anyhow::Error::msg)?),
             email: None,
             gstin: None,
             category: None,
             territory: Some(Label::parse(territory).map_err(anyhow::Error::msg)?),
             tags: Vec::new(),
-            address: None,
+            address: Some(
+                outfield_clients::domain::LongText::parse(address).map_err(anyhow::Error::msg)?,
+            ),
             location: Some(location),
             owner_ids: Vec::new(),
             other_phones: Vec::new(),
@@ -357,42 +480,15 @@ async fn field_day(
         outfield_clients::search::reindex(tx, company_id, &[id]).await?;
         clients.push((id, location, owner));
     }
-    for person in [4, 6] {
-        let own: Vec<_> = clients.iter().filter(|c| c.2 == person).collect();
-        consent(tx, company_id, ids[person], now - HISTORY_DAYS * DAY_MS).await?;
-        for days_ago in (1..=HISTORY_DAYS).rev() {
-            let day_start = now - days_ago * DAY_MS - 132 * MINUTE_MS;
-            let weekday = outfield_core::clock::local_day(day_start, chrono_tz::Asia::Kolkata)
-                .weekday()
-                .number_from_monday();
-            if weekday == 7 {
-                continue;
-            }
-            // Two to four clients a day, starting from a different one each day.
-            let first = (days_ago as usize + person) % own.len();
-            let visits = 2 + days_ago as usize % 3;
-            let stops: Vec<_> = (0..visits).map(|k| own[(first + k) % own.len()]).collect();
-            let day = Walk {
-                person: ids[person],
-                start: day_start,
-                until: day_start + 9 * 60 * MINUTE_MS,
-                ended: true,
-            };
-            walk(tx, backend, company_id, &day, &stops, now).await?;
-        }
-        let today = Walk {
-            person: ids[person],
-            start: now - 132 * MINUTE_MS,
-            until: now,
-            ended: false,
-        };
-        walk(tx, backend, company_id, &today, &[own[0], own[1]], now).await?;
-    }
-    Ok(())
+    Ok(clients)
 }
 
 /// Days of history before today.
 const HISTORY_DAYS: i64 = 30;
+/// The demo company's zone.
+const INDIA: chrono_tz::Tz = chrono_tz::Asia::Kolkata;
+/// How far from the client a far demo check-in is (m).
+const FAR_CHECK_IN_M: f64 = 750.0;
 
 /// One demo working day of a person: when it starts, up to when positions exist, and whether the
 /// employee ended it.
@@ -401,6 +497,8 @@ struct Walk {
     start: i64,
     until: i64,
     ended: bool,
+    /// The stop (index) checked in at from too far away, if any.
+    far_stop: Option<usize>,
 }
 
 /// The employee's consent to location, given before their first demo day.
@@ -430,7 +528,7 @@ async fn walk(
     backend: outfield_core::db::Backend,
     company_id: CompanyId,
     day: &Walk,
-    stops: &[&(ClientId, outfield_core::geo::GeoPoint, usize)],
+    stops: &[&PlacedClient],
     now: i64,
 ) -> anyhow::Result<()> {
     let (company, person_text) = (company_id.to_string(), day.person.to_string());
@@ -474,16 +572,15 @@ async fn walk(
                 at += 2 * MINUTE_MS;
             }
             if check_out <= day.until {
-                demo_visit(
-                    tx,
-                    company_id,
-                    person,
-                    client.0,
-                    &date,
-                    (check_in, check_out),
-                    client.1,
-                )
-                .await?;
+                let far = day.far_stop == Some(leg) || (check_in / MINUTE_MS) % 11 == 0;
+                let visit = DemoVisit {
+                    client: client.0,
+                    day: &date,
+                    times: (check_in, check_out),
+                    at: client.1,
+                    far,
+                };
+                demo_visit(tx, company_id, person, &visit).await?;
             }
         }
     }
@@ -535,65 +632,86 @@ async fn end_day(
     Ok(())
 }
 
-/// A checked-in and checked-out visit at the client's own position, with its entry on the timeline. About
-/// one check-in in seven has a fix too coarse to verify, as happens indoors.
+/// One demo visit: the client, the local date, check-in and check-out, where the client is, and whether
+/// the check-in was made from too far away.
+struct DemoVisit<'a> {
+    client: ClientId,
+    day: &'a str,
+    times: (i64, i64),
+    at: outfield_core::geo::GeoPoint,
+    far: bool,
+}
+
+/// A checked-in and checked-out visit with its report and its entry on the timeline. About one check-in
+/// in seven has a fix too coarse to verify, as happens indoors; a far one is made from the road, 750 m
+/// away.
 async fn demo_visit(
     tx: &mut outfield_core::db::Tx,
     company_id: CompanyId,
     person: PersonId,
-    client: ClientId,
-    day: &str,
-    (check_in, check_out): (i64, i64),
-    at: outfield_core::geo::GeoPoint,
+    visit: &DemoVisit<'_>,
 ) -> anyhow::Result<()> {
     let id = VisitId::generate();
-    let (accuracy_m, verdict) = if (check_in / MINUTE_MS) % 7 == 0 {
-        (180.0, "unverified")
+    let (check_in, check_out) = visit.times;
+    let (outcome, notes) = VISIT_REPORTS[(check_in / MINUTE_MS) as usize % VISIT_REPORTS.len()];
+    let (position, accuracy_m, distance_m, verdict) = if visit.far {
+        let road = offset_from(visit.at, FAR_CHECK_IN_M);
+        (road, 12.0, FAR_CHECK_IN_M, "out_of_range")
+    } else if (check_in / MINUTE_MS) % 7 == 0 {
+        (visit.at, 180.0, 4.0, "unverified")
     } else {
-        (12.0, "verified")
+        (visit.at, 12.0, 4.0, "verified")
     };
     sqlx::query(
         "INSERT INTO visits (company_id, id, person_id, client_id, day, planned, checked_in_at, in_device_time, \
          in_latitude, in_longitude, in_accuracy_m, in_distance_m, in_verdict, checked_out_at, out_device_time, \
          out_latitude, out_longitude, out_accuracy_m, out_distance_m, out_verdict, outcome, notes, flags) \
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, $11, $12, $13, $9, $9, $7, $8, 12, 4, 'verified', \
-         'Order taken', $10, '')",
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7, $8, $11, $12, $13, $9, $9, $14, $15, 12, 4, 'verified', \
+         $16, $10, '')",
     )
     .bind(company_id)
     .bind(id)
     .bind(person)
-    .bind(client)
-    .bind(day)
+    .bind(visit.client)
+    .bind(visit.day)
     .bind(check_in)
-    .bind(at.latitude)
-    .bind(at.longitude)
+    .bind(position.latitude)
+    .bind(position.longitude)
     .bind(check_out)
-    .bind("Ordered 40 bags of DAP and 20 of urea for the kharif season")
+    .bind(notes)
     .bind(accuracy_m)
-    .bind(4.0)
+    .bind(distance_m)
     .bind(verdict)
+    .bind(visit.at.latitude)
+    .bind(visit.at.longitude)
+    .bind(outcome)
     .execute(&mut **tx)
     .await?;
     let interaction = outfield_clients::NewInteraction {
         kind: outfield_clients::domain::InteractionKind::Visit,
         contact_id: None,
-        outcome: outfield_clients::domain::Label::parse("Order taken").ok(),
-        body: outfield_clients::domain::LongText::parse(
-            "Ordered 40 bags of DAP and 20 of urea for the kharif season",
-        )
-        .map_err(anyhow::Error::msg)?,
+        outcome: outfield_clients::domain::Label::parse(outcome).ok(),
+        body: outfield_clients::domain::LongText::parse(notes).map_err(anyhow::Error::msg)?,
     };
     outfield_clients::store::insert_interaction(
         tx,
         (company_id, person),
         id.uuid(),
-        client,
+        visit.client,
         &interaction,
         check_out,
         check_out,
     )
     .await?;
     Ok(())
+}
+
+/// A point `metres` north of `at`.
+fn offset_from(at: outfield_core::geo::GeoPoint, metres: f64) -> outfield_core::geo::GeoPoint {
+    outfield_core::geo::GeoPoint {
+        latitude: at.latitude + metres / 111_195.0,
+        longitude: at.longitude,
+    }
 }
 
 /// The text `serve --demo` prints.

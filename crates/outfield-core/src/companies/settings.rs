@@ -35,6 +35,10 @@ pub struct ActivitySettings {
     pub visit_radius_m: i64,
     /// Days raw location fixes are kept; daily summaries and visits are kept longer.
     pub fix_retention_days: i64,
+    /// Minutes without a position on duty before it needs a manager's look.
+    pub silence_alert_minutes: i64,
+    /// Minutes in one place away from any client on duty before it needs a manager's look.
+    pub still_alert_minutes: i64,
     /// Outcomes a visit report offers.
     #[sqlx(try_from = "LineList")]
     pub visit_outcomes: Vec<String>,
@@ -97,6 +101,12 @@ pub struct ActivitySettingsChanges {
     /// 7–3650.
     #[schema(minimum = 7, maximum = 3650)]
     pub fix_retention_days: Option<i64>,
+    /// 10–480.
+    #[schema(minimum = 10, maximum = 480)]
+    pub silence_alert_minutes: Option<i64>,
+    /// 15–480.
+    #[schema(minimum = 15, maximum = 480)]
+    pub still_alert_minutes: Option<i64>,
     /// 1–30 outcomes of 1–60 characters.
     #[schema(schema_with = visit_outcomes_rule)]
     pub visit_outcomes: Option<Vec<String>>,
@@ -108,8 +118,8 @@ pub struct ActivitySettingsChanges {
 pub async fn load(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<ActivitySettings> {
     sqlx::query_as(
         "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
-         auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, visit_outcomes, time_zone, \
-         selfie_required FROM companies WHERE id = $1",
+         auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, silence_alert_minutes, \
+         still_alert_minutes, visit_outcomes, time_zone, selfie_required FROM companies WHERE id = $1",
     )
     .bind(company_id)
     .fetch_one(&mut **tx)
@@ -233,6 +243,12 @@ fn checked_updates(
     );
     number("visit_radius_m", changes.visit_radius_m, 25..=2000);
     number("fix_retention_days", changes.fix_retention_days, 7..=3650);
+    number(
+        "silence_alert_minutes",
+        changes.silence_alert_minutes,
+        10..=480,
+    );
+    number("still_alert_minutes", changes.still_alert_minutes, 15..=480);
     if let Some(required) = changes.selfie_required {
         updates.push(("selfie_required", Value::Number(i64::from(required))));
     }

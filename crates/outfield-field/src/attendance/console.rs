@@ -125,6 +125,8 @@ fn changes_from(
     let fix_interval_seconds = number("fix_interval_seconds");
     let visit_radius_m = number("visit_radius_m");
     let fix_retention_days = number("fix_retention_days");
+    let silence_alert_minutes = number("silence_alert_minutes");
+    let still_alert_minutes = number("still_alert_minutes");
     let mut minute = |name: &'static str| -> Option<i64> {
         let raw = form.text(name).trim();
         let parsed = chrono::NaiveTime::parse_from_str(raw, "%H:%M").ok();
@@ -160,6 +162,8 @@ fn changes_from(
         fix_interval_seconds,
         visit_radius_m,
         fix_retention_days,
+        silence_alert_minutes,
+        still_alert_minutes,
         visit_outcomes: Some(visit_outcomes),
         selfie_required: Some(form.0.contains_key("selfie_required")),
     })

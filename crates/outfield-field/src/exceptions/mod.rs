@@ -172,14 +172,6 @@ async fn record(
     Ok(changed)
 }
 
-/// The minutes a company allows tracking to be silent and a person to stay still, on duty.
-async fn thresholds(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as("SELECT silence_alert_minutes, still_alert_minutes FROM companies WHERE id = $1")
-        .bind(company_id)
-        .fetch_one(&mut **tx)
-        .await
-}
-
 /// A check-in judged out of range or unverified.
 #[derive(sqlx::FromRow)]
 struct JudgedCheckIn {
@@ -200,7 +192,8 @@ pub(crate) async fn record_day(
     computed: &Computed,
     now: i64,
 ) -> sqlx::Result<()> {
-    let (silence_minutes, still_minutes) = thresholds(tx, company_id).await?;
+    let rules = outfield_core::companies::settings::load(tx, company_id).await?;
+    let (silence_minutes, still_minutes) = (rules.silence_alert_minutes, rules.still_alert_minutes);
     let visits: Vec<JudgedCheckIn> = sqlx::query_as(
         "SELECT v.in_device_time, v.out_device_time AS checked_out_device_time, v.in_verdict, \
          v.in_distance_m, v.in_accuracy_m, c.name AS client_name \
@@ -228,19 +221,8 @@ pub(crate) async fn record_day(
             })
         })
         .collect();
+    found.extend(silences(computed, silence_minutes * MINUTE_MS));
     let trail = &computed.trail;
-    found.extend(
-        trail
-            .gaps
-            .iter()
-            .filter(|gap| gap.until - gap.from >= silence_minutes * MINUTE_MS)
-            .map(|gap| New {
-                kind: Kind::TrackingSilent,
-                at: gap.from,
-                amount: Some((gap.until - gap.from) / MINUTE_MS),
-                subject: None,
-            }),
-    );
     let at_a_client = |from: i64, until: i64| {
         visits.iter().any(|visit| {
             visit.in_device_time < until && visit.checked_out_device_time.unwrap_or(i64::MAX) > from
@@ -276,6 +258,24 @@ pub(crate) async fn record_day(
     }
     record(tx, (company_id, person_id, day), &found, now).await?;
     Ok(())
+}
+
+/// Silences of at least `longest_ms` between the start of the day and its first fix and between one fix
+/// and the next, whether the person moved or not (a trail gap counts only a silence that moved).
+fn silences(computed: &Computed, longest_ms: i64) -> Vec<New<'static>> {
+    let times = std::iter::once(computed.duty.start_device_time)
+        .chain(computed.fixes.iter().map(|fix| fix.device_time))
+        .collect::<Vec<_>>();
+    times
+        .windows(2)
+        .filter(|pair| pair[1] - pair[0] >= longest_ms)
+        .map(|pair| New {
+            kind: Kind::TrackingSilent,
+            at: pair[0],
+            amount: Some((pair[1] - pair[0]) / MINUTE_MS),
+            subject: None,
+        })
+        .collect()
 }
 
 /// Tamper signs of a day, each once: a mock location at its first fix, the trail's other signs at the
@@ -381,19 +381,19 @@ async fn not_started(tx: &mut Tx, company: &CompanyClock, now: i64) -> sqlx::Res
     Ok(changed)
 }
 
-/// Open days of today whose last news (a position, or the start) is older than the company allows; a
-/// day whose location permission was withdrawn since is recorded as that instead.
+/// Open days of today whose last news (a position stored, or the start) is older than the company allows;
+/// a day whose location permission was withdrawn is recorded as that instead. Read from the fixes
+/// themselves, not the day's summary, which may not be computed yet.
 async fn silent(tx: &mut Tx, company: &CompanyClock, now: i64) -> sqlx::Result<u64> {
     let day = local_day(now, zone(&company.time_zone)).to_string();
     let rows = sqlx::query(
-        "SELECT d.person_id, COALESCE(s.last_fix_at, d.start_device_time) AS last_news, \
+        "SELECT d.person_id, COALESCE((SELECT MAX(f.device_time) FROM fixes f WHERE f.company_id = d.company_id \
+            AND f.person_id = d.person_id AND f.device_time >= d.start_device_time), d.start_device_time) AS last_news, \
          (SELECT c.state FROM consents c WHERE c.company_id = d.company_id AND c.person_id = d.person_id \
             AND c.permission = 'location' ORDER BY c.recorded_at DESC LIMIT 1) AS location, \
          (SELECT MAX(c.device_time) FROM consents c WHERE c.company_id = d.company_id \
             AND c.person_id = d.person_id AND c.permission = 'location' AND c.state = 'revoked') AS revoked_at \
-         FROM duty_days d LEFT JOIN day_summaries s ON s.company_id = d.company_id \
-           AND s.person_id = d.person_id AND s.day = d.day \
-         WHERE d.company_id = $1 AND d.day = $2 AND d.ended_at IS NULL",
+         FROM duty_days d WHERE d.company_id = $1 AND d.day = $2 AND d.ended_at IS NULL",
     )
     .bind(company.id)
     .bind(&day)

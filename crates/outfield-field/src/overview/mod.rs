@@ -59,7 +59,11 @@ pub(crate) async fn today(db: &Db, scope: &Scope) -> AppResult<Today> {
         from: None,
         to: None,
     };
-    let rows = register::register(db, scope, &today).await?;
+    // A manager looks at the team: their own day is not one of the team's.
+    let mut rows = register::register(db, scope, &today).await?;
+    if scope.role() != Role::FieldEmployee {
+        rows.retain(|row| row.person_id != scope.person_id());
+    }
     let (_, _, activity) = reports::activity(db, scope, &today).await?;
     let totals = reports::totals(&activity);
     let count =

@@ -9,16 +9,16 @@ use uuid::Uuid;
 use crate::both_backends;
 use crate::helpers::{fields, problem, Session, TestApp};
 
-const MINUTE: i64 = 60_000;
+pub(crate) const MINUTE: i64 = 60_000;
 const BASE_LAT: f64 = 18.5204;
 const BASE_LON: f64 = 73.8567;
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
 /// The company's (India's) date of an instant.
-fn ist_day(ms: i64) -> String {
+pub(crate) fn ist_day(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap()
         .with_timezone(&chrono_tz::Asia::Kolkata)
@@ -27,19 +27,19 @@ fn ist_day(ms: i64) -> String {
 }
 
 /// A latitude this many metres north of the base point.
-fn north(metres: f64) -> f64 {
+pub(crate) fn north(metres: f64) -> f64 {
     BASE_LAT + metres / 111_195.0
 }
 
-fn position(metres_north: f64, accuracy_m: f64) -> Value {
+pub(crate) fn position(metres_north: f64, accuracy_m: f64) -> Value {
     json!({ "latitude": north(metres_north), "longitude": BASE_LON, "accuracy_m": accuracy_m })
 }
 
-fn record(kind: &str, device_time: i64, payload: Value) -> Value {
+pub(crate) fn record(kind: &str, device_time: i64, payload: Value) -> Value {
     json!({ "id": Uuid::now_v7(), "kind": kind, "device_time": device_time, "payload": payload })
 }
 
-fn fix(device_time: i64, metres_north: f64) -> Value {
+pub(crate) fn fix(device_time: i64, metres_north: f64) -> Value {
     record(
         "fix",
         device_time,
@@ -47,7 +47,7 @@ fn fix(device_time: i64, metres_north: f64) -> Value {
     )
 }
 
-async fn push(session: &Session, records: &[Value]) -> Vec<Value> {
+pub(crate) async fn push(session: &Session, records: &[Value]) -> Vec<Value> {
     let response = session
         .post("/api/v1/sync/push", json!({ "records": records }))
         .await;
@@ -56,11 +56,11 @@ async fn push(session: &Session, records: &[Value]) -> Vec<Value> {
     body["results"].as_array().unwrap().clone()
 }
 
-async fn push_one(session: &Session, record: Value) -> Value {
+pub(crate) async fn push_one(session: &Session, record: Value) -> Value {
     push(session, &[record]).await.remove(0)
 }
 
-fn grant_location(device_time: i64) -> Value {
+pub(crate) fn grant_location(device_time: i64) -> Value {
     record(
         "consent",
         device_time,
@@ -68,7 +68,12 @@ fn grant_location(device_time: i64) -> Value {
     )
 }
 
-async fn add_client(session: &Session, name: &str, metres_north: f64, owner: PersonId) -> String {
+pub(crate) async fn add_client(
+    session: &Session,
+    name: &str,
+    metres_north: f64,
+    owner: PersonId,
+) -> String {
     let response = session
         .post(
             "/api/v1/clients",
@@ -81,7 +86,7 @@ async fn add_client(session: &Session, name: &str, metres_north: f64, owner: Per
     client["id"].as_str().unwrap().to_string()
 }
 
-async fn json_of(session: &Session, path: &str) -> Value {
+pub(crate) async fn json_of(session: &Session, path: &str) -> Value {
     let response = session.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
@@ -645,6 +650,8 @@ async fn console_pages_for_field_activity(app: TestApp) {
         ("fix_interval_seconds", "60"),
         ("visit_radius_m", "abc"),
         ("fix_retention_days", "30"),
+        ("silence_alert_minutes", "30"),
+        ("still_alert_minutes", "60"),
         ("visit_outcomes", "Order taken\nNo order"),
     ];
     let bad = admin

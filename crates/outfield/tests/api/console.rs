@@ -432,6 +432,8 @@ async fn company_labels_read_in_each_language(app: TestApp) {
         ("fix_interval_seconds", "60"),
         ("visit_radius_m", "150"),
         ("fix_retention_days", "30"),
+        ("silence_alert_minutes", "30"),
+        ("still_alert_minutes", "60"),
         ("visit_outcomes", "Order taken\nSamples given"),
         ("visit_outcomes_hi", "ऑर्डर लिया\nनमूने दिए"),
     ];

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod clients;
 mod console;
+mod exceptions;
 mod files;
 mod hardening;
 mod helpers;
