@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, PHONE, appSignIn, adminApi } from '../harness.mjs';
+import { startServer, launch, PHONE, MANAGER, appSignIn, adminApi, consoleSignIn } from '../harness.mjs';
 
 /** The demo's printed field employee: clients, today's beat and a day in progress. */
 const VIKRAM = { company: 'sharma-agro', login: 'vikram.singh@sharma-agro.in', password: 'field-employee-demo-2026' };
@@ -124,6 +124,55 @@ test('a check-in takes a fresh position and tells the employee how far the clien
   const verdict = await page.textContent('#check-in-verdict');
   assert.match(verdict, /9\.0 km/, verdict);
   assert.match(verdict, /out of range/i, verdict);
+  await page.click('#visit-report button[type=submit]');
+  await page.waitForSelector('#end-day');
   await context.close();
   assert.ok(client.id);
+});
+
+test('the demo employee\'s day end to end: tracking, a far check-in for him and his manager, his note and the exceptions in the console', async () => {
+  const { call } = await adminApi(server.base);
+  const vikram = (await call('GET', '/api/v1/people')).find((p) => p.email === VIKRAM.login);
+  await call('POST', '/api/v1/clients', {
+    name: 'Sai Krupa Krishi Seva', owner_ids: [vikram.id], location: { latitude: north(5000).latitude, longitude: PUNE.longitude },
+  });
+  const context = await browser.newContext({ ...PHONE, geolocation: PUNE, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  const since = Date.now();
+  await intoTheDay(page);
+  await untilRecorded(page);
+  await page.click('#sync-now');
+  assert.ok(await seenSince(since), 'the position is on the live map');
+
+  await page.fill('#note', 'Dealer asked for the new bio-stimulant price list');
+  await page.click('#note-form button[type=submit]');
+  await page.click('#to-clients');
+  await page.fill('#client-q', 'Sai Krupa');
+  await page.click('#client-search button[type=submit]');
+  await page.click('#client-list a:has-text("Sai Krupa Krishi Seva")');
+  await page.click('#check-in');
+  await page.waitForSelector('#check-in-verdict');
+  assert.match(await page.textContent('#check-in-verdict'), /out of range.*5\.0 km/i, 'the employee is told at once');
+  await page.click('#to-list');
+  await page.click('#to-home');
+  await page.click('#sync-now');
+  await page.waitForFunction(() => !document.querySelector('#notes .tag.waiting'), null, { timeout: 15_000 });
+
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const manager = await consoleSignIn(desk, server.base, MANAGER);
+  const exception = manager.locator('.exception-list li', { hasText: 'Sai Krupa Krishi Seva' });
+  for (let tries = 0; tries < 20 && !(await exception.count()); tries++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await manager.goto(`${server.base}/console`);
+  }
+  assert.match(await exception.textContent(), /Vikram Singh.*Checked in 50\d\d m from Sai Krupa Krishi Seva/);
+  await exception.locator('a').click();
+  await manager.waitForURL(/\/day\?day=.*#at-\d{4}$/);
+  const checkIn = manager.locator('.timeline li', { hasText: 'Sai Krupa Krishi Seva — Out of range' });
+  assert.equal(await manager.locator('.timeline li:target time').textContent(), await checkIn.locator('time').textContent(),
+    'the day opens at the minute of the check-in');
+  assert.match(await manager.textContent('.facts'), /check-in out of range/, 'the day is flagged');
+  assert.match(await manager.textContent('.timeline'), /Note: Dealer asked for the new bio-stimulant price list/);
+  await desk.close();
+  await context.close();
 });
