@@ -137,12 +137,13 @@ export async function adminApi(base) {
 /** Console pages a role opens, found from the demo's own links so every kind of page is covered. */
 export async function consolePaths(page, base, admin) {
   const paths = ['/console', '/console/people', '/console/clients', '/console/clients/map', '/console/live', '/console/attendance',
+    '/console/attendance/month',
     '/console/reports/activity', '/console/privacy', '/console/account', '/console/location-corrections'];
   if (admin) paths.push('/console/settings', '/console/audit', '/console/people/new', '/console/clients/import',
     '/console/settings/clients', '/console/settings/field-activity', '/console/settings/lead-form');
   await page.goto(`${base}/console/people`);
   const person = await page.locator('a[href^="/console/people/"]').filter({ hasText: 'Vikram' }).first().getAttribute('href');
-  paths.push(person, `${person}/day`, `${person}/plan`);
+  paths.push(person, `${person}/day`, `${person}/plan`, `${person}/performance`);
   await page.goto(`${base}/console/clients`);
   const client = await page.locator('tbody a[href^="/console/clients/"]').first().getAttribute('href');
   paths.push(client);

@@ -34,12 +34,15 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * One test per wording: a single word must be a whole text by itself, as written or as a code in lower
- * case ("active" for "Active"); a longer wording may sit inside a text; values (`{}`, `{1}`, `{name}`)
- * match anything.
+ * case ("active" for "Active"); a longer wording may sit inside a text. Values (`{}`, `{1}`, `{name}`)
+ * match anything, except in a wording of fewer than two words around its values ("{1} of {2}", "{} km"),
+ * whose values must be figures — else any sentence a person typed would match.
  */
 function patterns() {
   return translatedEnglish().map((wording) => {
-    const source = escape(wording).replace(/\\\{[a-z0-9]*\\\}/g, '.+?');
+    const words = wording.replace(/\{[a-z0-9]*\}/g, ' ').match(/[A-Za-z]+/g) || [];
+    const value = words.length < 2 ? '[0-9.,:%±]+' : '.+?';
+    const source = escape(wording).replace(/\\\{[a-z0-9]*\\\}/g, value);
     const single = !/\s/.test(wording.replace(/\{[a-z0-9]*\}/g, ''));
     if (!single) {
       const pattern = new RegExp(`(^|[^A-Za-z])${source}($|[^A-Za-z])`);
@@ -51,7 +54,8 @@ function patterns() {
   });
 }
 
-const DATES = /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/;
+/** A date as pages write it in English: "7 Dec", "Monday 7 Dec" (a weekday alone may be a person's words). */
+const DATES = /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d/;
 
 /**
  * Every text a person reads or hears on the page: text nodes, and the attributes that are read out or

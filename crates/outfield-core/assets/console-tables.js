@@ -21,3 +21,41 @@
     });
   });
 }());
+
+// A table marked `sortable` sorts by a column when its heading is pressed (again for the other way): by
+// each cell's `data-sort` when it has one, else its text, numbers as numbers. Rows in the foot (totals)
+// stay where they are.
+(function () {
+  'use strict';
+  function key(cell) {
+    var raw = cell ? (cell.getAttribute('data-sort') || cell.textContent).trim() : '';
+    var number = parseFloat(raw.replace(/[^0-9.\-]/g, ''));
+    return /^-?[0-9]/.test(raw.replace(/[^0-9.\-]/g, '')) && !/[A-Za-z\u0900-\u097F]/.test(raw.split(' ')[0]) ? number : raw.toLowerCase();
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    var head = table.tHead && table.tHead.rows[0];
+    var body = table.tBodies[0];
+    if (!head || !body) { return; }
+    Array.prototype.forEach.call(head.cells, function (th, column) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sort';
+      button.textContent = th.textContent;
+      th.textContent = '';
+      th.appendChild(button);
+      button.addEventListener('click', function () {
+        var ascending = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(head.cells, function (other) { other.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a.cells[column]);
+          var y = key(b.cells[column]);
+          var order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+}());

@@ -81,6 +81,15 @@ impl Language {
         format!("{} {}", day.day(), months[day.month0() as usize])
     }
 
+    /// A month with its year, as over a month's grid: "Dec 2026", "दिस॰ 2026".
+    pub fn month_year(self, day: NaiveDate) -> String {
+        let months = match self {
+            Language::English => &MONTHS_EN,
+            Language::Hindi => &MONTHS_HI,
+        };
+        format!("{} {}", months[day.month0() as usize], day.year())
+    }
+
     /// A day with its year, as in lists and logs: "1 Dec 2026", "1 दिस॰ 2026".
     pub fn day_month_year(self, day: NaiveDate) -> String {
         format!("{} {}", self.short_date(day), day.year())

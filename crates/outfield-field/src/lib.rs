@@ -24,8 +24,10 @@ pub fn console_routes() -> Router<AppState> {
         .merge(overview::console::routes())
         .merge(tracking::console::routes())
         .merge(attendance::console::routes())
+        .merge(attendance::month::routes())
         .merge(visits::console::routes())
         .merge(reports::console::routes())
+        .merge(reports::person::routes())
 }
 
 /// The sync records field activity applies (`fix` records are stored in bulk by `tracking` and routed

@@ -42,6 +42,9 @@ pub struct ActivitySettings {
     /// Outcomes a visit report offers.
     #[sqlx(try_from = "LineList")]
     pub visit_outcomes: Vec<String>,
+    /// The outcomes that make a visit productive in beat reports (an order, a payment).
+    #[sqlx(try_from = "LineList")]
+    pub productive_outcomes: Vec<String>,
     /// The company's time zone, which decides what "a day" is.
     pub time_zone: String,
     /// Whether the start of the day needs a selfie (taken with the camera in the app).
@@ -110,6 +113,9 @@ pub struct ActivitySettingsChanges {
     /// 1–30 outcomes of 1–60 characters.
     #[schema(schema_with = visit_outcomes_rule)]
     pub visit_outcomes: Option<Vec<String>>,
+    /// 0–30 of the visit outcomes (as they are after this change) that count as productive.
+    #[schema(schema_with = productive_outcomes_rule)]
+    pub productive_outcomes: Option<Vec<String>>,
     /// Ask for a selfie at the start of the day.
     pub selfie_required: Option<bool>,
 }
@@ -119,7 +125,8 @@ pub async fn load(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<ActivitySe
     sqlx::query_as(
         "SELECT work_days, work_start_minute, work_end_minute, late_after_minutes, \
          auto_end_minute, fix_interval_seconds, visit_radius_m, fix_retention_days, silence_alert_minutes, \
-         still_alert_minutes, visit_outcomes, time_zone, selfie_required FROM companies WHERE id = $1",
+         still_alert_minutes, visit_outcomes, productive_outcomes, time_zone, selfie_required \
+         FROM companies WHERE id = $1",
     )
     .bind(company_id)
     .fetch_one(&mut **tx)
@@ -214,10 +221,34 @@ fn checked_outcomes(outcomes: &[String]) -> Result<(&'static str, Value), FieldE
     }
 }
 
-fn checked_updates(
-    current: &ActivitySettings,
+/// The productive outcomes, each one of `outcomes` (trimmed, as outcomes are stored).
+fn checked_productive(
+    productive: &[String],
+    outcomes: &[String],
+) -> Result<(&'static str, Value), FieldError> {
+    let chosen: Vec<&str> = productive.iter().map(|o| o.trim()).collect();
+    if chosen.len() > 30 {
+        return Err(FieldError::new(
+            "productive_outcomes",
+            "must list at most 30 outcomes",
+        ));
+    }
+    match chosen
+        .iter()
+        .find(|o| !outcomes.iter().any(|known| known.trim() == **o))
+    {
+        Some(unknown) => Err(FieldError::new(
+            "productive_outcomes",
+            format!("must be visit outcomes; \"{unknown}\" is not one"),
+        )),
+        None => Ok(("productive_outcomes", Value::Text(chosen.join("\n")))),
+    }
+}
+
+/// The numeric rules that change, each within its range.
+fn checked_numbers(
     changes: &ActivitySettingsChanges,
-) -> AppResult<Vec<(&'static str, Value)>> {
+) -> (Vec<(&'static str, Value)>, Vec<FieldError>) {
     let mut errors = Vec::new();
     let mut updates = Vec::new();
     let mut number =
@@ -249,6 +280,14 @@ fn checked_updates(
         10..=480,
     );
     number("still_alert_minutes", changes.still_alert_minutes, 15..=480);
+    (updates, errors)
+}
+
+fn checked_updates(
+    current: &ActivitySettings,
+    changes: &ActivitySettingsChanges,
+) -> AppResult<Vec<(&'static str, Value)>> {
+    let (mut updates, mut errors) = checked_numbers(changes);
     if let Some(required) = changes.selfie_required {
         updates.push(("selfie_required", Value::Number(i64::from(required))));
     }
@@ -278,6 +317,16 @@ fn checked_updates(
             .map(|days| checked_work_days(days)),
         changes.visit_outcomes.as_ref().map(|o| checked_outcomes(o)),
     ];
+    if let Some(productive) = &changes.productive_outcomes {
+        let outcomes = changes
+            .visit_outcomes
+            .as_ref()
+            .unwrap_or(&current.visit_outcomes);
+        match checked_productive(productive, outcomes) {
+            Ok(update) => updates.push(update),
+            Err(error) => errors.push(error),
+        }
+    }
     for checked in lists.into_iter().flatten() {
         match checked {
             Ok(update) => updates.push(update),
@@ -297,6 +346,10 @@ fn work_days_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         .minimum(Some(1))
         .maximum(Some(7));
     crate::text::list_of(day, (1, 7))
+}
+
+fn productive_outcomes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    crate::text::list_of(crate::text::line_schema(60), (0, 30))
 }
 
 fn visit_outcomes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

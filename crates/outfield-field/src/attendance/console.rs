@@ -144,12 +144,15 @@ fn changes_from(
     let work_days = (1..=7)
         .filter(|n| form.0.contains_key(&format!("day_{n}")))
         .collect();
-    let visit_outcomes = form
-        .text("visit_outcomes")
-        .lines()
-        .map(str::to_string)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let lines = |name: &str| -> Vec<String> {
+        form.text(name)
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.trim().is_empty())
+            .collect()
+    };
+    let visit_outcomes = lines("visit_outcomes");
+    let productive_outcomes = lines("productive_outcomes");
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -165,6 +168,7 @@ fn changes_from(
         silence_alert_minutes,
         still_alert_minutes,
         visit_outcomes: Some(visit_outcomes),
+        productive_outcomes: Some(productive_outcomes),
         selfie_required: Some(form.0.contains_key("selfie_required")),
     })
 }
@@ -229,13 +233,28 @@ struct RegisterPage {
     pager_query: String,
     zone: String,
     marks_leave: bool,
+    /// The status listed, "" for all.
+    status: String,
+    /// The day's month, `YYYY-MM`, for the month's grid.
+    month: String,
 }
 
-/// The register's day and page.
+impl RegisterPage {
+    /// The statuses the register can be narrowed to, with their words.
+    fn statuses(&self) -> Vec<(&'static str, &'static str)> {
+        register::AttendanceStatus::ALL
+            .iter()
+            .map(|status| (status.as_str(), self.frame.tr(status.label())))
+            .collect()
+    }
+}
+
+/// The register's day, page and the one status to list (the overview's tiles link to them).
 #[derive(serde::Deserialize)]
 struct RegisterQuery {
     day: Option<String>,
     page: Option<usize>,
+    status: Option<String>,
 }
 
 async fn register_page(
@@ -251,10 +270,14 @@ async fn register_page(
         from: Some(day),
         to: Some(day),
     };
-    let rows = match register::register(&state.db, &user.scope, &range).await {
+    let mut rows = match register::register(&state.db, &user.scope, &range).await {
         Ok(rows) => rows,
         Err(error) => return framed_error_page(&user, &error),
     };
+    let status = query.status.unwrap_or_default();
+    if !status.is_empty() {
+        rows.retain(|row| row.status.as_str() == status);
+    }
     let pager = Pager::new(query.page, rows.len());
     let month_start = day.with_day(1).unwrap_or(day);
     let month_end = month_start
@@ -268,9 +291,11 @@ async fn register_page(
         previous: day.pred_opt().unwrap_or(day).to_string(),
         next: day.succ_opt().unwrap_or(day).to_string(),
         month_start: month_start.to_string(),
+        month: day.format("%Y-%m").to_string(),
         month_end: month_end.to_string(),
         pager,
-        pager_query: format!("day={day}&"),
+        pager_query: format!("day={day}&status={status}&"),
+        status,
         rows: pager.take(rows),
         zone: settings.time_zone,
         marks_leave: user.scope.role() != Role::FieldEmployee,

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod console;
+pub mod month;
 pub mod register;
 
 use outfield_core::ids::{CompanyId, PersonId};

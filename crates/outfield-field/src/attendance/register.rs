@@ -39,6 +39,16 @@ pub enum AttendanceStatus {
 }
 
 impl AttendanceStatus {
+    /// Every status, in the order a register narrows by them.
+    pub const ALL: [AttendanceStatus; 6] = [
+        AttendanceStatus::Present,
+        AttendanceStatus::Late,
+        AttendanceStatus::NotStarted,
+        AttendanceStatus::Absent,
+        AttendanceStatus::OnLeave,
+        AttendanceStatus::OffDay,
+    ];
+
     /// The name in the API (and in the console's style classes).
     pub fn as_str(self) -> &'static str {
         match self {

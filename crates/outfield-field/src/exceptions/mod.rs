@@ -470,3 +470,27 @@ pub(crate) async fn of_day(db: &Db, scope: &Scope, day: &str) -> AppResult<Vec<E
         })
         .collect())
 }
+
+/// How many exceptions a person's days from `first` to `last` recorded (0 for a person the scope does
+/// not see).
+pub(crate) async fn count_between(
+    db: &Db,
+    scope: &Scope,
+    person: PersonId,
+    (first, last): (&str, &str),
+) -> AppResult<i64> {
+    let mut tx = db.tenant_read(scope).await?;
+    let sql = format!(
+        "{VISIBLE_CTE} SELECT COUNT(*) FROM exceptions e JOIN visible v ON v.id = e.person_id \
+         WHERE e.company_id = $1 AND e.person_id = $4 AND e.day >= $5 AND e.day <= $6"
+    );
+    let count: i64 = bind_scope(sqlx::query(&sql), scope)
+        .bind(person)
+        .bind(first)
+        .bind(last)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|row| sqlx::Row::try_get(&row, 0))?;
+    tx.commit().await?;
+    Ok(count)
+}

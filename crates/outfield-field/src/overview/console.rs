@@ -41,6 +41,8 @@ struct OverviewPage {
     /// Today's exceptions, newest first (at most [`EXCEPTIONS_SHOWN`]), and how many there are.
     exceptions: Vec<ExceptionItem>,
     exception_count: usize,
+    /// Today in the company's zone, for the tiles' links to today's lists.
+    day: String,
 }
 
 /// Exceptions listed on the overview; the rest are on the people's days.
@@ -90,6 +92,7 @@ async fn page(
     let zone = activity.time_zone.as_str();
     let exceptions = crate::exceptions::of_day(&state.db, &user.scope, &last.to_string()).await?;
     Ok(OverviewPage {
+        day: last.to_string(),
         exception_count: exceptions.len(),
         exceptions: exceptions
             .iter()

@@ -31,6 +31,8 @@ struct RangeQuery {
     to: Option<String>,
     /// Draw the charts for this person alone (the table always lists everyone).
     person_id: Option<String>,
+    /// List only the people with flagged days (the overview's flag tile links here).
+    flagged: Option<String>,
 }
 
 #[derive(Template)]
@@ -46,6 +48,8 @@ struct ActivityPage {
     charts: Vec<String>,
     /// "by day", "by week" or "by month", as the charts group the range.
     grouping: &'static str,
+    /// Whether only people with flagged days are listed.
+    flagged: bool,
 }
 
 async fn activity_page(
@@ -75,6 +79,11 @@ async fn activity_page(
         Ok(report) => report,
         Err(error) => return framed_error_page(&user, &error),
     };
+    let flagged = query.flagged.is_some_and(|f| !f.is_empty());
+    let mut rows = rows;
+    if flagged {
+        rows.retain(|row| row.flagged_days > 0);
+    }
     let totals = reports::totals(&rows);
     let person: Option<PersonId> = query
         .person_id
@@ -98,6 +107,7 @@ async fn activity_page(
         totals,
         person_id: person.map(|id| id.to_string()).unwrap_or_default(),
         charts,
+        flagged,
         grouping: match grouping {
             Grouping::Day => "by day",
             Grouping::Week => "by week",

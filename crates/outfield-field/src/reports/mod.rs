@@ -1,10 +1,13 @@
 //! The daily activity report per team: for each person over a range of days — days on duty, time on
-//! duty, distance, visits planned and done, the share of verified check-ins, and days with flags. Read
-//! from daily summaries, duty days, plans and visits with one grouped query each, so a month for 500
-//! people stays a handful of index scans.
+//! duty, distance, visits planned and done, the share of verified check-ins, and days with flags — and
+//! how the beat went: planned clients visited, visits off the plan, productive visits by outcome, and days
+//! whose planned visits followed the plan's order. Read from daily summaries, duty days, plans and visits
+//! with one grouped query each, so a month for 500 people stays a handful of index scans.
 
 pub mod api;
+mod beats;
 pub mod console;
+pub mod person;
 
 use outfield_core::ids::PersonId;
 use std::collections::HashMap;
@@ -51,6 +54,14 @@ pub struct ActivityRow {
     pub verified_share: Option<f64>,
     /// Days with tamper or tracking-health flags.
     pub flagged_days: i64,
+    /// Visits made at clients not on the plan.
+    pub unplanned: i64,
+    /// Visits whose outcome the company counts as productive (an order, a payment).
+    pub productive: i64,
+    /// Days with at least two planned visits.
+    pub route_days: i64,
+    /// Of those, days whose planned visits were made in the plan's order.
+    pub route_followed_days: i64,
 }
 
 /// The longest range an activity report covers: ten years of day summaries, grouped by person.
@@ -95,6 +106,8 @@ pub async fn activity(
     )
     .await?;
     let planned = planned_counts(&mut tx, &company, from, to).await?;
+    let beats =
+        beats::of_range(&mut tx, &company, (from, to), &settings.productive_outcomes).await?;
     tx.commit().await?;
     let rows = people
         .into_iter()
@@ -103,6 +116,7 @@ pub async fn activity(
             let v = visits.get(&person_id).copied().unwrap_or_default();
             let s = started.get(&person_id).copied().unwrap_or_default();
             let done = v[0] as i64;
+            let beat = beats.get(&person_id).copied().unwrap_or_default();
             ActivityRow {
                 person_id,
                 name,
@@ -117,6 +131,10 @@ pub async fn activity(
                 out_of_range: v[3] as i64,
                 verified_share: (done > 0).then(|| v[2] / v[0]),
                 flagged_days: d[3] as i64,
+                unplanned: done - v[1] as i64,
+                productive: beat.productive,
+                route_days: beat.route_days,
+                route_followed_days: beat.route_followed_days,
             }
         })
         .collect();
@@ -204,6 +222,10 @@ pub(crate) fn totals(rows: &[ActivityRow]) -> ActivityRow {
         out_of_range: sum(|r| r.out_of_range),
         verified_share: (done > 0).then(|| verified as f64 / done as f64),
         flagged_days: sum(|r| r.flagged_days),
+        unplanned: sum(|r| r.unplanned),
+        productive: sum(|r| r.productive),
+        route_days: sum(|r| r.route_days),
+        route_followed_days: sum(|r| r.route_followed_days),
     }
 }
 
@@ -213,6 +235,26 @@ impl ActivityRow {
         self.verified_share
             .map_or(String::new(), |s| format!("{:.0}%", s * 100.0))
     }
+
+    /// Planned clients visited as a share of visits planned, 0–100 (`None` without a plan).
+    pub(crate) fn beat_compliance(&self) -> Option<i64> {
+        percent(self.planned_done, self.visits_planned)
+    }
+
+    /// Productive visits as a share of visits made, 0–100.
+    pub(crate) fn productive_percent(&self) -> Option<i64> {
+        percent(self.productive, self.visits_done)
+    }
+
+    /// Days in the plan's order as a share of days with a route, 0–100.
+    pub(crate) fn route_percent(&self) -> Option<i64> {
+        percent(self.route_followed_days, self.route_days)
+    }
+}
+
+/// `part` of `whole` in whole percent, rounded half up; `None` of nothing.
+fn percent(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part * 100 + whole / 2) / whole)
 }
 
 /// The report as a spreadsheet.
@@ -231,6 +273,10 @@ pub fn table(rows: &[ActivityRow]) -> Table {
             "Out of range",
             "Verified %",
             "Flagged days",
+            "Unplanned visits",
+            "Productive visits",
+            "Days with a route",
+            "Days in the plan's order",
         ],
         rows: rows
             .iter()
@@ -251,6 +297,10 @@ pub fn table(rows: &[ActivityRow]) -> Table {
                         .map(Into::into)
                         .unwrap_or(outfield_core::export::Cell::Empty),
                     r.flagged_days.into(),
+                    r.unplanned.into(),
+                    r.productive.into(),
+                    r.route_days.into(),
+                    r.route_followed_days.into(),
                 ]
             })
             .collect(),

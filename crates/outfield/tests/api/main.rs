@@ -17,6 +17,7 @@ mod helpers;
 mod limits;
 mod openapi;
 mod people;
+mod performance;
 mod platform;
 mod schema;
 mod sync;

@@ -22,7 +22,6 @@ CREATE INDEX exceptions_day ON exceptions (company_id, day, at);
 ALTER TABLE companies ADD COLUMN silence_alert_minutes BIGINT NOT NULL DEFAULT 30;
 ALTER TABLE companies ADD COLUMN still_alert_minutes BIGINT NOT NULL DEFAULT 60;
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON exceptions TO outfield_app;
-ALTER TABLE exceptions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE exceptions FORCE ROW LEVEL SECURITY;
-CREATE POLICY exceptions_tenant ON exceptions USING (outfield_may_see(company_id)) WITH CHECK (outfield_may_see(company_id));
+-- The visit outcomes that count as productive in beat reports, one per line.
+ALTER TABLE companies ADD COLUMN productive_outcomes TEXT NOT NULL DEFAULT 'Order taken
+Payment collected';
