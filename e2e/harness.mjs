@@ -137,7 +137,7 @@ export async function adminApi(base) {
 /** Console pages a role opens, found from the demo's own links so every kind of page is covered. */
 export async function consolePaths(page, base, admin) {
   const paths = ['/console', '/console/people', '/console/clients', '/console/clients/map', '/console/live', '/console/attendance',
-    '/console/attendance/month',
+    '/console/attendance/month', '/console/beats',
     '/console/reports/activity', '/console/privacy', '/console/account', '/console/location-corrections'];
   if (admin) paths.push('/console/settings', '/console/audit', '/console/people/new', '/console/clients/import',
     '/console/settings/clients', '/console/settings/field-activity', '/console/settings/lead-form');

@@ -176,3 +176,54 @@
     });
   });
 })();
+
+// The beat planner (`table[data-beat-planner="<url>"]`): a planned client dragged onto another person's
+// day is posted there and the page reloads with it; a refusal is said in the page's alert line. Each
+// client's Move link does the same without a mouse or this script.
+(function () {
+  'use strict';
+  document.querySelectorAll('table[data-beat-planner]').forEach(function (table) {
+    var dragged = null;
+    var status = document.getElementById('beat-status');
+    function cellOf(event) { return event.target.closest ? event.target.closest('td[data-day]') : null; }
+    table.addEventListener('dragstart', function (event) {
+      dragged = event.target.closest('[data-plan-id]');
+      if (!dragged) { return; }
+      dragged.classList.add('dragging');
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged.getAttribute('data-plan-id'));
+    });
+    table.addEventListener('dragover', function (event) {
+      var cell = cellOf(event);
+      if (!dragged || !cell) { return; }
+      event.preventDefault();
+      cell.classList.add('drop-here');
+    });
+    table.addEventListener('dragleave', function (event) {
+      var cell = cellOf(event);
+      if (cell) { cell.classList.remove('drop-here'); }
+    });
+    table.addEventListener('drop', function (event) {
+      var cell = cellOf(event);
+      if (!dragged || !cell) { return; }
+      event.preventDefault();
+      cell.classList.remove('drop-here');
+      var form = new URLSearchParams({
+        _csrf: table.getAttribute('data-csrf'), plan_id: dragged.getAttribute('data-plan-id'),
+        person_id: cell.getAttribute('data-person'), day: cell.getAttribute('data-day'),
+      });
+      cell.querySelector('ol').appendChild(dragged);
+      dragged.classList.remove('dragging');
+      dragged = null;
+      fetch(table.getAttribute('data-beat-planner'), { method: 'POST', credentials: 'same-origin', body: form })
+        .then(function (response) {
+          if (response.ok) { window.location.reload(); return; }
+          status.textContent = status.getAttribute('data-failed');
+          status.hidden = false;
+        });
+    });
+    table.addEventListener('dragend', function () {
+      if (dragged) { dragged.classList.remove('dragging'); dragged = null; }
+    });
+  });
+})();

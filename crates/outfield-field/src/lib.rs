@@ -26,6 +26,7 @@ pub fn console_routes() -> Router<AppState> {
         .merge(attendance::console::routes())
         .merge(attendance::month::routes())
         .merge(visits::console::routes())
+        .merge(visits::planner::routes())
         .merge(reports::console::routes())
         .merge(reports::person::routes())
 }

@@ -36,7 +36,7 @@ struct Row {
 }
 
 /// What each action means, in words (translated through the catalogue).
-const ACTIONS: [(&str, &str); 42] = [
+const ACTIONS: [(&str, &str); 44] = [
     ("attendance.day_started", "Started the working day"),
     ("attendance.day_ended", "Ended the working day"),
     ("attendance.leave_marked", "Marked leave"),
@@ -90,6 +90,8 @@ const ACTIONS: [(&str, &str); 42] = [
     ("visit.checked_in", "Checked in at a client"),
     ("visit.checked_out", "Checked out of a client"),
     ("visit.planned", "Planned visits"),
+    ("visit.plan_moved", "Moved a planned visit"),
+    ("visit.plan_reordered", "Put planned visits in order"),
     ("visit.unplanned", "Removed a planned visit"),
 ];
 

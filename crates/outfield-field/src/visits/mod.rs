@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod console;
+pub(crate) mod planner;
 pub mod plans;
 
 use crate::tracking::summary::StoredFlags;

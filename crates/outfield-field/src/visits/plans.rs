@@ -166,6 +166,77 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
     Ok(())
 }
 
+/// Where a plan entry goes: to whom, and on which date (a weekly entry moves to that date's weekday and
+/// stays weekly).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Destination {
+    /// Who visits from now on.
+    pub person_id: PersonId,
+    /// The date dropped on.
+    pub day: NaiveDate,
+}
+
+/// Moves a plan entry to another person or day, last on that day's route (whoever may plan for both
+/// people; field employees only within their own plan).
+pub(crate) async fn move_entry(
+    db: &Db,
+    scope: &Scope,
+    actor: &Actor,
+    id: Uuid,
+    to: Destination,
+) -> AppResult<()> {
+    let mut tx = db.tenant(scope).await?;
+    let plan: Option<(PersonId, ClientId, Option<i64>)> = sqlx::query_as(
+        "SELECT person_id, client_id, weekday FROM visit_plans WHERE company_id = $1 AND id = $2",
+    )
+    .bind(scope.company_id())
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (from_person, client, weekday) = plan.ok_or(AppError::NotFound)?;
+    for person in [from_person, to.person_id] {
+        if outfield_core::people::store::find(&mut tx, scope, person)
+            .await?
+            .is_none()
+        {
+            return Err(AppError::NotFound);
+        }
+    }
+    if scope.role() == Role::FieldEmployee && to.person_id != scope.person_id() {
+        return Err(AppError::Forbidden);
+    }
+    let last: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(position), 0) FROM visit_plans WHERE company_id = $1 AND person_id = $2",
+    )
+    .bind(scope.company_id())
+    .bind(to.person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (day, weekday) = match weekday {
+        Some(_) => (None, Some(i64::from(to.day.weekday().number_from_monday()))),
+        None => (Some(to.day.to_string()), None),
+    };
+    sqlx::query(
+        "UPDATE visit_plans SET person_id = $1, day = $2, weekday = $3, position = $4 \
+         WHERE company_id = $5 AND id = $6",
+    )
+    .bind(to.person_id)
+    .bind(day.clone())
+    .bind(weekday)
+    .bind(last + 1)
+    .bind(scope.company_id())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
+    outfield_clients::search::reindex(&mut tx, scope.company_id(), &[client]).await?;
+    let event = AuditEvent::new("visit.plan_moved", "person", to.person_id).with(json!({
+        "plan_id": id, "from_person": from_person, "day": day, "weekday": weekday
+    }));
+    audit::record(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Puts a person's plan entries in the order given, first visited first (whoever may plan for the
 /// person). Entries not named keep their place relative to each other.
 pub async fn reorder(

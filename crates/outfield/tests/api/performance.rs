@@ -199,7 +199,127 @@ async fn performance_month_grid_and_narrowed_lists(app: TestApp) {
     }
 }
 
+async fn the_team_s_beats_are_planned_on_one_page_and_moved_between_people_and_days(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let field_id = app.a.field.id;
+    let other_id = app.a.other_field.id;
+    let client = add_client(&admin, "Ganesh Agro Kendra", 0.0, field_id).await;
+    let weekly = admin
+        .post(
+            "/api/v1/visit-plans",
+            json!({ "person_id": field_id, "client_ids": [client], "weekday": 1 }),
+        )
+        .await;
+    assert_eq!(weekly.status(), 201);
+    let plan_id = weekly.json::<Value>().await.unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let monday = "2026-12-07";
+    let page = admin
+        .get(&format!("/console/beats?week={monday}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Ganesh Agro Kendra") && page.contains(&plan_id));
+    assert!(
+        page.contains(&format!(
+            r#"data-person="{other_id}" data-day="2026-12-08""#
+        )),
+        "every person has a cell for every working day"
+    );
+    let move_page = admin
+        .get(&format!("/console/beats/move/{plan_id}?week={monday}"))
+        .await;
+    assert_eq!(move_page.status(), 200);
+    assert!(move_page
+        .text()
+        .await
+        .unwrap()
+        .contains("Move the visit to Ganesh Agro Kendra to:"));
+
+    // The manager does not see the colleague outside the team: no move there.
+    let before = app.snapshot().await;
+    let refused = manager
+        .form(
+            "/console/beats/move",
+            &[
+                ("plan_id", &plan_id),
+                ("person_id", &other_id.to_string()),
+                ("day", "2026-12-08"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(app.snapshot().await, before);
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    let foreign = outsider
+        .form(
+            "/console/beats/move",
+            &[
+                ("plan_id", &plan_id),
+                ("person_id", &app.b.field.id.to_string()),
+                ("day", "2026-12-08"),
+            ],
+        )
+        .await;
+    assert_eq!(foreign.status(), 404, "another company's plan is not found");
+
+    let moved = admin
+        .form(
+            "/console/beats/move",
+            &[
+                ("plan_id", &plan_id),
+                ("person_id", &other_id.to_string()),
+                ("day", "2026-12-08"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status(), 303);
+    assert_eq!(
+        moved.headers()["location"],
+        format!("/console/beats?week={monday}")
+    );
+    let plan: Value = admin
+        .get(&format!("/api/v1/people/{other_id}/plan?day=2026-12-15"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        plan[0]["client_name"], "Ganesh Agro Kendra",
+        "weekly on Tuesdays now: {plan}"
+    );
+    assert_eq!(plan[0]["weekly"], true);
+    let theirs: Value = admin
+        .get(&format!("/api/v1/people/{field_id}/plan?day=2026-12-14"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs, json!([]), "no longer on the first person's Mondays");
+    let field = app.session(&app.a, &app.a.field).await;
+    let not_theirs = field
+        .form(
+            "/console/beats/move",
+            &[
+                ("plan_id", &plan_id),
+                ("person_id", &field_id.to_string()),
+                ("day", "2026-12-08"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        not_theirs.status(),
+        404,
+        "a field employee moves only their own plan"
+    );
+}
+
 both_backends!(
     a_beat_is_measured_against_its_plan_and_the_company_s_productive_outcomes,
     performance_month_grid_and_narrowed_lists,
+    the_team_s_beats_are_planned_on_one_page_and_moved_between_people_and_days,
 );
