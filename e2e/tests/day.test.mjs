@@ -165,7 +165,9 @@ test('the demo employee\'s day end to end: tracking, a far check-in for him and 
     await new Promise((r) => setTimeout(r, 500));
     await manager.goto(`${server.base}/console`);
   }
-  assert.match(await exception.textContent(), /Vikram Singh.*Checked in 50\d\d m from Sai Krupa Krishi Seva/);
+  assert.match(await exception.textContent(), /Vikram Singh.*Checked in 5.0 km from Sai Krupa Krishi Seva/);
+  assert.match(await manager.textContent('section[aria-labelledby=field-notes]'), /Vikram Singh.*Dealer asked for the new bio-stimulant price list/,
+    'the note is on the overview');
   await exception.locator('a').click();
   await manager.waitForURL(/\/day\?day=.*#at-\d{4}$/);
   const checkIn = manager.locator('.timeline li', { hasText: 'Sai Krupa Krishi Seva — Out of range' });
@@ -174,5 +176,31 @@ test('the demo employee\'s day end to end: tracking, a far check-in for him and 
   assert.match(await manager.textContent('.facts'), /check-in out of range/, 'the day is flagged');
   assert.match(await manager.textContent('.timeline'), /Note: Dealer asked for the new bio-stimulant price list/);
   await desk.close();
+  await context.close();
+});
+
+test('the employee sees their own day: each check-in\'s verdict, visits against the plan, and each silence explained', async () => {
+  const context = await browser.newContext({ ...PHONE, geolocation: PUNE, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await intoTheDay(page);
+  const now = Date.now();
+  const minutes = (n) => now - n * 60000;
+  // Forty minutes without positions, thirty of them with the app out of sight.
+  await page.route('**/api/v1/people/*/days/*', async (route) => {
+    const response = await route.fetch();
+    const day = await response.json();
+    day.trail = day.trail.filter((fix) => fix[2] < minutes(60) || fix[2] > minutes(20));
+    await route.fulfill({ response, json: day });
+  });
+  await page.evaluate(async ([from, until]) => {
+    const store = await import('/app/store.js');
+    await store.put('meta', [{ from, until }], 'screenOff');
+  }, [minutes(55), minutes(25)]);
+  await page.click('#to-days');
+  await page.waitForSelector('#my-day');
+  const story = await page.textContent('#my-day');
+  assert.match(story, /Screen off from \d\d:\d\d to \d\d:\d\d/, story);
+  assert.match(story, /Shree Siddhivinayak Krishi Kendra: (Verified|Not verified|Out of range)/, story);
+  assert.match(await page.textContent('#my-day-summary'), /2 of 4 planned visits done/);
   await context.close();
 });

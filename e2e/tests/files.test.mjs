@@ -101,3 +101,53 @@ test('a selfie, two photos and a voice note travel from the phone to the manager
   await manager.close();
   await context.close();
 });
+
+test('an outlet found on the beat is added in the app, offline, with its shop front, and reaches the console', async () => {
+  const context = await browser.newContext({ ...PHONE, geolocation: { ...HERE, latitude: 18.5801 }, permissions: ['geolocation', 'camera'] });
+  const page = await context.newPage();
+  await appSignIn(page, server.base, FIELD);
+  await page.waitForSelector('#done');
+  for (const permission of ['location', 'camera']) {
+    const grant = page.locator(`[data-grant=${permission}]`);
+    if (await grant.count()) {
+      await grant.click();
+      await page.waitForSelector(`[data-revoke=${permission}]`);
+    }
+  }
+  await page.click('#done');
+  await page.click('#to-clients');
+  await page.click('#new-outlet');
+  await page.waitForSelector('#outlet-form');
+  await page.waitForFunction(() => document.querySelector('#outlet-position')?.textContent.includes('±'));
+  await context.setOffline(true);
+  await page.click('#outlet-form button[type=submit]');
+  assert.match(await page.textContent('#outlet-error'), /Shop name is needed/, 'the missing name is named in the form');
+  await page.fill('#outlet-name', 'Laxmi Kirana Stores');
+  await page.fill('#outlet-owner', 'Ramesh Patil');
+  await page.fill('#outlet-phone', '+919822334455');
+  await page.setInputFiles('#outlet-photo', await photo(page, '#8e44ad'));
+  await page.waitForSelector('#outlet-photos img');
+  await page.click('#outlet-form button[type=submit]');
+  await page.waitForSelector('#client-list');
+  assert.match(await page.textContent('#view'), /Laxmi Kirana Stores is saved/);
+  await context.setOffline(false);
+  await page.click('#to-home');
+  await page.click('#sync-now');
+  await page.waitForFunction(() => {
+    const text = document.querySelector('#sync-text')?.textContent || '';
+    return text.includes('last sent') && !/waiting|files to upload/.test(text);
+  }, null, { timeout: 20000 });
+
+  const desk = await browser.newContext();
+  const consolePage = await consoleSignIn(desk, server.base, MANAGER);
+  await consolePage.goto(`${server.base}/console/clients?q=Laxmi`);
+  await consolePage.click('a:has-text("Laxmi Kirana Stores")');
+  await consolePage.waitForSelector('dl.facts');
+  const facts = await consolePage.textContent('dl.facts');
+  assert.match(facts, /\+919822334455/);
+  assert.match(facts, /Shop front/);
+  await consolePage.locator('dd.attachments img.thumb').waitFor();
+  assert.match(await consolePage.textContent('body'), /Ramesh Patil/, 'the owner is the first contact');
+  await desk.close();
+  await context.close();
+});

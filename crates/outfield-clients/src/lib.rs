@@ -13,6 +13,8 @@ pub mod domain;
 pub mod fields;
 pub mod import;
 pub mod leads;
+mod outlets;
+pub use outlets::shop_photos;
 pub mod search;
 pub mod store;
 pub mod tasks;
@@ -629,11 +631,18 @@ pub async fn merge(
     Ok(client)
 }
 
-/// The sync records this crate applies: interactions logged in the field app.
-pub const RECORD_KINDS: &[RecordKind] = &[RecordKind {
-    name: "interaction",
-    apply: |tx, scope, _, record| Box::pin(apply_interaction(tx, scope, record)),
-}];
+/// The sync records this crate applies: interactions logged in the field app, and outlets onboarded
+/// there.
+pub const RECORD_KINDS: &[RecordKind] = &[
+    RecordKind {
+        name: "interaction",
+        apply: |tx, scope, _, record| Box::pin(apply_interaction(tx, scope, record)),
+    },
+    RecordKind {
+        name: "client",
+        apply: |tx, scope, actor, record| Box::pin(outlets::apply_outlet(tx, scope, actor, record)),
+    },
+];
 
 /// Custom values by key: keys of custom fields, values text, numbers or `null`.
 fn custom_values(nullable: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

@@ -728,3 +728,23 @@ pub async fn insert_interaction(
     .await?;
     Ok(())
 }
+
+/// The middle of the company's located clients (`[latitude, longitude]`), where a map for placing a new
+/// one opens; `None` before any client has a location.
+pub(crate) async fn centre_of_clients(
+    db: &outfield_core::db::Db,
+    scope: &Scope,
+) -> outfield_core::error::AppResult<Option<[f64; 2]>> {
+    let mut tx = db.tenant_read(scope).await?;
+    let centre: (Option<f64>, Option<f64>) = sqlx::query_as(
+        "SELECT AVG(latitude), AVG(longitude) FROM clients WHERE company_id = $1 AND latitude IS NOT NULL",
+    )
+    .bind(scope.company_id())
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(match centre {
+        (Some(latitude), Some(longitude)) => Some([latitude, longitude]),
+        _ => None,
+    })
+}

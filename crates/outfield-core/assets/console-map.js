@@ -39,7 +39,7 @@
         (p.flags.length ? "<br>" + text(word("flags")) + ": " + text(p.flags.map(function (flag) { return (live.flag_words && live.flag_words[flag]) || flag; }).join(", ")) : "");
       L.circle(at(f.latitude, f.longitude), { radius: f.accuracy_m, weight: 1, fillOpacity: 0.1 }).addTo(people);
       L.circleMarker([f.latitude, f.longitude], { radius: 8, color: p.flags.length ? "#b3261e" : "#0b57d0",
-        fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "right" })
+        fillOpacity: 0.9 }).bindTooltip(text(p.name), { permanent: true, direction: "auto" })
         .bindPopup(label).addTo(people);
     });
   }
@@ -115,7 +115,7 @@
     data.clients.forEach(function (c) {
       L.circle(at(c.latitude, c.longitude), { radius: data.radius_m, color: "#0b57d0", weight: 1, fillOpacity: 0.08 }).addTo(map);
       L.circleMarker([c.latitude, c.longitude], { radius: 8, color: "#0b57d0", fillOpacity: 0.9 })
-        .bindTooltip(text(c.name), { permanent: true, direction: "right" }).addTo(map);
+        .bindTooltip(text(c.name), { permanent: true, direction: "auto" }).addTo(map);
     });
   }
 
@@ -170,7 +170,35 @@
     map.on("moveend", function () { window.clearTimeout(waiting); waiting = window.setTimeout(refreshClients, 250); });
   }
 
-  if (bounds.length) {
+  // The add-client form's map: a tap (or a drag of the pin) places the client and fills in the form's
+  // latitude and longitude; coordinates typed into the form move the pin.
+  if (data.kind === "picker") {
+    var latitude = document.getElementById("latitude"), longitude = document.getElementById("longitude");
+    var pin = null;
+    var place = function (point, typed) {
+      if (!pin) {
+        pin = L.marker(point, { draggable: true, title: word("Client's position") }).addTo(map);
+        pin.on("dragend", function () { place(pin.getLatLng(), false); });
+      }
+      pin.setLatLng(point);
+      if (!typed) {
+        latitude.value = point.lat.toFixed(6);
+        longitude.value = point.lng.toFixed(6);
+      }
+    };
+    map.on("click", function (event) { place(event.latlng, false); });
+    var typed = function () {
+      var lat = parseFloat(latitude.value), lng = parseFloat(longitude.value);
+      if (isFinite(lat) && isFinite(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180) {
+        place(L.latLng(lat, lng), true);
+        map.panTo([lat, lng]);
+      }
+    };
+    latitude.addEventListener("change", typed);
+    longitude.addEventListener("change", typed);
+    if (data.center) map.setView(data.center, 12); else map.setView([20.59, 78.96], 5);
+    typed();
+  } else if (bounds.length) {
     map.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 });
   } else {
     map.setView([20.59, 78.96], 5);

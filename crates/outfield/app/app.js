@@ -322,9 +322,18 @@ async function refreshToday() {
   const state = await duty.state();
   const day = state.on ? await fetchJson(`/api/v1/people/${me.id}/days/${localDay(state.since)}`) : null;
   if (day) {
-    myDay = t('duty.myDay', { km: day.distance_km, visits: day.visits.length });
+    myDay = daySoFar(day, plan || (await meta('plan')) || []);
     renderDuty();
   }
+}
+
+/** Today's kilometres and visits, against the plan when there is one. */
+function daySoFar(day, plan) {
+  const planned = new Set(plan.map((p) => p.client_id));
+  const done = day.visits.filter((v) => planned.has(v.client_id)).length;
+  return planned.size
+    ? t('duty.myDayPlanned', { km: day.distance_km, done, planned: planned.size, visits: day.visits.length })
+    : t('duty.myDay', { km: day.distance_km, visits: day.visits.length });
 }
 
 function localDay(ms) {
@@ -346,12 +355,17 @@ async function myDaysView() {
   const rows = (cached?.days || []).filter((d) => d.person_id === me.id).reverse();
   const clock = (iso) => (iso ? time(Date.parse(iso)) : '–');
   const stops = cached?.detail?.stops || [];
+  const story = dayStory(cached?.detail, await duty.screenOff());
+  const summary = cached?.detail ? daySoFar(cached.detail, (await meta('plan')) || []) : '';
   show(`
     <div class="nav"><button id="to-home" class="secondary">${t('nav.home')}</button></div>
     <h1 tabindex="-1">${t('days.title')}</h1>
     ${days ? '' : `<p class="muted" role="status">${t('days.offline')}</p>`}
     <ul class="plain" id="my-days">${rows.map((d) => `<li><strong>${escape(d.day)}</strong> · ${t(`status.${d.status}`)}<br>
       <span class="small">${clock(d.started_at)}–${clock(d.ended_at)} · ${t('unit.km', { value: d.distance_km })} · ${t('days.visits', { count: d.visits })}</span></li>`).join('') || `<li class="muted">${t('days.none')}</li>`}</ul>
+    <h2>${t('days.today')}</h2>
+    ${summary ? `<p id="my-day-summary">${escape(summary)}</p>` : ''}
+    <ul class="plain" id="my-day">${story.map((e) => `<li class="${e.flagged ? 'flagged' : ''}">${escape(e.text)}</li>`).join('') || `<li class="muted">${t('days.nothingToday')}</li>`}</ul>
     <h2>${t('days.stopsToday')}</h2>
     <ul class="plain" id="my-stops">${stops.map((st) => `<li>${time(st.from)}–${time(st.until)} (${t('unit.min', { value: Math.round((st.until - st.from) / 60000) })})</li>`).join('') || `<li class="muted">${t('days.noStops')}</li>`}</ul>`, () => {
     on('#to-home', 'click', homeView);
@@ -386,14 +400,46 @@ async function visitSection(client) {
 /** How far the client was at check-in, in the words of the verdict the manager will see. */
 function checkInVerdict(visit) {
   if (!visit.verdict) return '';
+  const tone = visit.verdict === 'verified' ? 'state-granted' : 'error';
+  return `<p id="check-in-verdict" class="${tone}" role="status">${escape(verdictWords(visit))}</p>`;
+}
+
+/** A check-in's verdict in words: `verdict`, `distance_m` and `accuracy_m` as the phone or the server has them. */
+function verdictWords(visit) {
   const facts = { distance: visit.distance_m == null ? '' : distance(visit.distance_m), accuracy: Math.round(visit.accuracy_m ?? 0) };
-  const words = visit.verdict === 'verified' ? t('visit.verdictVerified', facts)
+  return visit.verdict === 'verified' ? t('visit.verdictVerified', facts)
     : visit.verdict === 'out_of_range' ? t('visit.verdictOutOfRange', facts)
       : visit.accuracy_m == null ? t('visit.verdictNoPosition')
         : visit.distance_m == null ? t('visit.verdictNoClientLocation')
           : t('visit.verdictInaccurate', facts);
-  const tone = visit.verdict === 'verified' ? 'state-granted' : 'error';
-  return `<p id="check-in-verdict" class="${tone}" role="status">${escape(words)}</p>`;
+}
+
+/** A silence longer than this between positions on duty is explained in the employee's day. */
+const SILENCE_MS = 10 * 60000;
+
+/**
+ * Today as the employee's own story, in time order: each check-in with its verdict, and each silence
+ * between positions with its likely cause — the screen off (the app records when it was out of sight),
+ * else the phone giving no position.
+ */
+function dayStory(detail, screenOff) {
+  if (!detail) return [];
+  const story = detail.visits.map((v) => {
+    const at = Date.parse(v.in_device_time);
+    const words = verdictWords({ verdict: v.in_verdict, distance_m: v.in_distance_m, accuracy_m: v.in_accuracy_m });
+    return { at, text: t('days.checkIn', { time: time(at), client: v.client_name, verdict: words }), flagged: v.in_verdict !== 'verified' };
+  });
+  const times = [Date.parse(detail.start_device_time), ...detail.trail.map((fix) => fix[2])].filter(Number.isFinite).sort((a, b) => a - b);
+  const until = detail.end_device_time ? Date.parse(detail.end_device_time) : Date.now();
+  times.push(until);
+  for (let i = 1; i < times.length; i++) {
+    const [from, to] = [times[i - 1], times[i]];
+    if (to - from < SILENCE_MS) continue;
+    const hidden = screenOff.reduce((sum, p) => sum + Math.max(0, Math.min(to, p.until ?? Date.now()) - Math.max(from, p.from)), 0);
+    const key = hidden * 2 >= to - from ? 'days.gapScreenOff' : 'days.gapNoPosition';
+    story.push({ at: from, text: t(key, { from: time(from), until: time(to) }), flagged: true });
+  }
+  return story.sort((a, b) => a.at - b.at);
 }
 
 /** A distance as people say it: metres below a kilometre, kilometres with one decimal above. */
@@ -543,12 +589,82 @@ async function clientsView(message = '') {
     <form id="client-search" class="row"><label for="client-q" class="small">${t('clients.search')}</label>
       <input id="client-q" name="q" autocomplete="off"><button type="submit">${t('clients.find')}</button></form>
     <button class="wide secondary" id="near-me">${t('clients.nearMe')}</button>
+    <button class="wide secondary" id="new-outlet">${t('outlet.add')}</button>
     <ul class="plain" id="client-list">${cached.map(clientItem).join('') || `<li class="muted">${t('clients.none')}</li>`}</ul>`, () => {
     on('#to-home', 'click', homeView);
+    on('#new-outlet', 'click', () => outletView());
     on('#client-search', 'submit', async (e) => { e.preventDefault(); await loadClients(`q=${encodeURIComponent(new FormData(e.target).get('q'))}`); });
     on('#near-me', 'click', nearMe);
     view.querySelectorAll('[data-client]').forEach((a) => a.addEventListener('click', (e) => { e.preventDefault(); clientView(a.dataset.client); }));
   });
+}
+
+/**
+ * A new outlet found on the beat: name, owner, phone, type, address, where the phone is, and photos of
+ * the shop front (with the camera allowed). Saved on the phone and sent as a `client` record, offline
+ * too; the server makes the employee its owner.
+ */
+async function outletView() {
+  const stillHere = current();
+  const fields = (await fetchJson('/api/v1/company/client-fields')) || (await meta('clientFields'));
+  if (!stillHere()) return;
+  if (fields) await setMeta('clientFields', fields);
+  const types = fields?.client_types || [];
+  const camera = await granted('camera');
+  const located = await granted('location');
+  const photos = [];
+  let position = null;
+  show(`
+    <div class="nav"><button id="to-list" class="secondary">${t('nav.clients')}</button></div>
+    <h1 tabindex="-1">${t('outlet.title')}</h1>
+    <form id="outlet-form" class="card" novalidate>
+      <label for="outlet-name">${t('outlet.name')}</label><input id="outlet-name" name="name" required maxlength="200" autocomplete="off">
+      <label for="outlet-owner">${t('outlet.owner')}</label><input id="outlet-owner" name="owner_name" maxlength="200" autocomplete="off">
+      <label for="outlet-phone">${t('outlet.phone')}</label><input id="outlet-phone" name="phone" type="tel" inputmode="tel" maxlength="20">
+      ${types.length ? `<label for="outlet-type">${t('outlet.type')}</label><select id="outlet-type" name="client_type">${types.map((type) => `<option value="${escape(type)}">${escape(word('clientType', type))}</option>`).join('')}</select>` : ''}
+      <label for="outlet-address">${t('outlet.address')}</label><textarea id="outlet-address" name="address" maxlength="1000"></textarea>
+      <p id="outlet-position" class="small muted" role="status">${located ? t('outlet.locating') : t('outlet.noLocation')}</p>
+      ${camera ? `<label class="button secondary wide" for="outlet-photo">${t('outlet.photo')}</label>
+        <input id="outlet-photo" type="file" accept="image/*" capture="environment" class="picker">` : `<p class="small muted">${t('visit.allowCamera')}</p>`}
+      <div id="outlet-photos" class="photos"></div>
+      <p id="outlet-error" class="error" role="alert"></p>
+      <button class="wide" type="submit">${t('outlet.save')}</button>
+    </form>`, () => {
+    on('#to-list', 'click', () => clientsView());
+    on('#outlet-photo', 'change', async (event) => {
+      const [photo] = event.target.files;
+      if (!photo) return;
+      const id = await media.keepPhoto(photo, 'shop_photo');
+      photos.push(id);
+      const url = await media.localUrl(id);
+      view.querySelector('#outlet-photos')?.insertAdjacentHTML('beforeend', `<img class="thumb" src="${url}" alt="${escape(t('outlet.photoTaken'))}">`);
+    });
+    on('#outlet-form', 'submit', async (event) => {
+      event.preventDefault();
+      const form = new FormData(event.target);
+      const name = form.get('name').trim();
+      if (!name) {
+        view.querySelector('#outlet-error').textContent = t('outlet.nameNeeded');
+        view.querySelector('#outlet-name').focus();
+        return;
+      }
+      const payload = { name, photos };
+      for (const key of ['owner_name', 'phone', 'client_type', 'address']) {
+        const value = (form.get(key) || '').trim();
+        if (value) payload[key] = value;
+      }
+      if (position) payload.position = position;
+      await sync.enqueue('client', payload);
+      clientsView(t('outlet.saved', { name }));
+    });
+  });
+  if (located) {
+    position = await duty.currentPosition();
+    const line = view.querySelector('#outlet-position');
+    if (line && stillHere()) {
+      line.textContent = position ? t('outlet.located', { accuracy: Math.round(position.accuracy_m) }) : t('outlet.noFix');
+    }
+  }
 }
 
 function clientItem(client) {

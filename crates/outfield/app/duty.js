@@ -145,6 +145,24 @@ async function record(position) {
   await save({ ...duty, lastFix: { ...here, at: now } });
 }
 
+/**
+ * When the app was out of sight on duty (the screen off, or another app in front): the browser gives it
+ * no positions then, and the employee's own day says so. Kept on the phone for a day.
+ */
+export async function screenOff() {
+  return (await meta('screenOff')) || [];
+}
+
+document.addEventListener('visibilitychange', async () => {
+  if (!(await state()).on) return;
+  const now = Date.now();
+  const periods = (await screenOff()).filter((p) => (p.until ?? now) > now - 86400000);
+  const open = periods.find((p) => p.until === null);
+  if (document.visibilityState === 'hidden' && !open) periods.push({ from: now, until: null });
+  if (document.visibilityState === 'visible' && open) open.until = now;
+  await setMeta('screenOff', periods);
+});
+
 /** Keeps the screen on while on duty, so that the browser keeps giving positions. */
 export async function keepAwake(on) {
   await setMeta('keepAwake', on);

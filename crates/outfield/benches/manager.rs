@@ -329,6 +329,8 @@ async fn live_map_delay(client: &reqwest::Client, base: &str, admin: &str) {
             .await
             .unwrap();
         assert_eq!(pushed.status(), 200);
+        let answer: Value = pushed.json().await.unwrap();
+        assert_eq!(answer["results"][0]["status"], "accepted", "{answer}");
         loop {
             let live: Value = client
                 .get(format!("{base}/api/v1/live"))
@@ -340,7 +342,10 @@ async fn live_map_delay(client: &reqwest::Client, base: &str, admin: &str) {
                 .await
                 .unwrap();
             let seen = live.as_array().unwrap().iter().any(|p| {
-                p["name"] == "Vikram Singh" && p["last_fix"]["latitude"].as_f64() == Some(latitude)
+                p["name"] == "Vikram Singh"
+                    && p["last_fix"]["latitude"]
+                        .as_f64()
+                        .is_some_and(|seen| (seen - latitude).abs() < 1e-7)
             });
             if seen {
                 break;

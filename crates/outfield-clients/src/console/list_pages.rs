@@ -21,6 +21,8 @@ struct ListPage {
     errors: FormErrors,
     notice: String,
     inputs: FieldInputs,
+    /// The map the add form places a new client on.
+    picker: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -97,7 +99,14 @@ pub(super) async fn list_view(
         .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
         .collect();
     let sort = order.as_str();
+    let tiles = Tiles::from_state(state);
+    let picker = map_json(&serde_json::json!({
+        "kind": "picker", "tiles": tiles,
+        "center": crate::store::centre_of_clients(&state.db, &user.scope).await.ok().flatten(),
+        "words": outfield_core::console::map::script_words(user.language),
+    }));
     let page = ListPage {
+        picker,
         filter_query: serde_urlencoded::to_string(&shown).unwrap_or_default(),
         inputs: FieldInputs::new(settings.as_ref(), None),
         frame: Frame::labelled(&state.db, user, "Clients", "clients").await,
@@ -111,7 +120,7 @@ pub(super) async fn list_view(
         errors,
         notice,
     };
-    (status, render(&page)).into_response()
+    (status, render_map_page(&page, &tiles)).into_response()
 }
 
 pub(super) async fn list_page(

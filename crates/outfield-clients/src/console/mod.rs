@@ -107,6 +107,8 @@ struct ClientPage {
     notice: Vec<String>,
     edit: ClientEdit,
     error_lines: Vec<String>,
+    /// Shop-front photos taken when the outlet was onboarded in the field.
+    photos: Vec<outfield_core::files::Attachment>,
 }
 
 /// Errors as sentences naming the form's labels rather than the API's field names.
@@ -249,6 +251,9 @@ async fn client_view_with(
         .await
         .unwrap_or_default();
     let timeline = timeline_rows(state, user, id).await;
+    let photos = crate::shop_photos(&state.db, &user.scope, id)
+        .await
+        .unwrap_or_default();
     let status = errors.status();
     let merges = user.scope.role() != Role::FieldEmployee;
     let duplicates = if merges {
@@ -291,6 +296,7 @@ async fn client_view_with(
         merges,
         duplicates,
         map,
+        photos,
     };
     let mut response = render_map_page(&page, &tiles);
     *response.status_mut() = status;

@@ -67,8 +67,9 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// The wordings the map script shows (popups, status line), in English as the script names them.
-const SCRIPT_WORDINGS: [&str; 9] = [
+const SCRIPT_WORDINGS: [&str; 10] = [
     "last seen",
+    "Client's position",
     "Zoom in",
     "Zoom out",
     "battery",

@@ -31,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UploadQuery {
-    /// `visit_photo`, `voice_note` or `selfie`.
+    /// `visit_photo`, `voice_note`, `selfie` or `shop_photo`.
     #[param(value_type = crate::files::Purpose)]
     pub purpose: String,
 }

@@ -48,6 +48,8 @@ pub enum Purpose {
     VoiceNote,
     /// The selfie some companies ask for at the start of the day.
     Selfie,
+    /// The front of a shop onboarded from the field.
+    ShopPhoto,
 }
 
 /// A stored purpose; one this build does not know reads as a visit photo, shown as a picture.
@@ -64,13 +66,19 @@ impl Purpose {
             Purpose::VisitPhoto => "visit_photo",
             Purpose::VoiceNote => "voice_note",
             Purpose::Selfie => "selfie",
+            Purpose::ShopPhoto => "shop_photo",
         }
     }
 
     fn parse(raw: &str) -> Option<Purpose> {
-        [Purpose::VisitPhoto, Purpose::VoiceNote, Purpose::Selfie]
-            .into_iter()
-            .find(|p| p.as_str() == raw)
+        [
+            Purpose::VisitPhoto,
+            Purpose::VoiceNote,
+            Purpose::Selfie,
+            Purpose::ShopPhoto,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == raw)
     }
 
     /// Words for messages.
@@ -79,13 +87,14 @@ impl Purpose {
             Purpose::VisitPhoto => "a visit photo",
             Purpose::VoiceNote => "a voice note",
             Purpose::Selfie => "a selfie",
+            Purpose::ShopPhoto => "a shop-front photo",
         }
     }
 
     /// The permission the employee must have granted for the app to make such a file.
     pub fn permission(self) -> Permission {
         match self {
-            Purpose::VisitPhoto | Purpose::Selfie => Permission::Camera,
+            Purpose::VisitPhoto | Purpose::Selfie | Purpose::ShopPhoto => Permission::Camera,
             Purpose::VoiceNote => Permission::Microphone,
         }
     }
@@ -93,21 +102,23 @@ impl Purpose {
     /// Largest accepted size: a full-resolution phone photo, or ten minutes of speech.
     pub(crate) fn max_bytes(self) -> u64 {
         match self {
-            Purpose::VisitPhoto | Purpose::Selfie => 12 * 1024 * 1024,
+            Purpose::VisitPhoto | Purpose::Selfie | Purpose::ShopPhoto => 12 * 1024 * 1024,
             Purpose::VoiceNote => 16 * 1024 * 1024,
         }
     }
 
     fn accepts(self, media: MediaType) -> bool {
         match self {
-            Purpose::VisitPhoto | Purpose::Selfie => media.is_image(),
+            Purpose::VisitPhoto | Purpose::Selfie | Purpose::ShopPhoto => media.is_image(),
             Purpose::VoiceNote => media.is_audio(),
         }
     }
 
     fn expected(self) -> &'static str {
         match self {
-            Purpose::VisitPhoto | Purpose::Selfie => "a JPEG, PNG or WebP image",
+            Purpose::VisitPhoto | Purpose::Selfie | Purpose::ShopPhoto => {
+                "a JPEG, PNG or WebP image"
+            }
             Purpose::VoiceNote => "a WebM, Ogg, MP4, MP3 or WAV recording",
         }
     }
@@ -183,7 +194,10 @@ pub struct Uploaded {
 /// Parses the `purpose` query parameter.
 pub(crate) fn purpose_of(raw: &str) -> AppResult<Purpose> {
     Purpose::parse(raw).ok_or_else(|| {
-        AppError::field("purpose", "must be one of: visit_photo, voice_note, selfie")
+        AppError::field(
+            "purpose",
+            "must be one of: visit_photo, voice_note, selfie, shop_photo",
+        )
     })
 }
 

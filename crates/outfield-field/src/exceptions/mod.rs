@@ -98,7 +98,11 @@ impl Exception {
         let subject = self.subject.as_deref().unwrap_or_default();
         let what = match self.kind {
             Kind::NotStarted => lang.tr("Day not started by the start time").to_string(),
-            Kind::OutOfRangeCheckIn => lang.tr2("Checked in {1} m from {2}", amount, subject),
+            Kind::OutOfRangeCheckIn => lang.tr2(
+                "Checked in {1} from {2}",
+                crate::visits::distance_words(lang, amount as f64),
+                subject,
+            ),
             Kind::UnverifiedCheckIn => lang.tr2(
                 "Check-in at {1} not verified: position ±{2} m",
                 subject,

@@ -95,3 +95,43 @@ pub(crate) async fn of_person(db: &Db, scope: &Scope, person_id: PersonId) -> Ap
     tx.commit().await?;
     Ok(notes)
 }
+
+/// A note with its author, as the overview lists the team's latest.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TeamNote {
+    /// Who wrote it.
+    pub person_id: PersonId,
+    /// Their name.
+    pub person_name: String,
+    /// The text.
+    #[sqlx(rename = "body")]
+    pub text: String,
+    /// When it was written, by the phone's clock (Unix ms).
+    pub device_time: i64,
+}
+
+/// The latest notes written since `since` (Unix ms) by the people the scope sees, newest first.
+pub(crate) async fn latest_of_team(
+    db: &Db,
+    scope: &Scope,
+    since: i64,
+    limit: i64,
+) -> AppResult<Vec<TeamNote>> {
+    use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
+    let mut tx = db.tenant_read(scope).await?;
+    let sql = format!(
+        "{VISIBLE_CTE} SELECT n.person_id, p.name AS person_name, n.body, n.device_time FROM notes n \
+         JOIN visible v ON v.id = n.person_id JOIN people p ON p.company_id = n.company_id AND p.id = n.person_id \
+         WHERE n.company_id = $1 AND n.device_time >= $4 ORDER BY n.device_time DESC LIMIT $5"
+    );
+    let notes = bind_scope(sqlx::query(&sql), scope)
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(sqlx::FromRow::from_row)
+        .collect::<Result<_, _>>()?;
+    tx.commit().await?;
+    Ok(notes)
+}

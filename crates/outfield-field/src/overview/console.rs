@@ -43,6 +43,20 @@ struct OverviewPage {
     exception_count: usize,
     /// Today in the company's zone, for the tiles' links to today's lists.
     day: String,
+    /// Today's latest notes from the field.
+    notes: Vec<NoteItem>,
+}
+
+/// Notes from the field listed on the overview.
+const NOTES_SHOWN: i64 = 10;
+
+/// One note of the overview's list.
+struct NoteItem {
+    /// The writer's day at that moment.
+    href: String,
+    person_name: String,
+    clock: String,
+    text: String,
 }
 
 /// Exceptions listed on the overview; the rest are on the people's days.
@@ -91,7 +105,27 @@ async fn page(
     let first_steps = super::first_steps(&state.db, &user.scope).await?;
     let zone = activity.time_zone.as_str();
     let exceptions = crate::exceptions::of_day(&state.db, &user.scope, &last.to_string()).await?;
+    let midnight = outfield_core::clock::instant_of(last, 0, activity.zone());
+    let notes = crate::notes::latest_of_team(&state.db, &user.scope, midnight, NOTES_SHOWN)
+        .await?
+        .into_iter()
+        .map(|note| {
+            let at = outfield_core::clock::to_datetime(note.device_time);
+            let clock = outfield_core::console::local_clock(&at, zone);
+            NoteItem {
+                href: format!(
+                    "/console/people/{}/day?day={last}#at-{}",
+                    note.person_id,
+                    clock.replace(':', "")
+                ),
+                person_name: note.person_name,
+                clock,
+                text: note.text,
+            }
+        })
+        .collect();
     Ok(OverviewPage {
+        notes,
         day: last.to_string(),
         exception_count: exceptions.len(),
         exceptions: exceptions

@@ -4,7 +4,9 @@
 pub(crate) mod console;
 pub(crate) mod periods;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use sqlx::Row;
 
 use chrono::NaiveDate;
 use outfield_core::auth::Scope;
@@ -104,30 +106,44 @@ pub(crate) struct TrendDay {
     pub km: f64,
 }
 
-/// A person's day in one of the trend's tables.
-#[derive(sqlx::FromRow)]
-struct PersonDayFigures {
-    person_id: PersonId,
-    day: String,
-    visits: i64,
-    verified: i64,
-    distance_m: f64,
+/// The people a trend counts: the managers and field employees the scope sees (or only one of them,
+/// `$6`), as a second common table after the scope's `visible`.
+const COUNTED_CTE: &str = ", counted(id) AS (SELECT p.id FROM people p JOIN visible v ON v.id = p.id \
+     WHERE p.company_id = $1 AND p.deactivated_at IS NULL AND p.role IN ('manager', 'field_employee') \
+     AND ($6 = '' OR p.id = $6)) ";
+
+/// One grouped figure per day of the range over the counted people: `select` names the day and up to
+/// two figures of `table` (aliased `t`).
+async fn per_day(
+    tx: &mut outfield_core::db::Tx,
+    scope: &Scope,
+    (first, last, person): (&str, &str, &str),
+    (table, select): (&str, &str),
+) -> sqlx::Result<Vec<(String, f64, f64)>> {
+    let sql = format!(
+        "{}{COUNTED_CTE} SELECT t.day, {select} FROM {table} t JOIN counted c ON c.id = t.person_id \
+         WHERE t.company_id = $1 AND t.day >= $4 AND t.day <= $5 GROUP BY t.day",
+        outfield_core::people::store::VISIBLE_CTE
+    );
+    let rows = outfield_core::people::store::bind_scope(sqlx::query(&sql), scope)
+        .bind(first)
+        .bind(last)
+        .bind(person)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .collect()
 }
 
-/// Each day from `first` to `last`, over the people the scope sees (or only `person`).
+/// Each day from `first` to `last`, over the people the scope sees (or only `person`): three grouped
+/// queries of at most one row per day, whatever the size of the team.
 pub(crate) async fn trend(
     db: &Db,
     scope: &Scope,
     (first, last): (NaiveDate, NaiveDate),
     person: Option<PersonId>,
 ) -> AppResult<Vec<TrendDay>> {
-    let mut tx = db.tenant_read(scope).await?;
-    let visible: HashSet<PersonId> = register::field_people(&mut tx, scope)
-        .await?
-        .into_iter()
-        .map(|(id, _, _)| id)
-        .filter(|id| person.is_none_or(|only| only == *id))
-        .collect();
     let mut by_day: BTreeMap<NaiveDate, TrendDay> = first
         .iter_days()
         .take_while(|day| *day <= last)
@@ -141,36 +157,57 @@ pub(crate) async fn trend(
             )
         })
         .collect();
-    // One row per person and day that has a start, a summary or a visit.
-    let rows: Vec<PersonDayFigures> = sqlx::query_as(
-        "SELECT d.person_id, d.day, \
-           (SELECT COUNT(*) FROM visits v WHERE v.company_id = d.company_id AND v.person_id = d.person_id \
-              AND v.day = d.day) AS visits, \
-           (SELECT COUNT(*) FROM visits v WHERE v.company_id = d.company_id AND v.person_id = d.person_id \
-              AND v.day = d.day AND v.in_verdict = 'verified') AS verified, \
-           COALESCE((SELECT s.distance_m FROM day_summaries s WHERE s.company_id = d.company_id \
-              AND s.person_id = d.person_id AND s.day = d.day), 0.0) AS distance_m \
-         FROM duty_days d WHERE d.company_id = $1 AND d.day >= $2 AND d.day <= $3",
+    let (from, to) = (first.to_string(), last.to_string());
+    let only = person.map(|id| id.to_string()).unwrap_or_default();
+    let range = (from.as_str(), to.as_str(), only.as_str());
+    let mut tx = db.tenant_read(scope).await?;
+    let started = per_day(
+        &mut tx,
+        scope,
+        range,
+        (
+            "duty_days",
+            "CAST(COUNT(*) AS DOUBLE PRECISION), CAST(0 AS DOUBLE PRECISION)",
+        ),
     )
-    .bind(scope.company_id())
-    .bind(first.to_string())
-    .bind(last.to_string())
-    .fetch_all(&mut *tx)
+    .await?;
+    let visits = per_day(
+        &mut tx,
+        scope,
+        range,
+        (
+            "visits",
+            "CAST(COUNT(*) AS DOUBLE PRECISION), \
+             CAST(SUM(CASE WHEN t.in_verdict = 'verified' THEN 1 ELSE 0 END) AS DOUBLE PRECISION)",
+        ),
+    )
+    .await?;
+    let travelled = per_day(
+        &mut tx,
+        scope,
+        range,
+        (
+            "day_summaries",
+            "CAST(SUM(t.distance_m) AS DOUBLE PRECISION), CAST(0 AS DOUBLE PRECISION)",
+        ),
+    )
     .await?;
     tx.commit().await?;
-    for row in rows.iter().filter(|row| visible.contains(&row.person_id)) {
-        let Some(day) = row
-            .day
-            .parse()
-            .ok()
-            .and_then(|day: NaiveDate| by_day.get_mut(&day))
-        else {
-            continue;
-        };
-        day.on_duty += 1;
-        day.visits += row.visits;
-        day.verified += row.verified;
-        day.km += row.distance_m / 1000.0;
+    for (day, count, _) in &started {
+        if let Some(day) = day.parse().ok().and_then(|d: NaiveDate| by_day.get_mut(&d)) {
+            day.on_duty = *count as i64;
+        }
+    }
+    for (day, count, verified) in &visits {
+        if let Some(day) = day.parse().ok().and_then(|d: NaiveDate| by_day.get_mut(&d)) {
+            day.visits = *count as i64;
+            day.verified = *verified as i64;
+        }
+    }
+    for (day, metres, _) in &travelled {
+        if let Some(day) = day.parse().ok().and_then(|d: NaiveDate| by_day.get_mut(&d)) {
+            day.km = metres / 1000.0;
+        }
     }
     Ok(by_day.into_values().collect())
 }

@@ -246,21 +246,30 @@ impl Visit {
         let metres = |m: f64| lang.tr1("{} m", format!("{m:.0}"));
         match (self.in_verdict, self.in_distance_m, self.in_accuracy_m) {
             (Verdict::Verified, Some(d), _) => {
-                lang.tr1("Verified — {} from the client", metres(d))
+                lang.tr1("Verified — {} from the client", distance_words(lang, d))
             }
             (Verdict::OutOfRange, Some(d), Some(a)) => lang.tr2(
                 "Out of range — {1} from the client (±{2})",
-                metres(d),
+                distance_words(lang, d),
                 metres(a),
             ),
             (Verdict::Unverified, Some(d), Some(a)) => lang.tr2(
                 "Not verified — the position was too inaccurate (±{1}) to tell; {2} from the client",
                 metres(a),
-                metres(d),
+                distance_words(lang, d),
             ),
             (_, None, Some(_)) => lang.tr("Not verified — the client has no location").into(),
             (_, _, None) => lang.tr("Not verified — the phone gave no position").into(),
         }
+    }
+}
+
+/// A distance as the field app says it too: metres below a kilometre, kilometres with one decimal above.
+pub(crate) fn distance_words(lang: outfield_core::people::domain::Language, metres: f64) -> String {
+    if metres < 1000.0 {
+        lang.tr1("{} m", format!("{metres:.0}"))
+    } else {
+        lang.tr1("{} km", format!("{:.1}", metres / 1000.0))
     }
 }
 

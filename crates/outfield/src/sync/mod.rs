@@ -44,7 +44,8 @@ pub struct RecordEnvelope {
     /// The id the device gave the record (UUID, preferably v7).
     pub id: Uuid,
     /// The record type: `note`, `consent`, `interaction`, `day_start`, `day_end`, `pause_start`,
-    /// `pause_end`, `fix`, `check_in`, `check_out` or `location_correction`.
+    /// `pause_end`, `fix`, `check_in`, `check_out`, `location_correction` or `client` (an outlet
+    /// onboarded in the field).
     pub kind: String,
     /// When the record was made, by the device clock (Unix ms).
     pub device_time: i64,

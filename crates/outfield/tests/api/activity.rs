@@ -731,7 +731,7 @@ async fn far_and_unverified_check_ins_flag_the_day(app: TestApp) {
 
     let page = day_page(&manager, field_id, &day).await;
     assert!(
-        page.contains("Out of range — 9000 m from the client (±12 m)"),
+        page.contains("Out of range — 9.0 km from the client (±12 m)"),
         "the day page says how far the check-in was"
     );
     // The check-out without a position cannot be verified: a second flag on the same day.

@@ -93,7 +93,7 @@ async fn the_day_s_exceptions_are_recorded_once_and_listed_for_the_manager(app: 
     let overview = manager.get("/console").await.text().await.unwrap();
     for line in [
         "Needs you now (3)",
-        "Checked in 9000 m from Om Sai Agro Centre",
+        "Checked in 9.0 km from Om Sai Agro Centre",
         "No position for 49 min on duty",
         "Battery at 10%",
         &format!("/console/people/{field_id}/day?day={day}#at-"),

@@ -595,7 +595,108 @@ async fn every_id_a_record_names_is_checked_against_the_pushers_reach(app: TestA
     }
 }
 
+async fn an_outlet_onboarded_in_the_field_is_a_client_with_its_owner_and_shop_front(app: TestApp) {
+    let device = app.device(&app.a, &app.a.field).await;
+    let manager = app.session(&app.a, &app.a.manager).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let photo = Uuid::now_v7();
+    let outlet = record(
+        "client",
+        now,
+        json!({ "name": "Laxmi Kirana Stores", "owner_name": "Ramesh Patil", "phone": "+919822334455",
+                "client_type": "Retailer", "address": "Near Hanuman temple, Wagholi, Pune",
+                "position": { "latitude": 18.5801, "longitude": 73.9787, "accuracy_m": 15.0 },
+                "photos": [photo] }),
+    );
+    // Without the camera allowed, photos are refused; the record changes nothing.
+    let refused = push(&device, std::slice::from_ref(&outlet)).await;
+    assert_eq!(refused[0]["status"], "rejected", "{refused:?}");
+    assert!(refused[0]["reason"].as_str().unwrap().contains("camera"));
+    let mut allowed = outlet.clone();
+    allowed["id"] = json!(Uuid::now_v7());
+    assert!(accepted(
+        &push(&device, &[grant("camera", now - 1000), allowed.clone()]).await
+    ));
+    assert_eq!(
+        put_file(&device, photo, "shop_photo", jpeg(9, 0))
+            .await
+            .status(),
+        201
+    );
+    let id = allowed["id"].as_str().unwrap();
+    let client: Value = manager
+        .get(&format!("/api/v1/clients/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(client["name"], "Laxmi Kirana Stores");
+    assert_eq!(client["owners"][0]["id"], app.a.field.id.to_string());
+    assert_eq!(client["location"]["latitude"], 18.5801);
+    assert_eq!(client["client_type"], "Retailer");
+    let contacts: Value = manager
+        .get(&format!("/api/v1/clients/{id}/contacts"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contacts[0]["name"], "Ramesh Patil");
+    assert_eq!(contacts[0]["phone"], "+919822334455");
+    let page = manager
+        .get(&format!("/console/clients/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Shop front") && page.contains(&format!("/api/v1/files/{photo}/preview"))
+    );
+    let outsider = app.session(&app.b, &app.b.admin).await;
+    assert_eq!(
+        outsider
+            .get(&format!("/api/v1/clients/{id}"))
+            .await
+            .status(),
+        404
+    );
+
+    // A type the company does not have is refused by name; a coarse position places nothing.
+    let wrong = record(
+        "client",
+        now,
+        json!({ "name": "Om Traders", "client_type": "Wholesaler" }),
+    );
+    let results = push(&device, &[wrong]).await;
+    assert_eq!(results[0]["status"], "rejected");
+    assert!(results[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("client_type must be one of"));
+    let coarse = record(
+        "client",
+        now,
+        json!({ "name": "Om Traders", "position": { "latitude": 18.58, "longitude": 73.97, "accuracy_m": 900.0 } }),
+    );
+    assert!(accepted(
+        &push(&device, std::slice::from_ref(&coarse)).await
+    ));
+    let placed: Value = manager
+        .get(&format!(
+            "/api/v1/clients/{}",
+            coarse["id"].as_str().unwrap()
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        placed["location"].is_null(),
+        "a 900 m fix does not place the outlet"
+    );
+}
+
 both_backends!(
+    an_outlet_onboarded_in_the_field_is_a_client_with_its_owner_and_shop_front,
     every_id_a_record_names_is_checked_against_the_pushers_reach,
     photos_voice_notes_and_selfies,
     bad_uploads_change_nothing,
