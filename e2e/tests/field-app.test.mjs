@@ -47,6 +47,9 @@ test('consent comes first: no browser permission is requested before the in-app 
   await appSignIn(page, server.base);
   await page.waitForSelector('[data-permission=location]');
   assert.deepEqual(await page.evaluate(() => window.__calls), { geolocation: 0, getUserMedia: 0 });
+  // Nothing decided yet reads as undecided, not as taken back.
+  assert.equal(await page.locator('[data-permission=camera] .state-undecided').count(), 1);
+  assert.equal(await page.locator('.state-revoked').count(), 0);
   await page.click('[data-grant=location]');
   await page.waitForSelector('[data-permission=location] [data-revoke=location]');
   const calls = await page.evaluate(() => window.__calls);

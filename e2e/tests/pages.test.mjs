@@ -1,6 +1,6 @@
 // Every console page and field-app view as people read them: in Hindi no wording the catalogues translate
 // appears in English (nor an English month or weekday), and at 360 px every table keeps its columns on the
-// screen and the header stays short.
+// screen, the header stays short and no paragraph is left empty.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,12 +128,17 @@ test('in Hindi no console page or app view shows a catalogued wording, a month o
   await app.waitForSelector('#to-list');
   found.push(...await untranslated(app, 'app client', catalogue));
   await app.click('#to-list');
-  await app.waitForSelector('#to-home');
+  await app.waitForSelector('#new-outlet');
   found.push(...await untranslated(app, 'app clients', catalogue));
+  await app.click('#new-outlet');
+  await app.waitForSelector('#outlet-form');
+  found.push(...await untranslated(app, 'app new outlet', catalogue));
+  await app.click('#to-list');
+  await app.waitForSelector('#to-home');
   await app.click('#to-home');
   await app.waitForSelector('#to-days');
   await app.click('#to-days');
-  await app.waitForSelector('#to-home');
+  await app.waitForSelector('#my-day');
   found.push(...await untranslated(app, 'app days', catalogue));
   await app.click('#to-home');
   await app.waitForSelector('#to-settings');
@@ -144,17 +149,21 @@ test('in Hindi no console page or app view shows a catalogued wording, a month o
   assert.deepEqual(found, []);
 });
 
-/** Tables whose right edge leaves the screen, and the header's height. */
+/** Tables whose right edge leaves the screen, empty paragraphs, and the header's height. */
 function narrowLayout() {
   const width = document.documentElement.clientWidth;
   const cut = [...document.querySelectorAll('main table')]
     .filter((table) => table.getBoundingClientRect().right > width + 1 && table.offsetParent)
     .map((table) => `table "${table.querySelector('caption, th')?.textContent.trim() ?? ''}" is ${Math.round(table.getBoundingClientRect().right - width)} px too wide`);
   if (document.documentElement.scrollWidth > width + 1) cut.push(`the page scrolls sideways by ${document.documentElement.scrollWidth - width} px`);
-  return { cut, header: Math.round(document.querySelector('body > header')?.getBoundingClientRect().height ?? 0) };
+  // A paragraph with nothing in it is a gap in the page where a sentence was meant to be.
+  const empty = [...document.querySelectorAll('main p')]
+    .filter((p) => !p.textContent.trim() && !p.querySelector('img, svg, input, button, select, canvas') && !p.hidden && p.offsetParent)
+    .map((p) => `an empty paragraph (${p.className || 'no class'}) after "${(p.previousElementSibling?.textContent ?? '').trim().slice(0, 40)}"`);
+  return { cut: [...cut, ...empty], header: Math.round(document.querySelector('body > header')?.getBoundingClientRect().height ?? 0) };
 }
 
-test('at 360 px every console page keeps its tables on the screen and a short header', async () => {
+test('at 360 px every console page keeps its tables on the screen, a short header and no empty paragraph', async () => {
   const found = [];
   for (const who of [ADMIN, MANAGER]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -158,7 +158,7 @@ function permissionCard(name, decision) {
     <h3>${t(`perm.${name}.title`)}</h3>
     <p class="small">${t(`perm.${name}.why`)}</p>
     <p class="small muted">${t(`perm.${name}.who`)}</p>
-    <p class="small">${t('consent.state')}: <span class="state-${state || 'revoked'}">${label}</span></p>${blocked}
+    <p class="small">${t('consent.state')}: <span class="state-${state || 'undecided'}">${label}</span></p>${blocked}
     <div class="row">
       ${state === 'granted'
         ? `<button class="secondary" data-revoke="${name}">${t('consent.revoke')}</button>`

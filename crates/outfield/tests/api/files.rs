@@ -618,7 +618,7 @@ async fn an_outlet_onboarded_in_the_field_is_a_client_with_its_owner_and_shop_fr
         &push(&device, &[grant("camera", now - 1000), allowed.clone()]).await
     ));
     assert_eq!(
-        put_file(&device, photo, "shop_photo", jpeg(9, 0))
+        put_file(&device, photo, "shop_photo", jpeg(9, 3_000))
             .await
             .status(),
         201
@@ -664,7 +664,7 @@ async fn an_outlet_onboarded_in_the_field_is_a_client_with_its_owner_and_shop_fr
     let wrong = record(
         "client",
         now,
-        json!({ "name": "Om Traders", "client_type": "Wholesaler" }),
+        json!({ "name": "Om Traders", "client_type": "Franchise kiosk" }),
     );
     let results = push(&device, &[wrong]).await;
     assert_eq!(results[0]["status"], "rejected");

@@ -495,3 +495,87 @@ async fn killed_server_loses_and_duplicates_nothing_postgres() {
     }
     killed_server_loses_and_duplicates_nothing(Backend::Postgres).await;
 }
+
+/// The demo company as `serve --demo` makes it reads like a real one: days start at varied times around
+/// the start of work, visit reports vary, some check-ins were far, clients have phones and addresses, and
+/// the team joined before the history it shows.
+async fn the_demo_company_reads_like_a_real_one(backend: Backend) {
+    let dir = temp_dir();
+    let database_url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh_postgres_url().await),
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = spawn(&dir.0, database_url.as_deref(), port);
+    wait_ready(&server).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let starts: Vec<i64> = sqlx::query_scalar(
+        "SELECT d.start_device_time FROM duty_days d JOIN people p ON p.company_id = d.company_id \
+         AND p.id = d.person_id WHERE p.email = 'vikram.singh@sharma-agro.in' AND d.ended_at IS NOT NULL",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let minutes: std::collections::BTreeSet<u32> = starts
+        .iter()
+        .map(|ms| {
+            use chrono::Timelike;
+            let local = chrono::DateTime::from_timestamp_millis(*ms)
+                .unwrap()
+                .with_timezone(&chrono_tz::Asia::Kolkata);
+            local.hour() * 60 + local.minute()
+        })
+        .collect();
+    assert!(starts.len() >= 20, "a month of working days: {}", starts.len());
+    assert!(minutes.len() >= 10, "start times vary: {minutes:?}");
+    assert!(
+        minutes.iter().all(|m| (9 * 60..10 * 60).contains(m)),
+        "every day starts between 09:00 and 10:00: {minutes:?}"
+    );
+    let (notes, far): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(DISTINCT notes), SUM(CASE WHEN in_verdict = 'out_of_range' THEN 1 ELSE 0 END) FROM visits",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(notes >= 6, "visit reports vary: {notes} different notes");
+    assert!(far >= 1, "some check-ins were made from too far away");
+    let bare: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM clients WHERE phone IS NULL OR address IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(bare, 0, "every demo client has a phone and an address");
+    let newest: i64 = sqlx::query_scalar("SELECT MAX(created_at) FROM people")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        newest < now_ms() - 30 * 86_400_000,
+        "the team joined before the 30 days of history"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_company_reads_like_a_real_one_sqlite() {
+    the_demo_company_reads_like_a_real_one(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_company_reads_like_a_real_one_postgres() {
+    if postgres_skipped("the_demo_company_reads_like_a_real_one_postgres") {
+        return;
+    }
+    the_demo_company_reads_like_a_real_one(Backend::Postgres).await;
+}
