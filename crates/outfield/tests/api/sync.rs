@@ -536,7 +536,11 @@ async fn the_demo_company_reads_like_a_real_one(backend: Backend) {
             local.hour() * 60 + local.minute()
         })
         .collect();
-    assert!(starts.len() >= 20, "a month of working days: {}", starts.len());
+    assert!(
+        starts.len() >= 20,
+        "a month of working days: {}",
+        starts.len()
+    );
     assert!(minutes.len() >= 10, "start times vary: {minutes:?}");
     assert!(
         minutes.iter().all(|m| (9 * 60..10 * 60).contains(m)),
@@ -550,12 +554,11 @@ async fn the_demo_company_reads_like_a_real_one(backend: Backend) {
     .unwrap();
     assert!(notes >= 6, "visit reports vary: {notes} different notes");
     assert!(far >= 1, "some check-ins were made from too far away");
-    let bare: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM clients WHERE phone IS NULL OR address IS NULL",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
+    let bare: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE phone IS NULL OR address IS NULL")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     assert_eq!(bare, 0, "every demo client has a phone and an address");
     let newest: i64 = sqlx::query_scalar("SELECT MAX(created_at) FROM people")
         .fetch_one(&mut conn)
