@@ -197,9 +197,9 @@ test('the employee sees their own day: each check-in\'s verdict, visits against 
     await store.put('meta', [{ from, until }], 'screenOff');
   }, [minutes(55), minutes(25)]);
   await page.click('#to-days');
-  await page.waitForSelector('#my-day');
-  const story = await page.textContent('#my-day');
-  assert.match(story, /Screen off from \d\d:\d\d to \d\d:\d\d/, story);
+  await page.waitForSelector('#day-story');
+  const story = await page.textContent('#day-story');
+  assert.match(story, /Screen off from \d\d:\d\d( [ap]m)? to \d\d:\d\d/, story);
   assert.match(story, /Shree Siddhivinayak Krishi Kendra: (Verified|Not verified|Out of range)/, story);
   assert.match(await page.textContent('#my-day-summary'), /2 of 4 planned visits done/);
   await context.close();

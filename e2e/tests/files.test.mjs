@@ -127,6 +127,8 @@ test('an outlet found on the beat is added in the app, offline, with its shop fr
   await page.fill('#outlet-phone', '+919822334455');
   await page.setInputFiles('#outlet-photo', await photo(page, '#8e44ad'));
   await page.waitForSelector('#outlet-photos img');
+  const thumb = await page.locator('#outlet-photos img').boundingBox();
+  assert.ok(thumb.width <= 100 && thumb.height <= 100, `the shop front shows as a thumbnail, not ${thumb.width} px wide`);
   await page.click('#outlet-form button[type=submit]');
   await page.waitForSelector('#client-list');
   assert.match(await page.textContent('#view'), /Laxmi Kirana Stores is saved/);
@@ -135,7 +137,7 @@ test('an outlet found on the beat is added in the app, offline, with its shop fr
   await page.click('#sync-now');
   await page.waitForFunction(() => {
     const text = document.querySelector('#sync-text')?.textContent || '';
-    return text.includes('last sent') && !/waiting|files to upload/.test(text);
+    return text.startsWith('0 waiting') && text.includes('last sent') && !text.includes('files to upload');
   }, null, { timeout: 20000 });
 
   const desk = await browser.newContext();

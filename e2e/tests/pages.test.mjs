@@ -138,7 +138,7 @@ test('in Hindi no console page or app view shows a catalogued wording, a month o
   await app.click('#to-home');
   await app.waitForSelector('#to-days');
   await app.click('#to-days');
-  await app.waitForSelector('#my-day');
+  await app.waitForSelector('#day-story');
   found.push(...await untranslated(app, 'app days', catalogue));
   await app.click('#to-home');
   await app.waitForSelector('#to-settings');

@@ -365,7 +365,7 @@ async function myDaysView() {
       <span class="small">${clock(d.started_at)}–${clock(d.ended_at)} · ${t('unit.km', { value: d.distance_km })} · ${t('days.visits', { count: d.visits })}</span></li>`).join('') || `<li class="muted">${t('days.none')}</li>`}</ul>
     <h2>${t('days.today')}</h2>
     ${summary ? `<p id="my-day-summary">${escape(summary)}</p>` : ''}
-    <ul class="plain" id="my-day">${story.map((e) => `<li class="${e.flagged ? 'flagged' : ''}">${escape(e.text)}</li>`).join('') || `<li class="muted">${t('days.nothingToday')}</li>`}</ul>
+    <ul class="plain" id="day-story">${story.map((e) => `<li class="${e.flagged ? 'flagged' : ''}">${escape(e.text)}</li>`).join('') || `<li class="muted">${t('days.nothingToday')}</li>`}</ul>
     <h2>${t('days.stopsToday')}</h2>
     <ul class="plain" id="my-stops">${stops.map((st) => `<li>${time(st.from)}–${time(st.until)} (${t('unit.min', { value: Math.round((st.until - st.from) / 60000) })})</li>`).join('') || `<li class="muted">${t('days.noStops')}</li>`}</ul>`, () => {
     on('#to-home', 'click', homeView);
@@ -626,7 +626,7 @@ async function outletView() {
       <p id="outlet-position" class="small muted" role="status">${located ? t('outlet.locating') : t('outlet.noLocation')}</p>
       ${camera ? `<label class="button secondary wide" for="outlet-photo">${t('outlet.photo')}</label>
         <input id="outlet-photo" type="file" accept="image/*" capture="environment" class="picker">` : `<p class="small muted">${t('visit.allowCamera')}</p>`}
-      <div id="outlet-photos" class="photos"></div>
+      <div id="outlet-photos" class="thumbs"></div>
       <p id="outlet-error" class="error" role="alert"></p>
       <button class="wide" type="submit">${t('outlet.save')}</button>
     </form>`, () => {
@@ -637,7 +637,15 @@ async function outletView() {
       const id = await media.keepPhoto(photo, 'shop_photo');
       photos.push(id);
       const url = await media.localUrl(id);
-      view.querySelector('#outlet-photos')?.insertAdjacentHTML('beforeend', `<img class="thumb" src="${url}" alt="${escape(t('outlet.photoTaken'))}">`);
+      view.querySelector('#outlet-photos')?.insertAdjacentHTML('beforeend', `<figure><img src="${url}" alt="${escape(t('outlet.photoTaken'))}"><button type="button" class="secondary" data-remove="${id}" aria-label="${t('visit.removePhoto')}">×</button></figure>`);
+      event.target.value = '';
+    });
+    on('#outlet-photos', 'click', async (event) => {
+      const button = event.target.closest('[data-remove]');
+      if (!button) return;
+      await media.discard(button.dataset.remove);
+      photos.splice(photos.indexOf(button.dataset.remove), 1);
+      button.closest('figure').remove();
     });
     on('#outlet-form', 'submit', async (event) => {
       event.preventDefault();
@@ -658,10 +666,11 @@ async function outletView() {
       clientsView(t('outlet.saved', { name }));
     });
   });
+  const stillOnForm = current();
   if (located) {
     position = await duty.currentPosition();
     const line = view.querySelector('#outlet-position');
-    if (line && stillHere()) {
+    if (line && stillOnForm()) {
       line.textContent = position ? t('outlet.located', { accuracy: Math.round(position.accuracy_m) }) : t('outlet.noFix');
     }
   }
