@@ -90,9 +90,18 @@ test('a manager adds a client in the console, is found at once, and a taken code
   await page.fill('#name', 'Om Sai Agro Centre');
   await page.fill('#code', 'NSK-9');
   await page.fill('#phone', '98220 40404');
+  // The position is picked on the map, not typed: a click drops the pin and fills in the coordinates.
+  await page.waitForSelector('#map.leaflet-container');
+  await page.click('#map', { position: { x: 200, y: 120 } });
+  await page.waitForSelector('#map .leaflet-marker-icon');
+  const picked = [Number(await page.inputValue('#latitude')), Number(await page.inputValue('#longitude'))];
+  assert.ok(Math.abs(picked[0] - 18.5) < 1 && Math.abs(picked[1] - 73.9) < 1, `placed near the company's clients: ${picked}`);
   await page.click('button:has-text("Add client")');
   await page.waitForURL(/\/console\/clients\/[0-9a-f-]{36}$/);
   assert.equal(await page.textContent('h1'), 'Om Sai Agro Centre');
+  const id = page.url().split('/').pop();
+  const stored = await page.evaluate(async (url) => (await fetch(url)).json(), `${server.base}/api/v1/clients/${id}`);
+  assert.deepEqual([stored.location.latitude, stored.location.longitude], picked, 'the picked position is the client\'s');
   await page.goto(`${server.base}/console/clients?q=om%20sai`);
   assert.ok(await page.isVisible('a:has-text("Om Sai Agro Centre")'), 'the new client is found by its words at once');
   await page.goto(`${server.base}/console/clients`);
