@@ -32,7 +32,7 @@ async function visit(page, name, outcome, count) {
   await page.fill('#visit-notes', `Visited ${name}`);
   await page.click('#visit-report button[type=submit]');
   await page.waitForSelector('#start-day, #end-day');
-  await page.waitForFunction((n) => document.querySelector('#my-day')?.textContent.includes(`${n} visits`), count);
+  await page.waitForFunction((n) => document.querySelector('#my-day')?.textContent.includes(n === 1 ? '1 visit' : `${n} visits`), count);
 }
 
 test('a day in the field: start, move, two visits, end; the manager sees it all', async () => {

@@ -68,10 +68,10 @@ test('a selfie, two photos and a voice note travel from the phone to the manager
   await page.selectOption('#visit-outcome', 'Order taken');
   await page.click('#visit-report button[type=submit]');
   await page.waitForSelector('#start-day, #end-day');
-  await page.waitForFunction(() => document.querySelector('#sync-text')?.textContent.includes('files to upload'));
+  await page.waitForFunction(() => document.querySelector('#sync-text')?.textContent.match(/files? to upload/));
   await context.setOffline(false);
   await page.click('#sync-now');
-  await page.waitForFunction(() => !document.querySelector('#sync-text')?.textContent.includes('files to upload'), null, { timeout: 20000 });
+  await page.waitForFunction(() => !document.querySelector('#sync-text')?.textContent.match(/files? to upload/), null, { timeout: 20000 });
 
   const manager = await browser.newContext();
   const consolePage = await consoleSignIn(manager, server.base, MANAGER);
@@ -132,12 +132,13 @@ test('an outlet found on the beat is added in the app, offline, with its shop fr
   await page.click('#outlet-form button[type=submit]');
   await page.waitForSelector('#client-list');
   assert.match(await page.textContent('#view'), /Laxmi Kirana Stores is saved/);
+  await page.waitForFunction(() => document.querySelector('#sync-text')?.textContent.includes('1 file to upload'));
   await context.setOffline(false);
   await page.click('#to-home');
   await page.click('#sync-now');
   await page.waitForFunction(() => {
     const text = document.querySelector('#sync-text')?.textContent || '';
-    return text.startsWith('0 waiting') && text.includes('last sent') && !text.includes('files to upload');
+    return text.startsWith('0 waiting') && text.includes('last sent') && !/files? to upload/.test(text);
   }, null, { timeout: 20000 });
 
   const desk = await browser.newContext();

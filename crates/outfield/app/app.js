@@ -332,8 +332,8 @@ function daySoFar(day, plan) {
   const planned = new Set(plan.map((p) => p.client_id));
   const done = day.visits.filter((v) => planned.has(v.client_id)).length;
   return planned.size
-    ? t('duty.myDayPlanned', { km: day.distance_km, done, planned: planned.size, visits: day.visits.length })
-    : t('duty.myDay', { km: day.distance_km, visits: day.visits.length });
+    ? t('duty.myDayPlanned', { km: day.distance_km, done, planned: planned.size, count: day.visits.length })
+    : t('duty.myDay', { km: day.distance_km, count: day.visits.length });
 }
 
 function localDay(ms) {

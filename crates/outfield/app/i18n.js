@@ -17,9 +17,13 @@ export async function use(lang) {
   document.documentElement.lang = lang;
 }
 
-/** The string for `key`, with `{name}` placeholders filled from `vars`. */
+/**
+ * The string for `key`, with `{name}` placeholders filled from `vars`. A count of one reads its own
+ * wording (`key.one`, "1 file to upload") where the language has one.
+ */
 export function t(key, vars = {}) {
-  const text = strings[key] ?? fallback[key] ?? key;
+  const one = vars.count === 1 ? [strings[`${key}.one`], strings[key], fallback[`${key}.one`]] : [strings[key]];
+  const text = one.find((wording) => wording !== undefined) ?? fallback[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 

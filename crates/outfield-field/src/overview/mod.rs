@@ -66,7 +66,8 @@ pub(crate) async fn today(db: &Db, scope: &Scope) -> AppResult<Today> {
     if scope.role() != Role::FieldEmployee {
         rows.retain(|row| row.person_id != scope.person_id());
     }
-    let (_, _, activity) = reports::activity(db, scope, &today).await?;
+    let (_, _, activity) =
+        reports::activity_with(db, scope, &today, reports::Beats::Skipped).await?;
     let totals = reports::totals(&activity);
     let count =
         |wanted: fn(&register::RegisterRow) -> bool| rows.iter().filter(|r| wanted(r)).count();
@@ -121,8 +122,8 @@ async fn per_day(
     (table, select): (&str, &str),
 ) -> sqlx::Result<Vec<(String, f64, f64)>> {
     let sql = format!(
-        "{}{COUNTED_CTE} SELECT t.day, {select} FROM {table} t JOIN counted c ON c.id = t.person_id \
-         WHERE t.company_id = $1 AND t.day >= $4 AND t.day <= $5 GROUP BY t.day",
+        "{}{COUNTED_CTE} SELECT t.day, {select} FROM {table} t WHERE t.company_id = $1 \
+         AND t.day >= $4 AND t.day <= $5 AND t.person_id IN (SELECT id FROM counted) GROUP BY t.day",
         outfield_core::people::store::VISIBLE_CTE
     );
     let rows = outfield_core::people::store::bind_scope(sqlx::query(&sql), scope)

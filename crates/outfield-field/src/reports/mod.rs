@@ -67,11 +67,29 @@ pub struct ActivityRow {
 /// The longest range an activity report covers: ten years of day summaries, grouped by person.
 pub(crate) const REPORT_MAX_DAYS: i64 = 3653;
 
+/// Whether a report measures beats (the plan's order, productive outcomes): the overview's tiles do
+/// not show them, and they are its costliest part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Beats {
+    Measured,
+    Skipped,
+}
+
 /// The activity report of the people the scope sees.
 pub async fn activity(
     db: &Db,
     scope: &Scope,
     range: &DayRange,
+) -> AppResult<(NaiveDate, NaiveDate, Vec<ActivityRow>)> {
+    activity_with(db, scope, range, Beats::Measured).await
+}
+
+/// The activity report, with or without its beat measures.
+pub(crate) async fn activity_with(
+    db: &Db,
+    scope: &Scope,
+    range: &DayRange,
+    measure: Beats,
 ) -> AppResult<(NaiveDate, NaiveDate, Vec<ActivityRow>)> {
     let mut tx = db.tenant_read(scope).await?;
     let settings = settings::load(&mut tx, scope.company_id()).await?;
@@ -106,8 +124,12 @@ pub async fn activity(
     )
     .await?;
     let planned = planned_counts(&mut tx, &company, from, to).await?;
-    let beats =
-        beats::of_range(&mut tx, &company, (from, to), &settings.productive_outcomes).await?;
+    let beats = match measure {
+        Beats::Measured => {
+            beats::of_range(&mut tx, &company, (from, to), &settings.productive_outcomes).await?
+        }
+        Beats::Skipped => HashMap::new(),
+    };
     tx.commit().await?;
     let rows = people
         .into_iter()
