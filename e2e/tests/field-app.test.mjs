@@ -197,7 +197,7 @@ test('sign-out sends what is queued first, and warns before discarding what cann
   await untilWaiting(page, 1);
   await page.click('#to-settings');
   await page.click('#signout');
-  await page.waitForSelector('#signout:has-text("1 records are not sent yet")');
+  await page.waitForSelector('#signout:has-text("1 record is not sent yet")');
   assert.ok(await page.isVisible('#export'), 'export is offered before discarding');
   await context.setOffline(false);
   await page.click('#to-home');

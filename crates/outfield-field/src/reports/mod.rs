@@ -71,7 +71,9 @@ pub(crate) const REPORT_MAX_DAYS: i64 = 3653;
 /// not show them, and they are its costliest part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Beats {
+    /// Read the visits' order and outcomes against the plan (the report, a person's page).
     Measured,
+    /// Leave the beat columns empty (the overview's tiles).
     Skipped,
 }
 
