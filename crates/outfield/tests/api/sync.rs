@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::both_backends;
 use crate::helpers::{
-    fresh_postgres_url, postgres_skipped, problem, temp_dir, Backend, Session, TestApp,
+    fresh_postgres_url, postgres_skipped, problem, temp_dir, Backend, Session, TempDir, TestApp,
 };
 
 fn now_ms() -> i64 {
@@ -374,8 +374,14 @@ async fn wait_ready(process: &Process) {
     panic!("server did not start");
 }
 
-async fn killed_server_loses_and_duplicates_nothing(backend: Backend) {
-    let dir = temp_dir();
+/// A data folder, a fresh database of the backend and a free port for a server process of its own.
+struct Fresh {
+    dir: TempDir,
+    database_url: Option<String>,
+    port: u16,
+}
+
+async fn fresh(backend: Backend) -> Fresh {
     let database_url = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => Some(fresh_postgres_url().await),
@@ -385,6 +391,28 @@ async fn killed_server_loses_and_duplicates_nothing(backend: Backend) {
         .local_addr()
         .unwrap()
         .port();
+    Fresh {
+        dir: temp_dir(),
+        database_url,
+        port,
+    }
+}
+
+/// A direct connection to the database a stopped server process used.
+async fn connect(dir: &TempDir, database_url: Option<String>) -> sqlx::AnyConnection {
+    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
+    sqlx::any::install_default_drivers();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap()
+}
+
+async fn killed_server_loses_and_duplicates_nothing(backend: Backend) {
+    let Fresh {
+        dir,
+        database_url,
+        port,
+    } = fresh(backend).await;
     let mut server = spawn(&dir.0, database_url.as_deref(), port);
     wait_ready(&server).await;
     let client = reqwest::Client::new();
@@ -467,11 +495,7 @@ async fn killed_server_loses_and_duplicates_nothing(backend: Backend) {
         listed.is_subset(&sent_ids),
         "every listed note is one that was sent"
     );
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
+    let mut conn = connect(&dir, database_url).await;
     let (total, distinct): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT id) FROM notes")
             .fetch_one(&mut conn)
@@ -500,25 +524,16 @@ async fn killed_server_loses_and_duplicates_nothing_postgres() {
 /// the start of work, visit reports vary, some check-ins were far, clients have phones and addresses, and
 /// the team joined before the history it shows.
 async fn the_demo_company_reads_like_a_real_one(backend: Backend) {
-    let dir = temp_dir();
-    let database_url = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => Some(fresh_postgres_url().await),
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let Fresh {
+        dir,
+        database_url,
+        port,
+    } = fresh(backend).await;
     let mut server = spawn(&dir.0, database_url.as_deref(), port);
     wait_ready(&server).await;
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    let url = database_url.unwrap_or_else(|| format!("sqlite://{}/outfield.db", dir.0.display()));
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
+    let mut conn = connect(&dir, database_url).await;
     let starts: Vec<i64> = sqlx::query_scalar(
         "SELECT d.start_device_time FROM duty_days d JOIN people p ON p.company_id = d.company_id \
          AND p.id = d.person_id WHERE p.email = 'vikram.singh@sharma-agro.in' AND d.ended_at IS NOT NULL",
