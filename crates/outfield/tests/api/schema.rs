@@ -1,7 +1,7 @@
 //! The SQLite and PostgreSQL schemas must match: same tables, columns, types and nullability, the same
 //! primary keys, unique constraints and indexes (by table and columns), and the same foreign keys with
 //! their delete rules. On PostgreSQL every table holding company data has row-level security enabled and
-//! forced.
+//! forced, under the one policy `outfield_protect` makes (the session's company read once per statement).
 
 use std::collections::BTreeSet;
 
@@ -234,10 +234,16 @@ async fn every_company_table_has_row_level_security_forced() {
     let rows = postgres
         .admin_sql(
             "SELECT t.relname::TEXT, t.relrowsecurity::TEXT, t.relforcerowsecurity::TEXT, \
-             (SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = t.oid) \
+             (SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = t.oid), \
+             (SELECT COUNT(*) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = t.relname \
+              AND p.policyname = t.relname || '_tenant' AND p.cmd = 'ALL' AND p.with_check = p.qual \
+              AND p.qual = '((( SELECT current_setting(''outfield.system''::text, true) AS current_setting) = ''on''::text) OR (' \
+                 || CASE WHEN t.relname = 'companies' THEN 'id' ELSE 'company_id' END \
+                 || ' = ( SELECT current_setting(''outfield.company_id''::text, true) AS current_setting)))') \
              FROM pg_class t JOIN pg_namespace ns ON ns.oid = t.relnamespace \
-             WHERE ns.nspname = 'public' AND t.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_attribute a \
-              WHERE a.attrelid = t.oid AND a.attname = 'company_id' AND NOT a.attisdropped) ORDER BY 1",
+             WHERE ns.nspname = 'public' AND t.relkind = 'r' AND (t.relname = 'companies' OR EXISTS (SELECT 1 \
+              FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'company_id' AND NOT a.attisdropped)) \
+             ORDER BY 1",
         )
         .await;
     assert!(
@@ -254,8 +260,12 @@ async fn every_company_table_has_row_level_security_forced() {
                 row.try_get(2).unwrap(),
             );
             let policies: i64 = row.try_get(3).unwrap();
-            (enabled != "true" || forced != "true" || policies == 0).then(|| {
-                format!("{table} (enabled {enabled}, forced {forced}, {policies} policies)")
+            let canonical: i64 = row.try_get(4).unwrap();
+            (enabled != "true" || forced != "true" || policies != 1 || canonical != 1).then(|| {
+                format!(
+                    "{table} (enabled {enabled}, forced {forced}, {policies} policies, \
+                     {canonical} made by outfield_protect)"
+                )
             })
         })
         .collect();
