@@ -19,8 +19,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sqlx::{FromRow, Row};
 
-use crate::store::{attach_owners, filter_conditions, Client, ClientFilter};
-use crate::store::{reach_sql, SqlParams, CLIENT_COLUMNS};
+use crate::store::reach::reach_sql;
+use crate::store::select::{attach_owners, filter_conditions, Client, ClientFilter};
+use crate::store::select::{SqlParams, CLIENT_COLUMNS};
 use outfield_core::auth::Scope;
 use outfield_core::db::statement::Statement;
 use outfield_core::db::{Backend, Db, Tx};

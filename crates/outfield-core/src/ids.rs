@@ -11,6 +11,12 @@ use std::str::FromStr;
 use sqlx::Any;
 use uuid::Uuid;
 
+/// What every typed id is, for code that takes an id of any kind (the store binds each as its UUID text).
+pub trait TypedId: Copy {
+    /// The bare UUID.
+    fn uuid(self) -> Uuid;
+}
+
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $described:literal) => {
         $(#[$doc])*
@@ -54,15 +60,9 @@ macro_rules! typed_id {
             }
         }
 
-        impl From<$name> for crate::db::statement::Value {
-            fn from(id: $name) -> Self {
-                Self::Text(Some(id.to_string()))
-            }
-        }
-
-        impl From<Option<$name>> for crate::db::statement::Value {
-            fn from(id: Option<$name>) -> Self {
-                Self::Text(id.map(|id| id.to_string()))
+        impl TypedId for $name {
+            fn uuid(self) -> Uuid {
+                self.0
             }
         }
 

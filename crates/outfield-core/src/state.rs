@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::auth::client::TrustedProxies;
 use crate::config::ServerConfig;
 use crate::db::group_commit::GroupCommit;
 use crate::db::Db;
@@ -25,6 +27,8 @@ pub struct Inner {
     pub writes: GroupCommit,
     /// Uploaded photos, voice notes and selfies.
     pub files: FileStore,
+    /// The proxies whose forwarded headers are believed (from `config`, shared with every request).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -34,10 +38,25 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             writes: GroupCommit::start(db.clone())?,
             files: FileStore::local(&config.data_dir.join("files"))?,
+            trusted_proxies: TrustedProxies(config.trusted_proxies.clone().into()),
             db,
             config,
             metrics,
         })))
+    }
+}
+
+/// The extractors of the platform's lower layers ask for the parts they need, not for the whole state.
+impl FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+/// The client-address extractor's part of the state.
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> TrustedProxies {
+        state.trusted_proxies.clone()
     }
 }
 

@@ -5,7 +5,7 @@
 use outfield_core::auth::Scope;
 use outfield_core::people::store::{reach, VISIBLE_CTE};
 
-use super::CLIENT_COLUMNS;
+use super::select::CLIENT_COLUMNS;
 
 /// Clients of the scope's reach — owned by, or on a visit plan of, someone the scope sees: parameters
 /// $1–$3 are bound by `bind_scope`. Each client is tested on its own, which suits reads of a few

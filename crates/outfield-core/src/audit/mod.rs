@@ -14,7 +14,8 @@ pub use store::{entry, record, AuditEvent};
 use crate::ids::{CompanyId, PersonId};
 use std::net::IpAddr;
 
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::client::ClientInfo;
+use crate::auth::principal::Principal;
 
 /// Who did something, from where.
 #[derive(Debug, Clone)]
@@ -60,7 +61,7 @@ impl Actor {
 /// [`store::count`]); the console's audit page shows where a page stands in the whole.
 pub(crate) async fn count(
     db: &crate::db::Db,
-    scope: &crate::auth::Scope,
+    scope: &crate::auth::scope::Scope,
     filter: &store::AuditFilter,
 ) -> crate::error::AppResult<(i64, i64)> {
     scope.require_admin()?;
@@ -72,7 +73,7 @@ pub(crate) async fn count(
 
 pub(crate) async fn browse(
     db: &crate::db::Db,
-    scope: &crate::auth::Scope,
+    scope: &crate::auth::scope::Scope,
     filter: &store::AuditFilter,
 ) -> crate::error::AppResult<Vec<store::AuditEntry>> {
     scope.require_admin()?;

@@ -2,14 +2,14 @@
 //! proxies) and the user agent. Both go to the audit trail and the rate limits.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// The client address and user agent of a request.
 #[derive(Debug, Clone)]
@@ -30,16 +30,24 @@ impl ClientInfo {
     }
 }
 
-impl FromRequestParts<AppState> for ClientInfo {
+/// The proxies whose forwarded headers are believed (the server's `--trusted-proxy` settings); the
+/// application state hands them to [`ClientInfo`]'s extractor.
+#[derive(Debug, Clone)]
+pub struct TrustedProxies(pub Arc<[IpNet]>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo
+where
+    TrustedProxies: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        let ip = client_ip(peer, &parts.headers, &state.config.trusted_proxies);
+        let ip = client_ip(peer, &parts.headers, &TrustedProxies::from_ref(state).0);
         let user_agent = parts
             .headers
             .get(axum::http::header::USER_AGENT)

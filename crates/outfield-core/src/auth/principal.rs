@@ -3,21 +3,21 @@
 //! This is the only place a [`Scope`] is made from a request. A deactivated person, a revoked device
 //! token or an expired session all end here, on the very next request.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::CookieJar;
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use crate::auth::scope::Scope;
 use crate::auth::tokens::{constant_time_eq, hash_token};
-use crate::auth::{devices, sessions, Scope};
+use crate::auth::{devices, sessions};
 use crate::clock::now_ms;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, PersonId};
 use crate::people::domain::{ConsolePath, Language, Role};
-use crate::state::AppState;
 
 /// Header carrying the CSRF token on cookie-authenticated API calls that change state.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
@@ -79,14 +79,17 @@ impl Principal {
     }
 }
 
-impl FromRequestParts<AppState> for Principal {
+impl<S: Send + Sync> FromRequestParts<S> for Principal
+where
+    Db: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         if let Some(principal) = parts.extensions.get::<Principal>() {
             return Ok(principal.clone());
         }
-        let principal = authenticate(parts, &state.db)
+        let principal = authenticate(parts, &Db::from_ref(state))
             .await?
             .ok_or(AppError::Unauthorized)?;
         let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

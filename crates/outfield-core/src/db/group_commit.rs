@@ -22,7 +22,7 @@ use anyhow::Context;
 use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::auth::Scope;
+use crate::auth::scope::Scope;
 use crate::db::statement::Statement;
 use crate::db::{Backend, Db, Tx};
 use crate::error::{AppError, AppResult};

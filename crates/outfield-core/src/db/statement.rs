@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 
 use crate::db::{NullableFloat, Tx};
+use crate::ids::TypedId;
 
 /// A bound value, typed also when NULL: PostgreSQL checks a parameter's type against its column.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +19,18 @@ pub enum Value {
     Real(Option<f64>),
     /// Text (ids, names, JSON).
     Text(Option<String>),
+}
+
+impl<Id: TypedId> From<Id> for Value {
+    fn from(id: Id) -> Value {
+        Value::Text(Some(id.uuid().to_string()))
+    }
+}
+
+impl<Id: TypedId> From<Option<Id>> for Value {
+    fn from(id: Option<Id>) -> Value {
+        Value::Text(id.map(|id| id.uuid().to_string()))
+    }
 }
 
 impl From<i64> for Value {
