@@ -4,6 +4,7 @@
 //! routes; [`console_routes`] gathers the pages and [`RECORD_KINDS`] the sync records applied here.
 
 pub mod attendance;
+pub(crate) mod chart;
 pub mod exceptions;
 pub mod notes;
 mod overview;

@@ -24,7 +24,6 @@ use crate::people::domain::{Language, Role};
 use crate::state::AppState;
 use crate::text::is_forbidden_control;
 
-pub mod chart;
 pub mod map;
 pub mod pager;
 

@@ -2,8 +2,8 @@
 //! beyond; and its three charts (visits with the verified share, time on duty, kilometres), which the
 //! overview and the activity report draw alike.
 
+use crate::chart::{Bar, BarChart};
 use chrono::{Datelike, NaiveDate};
-use outfield_core::console::chart::{Bar, BarChart};
 use outfield_core::people::domain::Language;
 
 use super::TrendDay;

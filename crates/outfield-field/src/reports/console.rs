@@ -8,13 +8,13 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::attendance::register::DayRange;
+use crate::chart::BarChart;
 use crate::overview::{
     self,
     periods::{self, Grouping},
 };
 use crate::reports::{self, ActivityRow};
 use outfield_core::companies::settings;
-use outfield_core::console::chart::BarChart;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame};
 use outfield_core::ids::PersonId;
 use outfield_core::state::AppState;

@@ -505,7 +505,15 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     assert_eq!(xlsx.status(), 200);
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
 
-    // A day ten days ago, never ended: housekeeping ends it and deletes its fixes, keeping the summary.
+    // A day ten days ago, never ended: housekeeping ends it (at the company's automatic end of day)
+    // and deletes its fixes, keeping the summary.
+    let automatic = admin
+        .patch(
+            "/api/v1/company/activity-settings",
+            json!({ "auto_end_minute": 1410 }),
+        )
+        .await;
+    assert_eq!(automatic.status(), 200);
     let device = app.device(&app.a, &app.a.field).await;
     let old = now_ms() - 10 * 24 * 60 * MINUTE;
     let results = push(

@@ -535,6 +535,14 @@ async fn seed(db: &Db, slug: &str, name: &str) -> World {
         "+919800000004",
     )
     .await;
+    // No automatic end of day: a test that opens a day "half an hour ago" late in the company's
+    // evening would otherwise see the background job end it (at 23:30 by default) under its feet. The
+    // test of the automatic end sets the minute itself.
+    sqlx::query("UPDATE companies SET auto_end_minute = NULL WHERE id = $1")
+        .bind(created.company_id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     World {
         company_id: created.company_id,

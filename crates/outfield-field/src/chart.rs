@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::people::domain::Language;
+use outfield_core::people::domain::Language;
 
 /// One bar: its label (a day, a week), its value and, drawn inside it, the part of it that is special
 /// (verified visits among visits).
