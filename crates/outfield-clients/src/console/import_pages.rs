@@ -138,6 +138,10 @@ pub(super) async fn upload(
     ConsoleUser(user): ConsoleUser,
     multipart: axum::extract::Multipart,
 ) -> Response {
+    // Refused as the page itself is, before the file is read: not as a message on the import page.
+    if let Err(error) = user.scope.require_admin() {
+        return framed_error_page(&user, &error);
+    }
     let file = match uploaded_file(&user, multipart).await {
         Ok(file) => file,
         Err(page) => return page,

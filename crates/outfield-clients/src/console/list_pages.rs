@@ -229,6 +229,11 @@ pub(super) async fn reassign(
             )
             .await
         }
+        // A refusal is the framed error page (403), not a form error on the list.
+        Err(
+            error @ (outfield_core::error::AppError::Forbidden
+            | outfield_core::error::AppError::NotFound),
+        ) => framed_error_page(&user, &error),
         Err(error) => {
             list_view(
                 &state,

@@ -114,7 +114,7 @@ struct ClientPage {
 /// Errors as sentences naming the form's labels rather than the API's field names.
 fn error_lines(errors: &FormErrors, settings: Option<&ClientFieldSettings>) -> Vec<String> {
     errors
-        .0
+        .all()
         .iter()
         .map(|e| {
             let line = |field: &str, label: &str| {
@@ -341,7 +341,7 @@ async fn merge(
             &state,
             &user,
             id,
-            FormErrors(vec![FieldError::new("duplicate_id", "is not a client")]),
+            FormErrors::of(vec![FieldError::new("duplicate_id", "is not a client")]),
         )
         .await;
     };

@@ -369,7 +369,7 @@ async fn save_preferences(
 ) -> Response {
     let preferences: Preferences = match form.parse(&["language"], &[]) {
         Ok(preferences) => preferences,
-        Err(errors) => return account(&user, "", FormErrors(errors)),
+        Err(errors) => return account(&user, "", FormErrors::of(errors)),
     };
     match people::save_preferences(
         &state.db,
@@ -396,7 +396,7 @@ async fn change_password(
             return account(
                 &user,
                 "",
-                FormErrors(vec![crate::error::FieldError::new("new_password", message)]),
+                FormErrors::of(vec![crate::error::FieldError::new("new_password", message)]),
             )
         }
     };

@@ -442,14 +442,27 @@ impl ConsoleForm {
     }
 }
 
-/// Field errors of a failed submission, looked up by field name in templates.
+/// Field errors of a failed submission, looked up by field name in templates, and whether the
+/// submission was refused as a whole (not allowed, or naming nothing the reader may see), which the page
+/// answers with that status rather than as a correctable form.
 #[derive(Default)]
-pub struct FormErrors(pub Vec<FieldError>);
+pub struct FormErrors {
+    fields: Vec<FieldError>,
+    refused: Option<StatusCode>,
+}
 
 impl FormErrors {
+    /// The errors of fields a person can correct.
+    pub fn of(fields: Vec<FieldError>) -> FormErrors {
+        FormErrors {
+            fields,
+            refused: None,
+        }
+    }
+
     /// The message for `field`, or "".
     pub fn get(&self, field: &str) -> &str {
-        self.0
+        self.fields
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
@@ -458,17 +471,28 @@ impl FormErrors {
 
     /// Every problem as a sentence in `lang`, for the summary above a form.
     pub fn sentences(&self, lang: &Language) -> Vec<String> {
-        self.0.iter().map(|error| sentence(error, *lang)).collect()
+        self.fields
+            .iter()
+            .map(|error| sentence(error, *lang))
+            .collect()
+    }
+
+    /// Every error, in the order found.
+    pub fn all(&self) -> &[FieldError] {
+        &self.fields
     }
 
     /// Whether there is any error.
     pub fn any(&self) -> bool {
-        !self.0.is_empty()
+        !self.fields.is_empty()
     }
 
-    /// The status a page with these errors is answered with: 422 when the submission was refused.
+    /// The status a page with these errors is answered with: 403 or 404 when the submission was refused
+    /// as a whole, 422 when a field needs correcting.
     pub fn status(&self) -> StatusCode {
-        if self.any() {
+        if let Some(refused) = self.refused {
+            refused
+        } else if self.any() {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {
             StatusCode::OK
@@ -478,10 +502,18 @@ impl FormErrors {
     /// From an error of a service call: its field errors, or one general message.
     pub fn from_error(error: &AppError) -> FormErrors {
         let fields = error.field_errors();
+        let refused = matches!(
+            error.status(),
+            StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        )
+        .then(|| error.status());
         if fields.is_empty() {
-            FormErrors(vec![FieldError::new("form", error.public_message())])
+            FormErrors {
+                fields: vec![FieldError::new("form", error.public_message())],
+                refused,
+            }
         } else {
-            FormErrors(fields)
+            FormErrors { fields, refused }
         }
     }
 }

@@ -209,7 +209,7 @@ async fn invite(
     let values = FormValues::from_form(&form);
     let invitation: Invitation = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
         Ok(invitation) => invitation,
-        Err(errors) => return invite_form(&state, &user, values, FormErrors(errors)).await,
+        Err(errors) => return invite_form(&state, &user, values, FormErrors::of(errors)).await,
     };
     let actor = Actor::of(&user, &client);
     match people::invite(
@@ -358,7 +358,7 @@ async fn update(
     let changes: PersonChanges = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
         Ok(changes) => changes,
         Err(errors) => {
-            return person_view(&state, &user, id, Some(values), FormErrors(errors)).await
+            return person_view(&state, &user, id, Some(values), FormErrors::of(errors)).await
         }
     };
     match people::update(

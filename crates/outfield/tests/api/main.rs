@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod clients;
 mod console;
+mod console_tenancy;
 mod exceptions;
 mod files;
 mod hardening;
