@@ -406,17 +406,23 @@ async fn field_day(
                 until: day_start + 9 * 60 * MINUTE_MS,
                 ended: true,
                 far_stop: None,
+                step_ms: 2 * MINUTE_MS,
             };
             walk(tx, backend, company_id, &day, &stops, now).await?;
         }
         // Today Arjun checks in at his second client from the road outside: a far check-in on the
-        // overview's list of what needs the manager.
+        // overview's list of what needs the manager. The walk took the last 132 minutes, or, shortly
+        // after midnight, the minutes since (at a quicker pace), so that it is always today's.
+        let midnight =
+            outfield_core::clock::instant_of(outfield_core::clock::local_day(now, INDIA), 0, INDIA);
+        let step_ms = (2 * MINUTE_MS).min((now - midnight - MINUTE_MS).max(0) / STEPS_TO_TWO_STOPS);
         let today = Walk {
             person: ids[person],
-            start: now - 132 * MINUTE_MS,
+            start: now - STEPS_TO_TWO_STOPS * step_ms,
             until: now,
             ended: false,
             far_stop: (person == 6).then_some(1),
+            step_ms,
         };
         walk(tx, backend, company_id, &today, &[own[0], own[1]], now).await?;
     }
@@ -499,7 +505,12 @@ struct Walk {
     ended: bool,
     /// The stop (index) checked in at from too far away, if any.
     far_stop: Option<usize>,
+    /// Time between two positions (two minutes; less for a day that began only minutes ago).
+    step_ms: i64,
 }
+
+/// Positions of a walk to two stops and back: three legs of 15 and two visits of 10.
+const STEPS_TO_TWO_STOPS: i64 = 3 * 15 + 2 * 10;
 
 /// The employee's consent to location, given before their first demo day.
 async fn consent(
@@ -563,13 +574,13 @@ async fn walk(
                 longitude: pair[0].longitude + (pair[1].longitude - pair[0].longitude) * f,
             };
             fixes.push((at, point));
-            at += 2 * MINUTE_MS;
+            at += day.step_ms;
         }
         if let Some(client) = stops.get(leg) {
-            let (check_in, check_out) = (at, at + 20 * MINUTE_MS);
+            let (check_in, check_out) = (at, at + 10 * day.step_ms);
             for _ in 0..10 {
                 fixes.push((at, client.1));
-                at += 2 * MINUTE_MS;
+                at += day.step_ms;
             }
             if check_out <= day.until {
                 let far = day.far_stop == Some(leg) || (check_in / MINUTE_MS) % 11 == 0;
