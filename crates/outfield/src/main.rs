@@ -86,6 +86,18 @@ enum AuditCommand {
         #[command(flatten)]
         config: ServerConfig,
     },
+    /// Erase a person's personal data from their company's trail (address, browser and details of each
+    /// entry they acted in or were the subject of); the chain still verifies. For a data request.
+    Erase {
+        /// The company, by sign-in code.
+        #[arg(long)]
+        company: String,
+        /// The person, by e-mail address.
+        #[arg(long)]
+        person: String,
+        #[command(flatten)]
+        config: ServerConfig,
+    },
 }
 
 #[tokio::main]
@@ -127,6 +139,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { company, config },
         } => verify_audit(config, company).await,
+        Command::Audit {
+            command:
+                AuditCommand::Erase {
+                    company,
+                    person,
+                    config,
+                },
+        } => erase_audit(config, &company, &person).await,
     }
 }
 
@@ -232,6 +252,37 @@ fn slug_from(name: &str) -> String {
         }
     }
     slug.trim_end_matches('-').chars().take(40).collect()
+}
+
+async fn erase_audit(config: ServerConfig, company: &str, email: &str) -> anyhow::Result<ExitCode> {
+    config.require_existing_database()?;
+    let db = config.connect_migrated(&outfield::MIGRATIONS).await?;
+    outfield_core::audit::seal::seal_all(&db).await?;
+    let mut tx = db.system().await?;
+    let found: Option<(outfield_core::ids::CompanyId, outfield_core::ids::PersonId)> =
+        sqlx::query_as(
+            "SELECT c.id, p.id FROM companies c JOIN people p ON p.company_id = c.id \
+             WHERE c.slug = $1 AND LOWER(p.email) = LOWER($2)",
+        )
+        .bind(company)
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((company_id, person_id)) = found else {
+        println!("no person {email} in company {company}");
+        return Ok(ExitCode::FAILURE);
+    };
+    let actor = outfield_core::audit::Actor::anonymous(
+        company_id,
+        None,
+        &outfield_core::auth::ClientInfo::local("outfield audit erase"),
+    );
+    let erased =
+        outfield_core::audit::erase::erase_person(&mut tx, (company_id, person_id), &actor).await?;
+    tx.commit().await?;
+    outfield_core::audit::seal::seal_all(&db).await?;
+    println!("{company}: erased the personal data of {erased} entries about {email}");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn verify_audit(config: ServerConfig, company: Option<String>) -> anyhow::Result<ExitCode> {

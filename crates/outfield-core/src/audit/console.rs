@@ -33,11 +33,17 @@ struct Row {
     /// The details as "field: value" lines; the raw JSON stays behind a disclosure.
     summary: Vec<(String, String)>,
     raw: String,
+    /// The entry's personal data (address, browser, details) was erased; the entry stays.
+    personal_erased: bool,
 }
 
 /// What each action means, in words (translated through the catalogue).
-const ACTIONS: [(&str, &str); 44] = [
+const ACTIONS: [(&str, &str); 45] = [
     ("attendance.day_started", "Started the working day"),
+    (
+        "audit.personal_data_erased",
+        "Erased a person's personal data from the trail",
+    ),
     ("attendance.day_ended", "Ended the working day"),
     ("attendance.leave_marked", "Marked leave"),
     ("attendance.leave_cleared", "Cleared leave"),
@@ -284,6 +290,7 @@ async fn audit_page(
                 action: e.action,
                 ip: e.ip,
                 user_agent: e.user_agent,
+                personal_erased: e.personal_erased,
             }
         })
         .collect();

@@ -1,10 +1,13 @@
 //! The audit trail: every sign-in attempt and every state change, written in the same transaction as the
 //! change, then sealed into the company's hash chain by the background sealer (`seal.rs`, within a second),
 //! append-only (database triggers refuse UPDATE and DELETE), so that `outfield audit verify` can tell
-//! whether any sealed entry was altered, removed, reordered or inserted afterwards.
+//! whether any sealed entry was altered, removed, reordered or inserted afterwards. Each entry's
+//! personal part (address, user agent, details) is sealed beside the chain, which hashes its salted
+//! digest, so that a person's personal data can be erased (`erase.rs`) and the chain still verifies.
 
 pub mod api;
 pub mod console;
+pub mod erase;
 pub mod seal;
 pub mod store;
 pub mod verify;

@@ -12,7 +12,7 @@ use crate::clock::now_ms;
 use crate::db::{Backend, Db, Tx};
 use crate::ids::CompanyId;
 
-use super::store::{entry_hash, StoredEntry};
+use super::store::{entry_hash, PersonalPart, StoredEntry};
 
 /// Entries sealed per transaction: enough to keep up with any burst, few enough that the company row
 /// is held for milliseconds.
@@ -86,8 +86,15 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
     for PendingEntry { id, mut entry } in pending {
         seq += 1;
         entry.seq = seq;
+        let personal = PersonalPart::salted(
+            std::mem::take(&mut entry.ip),
+            std::mem::take(&mut entry.user_agent),
+            std::mem::take(&mut entry.details),
+        );
+        entry.personal_digest = Some(personal.digest());
         let hash = entry_hash(&prev_hash, &entry);
         append(tx, &entry, (&prev_hash, &hash), sealed_at).await?;
+        append_personal(tx, &entry, &personal).await?;
         ids.push(id);
         prev_hash = hash;
     }
@@ -135,8 +142,8 @@ async fn append(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (company_id, seq, at, actor_id, action, target_type, target_id, ip, \
-         user_agent, details, prev_hash, hash, sealed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         user_agent, details, prev_hash, hash, sealed_at, personal_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(entry.company_id)
     .bind(entry.seq)
@@ -151,6 +158,28 @@ async fn append(
     .bind(prev_hash)
     .bind(hash)
     .bind(sealed_at)
+    .bind(&entry.personal_digest)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores an entry's personal part beside its place in the chain.
+async fn append_personal(
+    tx: &mut Tx,
+    entry: &StoredEntry,
+    personal: &PersonalPart,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_personal (company_id, seq, salt, ip, user_agent, details) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(entry.company_id)
+    .bind(entry.seq)
+    .bind(&personal.salt)
+    .bind(&personal.ip)
+    .bind(&personal.user_agent)
+    .bind(&personal.details)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -43,10 +43,11 @@ impl AuditEvent {
     }
 }
 
-/// Hash of an entry: SHA-256 over the previous hash and every field, separated by a byte that the
-/// fields cannot contain ambiguously (the details are JSON, other fields are plain).
+/// Hash of an entry: SHA-256 over the previous hash and every field of the chain's row, each prefixed
+/// with its length, and, for an entry whose personal part is kept apart, that part's digest. An entry
+/// sealed before the split hashes its address, user agent and details themselves; a later one keeps
+/// them empty in the chain's row (so filling them in breaks the hash) and hashes the digest instead.
 pub(crate) fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
-    let mut hasher = Sha256::new();
     let company_id = entry.company_id.to_string();
     let actor_id = entry.actor_id.map(|id| id.to_string()).unwrap_or_default();
     let (seq, at) = (entry.seq.to_string(), entry.at.to_string());
@@ -63,12 +64,61 @@ pub(crate) fn entry_hash(prev_hash: &str, entry: &StoredEntry) -> String {
         &entry.user_agent,
         &entry.details,
     ];
+    let digest = entry.personal_digest.as_deref();
+    length_prefixed_sha256(fields.into_iter().chain(digest))
+}
+
+/// SHA-256 over fields, each prefixed with its length in bytes, so that no two lists of fields hash
+/// alike by moving text from one field to the next.
+fn length_prefixed_sha256<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut hasher = Sha256::new();
     for field in fields {
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
     }
     hex::encode(hasher.finalize())
 }
+
+/// The personal part of an entry: who acted from where, and the details, which name people. Sealed
+/// beside the chain in `audit_personal`, so that it can be erased while the chain still verifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PersonalPart {
+    /// Random per entry, so that the digest in the chain cannot be matched against guessed addresses
+    /// once the part is erased (erasing removes the salt too).
+    pub salt: String,
+    /// Client address.
+    pub ip: String,
+    /// Client user agent.
+    pub user_agent: String,
+    /// Details as JSON text.
+    pub details: String,
+}
+
+impl PersonalPart {
+    /// A new part with a fresh salt.
+    pub fn salted(ip: String, user_agent: String, details: String) -> PersonalPart {
+        let salt: [u8; 16] = rand::random();
+        PersonalPart {
+            salt: hex::encode(salt),
+            ip,
+            user_agent,
+            details,
+        }
+    }
+
+    /// The digest the chain keeps in its place.
+    pub fn digest(&self) -> String {
+        length_prefixed_sha256([
+            self.salt.as_str(),
+            &self.ip,
+            &self.user_agent,
+            &self.details,
+        ])
+    }
+}
+
+/// What an erased personal part holds: nothing that names anyone.
+pub(crate) const ERASED_DETAILS: &str = "{}";
 
 /// The genesis value of every company's chain.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -124,11 +174,20 @@ pub(crate) struct StoredEntry {
     pub user_agent: String,
     /// Details as JSON text.
     pub details: String,
+    /// The digest of the entry's personal part, for entries sealed with one (see [`PersonalPart`]).
+    #[sqlx(default)]
+    pub personal_digest: Option<String>,
 }
 
-/// Columns of [`ChainedEntry`], for SELECTs.
+/// Columns of [`ChainedEntry`] in `audit_log` (aliased `a`) and `audit_personal` (aliased `p`).
 pub const ENTRY_COLUMNS: &str =
-    "company_id, seq, at, actor_id, action, target_type, target_id, ip, user_agent, details, prev_hash, hash";
+    "a.company_id, a.seq, a.at, a.actor_id, a.action, a.target_type, a.target_id, a.ip, a.user_agent, \
+     a.details, a.personal_digest, a.prev_hash, a.hash, p.salt, p.ip AS personal_ip, \
+     p.user_agent AS personal_user_agent, p.details AS personal_details";
+
+/// `audit_log a` with each entry's personal part, where it has one.
+pub const ENTRIES_WITH_PERSONAL_PARTS: &str = "audit_log a LEFT JOIN audit_personal p \
+     ON p.company_id = a.company_id AND p.seq = a.seq";
 
 /// A sealed entry with its links in the chain.
 #[derive(Debug, sqlx::FromRow)]
@@ -140,6 +199,43 @@ pub(crate) struct ChainedEntry {
     pub prev_hash: String,
     /// Its own hash, over `prev_hash` and its fields.
     pub hash: String,
+    /// Its personal part's salt (none once erased, or for an entry without a part).
+    pub salt: Option<String>,
+    /// Its personal part's address, user agent and details.
+    pub personal_ip: Option<String>,
+    /// See `personal_ip`.
+    pub personal_user_agent: Option<String>,
+    /// See `personal_ip`.
+    pub personal_details: Option<String>,
+}
+
+impl ChainedEntry {
+    /// What is wrong with the entry's personal part, if anything: a part present with its salt must
+    /// hash to the digest the chain keeps; an erased one must hold nothing.
+    pub(crate) fn personal_fault(&self) -> Option<&'static str> {
+        let digest = self.entry.personal_digest.as_deref()?;
+        let (Some(ip), Some(user_agent), Some(details)) = (
+            &self.personal_ip,
+            &self.personal_user_agent,
+            &self.personal_details,
+        ) else {
+            return Some("its personal part is missing");
+        };
+        match &self.salt {
+            Some(salt) => {
+                let part = PersonalPart {
+                    salt: salt.clone(),
+                    ip: ip.clone(),
+                    user_agent: user_agent.clone(),
+                    details: details.clone(),
+                };
+                (part.digest() != digest)
+                    .then_some("its personal part was altered after it was written")
+            }
+            None => (!ip.is_empty() || !user_agent.is_empty() || details != ERASED_DETAILS)
+                .then_some("its erased personal part holds data"),
+        }
+    }
 }
 
 /// An audit entry as the API and console show it.
@@ -162,14 +258,18 @@ pub struct AuditEntry {
     pub target_id: String,
     /// The target person's name, when the target is a person of the company.
     pub target_name: Option<String>,
-    /// Client address.
+    /// Client address ("" once erased).
     pub ip: String,
-    /// Client user agent.
+    /// Client user agent ("" once erased).
     pub user_agent: String,
-    /// Further facts.
+    /// Further facts (`{}` once erased).
     #[schema(value_type = Object)]
     #[sqlx(try_from = "JsonValue")]
     pub details: serde_json::Value,
+    /// Whether the entry's personal part (address, user agent, details) was erased; the entry itself
+    /// stays in the chain.
+    #[sqlx(try_from = "crate::db::columns::StoredBool")]
+    pub personal_erased: bool,
 }
 
 /// Filters for browsing the trail; all optional, combined with AND.
@@ -198,7 +298,8 @@ pub async fn list(
     let limit = filter.limit.unwrap_or(50).clamp(1, 200);
     let sql = format!(
         "SELECT a.seq, a.at, a.actor_id, p.name AS actor_name, a.action, a.target_type, a.target_id, \
-         t.name AS target_name, a.ip, a.user_agent, a.details FROM audit_log a \
+         t.name AS target_name, {PERSONAL} FROM audit_log a \
+         LEFT JOIN audit_personal ap ON ap.company_id = a.company_id AND ap.seq = a.seq \
          LEFT JOIN people p ON p.company_id = a.company_id AND p.id = a.actor_id \
          LEFT JOIN people t ON a.target_type = 'person' AND t.company_id = a.company_id \
            AND t.id = a.target_id \
@@ -217,9 +318,16 @@ pub async fn list(
     rows.iter().map(AuditEntry::from_row).collect()
 }
 
+/// An entry's personal values as the trail shows them: from its personal part (`ap`) when it was
+/// sealed with one, from the chain's row for an entry sealed before.
+const PERSONAL: &str = "CASE WHEN a.personal_digest IS NULL THEN a.ip ELSE COALESCE(ap.ip, '') END AS ip, \
+     CASE WHEN a.personal_digest IS NULL THEN a.user_agent ELSE COALESCE(ap.user_agent, '') END AS user_agent, \
+     CASE WHEN a.personal_digest IS NULL THEN a.details ELSE COALESCE(ap.details, '{}') END AS details, \
+     CASE WHEN ap.erased_at IS NULL THEN 0 ELSE 1 END AS personal_erased";
+
 /// The conditions of a filter other than its page position ($2 action prefix, $3 address, $4 actor).
-const FILTERED: &str = "($2 IS NULL OR a.action LIKE $2 || '%') AND ($3 IS NULL OR a.ip = $3) \
-     AND ($4 IS NULL OR a.actor_id = $4)";
+const FILTERED: &str = "($2 IS NULL OR a.action LIKE $2 || '%') \
+     AND ($3 IS NULL OR a.ip = $3 OR ap.ip = $3) AND ($4 IS NULL OR a.actor_id = $4)";
 
 /// How many entries the filter matches in all, and how many of them are newer than `before_seq` (the
 /// entries on earlier pages), so a page can say "entries 101–200 of 5,400".
@@ -230,7 +338,8 @@ pub async fn count(
 ) -> sqlx::Result<(i64, i64)> {
     let sql = format!(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN $5 IS NOT NULL AND a.seq >= $5 THEN 1 ELSE 0 END), 0) \
-         FROM audit_log a WHERE a.company_id = $1 AND {FILTERED}"
+         FROM audit_log a LEFT JOIN audit_personal ap ON ap.company_id = a.company_id AND ap.seq = a.seq \
+         WHERE a.company_id = $1 AND {FILTERED}"
     );
     let (total, newer): (i64, i64) = sqlx::query_as(&sql)
         .bind(company_id)

@@ -2,7 +2,9 @@
 
 use futures_util::TryStreamExt;
 
-use crate::audit::store::{entry_hash, ChainedEntry, StoredEntry, ENTRY_COLUMNS, GENESIS};
+use crate::audit::store::{
+    entry_hash, ChainedEntry, StoredEntry, ENTRIES_WITH_PERSONAL_PARTS, ENTRY_COLUMNS, GENESIS,
+};
 use crate::db::Db;
 use crate::ids::CompanyId;
 
@@ -192,16 +194,11 @@ impl PartCheck {
             self.broken = Some(broken);
             return false;
         }
-        let ChainedEntry {
-            entry,
-            prev_hash,
-            hash,
-        } = chained;
         if self.last_hash.is_none() {
-            self.first_prev = Some(prev_hash);
+            self.first_prev = Some(chained.prev_hash);
         }
-        self.last_seq = entry.seq;
-        self.last_hash = Some(hash);
+        self.last_seq = chained.entry.seq;
+        self.last_hash = Some(chained.hash);
         true
     }
 
@@ -211,6 +208,7 @@ impl PartCheck {
             entry,
             prev_hash,
             hash,
+            ..
         } = chained;
         let expected_seq = self.last_seq + 1;
         let (seq, reason) = if entry.seq != expected_seq {
@@ -228,6 +226,8 @@ impl PartCheck {
             (entry.seq, reason.to_string())
         } else if entry_hash(prev_hash, entry) != *hash {
             let reason = "its content was altered after it was written";
+            (entry.seq, reason.to_string())
+        } else if let Some(reason) = chained.personal_fault() {
             (entry.seq, reason.to_string())
         } else {
             return None;
@@ -272,8 +272,8 @@ async fn verify_part(
 /// The entries of one part of a chain, in order (company $1, from $2 to $3).
 fn part_sql() -> String {
     format!(
-        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE company_id = $1 AND seq >= $2 AND seq <= $3 \
-         ORDER BY seq"
+        "SELECT {ENTRY_COLUMNS} FROM {ENTRIES_WITH_PERSONAL_PARTS} \
+         WHERE a.company_id = $1 AND a.seq >= $2 AND a.seq <= $3 ORDER BY a.seq"
     )
 }
 
@@ -312,11 +312,16 @@ fn read_part_from_file(
             ip: text(7)?,
             user_agent: text(8)?,
             details: text(9)?,
+            personal_digest: row.get(10)?,
         };
         let chained = ChainedEntry {
             entry,
-            prev_hash: text(10)?,
-            hash: text(11)?,
+            prev_hash: text(11)?,
+            hash: text(12)?,
+            salt: row.get(13)?,
+            personal_ip: row.get(14)?,
+            personal_user_agent: row.get(15)?,
+            personal_details: row.get(16)?,
         };
         if !check.take(chained) {
             break;

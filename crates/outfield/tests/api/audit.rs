@@ -61,7 +61,10 @@ async fn forwarded_addresses_are_trusted_only_from_proxies(app: TestApp) {
     assert_eq!(response.status(), 401);
     app.seal_audit().await;
     let rows = app
-        .admin_sql("SELECT ip, user_agent FROM audit_log WHERE action = 'auth.sign_in_failed'")
+        .admin_sql(
+            "SELECT p.ip, p.user_agent FROM audit_log a JOIN audit_personal p \
+             ON p.company_id = a.company_id AND p.seq = a.seq WHERE a.action = 'auth.sign_in_failed'",
+        )
         .await;
     let ip: String = sqlx::Row::try_get(&rows[0], 0).unwrap();
     let agent: String = sqlx::Row::try_get(&rows[0], 1).unwrap();
@@ -451,7 +454,203 @@ async fn chains_read_in_parts_find_tampering_at_the_seams(app: TestApp) {
     );
 }
 
+/// The entries a person acted in or was the subject of, in company A's trail.
+async fn entries_about(app: &TestApp, person: outfield_core::ids::PersonId) -> i64 {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM audit_log WHERE company_id = '{}' \
+         AND (actor_id = '{person}' OR (target_type = 'person' AND target_id = '{person}'))",
+        app.a.company_id
+    ))
+    .await
+}
+
+/// Erases the personal parts of `person`'s entries as the `audit erase` command does.
+async fn erase(app: &TestApp, person: outfield_core::ids::PersonId) -> u64 {
+    use outfield_core::audit::{erase::erase_person, Actor};
+    app.seal_audit().await;
+    let client = outfield_core::auth::ClientInfo::local("audit test");
+    let actor = Actor::anonymous(app.a.company_id, None, &client);
+    let mut tx = app.db.system().await.unwrap();
+    let erased = erase_person(&mut tx, (app.a.company_id, person), &actor)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    app.seal_audit().await;
+    erased
+}
+
+/// A person's address, browser and details leave the trail while the chain still verifies: the trail
+/// shows their entries as erased, everyone else's as they were, and the erasure is itself an entry.
+/// An edit of a kept personal part, and data planted into an erased one, are both found.
+async fn erasing_a_persons_personal_data_keeps_the_chain_verifiable(app: TestApp) {
+    let admin = app.session(&app.a, &app.a.admin).await;
+    for name in ["Field One", "Field Two"] {
+        let path = format!("/api/v1/people/{}", app.a.field.id);
+        let renamed = admin.patch(&path, json!({ "name": name })).await;
+        assert_eq!(renamed.status(), 200);
+    }
+    rename_company(&app, 1).await;
+    let field = app.a.field.id;
+    app.seal_audit().await;
+    let about_before = entries_about(&app, field).await;
+    let erased = erase(&app, field).await;
+    assert_eq!(erased as i64, about_before);
+    assert!(erased >= 2, "{erased} entries erased");
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert!(
+        matches!(chains[0].status, ChainStatus::Intact { .. }),
+        "{chains:?}"
+    );
+
+    let entries: Vec<Value> = admin
+        .get("/api/v1/audit?limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (about, others): (Vec<&Value>, Vec<&Value>) = entries.iter().partition(|e| {
+        e["action"] != "audit.personal_data_erased"
+            && (e["target_id"] == field.to_string() || e["actor_id"] == field.to_string())
+    });
+    assert_eq!(about.len() as u64, erased);
+    for entry in about {
+        assert_eq!(
+            (&entry["personal_erased"], &entry["ip"], &entry["details"]),
+            (&json!(true), &json!(""), &json!({})),
+            "{entry}"
+        );
+    }
+    let page = admin.get("/console/audit").await.text().await.unwrap();
+    assert_eq!(page.matches("Personal data erased").count() as u64, erased);
+    let recorded = others
+        .iter()
+        .find(|e| e["action"] == "audit.personal_data_erased")
+        .expect("the erasure is in the trail");
+    assert_eq!(recorded["details"]["entries"], json!(erased));
+    let renamed = others
+        .iter()
+        .find(|e| e["action"] == "company.updated")
+        .unwrap();
+    assert_eq!(
+        (&renamed["personal_erased"], &renamed["ip"]),
+        (&json!(false), &json!("127.0.0.1"))
+    );
+
+    let company = app.a.company_id;
+    let kept = app
+        .count(&format!(
+            "SELECT MAX(seq) FROM audit_personal WHERE company_id = '{company}' AND erased_at IS NULL"
+        ))
+        .await;
+    app.admin_sql(&format!(
+        "UPDATE audit_personal SET ip = '10.7.7.7' WHERE company_id = '{company}' AND seq = {kept}"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(
+        chains[0].status,
+        ChainStatus::Broken {
+            seq: kept,
+            reason: "its personal part was altered after it was written".into()
+        }
+    );
+    let blank = app
+        .count(&format!(
+            "SELECT MIN(seq) FROM audit_personal WHERE company_id = '{company}' AND erased_at IS NOT NULL"
+        ))
+        .await;
+    app.admin_sql(&format!(
+        "UPDATE audit_personal SET ip = '10.6.6.6' WHERE company_id = '{company}' AND seq = {blank}"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(
+        chains[0].status,
+        ChainStatus::Broken {
+            seq: blank,
+            reason: "its erased personal part holds data".into()
+        }
+    );
+}
+
+/// SHA-256 over length-prefixed fields, written here apart from the server's own code: the hash of an
+/// entry sealed before personal parts were kept apart.
+fn legacy_hash(fields: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// An entry sealed before personal parts were kept apart (its address, browser and details in the
+/// chain's row, hashed there) still verifies, still shows, and an edit of it is still found.
+async fn entries_sealed_before_personal_parts_still_verify(app: TestApp) {
+    use sqlx::Row;
+    rename_company(&app, 2).await;
+    app.seal_audit().await;
+    let company = app.a.company_id;
+    let head = app
+        .admin_sql(&format!(
+            "SELECT audit_seq, audit_head FROM companies WHERE id = '{company}'"
+        ))
+        .await;
+    let (seq, prev): (i64, String) = (head[0].try_get(0).unwrap(), head[0].try_get(1).unwrap());
+    let (next, at, details) = (seq + 1, 1_764_000_000_000_i64, r#"{"changed":["name"]}"#);
+    let hash = legacy_hash(&[
+        &prev,
+        &company.to_string(),
+        &next.to_string(),
+        &at.to_string(),
+        "",
+        "company.updated",
+        "company",
+        &company.to_string(),
+        "10.1.2.3",
+        "Legacy-Agent",
+        details,
+    ]);
+    app.admin_sql(&format!(
+        "INSERT INTO audit_log (company_id, seq, at, actor_id, action, target_type, target_id, ip, \
+         user_agent, details, prev_hash, hash) VALUES ('{company}', {next}, {at}, NULL, \
+         'company.updated', 'company', '{company}', '10.1.2.3', 'Legacy-Agent', '{details}', '{prev}', \
+         '{hash}'); UPDATE companies SET audit_seq = {next}, audit_head = '{hash}' WHERE id = '{company}'"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(chains[0].status, ChainStatus::Intact { entries: next });
+    let admin = app.session(&app.a, &app.a.admin).await;
+    let entries: Vec<Value> = admin
+        .get(&format!("/api/v1/audit?before_seq={}&limit=1", next + 1))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&entries[0]["ip"], &entries[0]["details"]["changed"]),
+        (&json!("10.1.2.3"), &json!(["name"]))
+    );
+
+    disable_append_only(&app).await;
+    app.admin_sql(&format!(
+        "UPDATE audit_log SET ip = '10.1.2.4' WHERE company_id = '{company}' AND seq = {next}"
+    ))
+    .await;
+    let chains = verify_all(&app.db, Some(&app.a.slug)).await.unwrap();
+    assert_eq!(
+        chains[0].status,
+        ChainStatus::Broken {
+            seq: next,
+            reason: "its content was altered after it was written".into()
+        }
+    );
+}
+
 both_backends!(
+    erasing_a_persons_personal_data_keeps_the_chain_verifiable,
+    entries_sealed_before_personal_parts_still_verify,
     the_console_trail_says_what_happened_in_words,
     chains_read_in_parts_find_tampering_at_the_seams,
     entries_wait_unchained_then_join_the_chain_in_order,

@@ -137,6 +137,26 @@ fn company_create_and_audit_verify_from_the_command_line() {
         ok && text.contains("gupta-pharma-agencies: intact (1 entries)"),
         "{text}"
     );
+    // A data request: the owner's personal data leaves the trail, and the chain still verifies.
+    let (ok, text) = outfield(&[
+        "audit",
+        "erase",
+        "--company",
+        "gupta-pharma-agencies",
+        "--person",
+        "Amit@Gupta-Pharma.in",
+        "--data-dir",
+        data,
+    ]);
+    assert!(
+        ok && text.contains("gupta-pharma-agencies: erased the personal data of 1 entries"),
+        "{text}"
+    );
+    let (ok, text) = outfield(&["audit", "verify", "--data-dir", data]);
+    assert!(
+        ok && text.contains("gupta-pharma-agencies: intact (2 entries)"),
+        "{text}"
+    );
     let db = dir.0.join("outfield.db");
     let status = Command::new("python3")
         .args(["-c", &format!(
