@@ -185,11 +185,17 @@ test('the employee sees their own day: each check-in\'s verdict, visits against 
   await intoTheDay(page);
   const now = Date.now();
   const minutes = (n) => now - n * 60000;
-  // Forty minutes without positions, thirty of them with the app out of sight.
+  // Forty minutes without positions, thirty of them with the app out of sight, in a day that began 90
+  // minutes ago with a position every two minutes (whatever the hour: just after midnight the demo's day
+  // in progress is younger than that).
   await page.route('**/api/v1/people/*/days/*', async (route) => {
     const response = await route.fetch();
     const day = await response.json();
-    day.trail = day.trail.filter((fix) => fix[2] < minutes(60) || fix[2] > minutes(20));
+    const [latitude, longitude, , ...rest] = day.trail[0];
+    const early = [];
+    for (let at = minutes(90); at < minutes(60); at += 2 * 60000) early.push([latitude, longitude, at, ...rest]);
+    day.start_device_time = new Date(minutes(90)).toISOString();
+    day.trail = [...early, ...day.trail.filter((fix) => fix[2] > minutes(20))];
     await route.fulfill({ response, json: day });
   });
   await page.evaluate(async ([from, until]) => {

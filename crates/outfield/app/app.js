@@ -320,7 +320,7 @@ async function refreshToday() {
     if (list) { list.innerHTML = taskItems(tasks); bindTasks(); }
   }
   const state = await duty.state();
-  const day = state.on ? await fetchJson(`/api/v1/people/${me.id}/days/${localDay(state.since)}`) : null;
+  const day = state.on ? await fetchJson(`/api/v1/people/${me.id}/days/${await companyDay(state.since)}`) : null;
   if (day) {
     myDay = daySoFar(day, plan || (await meta('plan')) || []);
     renderDuty();
@@ -336,17 +336,25 @@ function daySoFar(day, plan) {
     : t('duty.myDay', { km: day.distance_km, count: day.visits.length });
 }
 
-function localDay(ms) {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** The date of an instant in the company's time zone, which decides what "a day" is (a phone set to
+ *  another zone still files the day where the company does); the phone's own zone until the company's
+ *  rules have been fetched once. */
+async function companyDay(ms) {
+  const zone = (await meta('activity'))?.time_zone;
+  const options = { year: 'numeric', month: '2-digit', day: '2-digit' };
+  try {
+    return new Intl.DateTimeFormat('en-CA', { ...options, timeZone: zone }).format(new Date(ms));
+  } catch {
+    return new Intl.DateTimeFormat('en-CA', options).format(new Date(ms));
+  }
 }
 
 /** The employee's own last seven days (from the register) and today's stops, as the server has them. */
 async function myDaysView() {
   const stillHere = current();
   const me = await meta('me');
-  const today = localDay(Date.now());
-  const from = localDay(Date.now() - 6 * 86400000);
+  const today = await companyDay(Date.now());
+  const from = await companyDay(Date.now() - 6 * 86400000);
   const days = await fetchJson(`/api/v1/attendance?from=${from}&to=${today}`);
   const detail = await fetchJson(`/api/v1/people/${me.id}/days/${today}`);
   if (!stillHere()) return;
@@ -524,7 +532,7 @@ function bindVisit(client) {
     const button = view.querySelector('#plan-today');
     const response = await fetch('/api/v1/visit-plans', {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await meta('token')}` },
-      body: JSON.stringify({ person_id: me.id, client_ids: [client.id], day: localDay(Date.now()) }),
+      body: JSON.stringify({ person_id: me.id, client_ids: [client.id], day: await companyDay(Date.now()) }),
     }).catch(() => null);
     if (response?.ok) await refreshToday();
     if (button) { button.disabled = true; button.textContent = response?.ok ? t('visit.planned') : t('visit.planOffline'); }
