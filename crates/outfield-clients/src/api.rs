@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use outfield_core::audit::Acting;
 use outfield_core::ids::{ClientId, PersonId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,7 +26,6 @@ use crate::{
     Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
 };
-use outfield_core::audit::Actor;
 use outfield_core::auth::{ClientInfo, Principal};
 use outfield_core::console::{message_page, titled_error_page};
 use outfield_core::error::{AppError, AppResult, Problem};
@@ -76,11 +76,9 @@ async fn client_fields(
     responses((status = 200, body = ClientFieldSettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn configure_client_fields(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(settings): ApiJson<ClientFieldSettings>,
 ) -> AppResult<Json<ClientFieldSettings>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         fields::update(&state.db, &principal.scope, &actor, settings).await?,
     ))
@@ -96,15 +94,13 @@ async fn configure_client_fields(
         (status = 422, body = Problem)))]
 async fn import_clients(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Json<ImportReport>> {
     principal.scope.require_admin()?;
     let multipart = multipart
         .map_err(|e| AppError::BadRequest(format!("send the file as multipart/form-data: {e}")))?;
     let ImportUpload { file, options } = read_import(multipart).await?;
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         import::run(
             &state.db,
@@ -212,15 +208,14 @@ async fn lead_form(
     responses((status = 200, body = LeadForm), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn configure_lead_form(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(changes): ApiJson<LeadFormChanges>,
 ) -> AppResult<Json<LeadForm>> {
     Ok(Json(
         leads::configure(
             &state.db,
             &principal,
-            &client,
+            &actor,
             changes,
             &state.config.public_url(),
         )
@@ -302,11 +297,9 @@ async fn list_clients(
     responses((status = 201, body = Client), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_client(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(new): ApiJson<NewClient>,
 ) -> AppResult<(StatusCode, Json<Client>)> {
-    let actor = Actor::of(&principal, &client);
     Ok((
         StatusCode::CREATED,
         Json(crate::create(&state.writes, &principal.scope, &actor, new).await?),
@@ -331,12 +324,10 @@ async fn get_client(
         (status = 422, body = Problem)))]
 async fn update_client(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<ClientId>,
     ApiJson(changes): ApiJson<ClientChanges>,
 ) -> AppResult<Json<Client>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         crate::update(&state.db, &principal.scope, &actor, id, changes).await?,
     ))
@@ -374,8 +365,7 @@ pub(crate) struct VcardQuery {
         (status = 422, body = Problem)))]
 async fn import_vcard(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<ClientId>,
     ApiQuery(query): ApiQuery<VcardQuery>,
     body: axum::body::Body,
@@ -383,7 +373,6 @@ async fn import_vcard(
     let body = axum::body::to_bytes(body, vcard::MAX_BYTES)
         .await
         .map_err(|_| AppError::PayloadTooLarge)?;
-    let actor = Actor::of(&principal, &client);
     let report = vcard::import(
         &state.db,
         &principal.scope,
@@ -401,12 +390,10 @@ async fn import_vcard(
     responses((status = 201, body = Contact), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_contact(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<ClientId>,
     ApiJson(new): ApiJson<NewContact>,
 ) -> AppResult<(StatusCode, Json<Contact>)> {
-    let actor = Actor::of(&principal, &client);
     Ok((
         StatusCode::CREATED,
         Json(crate::add_contact(&state.db, &principal.scope, &actor, id, new).await?),
@@ -468,12 +455,10 @@ pub(crate) struct Merge {
         (status = 422, body = Problem)))]
 async fn merge_clients(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<ClientId>,
     ApiJson(merge): ApiJson<Merge>,
 ) -> AppResult<Json<Client>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         crate::merge(&state.db, &principal.scope, &actor, id, merge.duplicate_id).await?,
     ))
@@ -501,11 +486,9 @@ pub(crate) struct Reassigned {
     responses((status = 200, body = Reassigned), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn reassign_clients(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(request): ApiJson<Reassignment>,
 ) -> AppResult<Json<Reassigned>> {
-    let actor = Actor::of(&principal, &client);
     let moved = crate::reassign(
         &state.db,
         &principal.scope,
@@ -614,12 +597,10 @@ async fn client_tasks(
     responses((status = 201, body = Task), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_task(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<ClientId>,
     ApiJson(new): ApiJson<NewTask>,
 ) -> AppResult<(StatusCode, Json<Task>)> {
-    let actor = Actor::of(&principal, &client);
     let task = tasks::add(&state.db, &principal.scope, &actor, id, new).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
@@ -629,11 +610,9 @@ async fn add_task(
     responses((status = 200, body = Task), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn complete_task(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Task>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         tasks::complete(&state.db, &principal.scope, &actor, id).await?,
     ))

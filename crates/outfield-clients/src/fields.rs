@@ -270,8 +270,7 @@ pub async fn update(
         .map(|f| f.key.as_str())
         .collect();
     let event = AuditEvent::new(
-        "company.client_fields_updated",
-        "company",
+        crate::actions::COMPANY_CLIENT_FIELDS_UPDATED,
         scope.company_id(),
     )
     .with(json!({ "client_types": settings.client_types, "custom_fields": keys }));

@@ -98,7 +98,7 @@ async fn load(tx: &mut Tx, company_id: CompanyId, base_url: &str) -> sqlx::Resul
 pub async fn configure(
     db: &Db,
     principal: &Principal,
-    client: &ClientInfo,
+    actor: &Actor,
     changes: LeadFormChanges,
     base_url: &str,
 ) -> AppResult<LeadForm> {
@@ -137,9 +137,12 @@ pub async fn configure(
         .bind(scope.company_id())
         .execute(&mut *tx)
         .await?;
-    let event = AuditEvent::new("company.lead_form_changed", "company", scope.company_id())
-        .with(json!({ "enabled": key.is_some(), "allowed_origins": origins }));
-    audit::record(&mut tx, &Actor::of(principal, client), event).await?;
+    let event = AuditEvent::new(
+        crate::actions::COMPANY_LEAD_FORM_CHANGED,
+        scope.company_id(),
+    )
+    .with(json!({ "enabled": key.is_some(), "allowed_origins": origins }));
+    audit::record(&mut tx, actor, event).await?;
     let form = load(&mut tx, scope.company_id(), base_url).await?;
     tx.commit().await?;
     Ok(form)
@@ -288,7 +291,7 @@ pub(crate) async fn submit(
         "An enquiry came in from the website. Call them back soon.",
     )
     .await?;
-    let event = AuditEvent::new("client.lead_received", "client", id)
+    let event = AuditEvent::new(crate::actions::CLIENT_LEAD_RECEIVED, id)
         .with(json!({ "assigned_to": assignee }));
     audit::record(&mut tx, &Actor::anonymous(company_id, None, client), event).await?;
     tx.commit().await?;

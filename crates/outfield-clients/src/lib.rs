@@ -7,6 +7,7 @@
 //! Visibility follows ownership: a field employee sees the clients they own, a manager those owned by
 //! anyone in their team, owners and admins every client of the company.
 
+pub mod actions;
 pub mod api;
 pub mod console;
 pub mod domain;
@@ -273,7 +274,7 @@ pub async fn create(
             added,
             new,
         );
-        let event = AuditEvent::new("client.created", "client", id)
+        let event = AuditEvent::new(crate::actions::CLIENT_CREATED, id)
             .with(json!({ "name": new.name, "owners": owner_ids }));
         statements.push(audit::entry(&actor, event));
         statements
@@ -369,7 +370,7 @@ pub async fn update(
     }
     if !changed.is_empty() {
         let event =
-            AuditEvent::new("client.updated", "client", id).with(json!({ "changed": changed }));
+            AuditEvent::new(crate::actions::CLIENT_UPDATED, id).with(json!({ "changed": changed }));
         audit::record(&mut tx, actor, event).await?;
     }
     let client = visible(&mut tx, scope, id).await?;
@@ -454,7 +455,7 @@ pub(crate) async fn add_contact(
     visible(&mut tx, scope, client_id).await?;
     let id = Uuid::now_v7();
     store::insert_contact(&mut tx, scope.company_id(), client_id, id, &new).await?;
-    let event = AuditEvent::new("client.contact_added", "client", client_id)
+    let event = AuditEvent::new(crate::actions::CLIENT_CONTACT_ADDED, client_id)
         .with(json!({ "contact_id": id }));
     audit::record(&mut tx, actor, event).await?;
     let contact = store::contacts(&mut tx, scope.company_id(), client_id)
@@ -591,7 +592,7 @@ pub async fn reassign(
         }
     }
     let moved = store::reassign(&mut tx, scope.company_id(), from, to).await?;
-    let event = AuditEvent::new("client.reassigned", "person", from)
+    let event = AuditEvent::new(crate::actions::CLIENT_REASSIGNED, from)
         .with(json!({ "to": to, "clients": moved }));
     audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;
@@ -623,7 +624,7 @@ pub async fn merge(
         ));
     }
     let moved = store::merge(&mut tx, scope.company_id(), keep, duplicate).await?;
-    let event = AuditEvent::new("client.merged", "client", keep)
+    let event = AuditEvent::new(crate::actions::CLIENT_MERGED, keep)
         .with(json!({ "duplicate_id": duplicate, "interactions_moved": moved }));
     audit::record(&mut tx, actor, event).await?;
     let client = visible(&mut tx, scope, keep).await?;

@@ -116,7 +116,7 @@ pub(crate) async fn apply_outlet(
     };
     files::attach(tx, scope, photos).await?;
     crate::search::reindex(tx, scope.company_id(), &[id]).await?;
-    let event = AuditEvent::new("client.created", "client", id)
+    let event = AuditEvent::new(crate::actions::CLIENT_CREATED, id)
         .with(json!({ "name": new.name, "owners": owners, "via": "field_app" }));
     audit::record(tx, actor, event).await?;
     Ok(())

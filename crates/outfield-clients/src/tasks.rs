@@ -128,7 +128,7 @@ pub async fn add(
         new.due_on,
     )
     .await?;
-    let event = AuditEvent::new("task.added", "client", client_id)
+    let event = AuditEvent::new(crate::actions::TASK_ADDED, client_id)
         .with(json!({ "task_id": id, "assignee_id": assignee, "due_on": new.due_on }));
     audit::record(&mut tx, actor, event).await?;
     let task = one(&mut tx, scope.company_id(), id).await?;
@@ -213,7 +213,7 @@ pub(crate) async fn complete(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) ->
         .execute(&mut *tx)
         .await?;
     let event =
-        AuditEvent::new("task.done", "client", task.client_id).with(json!({ "task_id": id }));
+        AuditEvent::new(crate::actions::TASK_DONE, task.client_id).with(json!({ "task_id": id }));
     audit::record(&mut tx, actor, event).await?;
     let task = one(&mut tx, scope.company_id(), id).await?;
     tx.commit().await?;

@@ -274,7 +274,7 @@ pub async fn import(
         results.push(result);
     }
     if commit && added > 0 {
-        let event = AuditEvent::new("client.contacts_imported", "client", client_id)
+        let event = AuditEvent::new(crate::actions::CLIENT_CONTACTS_IMPORTED, client_id)
             .with(json!({ "added": added, "format": "vcard" }));
         audit::record(&mut tx, actor, event).await?;
         tx.commit().await?;

@@ -3,6 +3,7 @@
 //! (`reports`), and the exceptions that need a manager now (`exceptions`). A person's day is assembled here, in `tracking::day`. Each module exposes its API
 //! routes; [`console_routes`] gathers the pages and [`RECORD_KINDS`] the sync records applied here.
 
+pub mod actions;
 pub mod attendance;
 pub(crate) mod chart;
 pub mod exceptions;

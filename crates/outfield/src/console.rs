@@ -8,9 +8,13 @@ use outfield_core::console::ConsoleUser;
 use outfield_core::people::domain::ConsolePath;
 use outfield_core::state::AppState;
 
-/// Console routes of every feature, with every feature's translations installed.
+/// Console routes of every feature, with every feature's translations and audit actions installed.
 pub fn routes() -> Router<AppState> {
     outfield_core::i18n::install(&[outfield_clients::HINDI, outfield_field::HINDI]);
+    outfield_core::audit::actions::install(&[
+        outfield_clients::actions::ALL,
+        outfield_field::actions::ALL,
+    ]);
     Router::new()
         .route("/", get(home))
         .merge(outfield_core::console::asset_routes())
@@ -142,6 +146,35 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "no Hindi for:\n{}", missing.join("\n"));
+    }
+
+    #[test]
+    fn every_audit_action_has_a_name_of_its_own_and_words_in_hindi() {
+        let core = catalogue(outfield_core::i18n::HINDI);
+        let mut names = BTreeSet::new();
+        let mut missing = Vec::new();
+        for (own, actions) in [
+            (
+                outfield_core::i18n::HINDI,
+                outfield_core::audit::actions::ALL,
+            ),
+            (outfield_clients::HINDI, outfield_clients::actions::ALL),
+            (outfield_field::HINDI, outfield_field::actions::ALL),
+        ] {
+            let own = catalogue(own);
+            for action in actions {
+                assert!(
+                    names.insert(action.name),
+                    "{} is declared twice",
+                    action.name
+                );
+                if !own.contains_key(action.words) && !core.contains_key(action.words) {
+                    missing.push(action.words);
+                }
+            }
+        }
+        assert!(names.len() > 40, "only {} actions found", names.len());
+        assert!(missing.is_empty(), "no Hindi for: {missing:?}");
     }
 
     #[test]

@@ -210,7 +210,7 @@ async fn create(db: &Db) -> anyhow::Result<()> {
             password_hash: hash.as_deref(),
         };
         let id = store::insert(&mut tx, created.company_id, &person).await?;
-        let event = AuditEvent::new("person.invited", "person", id)
+        let event = AuditEvent::new(outfield_core::audit::actions::PERSON_INVITED, id)
             .with(json!({ "email": email, "role": role }));
         audit::record(&mut tx, &actor, event).await?;
         ids.push(id);

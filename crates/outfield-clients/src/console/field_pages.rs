@@ -110,12 +110,10 @@ fn settings_from(form: &ConsoleForm) -> ClientFieldSettings {
 
 pub(super) async fn save_field_settings(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let submitted = settings_from(&form);
     let hindi = form.text("client_types_hi").to_string();
-    let actor = Actor::of(&user, &client);
     let saved = async {
         let wordings = labels::typed("client_types_hi", &submitted.client_types, &hindi)
             .map_err(|e| AppError::Validation(vec![e]))?;

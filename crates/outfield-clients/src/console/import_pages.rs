@@ -257,9 +257,8 @@ fn error_text(error: &outfield_core::error::AppError) -> String {
 
 pub(super) async fn confirm(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let table = match import::load_upload(&state.db, &user.scope, id).await {
         Ok(table) => table,
@@ -267,15 +266,7 @@ pub(super) async fn confirm(
     };
     let mut options = options_from(form.0.clone().into_iter());
     options.commit = true;
-    match import::run(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        &table,
-        &options,
-    )
-    .await
-    {
+    match import::run(&state.db, &user.scope, &actor, &table, &options).await {
         Ok(report) => {
             let _ = import::delete_upload(&state.db, &user.scope, id).await;
             let lang = user.language;
@@ -300,15 +291,9 @@ pub(super) async fn confirm(
         }
         Err(error) => {
             options.commit = false;
-            let report = import::run(
-                &state.db,
-                &user.scope,
-                &Actor::of(&user, &client),
-                &table,
-                &options,
-            )
-            .await
-            .ok();
+            let report = import::run(&state.db, &user.scope, &actor, &table, &options)
+                .await
+                .ok();
             let message = user
                 .language
                 .tr1("Nothing was imported. {}", error_text(&error));

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::auth::Principal;
 use outfield_core::console::{error_page, render, ConsoleUser, FormErrors, Frame, Submission};
 use outfield_core::state::AppState;
 
@@ -46,8 +46,7 @@ async fn show(State(state): State<AppState>, ConsoleUser(user): ConsoleUser) -> 
 
 async fn save(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let changes = LeadFormChanges {
         enabled: form.text("enabled") == "on",
@@ -58,7 +57,7 @@ async fn save(
             .collect(),
     };
     let base_url = state.config.public_url();
-    match leads::configure(&state.db, &user, &client, changes, &base_url).await {
+    match leads::configure(&state.db, &user, &actor, changes, &base_url).await {
         Ok(lead_form) => page(&user, lead_form, FormErrors::default(), true),
         Err(error) => match leads::settings(&state.db, &user, &base_url).await {
             Ok(lead_form) => page(&user, lead_form, FormErrors::from_error(&error), false),

@@ -133,8 +133,7 @@ pub(super) async fn list_page(
 
 pub(super) async fn create(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let settings = fields::get(&state.db, &user.scope).await.ok();
     let body = client_body(&form, settings.as_ref(), false);
@@ -147,7 +146,7 @@ pub(super) async fn create(
         }
     }
     let outcome = match parsed {
-        Ok(new) => crate::create(&state.writes, &user.scope, &Actor::of(&user, &client), new).await,
+        Ok(new) => crate::create(&state.writes, &user.scope, &actor, new).await,
         Err(errors) => Err(outfield_core::error::AppError::Validation(errors)),
     };
     match outcome {
@@ -202,17 +201,14 @@ fn typed_location(
 
 pub(super) async fn reassign(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let (from, to) = (
         form.text("from_person_id").parse::<PersonId>(),
         form.text("to_person_id").parse::<PersonId>(),
     );
     let outcome = match (from, to) {
-        (Ok(from), Ok(to)) => {
-            crate::reassign(&state.db, &user.scope, &Actor::of(&user, &client), from, to).await
-        }
+        (Ok(from), Ok(to)) => crate::reassign(&state.db, &user.scope, &actor, from, to).await,
         _ => Err(outfield_core::error::AppError::field(
             "to_person_id",
             "choose both people",

@@ -332,9 +332,8 @@ async fn possible_duplicates(state: &AppState, user: &Principal, client: &Client
 
 async fn merge(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<ClientId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let Ok(duplicate) = form.text("duplicate_id").parse::<ClientId>() else {
         return client_view(
@@ -345,15 +344,7 @@ async fn merge(
         )
         .await;
     };
-    match crate::merge(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        id,
-        duplicate,
-    )
-    .await
-    {
+    match crate::merge(&state.db, &user.scope, &actor, id, duplicate).await {
         Ok(_) => Redirect::to(&format!("/console/clients/{id}")).into_response(),
         Err(error) if error.field_errors().is_empty() => framed_error_page(&user, &error),
         Err(error) => client_view(&state, &user, id, FormErrors::from_error(&error)).await,
@@ -370,9 +361,8 @@ async fn client_page(
 
 async fn add_contact(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<ClientId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let parsed: Result<NewContact, _> = form.parse(
         &["name", "role", "phone", "email"],
@@ -381,7 +371,7 @@ async fn add_contact(
     let outcome = match parsed {
         Ok(mut new) => {
             new.consents_to_messages = form.text("consents_to_messages") == "on";
-            crate::add_contact(&state.db, &user.scope, &Actor::of(&user, &client), id, new)
+            crate::add_contact(&state.db, &user.scope, &actor, id, new)
                 .await
                 .map(|_| ())
         }
@@ -396,7 +386,7 @@ async fn add_contact(
 async fn log_interaction(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ClientId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, .. }: Submission,
 ) -> Response {
     let parsed: Result<NewInteraction, _> = form.parse(
         &["kind", "contact_id", "outcome", "body"],
@@ -419,14 +409,13 @@ async fn log_interaction(
 
 async fn add_task(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<ClientId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let parsed: Result<NewTask, _> =
         form.parse(&["title", "due_on", "assignee_id"], &["assignee_id"]);
     let outcome = match parsed {
-        Ok(new) => crate::tasks::add(&state.db, &user.scope, &Actor::of(&user, &client), id, new)
+        Ok(new) => crate::tasks::add(&state.db, &user.scope, &actor, id, new)
             .await
             .map(|_| ()),
         Err(errors) => Err(outfield_core::error::AppError::Validation(errors)),
@@ -440,11 +429,10 @@ async fn add_task(
 
 async fn complete_task(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    match crate::tasks::complete(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
+    match crate::tasks::complete(&state.db, &user.scope, &actor, id).await {
         Ok(task) => Redirect::to(&format!("/console/clients/{}", task.client_id)).into_response(),
         Err(error) => framed_error_page(&user, &error),
     }
@@ -603,17 +591,13 @@ fn client_body(
 /// Saves the edit form of the client page.
 async fn edit(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<ClientId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let settings = fields::get(&state.db, &user.scope).await.ok();
     let outcome = match parse_fields::<ClientChanges>(&client_body(&form, settings.as_ref(), true))
     {
-        Ok(changes) => {
-            let actor = Actor::of(&user, &client);
-            crate::update(&state.db, &user.scope, &actor, id, changes).await
-        }
+        Ok(changes) => crate::update(&state.db, &user.scope, &actor, id, changes).await,
         Err(errors) => Err(outfield_core::error::AppError::Validation(errors)),
     };
     match outcome {

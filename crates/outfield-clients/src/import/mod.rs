@@ -504,7 +504,7 @@ pub async fn run(
             return Err(AppError::Validation(errors));
         }
         store_rows(&mut tx, scope, &valid, default_owner).await?;
-        let event = AuditEvent::new("client.imported", "company", scope.company_id())
+        let event = AuditEvent::new(crate::actions::CLIENT_IMPORTED, scope.company_id())
             .with(json!({ "created": valid.len(), "invalid": report.invalid, "duplicates": report.duplicates.len(), "first_row": valid.first().map(|r| r.row) }));
         audit::record(&mut tx, actor, event).await?;
         tx.commit().await?;

@@ -37,79 +37,10 @@ struct Row {
     personal_erased: bool,
 }
 
-/// What each action means, in words (translated through the catalogue).
-const ACTIONS: [(&str, &str); 45] = [
-    ("attendance.day_started", "Started the working day"),
-    (
-        "audit.personal_data_erased",
-        "Erased a person's personal data from the trail",
-    ),
-    ("attendance.day_ended", "Ended the working day"),
-    ("attendance.leave_marked", "Marked leave"),
-    ("attendance.leave_cleared", "Cleared leave"),
-    ("auth.device_token_issued", "Signed in to the field app"),
-    ("auth.device_token_revoked", "Signed a field-app device out"),
-    ("auth.password_changed", "Changed the password"),
-    ("auth.password_set", "Set a password with a link"),
-    ("auth.sign_in_failed", "Failed to sign in"),
-    ("auth.signed_in", "Signed in"),
-    ("auth.signed_out", "Signed out"),
-    ("auth.signed_out_everywhere", "Signed out everywhere"),
-    ("client.contact_added", "Added a contact"),
-    ("client.contacts_imported", "Imported contacts"),
-    ("client.created", "Added a client"),
-    ("client.imported", "Imported clients"),
-    ("client.lead_received", "Received a lead from the website"),
-    ("client.merged", "Merged duplicate clients"),
-    ("client.reassigned", "Reassigned clients"),
-    ("client.updated", "Changed a client"),
-    ("client.location_corrected", "Approved a client location"),
-    (
-        "client.location_correction_rejected",
-        "Rejected a client location",
-    ),
-    ("company.created", "Created the company"),
-    ("company.updated", "Changed the company settings"),
-    (
-        "company.lead_form_changed",
-        "Changed the website enquiry form",
-    ),
-    (
-        "company.activity_settings_updated",
-        "Changed the field activity settings",
-    ),
-    (
-        "company.client_fields_updated",
-        "Changed the client types and fields",
-    ),
-    ("file.uploaded", "Uploaded a file"),
-    ("person.deactivated", "Deactivated a person"),
-    ("person.invited", "Invited a person"),
-    ("person.preferences_changed", "Changed their preferences"),
-    ("person.reset_link_created", "Made a password-reset link"),
-    ("person.updated", "Changed a person"),
-    ("privacy.notice_published", "Published a privacy notice"),
-    ("privacy.consent_granted", "Granted a permission"),
-    ("privacy.consent_revoked", "Withdrew a permission"),
-    ("task.added", "Added a follow-up"),
-    ("task.done", "Completed a follow-up"),
-    ("visit.checked_in", "Checked in at a client"),
-    ("visit.checked_out", "Checked out of a client"),
-    ("visit.planned", "Planned visits"),
-    ("visit.plan_moved", "Moved a planned visit"),
-    ("visit.plan_reordered", "Put planned visits in order"),
-    ("visit.unplanned", "Removed a planned visit"),
-];
-
 /// What `action` means in `lang`, or its code when it has no words.
 fn action_words(action: &str, lang: Language) -> String {
-    ACTIONS
-        .iter()
-        .find(|(code, _)| *code == action)
-        .map_or_else(
-            || action.to_string(),
-            |(_, words)| lang.tr(words).to_string(),
-        )
+    super::actions::words_of(action)
+        .map_or_else(|| action.to_string(), |words| lang.tr(words).to_string())
 }
 
 /// The target in words and its page: a person by name, a client by the name the entry recorded.

@@ -38,7 +38,7 @@ pub async fn erase_person(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    let event = AuditEvent::new("audit.personal_data_erased", "person", person)
+    let event = AuditEvent::new(crate::audit::actions::AUDIT_PERSONAL_DATA_ERASED, person)
         .with(serde_json::json!({ "entries": erased }));
     record(tx, actor, event).await?;
     Ok(erased)

@@ -5,6 +5,7 @@
 //! personal part (address, user agent, details) is sealed beside the chain, which hashes its salted
 //! digest, so that a person's personal data can be erased (`erase.rs`) and the chain still verifies.
 
+pub mod actions;
 pub mod api;
 pub mod console;
 pub mod erase;
@@ -12,13 +13,19 @@ pub mod seal;
 pub mod store;
 pub mod verify;
 
+pub use actions::Action;
 pub use store::{entry, record, AuditEvent};
 
 use crate::ids::{CompanyId, PersonId};
 use std::net::IpAddr;
 
-use crate::auth::client::ClientInfo;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::auth::client::{ClientInfo, TrustedProxies};
 use crate::auth::principal::Principal;
+use crate::db::Db;
+use crate::error::AppError;
 
 /// Who did something, from where.
 #[derive(Debug, Clone)]
@@ -56,6 +63,31 @@ impl Actor {
             ip: client.ip,
             user_agent: client.user_agent.clone(),
         }
+    }
+}
+
+/// The signed-in person of a request and the actor their changes are audited as (the person, the
+/// client's address and user agent): a handler that changes something takes this, not the pieces to
+/// assemble the actor from.
+pub struct Acting {
+    /// Who is signed in.
+    pub principal: Principal,
+    /// Who the trail records.
+    pub actor: Actor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Acting
+where
+    Db: FromRef<S>,
+    TrustedProxies: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let client = ClientInfo::from_request_parts(parts, state).await?;
+        let actor = Actor::of(&principal, &client);
+        Ok(Acting { principal, actor })
     }
 }
 

@@ -6,13 +6,13 @@ use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 use utoipa::ToSchema;
 
-use crate::audit::Actor;
+use crate::audit::{Action, Actor};
 use crate::clock::now_ms;
 use crate::db::columns::{JsonValue, UnixMs};
 use crate::db::statement::Statement;
 use crate::db::Tx;
 
-/// What happened, to what. `action` is a stable dotted name such as `person.deactivated`.
+/// What happened, to what: an [`Action`] and the id of what it acted on.
 #[derive(Debug)]
 pub struct AuditEvent {
     /// Stable dotted name of the action.
@@ -27,10 +27,10 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// An event without details.
-    pub fn new(action: &'static str, target_type: &'static str, target_id: impl ToString) -> Self {
+    pub fn new(action: Action, target_id: impl ToString) -> Self {
         AuditEvent {
-            action,
-            target_type,
+            action: action.name,
+            target_type: action.target,
             target_id: target_id.to_string(),
             details: serde_json::json!({}),
         }

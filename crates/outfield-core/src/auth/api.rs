@@ -1,5 +1,6 @@
 //! JSON endpoints of sign-in, sign-out, device tokens, password change and one-time links.
 
+use crate::audit::Acting;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -14,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::links::{self, LinkInfo};
 use crate::auth::principal::presented_session;
 use crate::auth::sign_in::{self, Attempt, Credentials};
-use crate::auth::{sessions, sign_in_devices, ClientInfo, Principal};
+use crate::auth::{sessions, sign_in_devices, ClientInfo};
 use crate::error::{AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::people::domain::NewPassword;
@@ -99,11 +100,10 @@ async fn create_session(
     responses((status = 204), (status = 401, body = Problem)))]
 async fn delete_current_session(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     jar: CookieJar,
 ) -> AppResult<impl IntoResponse> {
-    crate::auth::sign_out(&state.db, &principal, &client).await?;
+    crate::auth::sign_out(&state.db, &principal, &actor).await?;
     Ok((StatusCode::NO_CONTENT, jar.add(sessions::removal_cookie())))
 }
 
@@ -112,10 +112,9 @@ async fn delete_current_session(
     responses((status = 204), (status = 401, body = Problem)))]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
 ) -> AppResult<StatusCode> {
-    crate::auth::sign_out_everywhere(&state.db, &principal, &client).await?;
+    crate::auth::sign_out_everywhere(&state.db, &principal, &actor).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -192,14 +191,13 @@ pub(crate) struct PasswordChange {
     responses((status = 204), (status = 422, body = Problem), (status = 503, body = Problem)))]
 async fn change_password(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
     crate::auth::change_password(
         &state.db,
         &principal,
-        &client,
+        &actor,
         change.current_password,
         change.new_password,
     )

@@ -9,7 +9,6 @@ use axum::Router;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 
-use crate::audit::Actor;
 use crate::auth::links::{self, LinkInfo, LinkPurpose};
 use crate::auth::principal::presented_session;
 use crate::auth::sign_in::{self, Attempt, Credentials};
@@ -195,12 +194,10 @@ fn signed_in(
 
 async fn sign_out(
     State(state): State<AppState>,
-
-    client: ClientInfo,
     jar: CookieJar,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    match crate::auth::sign_out(&state.db, &user, &client).await {
+    match crate::auth::sign_out(&state.db, &user, &actor).await {
         Ok(()) => (
             jar.add(sessions::removal_cookie()),
             Redirect::to("/sign-in"),
@@ -363,22 +360,13 @@ async fn account_page(ConsoleUser(user): ConsoleUser) -> Response {
 
 async fn save_preferences(
     State(state): State<AppState>,
-
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let preferences: Preferences = match form.parse(&["language"], &[]) {
         Ok(preferences) => preferences,
         Err(errors) => return account(&user, "", FormErrors::of(errors)),
     };
-    match people::save_preferences(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        preferences,
-    )
-    .await
-    {
+    match people::save_preferences(&state.db, &user.scope, &actor, preferences).await {
         Ok(()) => Redirect::to("/console/account").into_response(),
         Err(error) => account(&user, "", FormErrors::from_error(&error)),
     }
@@ -386,9 +374,7 @@ async fn save_preferences(
 
 async fn change_password(
     State(state): State<AppState>,
-
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let new = match NewPassword::parse(form.text("new_password")) {
         Ok(new) => new,
@@ -401,7 +387,7 @@ async fn change_password(
         }
     };
     let current = form.text("current_password").to_string();
-    match crate::auth::change_password(&state.db, &user, &client, current, new).await {
+    match crate::auth::change_password(&state.db, &user, &actor, current, new).await {
         Ok(()) => account(
             &user,
             "Password changed. Every other session and device was signed out.",
@@ -413,11 +399,9 @@ async fn change_password(
 
 async fn sign_out_everywhere(
     State(state): State<AppState>,
-
-    client: ClientInfo,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    match crate::auth::sign_out_everywhere(&state.db, &user, &client).await {
+    match crate::auth::sign_out_everywhere(&state.db, &user, &actor).await {
         Ok(()) => account(
             &user,
             "Every other session and device was signed out.",

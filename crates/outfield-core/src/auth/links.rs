@@ -176,7 +176,7 @@ pub(crate) async fn redeem(
     sessions::delete_all_for(&mut tx, link.company_id, link.person_id).await?;
     devices::revoke_all_for(&mut tx, link.company_id, link.person_id).await?;
     let actor = Actor::anonymous(link.company_id, Some(link.person_id), client);
-    let event = AuditEvent::new("auth.password_set", "person", link.person_id)
+    let event = AuditEvent::new(crate::audit::actions::AUTH_PASSWORD_SET, link.person_id)
         .with(json!({ "through": link.info.purpose }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;

@@ -33,7 +33,7 @@ use crate::people::domain::NewPassword;
 pub(crate) async fn change_password(
     db: &Db,
     principal: &Principal,
-    client: &ClientInfo,
+    actor: &Actor,
     current: String,
     new: NewPassword,
 ) -> AppResult<()> {
@@ -58,8 +58,11 @@ pub(crate) async fn change_password(
     end_other_credentials(&mut tx, principal).await?;
     audit::record(
         &mut tx,
-        &Actor::of(principal, client),
-        AuditEvent::new("auth.password_changed", "person", scope.person_id()),
+        actor,
+        AuditEvent::new(
+            crate::audit::actions::AUTH_PASSWORD_CHANGED,
+            scope.person_id(),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -70,14 +73,17 @@ pub(crate) async fn change_password(
 pub(crate) async fn sign_out_everywhere(
     db: &Db,
     principal: &Principal,
-    client: &ClientInfo,
+    actor: &Actor,
 ) -> AppResult<()> {
     let scope = &principal.scope;
     let mut tx = db.tenant(scope).await?;
     let (sessions_ended, devices_revoked) = end_other_credentials(&mut tx, principal).await?;
-    let event = AuditEvent::new("auth.signed_out_everywhere", "person", scope.person_id())
-        .with(json!({ "ended_sessions": sessions_ended, "revoked_devices": devices_revoked }));
-    audit::record(&mut tx, &Actor::of(principal, client), event).await?;
+    let event = AuditEvent::new(
+        crate::audit::actions::AUTH_SIGNED_OUT_EVERYWHERE,
+        scope.person_id(),
+    )
+    .with(json!({ "ended_sessions": sessions_ended, "revoked_devices": devices_revoked }));
+    audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -122,7 +128,7 @@ async fn end_other_credentials(
 }
 
 /// Ends the request's own credential (sign-out), auditing it.
-pub(crate) async fn sign_out(db: &Db, principal: &Principal, client: &ClientInfo) -> AppResult<()> {
+pub(crate) async fn sign_out(db: &Db, principal: &Principal, actor: &Actor) -> AppResult<()> {
     let scope = &principal.scope;
     let mut tx = db.tenant(scope).await?;
     match &principal.credential {
@@ -133,8 +139,8 @@ pub(crate) async fn sign_out(db: &Db, principal: &Principal, client: &ClientInfo
     }
     audit::record(
         &mut tx,
-        &Actor::of(principal, client),
-        AuditEvent::new("auth.signed_out", "person", scope.person_id()),
+        actor,
+        AuditEvent::new(crate::audit::actions::AUTH_SIGNED_OUT, scope.person_id()),
     )
     .await?;
     tx.commit().await?;

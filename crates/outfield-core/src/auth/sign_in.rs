@@ -158,9 +158,11 @@ pub async fn verify(
             if let Some(company_id) = company_id {
                 let mut tx = db.system().await?;
                 let actor = Actor::anonymous(company_id, candidate.map(|c| c.person_id), client);
-                let event =
-                    AuditEvent::new("auth.sign_in_failed", "login", credentials.login.trim())
-                        .with(json!({ "reason": reason }));
+                let event = AuditEvent::new(
+                    crate::audit::actions::AUTH_SIGN_IN_FAILED,
+                    credentials.login.trim(),
+                )
+                .with(json!({ "reason": reason }));
                 audit::record(&mut tx, &actor, event).await?;
                 tx.commit().await?;
             }
@@ -255,7 +257,8 @@ pub(crate) async fn start_session(
     if let Some(language) = changed_language {
         details["language"] = json!(language.as_str());
     }
-    let event = AuditEvent::new("auth.signed_in", "person", scope.person_id()).with(details);
+    let event =
+        AuditEvent::new(crate::audit::actions::AUTH_SIGNED_IN, scope.person_id()).with(details);
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;
     Ok((session, device))
@@ -280,7 +283,7 @@ pub(crate) async fn issue_device_token(
     )
     .await?;
     let actor = Actor::anonymous(scope.company_id(), Some(scope.person_id()), client);
-    let event = AuditEvent::new("auth.device_token_issued", "device", device_id)
+    let event = AuditEvent::new(crate::audit::actions::AUTH_DEVICE_TOKEN_ISSUED, device_id)
         .with(json!({ "label": label }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;

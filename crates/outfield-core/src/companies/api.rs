@@ -1,12 +1,12 @@
 //! JSON endpoints for the company profile.
 
+use crate::audit::Acting;
 use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::audit::Actor;
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::companies::{self, Company, CompanyChanges};
 use crate::error::{AppResult, Problem};
 use crate::http::extract::ApiJson;
@@ -32,11 +32,9 @@ async fn get_company(
     responses((status = 200, body = Company), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn update_company(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(changes): ApiJson<CompanyChanges>,
 ) -> AppResult<Json<Company>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         companies::update(&state.db, &principal.scope, &actor, changes).await?,
     ))

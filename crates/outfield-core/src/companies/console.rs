@@ -6,8 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::audit::Actor;
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::companies::{self, Company, CompanyChanges};
 use crate::console::{error_page, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission};
 use crate::state::AppState;
@@ -96,15 +95,12 @@ async fn settings_page(State(state): State<AppState>, ConsoleUser(user): Console
 
 async fn save(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let names: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
     let parsed: Result<CompanyChanges, _> = form.parse(&names, &["legal_name", "address", "gstin"]);
     let outcome = match parsed {
-        Ok(changes) => {
-            companies::update(&state.db, &user.scope, &Actor::of(&user, &client), changes).await
-        }
+        Ok(changes) => companies::update(&state.db, &user.scope, &actor, changes).await,
         Err(errors) => Err(crate::error::AppError::Validation(errors)),
     };
     match outcome {

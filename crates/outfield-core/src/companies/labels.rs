@@ -153,7 +153,7 @@ pub async fn save(
         .execute(&mut *tx)
         .await?;
     }
-    let event = AuditEvent::new("company.labels_updated", "company", scope.company_id())
+    let event = AuditEvent::new(crate::audit::actions::COMPANY_LABELS_UPDATED, scope.company_id())
         .with(json!({ "language": lang.as_str(), "wordings": wordings.iter().cloned().collect::<BTreeMap<_, _>>() }));
     audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;

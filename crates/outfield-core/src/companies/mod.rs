@@ -133,7 +133,7 @@ pub async fn update(
         changed.push(column);
     }
     if !changed.is_empty() {
-        let event = AuditEvent::new("company.updated", "company", scope.company_id())
+        let event = AuditEvent::new(crate::audit::actions::COMPANY_UPDATED, scope.company_id())
             .with(json!({ "changed": changed }));
         audit::record(&mut tx, actor, event).await?;
     }
@@ -213,7 +213,7 @@ pub async fn create(db: &Db, new: NewCompany, client: &ClientInfo) -> AppResult<
         None => Some(links::create(&mut tx, company_id, owner_id, LinkPurpose::Invite).await?),
     };
     let actor = Actor::anonymous(company_id, None, client);
-    let event = AuditEvent::new("company.created", "company", company_id)
+    let event = AuditEvent::new(crate::audit::actions::COMPANY_CREATED, company_id)
         .with(json!({ "slug": new.slug, "owner_id": owner_id, "owner_email": new.owner_email }));
     audit::record(&mut tx, &actor, event).await?;
     tx.commit().await?;

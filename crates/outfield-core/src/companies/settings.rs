@@ -168,8 +168,7 @@ pub async fn update(
     }
     if !changed.is_empty() {
         let event = AuditEvent::new(
-            "company.activity_settings_updated",
-            "company",
+            crate::audit::actions::COMPANY_ACTIVITY_SETTINGS_UPDATED,
             scope.company_id(),
         )
         .with(json!({ "changed": changed }));

@@ -16,6 +16,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
 
+use crate::audit::Actor;
+use crate::auth::client::ClientInfo;
 use crate::auth::principal::authenticate;
 use crate::auth::Principal;
 use crate::error::{AppError, FieldError};
@@ -367,6 +369,8 @@ pub struct Submission {
     pub user: Principal,
     /// What they submitted.
     pub form: ConsoleForm,
+    /// Who the trail records for what the form changes (the user, from the client's address).
+    pub actor: Actor,
 }
 
 impl axum::extract::FromRequest<AppState> for Submission {
@@ -375,8 +379,12 @@ impl axum::extract::FromRequest<AppState> for Submission {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let ConsoleUser(user) = ConsoleUser::from_request_parts(&mut parts, state).await?;
+        let client = ClientInfo::from_request_parts(&mut parts, state)
+            .await
+            .map_err(|error| error_page(&error))?;
+        let actor = Actor::of(&user, &client);
         let form = ConsoleForm::read(&user, Request::from_parts(parts, body)).await?;
-        Ok(Submission { user, form })
+        Ok(Submission { user, form, actor })
     }
 }
 

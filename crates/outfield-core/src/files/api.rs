@@ -1,6 +1,7 @@
 //! Upload and download of files. The body of an upload is the file itself (no multipart), so a phone
 //! can send a queued blob as it is and retry it under the same id.
 
+use crate::audit::Acting;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -12,8 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::audit::Actor;
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
 use crate::files::{self, StoredFile};
 use crate::http::extract::{ApiPath, ApiQuery};
@@ -46,14 +46,12 @@ pub(crate) struct UploadQuery {
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn upload(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<UploadQuery>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<StoredFile>)> {
     let purpose = files::purpose_of(&query.purpose)?;
-    let actor = Actor::of(&principal, &client);
     let scope = &principal.scope;
     let uploaded =
         files::upload(&state.db, &state.files, scope, &actor, (id, purpose), body).await?;

@@ -388,7 +388,7 @@ async fn keep(
         .rename(staging, &key)
         .await
         .map_err(anyhow::Error::from)?;
-    let event = AuditEvent::new("file.uploaded", "file", id).with(json!({
+    let event = AuditEvent::new(crate::audit::actions::FILE_UPLOADED, id).with(json!({
         "purpose": purpose.as_str(), "content_type": received.media.content_type(),
         "size_bytes": received.size, "sha256": received.sha256,
     }));

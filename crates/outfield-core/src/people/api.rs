@@ -1,5 +1,6 @@
 //! JSON endpoints for the signed-in person and for people and teams.
 
+use crate::audit::Acting;
 use crate::ids::{CompanyId, PersonId};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,9 +11,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::audit::Actor;
 use crate::auth::devices::Device;
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::people::domain::{ConsolePath, Language, Role};
@@ -74,17 +74,10 @@ async fn me(principal: Principal) -> Json<Me> {
     responses((status = 204), (status = 422, body = Problem)))]
 async fn save_preferences(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(preferences): ApiJson<Preferences>,
 ) -> AppResult<StatusCode> {
-    people::save_preferences(
-        &state.db,
-        &principal.scope,
-        &Actor::of(&principal, &client),
-        preferences,
-    )
-    .await?;
+    people::save_preferences(&state.db, &principal.scope, &actor, preferences).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -121,11 +114,9 @@ async fn list_people(
         (status = 422, body = Problem)))]
 async fn invite_person(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(invitation): ApiJson<Invitation>,
 ) -> AppResult<(StatusCode, Json<Invited>)> {
-    let actor = Actor::of(&principal, &client);
     let invited = people::invite(
         &state.db,
         &principal.scope,
@@ -155,12 +146,10 @@ async fn get_person(
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_person(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<PersonId>,
     ApiJson(changes): ApiJson<PersonChanges>,
 ) -> AppResult<Json<Person>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         people::update(&state.db, &principal.scope, &actor, id, changes).await?,
     ))
@@ -172,11 +161,9 @@ async fn update_person(
         (status = 409, body = Problem)))]
 async fn deactivate_person(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<Json<Person>> {
-    let actor = Actor::of(&principal, &client);
     Ok(Json(
         people::deactivate(&state.db, &principal.scope, &actor, id).await?,
     ))
@@ -194,11 +181,9 @@ pub(crate) struct ResetLink {
     responses((status = 201, body = ResetLink), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn create_reset_link(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<PersonId>,
 ) -> AppResult<(StatusCode, Json<ResetLink>)> {
-    let actor = Actor::of(&principal, &client);
     let link = people::reset_link(
         &state.db,
         &principal.scope,
@@ -229,11 +214,9 @@ async fn list_devices(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_device(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath((id, device_id)): ApiPath<(PersonId, Uuid)>,
 ) -> AppResult<StatusCode> {
-    let actor = Actor::of(&principal, &client);
     people::revoke_device(&state.db, &principal.scope, &actor, id, device_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

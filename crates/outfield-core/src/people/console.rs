@@ -8,7 +8,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use uuid::Uuid;
 
-use crate::audit::Actor;
 use crate::auth::devices::Device;
 use crate::auth::{ClientInfo, Principal};
 use crate::console::pager::Pager;
@@ -202,16 +201,13 @@ struct LinkPage {
 
 async fn invite(
     State(state): State<AppState>,
-
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let values = FormValues::from_form(&form);
     let invitation: Invitation = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
         Ok(invitation) => invitation,
         Err(errors) => return invite_form(&state, &user, values, FormErrors::of(errors)).await,
     };
-    let actor = Actor::of(&user, &client);
     match people::invite(
         &state.db,
         &user.scope,
@@ -349,10 +345,8 @@ async fn person_page(
 
 async fn update(
     State(state): State<AppState>,
-
-    client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let values = FormValues::from_form(&form);
     let changes: PersonChanges = match form.parse(&PERSON_FIELDS, &NULLABLE_FIELDS) {
@@ -361,15 +355,7 @@ async fn update(
             return person_view(&state, &user, id, Some(values), FormErrors::of(errors)).await
         }
     };
-    match people::update(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        id,
-        changes,
-    )
-    .await
-    {
+    match people::update(&state.db, &user.scope, &actor, id, changes).await {
         Ok(_) => Redirect::to(&format!("/console/people/{id}")).into_response(),
         Err(error) => {
             person_view(
@@ -386,12 +372,10 @@ async fn update(
 
 async fn deactivate(
     State(state): State<AppState>,
-
-    client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    match people::deactivate(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
+    match people::deactivate(&state.db, &user.scope, &actor, id).await {
         Ok(_) => Redirect::to(&format!("/console/people/{id}")).into_response(),
         Err(error) => person_view(&state, &user, id, None, FormErrors::from_error(&error)).await,
     }
@@ -399,12 +383,9 @@ async fn deactivate(
 
 async fn reset_link(
     State(state): State<AppState>,
-
-    client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    let actor = Actor::of(&user, &client);
     match people::reset_link(&state.db, &user.scope, &actor, id, &state.config.public_url()).await {
         Ok(link) => render(&LinkPage {
             frame: Frame::new(&user, "Password-reset link", "people"),
@@ -421,20 +402,10 @@ async fn reset_link(
 
 async fn revoke_device(
     State(state): State<AppState>,
-
-    client: ClientInfo,
     ApiPath((id, device_id)): ApiPath<(PersonId, Uuid)>,
-    Submission { user, .. }: Submission,
+    Submission { user, actor, .. }: Submission,
 ) -> Response {
-    match people::revoke_device(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        id,
-        device_id,
-    )
-    .await
-    {
+    match people::revoke_device(&state.db, &user.scope, &actor, id, device_id).await {
         Ok(()) => Redirect::to(&format!("/console/people/{id}")).into_response(),
         Err(error) => error_page(&error),
     }

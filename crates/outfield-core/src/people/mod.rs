@@ -145,7 +145,7 @@ pub async fn invite(
     )
     .await?;
     let link = links::create(&mut tx, company_id, id, LinkPurpose::Invite).await?;
-    let event = AuditEvent::new("person.invited", "person", id)
+    let event = AuditEvent::new(crate::audit::actions::PERSON_INVITED, id)
         .with(json!({ "email": invitation.email, "role": invitation.role }));
     audit::record(&mut tx, actor, event).await?;
     let person = visible(&mut tx, scope, id).await?;
@@ -188,8 +188,8 @@ pub async fn update(
     }
     let changed = apply_changes(&mut tx, company_id, id, &changes).await?;
     if !changed.is_empty() {
-        let event =
-            AuditEvent::new("person.updated", "person", id).with(json!({ "changed": changed }));
+        let event = AuditEvent::new(crate::audit::actions::PERSON_UPDATED, id)
+            .with(json!({ "changed": changed }));
         audit::record(&mut tx, actor, event).await?;
     }
     let person = visible(&mut tx, scope, id).await?;
@@ -368,7 +368,7 @@ pub async fn deactivate(db: &Db, scope: &Scope, actor: &Actor, id: PersonId) -> 
     let ended_sessions = sessions::delete_all_for(&mut tx, company_id, id).await?;
     let revoked_devices = devices::revoke_all_for(&mut tx, company_id, id).await?;
     links::void_all_for(&mut tx, company_id, id).await?;
-    let event = AuditEvent::new("person.deactivated", "person", id)
+    let event = AuditEvent::new(crate::audit::actions::PERSON_DEACTIVATED, id)
         .with(json!({ "ended_sessions": ended_sessions, "revoked_devices": revoked_devices }));
     audit::record(&mut tx, actor, event).await?;
     let person = visible(&mut tx, scope, id).await?;
@@ -394,7 +394,7 @@ pub(crate) async fn reset_link(
     audit::record(
         &mut tx,
         actor,
-        AuditEvent::new("person.reset_link_created", "person", id),
+        AuditEvent::new(crate::audit::actions::PERSON_RESET_LINK_CREATED, id),
     )
     .await?;
     tx.commit().await?;
@@ -434,7 +434,7 @@ pub(crate) async fn revoke_device(
     audit::record(
         &mut tx,
         actor,
-        AuditEvent::new("auth.device_token_revoked", "device", device_id),
+        AuditEvent::new(crate::audit::actions::AUTH_DEVICE_TOKEN_REVOKED, device_id),
     )
     .await?;
     tx.commit().await?;
@@ -470,8 +470,11 @@ pub(crate) async fn save_preferences(
     .execute(&mut *tx)
     .await?;
     if preferences.language.is_some() {
-        let event = AuditEvent::new("person.preferences_changed", "person", scope.person_id())
-            .with(json!({ "language": preferences.language }));
+        let event = AuditEvent::new(
+            crate::audit::actions::PERSON_PREFERENCES_CHANGED,
+            scope.person_id(),
+        )
+        .with(json!({ "language": preferences.language }));
         audit::record(&mut tx, actor, event).await?;
     }
     tx.commit().await?;

@@ -1,5 +1,6 @@
 //! JSON endpoints of the privacy notice and the consent ledger.
 
+use crate::audit::Acting;
 use crate::ids::PersonId;
 use axum::extract::State;
 use axum::Json;
@@ -9,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::error::{AppResult, Problem};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::privacy::{self, ConsentEntry, Notice};
@@ -54,15 +55,14 @@ pub(crate) struct NoticeText {
     responses((status = 200, body = Notice), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn publish_notice(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(text): ApiJson<NoticeText>,
 ) -> AppResult<Json<Notice>> {
     Ok(Json(
         privacy::publish_notice(
             &state.db,
             &principal,
-            &client,
+            &actor,
             &text.body,
             &text.translations,
         )

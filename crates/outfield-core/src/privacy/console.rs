@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::auth::{ClientInfo, Principal};
+use crate::auth::Principal;
 use crate::console::{error_page, local_time, render, ConsoleUser, FormErrors, Frame, Submission};
 use crate::people::domain::Language;
 use crate::privacy::{self, Decision, Notice, Permission};
@@ -117,14 +117,12 @@ async fn privacy_page(State(state): State<AppState>, ConsoleUser(user): ConsoleU
 
 async fn publish(
     State(state): State<AppState>,
-
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let body = form.text("body").to_string();
     let hindi = form.text("body_hi").to_string();
     let translations = [(Language::Hindi.as_str().to_string(), hindi.clone())].into();
-    match privacy::publish_notice(&state.db, &user, &client, &body, &translations).await {
+    match privacy::publish_notice(&state.db, &user, &actor, &body, &translations).await {
         Ok(_) => Redirect::to("/console/privacy").into_response(),
         Err(error) => {
             let errors = FormErrors::from_error(&error);

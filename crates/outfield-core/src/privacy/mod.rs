@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::{ClientInfo, Principal, Scope};
+use crate::auth::{Principal, Scope};
 use crate::clock::now_ms;
 use crate::db::columns::{NullableUnixMs, UnixMs};
 use crate::db::{Db, Tx};
@@ -163,7 +163,7 @@ pub async fn current_notice(tx: &mut Tx, company_id: CompanyId) -> sqlx::Result<
 pub(crate) async fn publish_notice(
     db: &Db,
     principal: &Principal,
-    client: &ClientInfo,
+    actor: &Actor,
     body: &str,
     translations: &BTreeMap<String, String>,
 ) -> AppResult<Notice> {
@@ -205,8 +205,8 @@ pub(crate) async fn publish_notice(
         )
         .await?;
     }
-    let event = AuditEvent::new("privacy.notice_published", "privacy_notice", version);
-    audit::record(&mut tx, &Actor::of(principal, client), event).await?;
+    let event = AuditEvent::new(crate::audit::actions::PRIVACY_NOTICE_PUBLISHED, version);
+    audit::record(&mut tx, actor, event).await?;
     let notice = current_notice(&mut tx, scope.company_id()).await?;
     tx.commit().await?;
     Ok(notice)
@@ -289,10 +289,10 @@ pub(crate) async fn apply_consent(
     .execute(&mut **tx)
     .await?;
     let action = match payload.decision {
-        Decision::Granted => "privacy.consent_granted",
-        Decision::Revoked => "privacy.consent_revoked",
+        Decision::Granted => crate::audit::actions::PRIVACY_CONSENT_GRANTED,
+        Decision::Revoked => crate::audit::actions::PRIVACY_CONSENT_REVOKED,
     };
-    let event = AuditEvent::new(action, "person", scope.person_id()).with(
+    let event = AuditEvent::new(action, scope.person_id()).with(
         json!({ "permission": payload.permission, "policy_version": payload.policy_version }),
     );
     audit::record(tx, actor, event).await?;

@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
+use outfield_core::audit::Acting;
 use outfield_core::ids::PersonId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -12,8 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
-use outfield_core::audit::Actor;
-use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::auth::Principal;
 use outfield_core::companies::labels;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::error::{AppError, AppResult, Problem};
@@ -99,14 +99,12 @@ pub(crate) struct LeaveRequest {
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn mark_leave(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath((id, day)): ApiPath<(PersonId, NaiveDate)>,
     ApiJson(request): ApiJson<LeaveRequest>,
 ) -> AppResult<StatusCode> {
     let note = outfield_core::text::clean_line(&request.note, 200)
         .map_err(|m| AppError::field("note", m))?;
-    let actor = Actor::of(&principal, &client);
     register::set_leave(&state.db, &principal.scope, &actor, id, day, Some(&note)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -117,11 +115,9 @@ async fn mark_leave(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn clear_leave(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath((id, day)): ApiPath<(PersonId, NaiveDate)>,
 ) -> AppResult<StatusCode> {
-    let actor = Actor::of(&principal, &client);
     register::set_leave(&state.db, &principal.scope, &actor, id, day, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -160,11 +156,9 @@ async fn with_wordings(
     responses((status = 200, body = ActivitySettings), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn update_settings(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(changes): ApiJson<ActivitySettingsChanges>,
 ) -> AppResult<Json<ActivitySettings>> {
-    let actor = Actor::of(&principal, &client);
     let settings = settings::update(&state.db, &principal.scope, &actor, changes).await?;
     Ok(Json(with_wordings(&state, &principal, settings).await?))
 }

@@ -10,8 +10,6 @@ use chrono::{Datelike, Timelike};
 use outfield_core::ids::PersonId;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
-use outfield_core::audit::Actor;
-use outfield_core::auth::ClientInfo;
 use outfield_core::companies::labels;
 use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::console::pager::Pager;
@@ -175,11 +173,9 @@ fn changes_from(
 
 async fn save_settings(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let hindi = form.text("visit_outcomes_hi").to_string();
-    let actor = Actor::of(&user, &client);
     let saved = async {
         let changes = changes_from(&form).map_err(AppError::Validation)?;
         let outcomes = changes.visit_outcomes.clone().unwrap_or_default();
@@ -305,8 +301,7 @@ async fn register_page(
 
 async fn leave(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let Ok(person_id) = form.text("person_id").parse::<PersonId>() else {
         return framed_error_page(&user, &outfield_core::error::AppError::NotFound);
@@ -335,7 +330,6 @@ async fn leave(
             }
         },
     };
-    let actor = Actor::of(&user, &client);
     match register::set_leave(
         &state.db,
         &user.scope,

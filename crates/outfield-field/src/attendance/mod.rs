@@ -262,7 +262,7 @@ pub(crate) async fn apply_day_start(
         record.received_at,
     )
     .await?;
-    let event = AuditEvent::new("attendance.day_started", "person", scope.person_id())
+    let event = AuditEvent::new(crate::actions::ATTENDANCE_DAY_STARTED, scope.person_id())
         .with(json!({ "day": day, "device_time": record.device_time }));
     audit::record(tx, actor, event).await?;
     Ok(())
@@ -322,7 +322,7 @@ pub(crate) async fn apply_day_end(
         "employee",
     )
     .await?;
-    let event = AuditEvent::new("attendance.day_ended", "person", scope.person_id())
+    let event = AuditEvent::new(crate::actions::ATTENDANCE_DAY_ENDED, scope.person_id())
         .with(json!({ "day": day, "device_time": record.device_time }));
     audit::record(tx, actor, event).await?;
     Ok(())

@@ -429,11 +429,11 @@ pub(crate) async fn set_leave(
         .await?;
     }
     let action = if note.is_some() {
-        "attendance.leave_marked"
+        crate::actions::ATTENDANCE_LEAVE_MARKED
     } else {
-        "attendance.leave_cleared"
+        crate::actions::ATTENDANCE_LEAVE_CLEARED
     };
-    let event = outfield_core::audit::AuditEvent::new(action, "person", person_id)
+    let event = outfield_core::audit::AuditEvent::new(action, person_id)
         .with(serde_json::json!({ "day": day, "note": note }));
     outfield_core::audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;

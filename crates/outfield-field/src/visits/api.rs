@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
+use outfield_core::audit::Acting;
 use outfield_core::ids::PersonId;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -14,8 +15,7 @@ use uuid::Uuid;
 
 use crate::visits::plans::{self, NewPlan, PlannedVisit};
 use crate::visits::{self, Correction};
-use outfield_core::audit::Actor;
-use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::auth::Principal;
 use outfield_core::error::{AppResult, Problem};
 use outfield_core::http::extract::{ApiJson, ApiPath, ApiQuery};
 use outfield_core::state::AppState;
@@ -35,11 +35,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 201, body = Vec<Uuid>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_plan(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiJson(new): ApiJson<NewPlan>,
 ) -> AppResult<(StatusCode, Json<Vec<Uuid>>)> {
-    let actor = Actor::of(&principal, &client);
     let ids = plans::create(&state.db, &principal.scope, &actor, new).await?;
     Ok((StatusCode::CREATED, Json(ids)))
 }
@@ -49,11 +47,9 @@ async fn create_plan(
     responses((status = 204), (status = 404, body = Problem)))]
 async fn delete_plan(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
-    let actor = Actor::of(&principal, &client);
     plans::remove(&state.db, &principal.scope, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -113,12 +109,10 @@ pub(crate) struct CorrectionDecision {
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn decide_correction(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(decision): ApiJson<CorrectionDecision>,
 ) -> AppResult<StatusCode> {
-    let actor = Actor::of(&principal, &client);
     visits::decide_correction(&state.db, &principal.scope, &actor, id, decision.approve).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,8 +13,6 @@ use crate::attendance::console::settings_and_day;
 use crate::visits::plans::{self, NewPlan, PlannedVisit};
 use crate::visits::{self, Correction};
 use outfield_clients::{Client, ClientFilter};
-use outfield_core::audit::Actor;
-use outfield_core::auth::ClientInfo;
 use outfield_core::companies::settings;
 use outfield_core::console::{
     framed_error_page, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
@@ -137,9 +135,8 @@ fn submitted_day(form: &ConsoleForm) -> Result<chrono::NaiveDate, AppError> {
 
 async fn add_to_plan(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let day = match submitted_day(&form) {
         Ok(day) => day,
@@ -165,7 +162,7 @@ async fn add_to_plan(
         day: (!weekly).then_some(day),
         weekday: weekly.then(|| day.weekday().number_from_monday()),
     };
-    match plans::create(&state.db, &user.scope, &Actor::of(&user, &client), new).await {
+    match plans::create(&state.db, &user.scope, &actor, new).await {
         Ok(_) => Redirect::to(&format!("/console/people/{id}/plan?day={day}")).into_response(),
         Err(error) => {
             let errors = FormErrors::from_error(&error);
@@ -178,9 +175,8 @@ async fn add_to_plan(
 /// a place (`move` = `<entry>:up` or `<entry>:down`, the buttons that work without a mouse).
 async fn reorder_plan(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<PersonId>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let day = match submitted_day(&form) {
         Ok(day) => day,
@@ -207,15 +203,7 @@ async fn reorder_plan(
             .filter_map(|p| p.trim().parse().ok())
             .collect(),
     };
-    match plans::reorder(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        id,
-        &order,
-    )
-    .await
-    {
+    match plans::reorder(&state.db, &user.scope, &actor, id, &order).await {
         Ok(()) => Redirect::to(&format!("/console/people/{id}/plan?day={day}")).into_response(),
         Err(error) => framed_error_page(&user, &error),
     }
@@ -223,11 +211,10 @@ async fn reorder_plan(
 
 async fn remove_from_plan(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
-    match plans::remove(&state.db, &user.scope, &Actor::of(&user, &client), id).await {
+    match plans::remove(&state.db, &user.scope, &actor, id).await {
         Ok(()) => Redirect::to(&format!(
             "/console/people/{}/plan?day={}",
             form.text("person_id"),
@@ -269,20 +256,11 @@ async fn corrections_page(
 
 async fn decide(
     State(state): State<AppState>,
-    client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let approve = form.text("decision") == "approve";
-    match visits::decide_correction(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        id,
-        approve,
-    )
-    .await
-    {
+    match visits::decide_correction(&state.db, &user.scope, &actor, id, approve).await {
         Ok(()) => Redirect::to("/console/location-corrections").into_response(),
         Err(error) => framed_error_page(&user, &error),
     }

@@ -352,7 +352,7 @@ pub(crate) async fn apply_check_in(
     .bind(crate::tracking::summary::format_flags(&flags_of(payload.mocked, record)))
     .execute(&mut **tx)
     .await?;
-    let event = AuditEvent::new("visit.checked_in", "client", client.id).with(
+    let event = AuditEvent::new(crate::actions::VISIT_CHECKED_IN, client.id).with(
         json!({ "visit_id": record.id, "verdict": verdict.as_str(), "distance_m": distance }),
     );
     audit::record(tx, actor, event).await?;
@@ -514,7 +514,7 @@ pub(crate) async fn apply_check_out(
     .execute(&mut **tx)
     .await?;
     put_on_timeline(tx, scope, record, &payload, client_id, &report, &settings).await?;
-    let event = AuditEvent::new("visit.checked_out", "client", client_id)
+    let event = AuditEvent::new(crate::actions::VISIT_CHECKED_OUT, client_id)
         .with(json!({ "visit_id": payload.visit_id, "verdict": out_verdict.as_str(), "outcome": report.outcome }));
     audit::record(tx, actor, event).await?;
     crate::tracking::queue_summary(tx, company, person, &open.day, record.received_at).await?;
@@ -688,11 +688,11 @@ pub(crate) async fn decide_correction(
             .await?;
     }
     let action = if approve {
-        "client.location_corrected"
+        crate::actions::CLIENT_LOCATION_CORRECTED
     } else {
-        "client.location_correction_rejected"
+        crate::actions::CLIENT_LOCATION_CORRECTION_REJECTED
     };
-    let event = AuditEvent::new(action, "client", correction.client_id).with(json!({
+    let event = AuditEvent::new(action, correction.client_id).with(json!({
         "correction_id": id, "latitude": correction.latitude, "longitude": correction.longitude
     }));
     audit::record(&mut tx, actor, event).await?;

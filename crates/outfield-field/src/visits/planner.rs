@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
-use outfield_core::audit::Actor;
-use outfield_core::auth::{ClientInfo, Principal, Scope};
+use outfield_core::auth::{Principal, Scope};
 use outfield_core::companies::settings;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame, Submission};
 use outfield_core::db::Db;
@@ -210,8 +209,7 @@ fn columns(days: &[NaiveDate], lang: Language) -> Vec<(String, String)> {
 /// Moves a planned client to the person and day it was dropped on (or chosen on its "Move" page).
 async fn move_planned(
     State(state): State<AppState>,
-    client: ClientInfo,
-    Submission { user, form }: Submission,
+    Submission { user, form, actor }: Submission,
 ) -> Response {
     let moved = async {
         let id: Uuid = form
@@ -227,7 +225,7 @@ async fn move_planned(
             .parse()
             .map_err(|_| AppError::field("day", "is not a date"))?;
         let to = Destination { person_id, day };
-        plans::move_entry(&state.db, &user.scope, &Actor::of(&user, &client), id, to).await?;
+        plans::move_entry(&state.db, &user.scope, &actor, id, to).await?;
         Ok::<_, AppError>(day)
     };
     match moved.await {

@@ -125,7 +125,7 @@ pub async fn create(db: &Db, scope: &Scope, actor: &Actor, new: NewPlan) -> AppR
         ids.push(id);
     }
     outfield_clients::search::reindex(&mut tx, scope.company_id(), &new.client_ids).await?;
-    let event = AuditEvent::new("visit.planned", "person", new.person_id).with(json!({
+    let event = AuditEvent::new(crate::actions::VISIT_PLANNED, new.person_id).with(json!({
         "clients": new.client_ids, "day": new.day, "weekday": new.weekday
     }));
     audit::record(&mut tx, actor, event).await?;
@@ -159,7 +159,7 @@ pub async fn remove(db: &Db, scope: &Scope, actor: &Actor, id: Uuid) -> AppResul
     audit::record(
         &mut tx,
         actor,
-        AuditEvent::new("visit.unplanned", "person", person).with(json!({ "plan_id": id })),
+        AuditEvent::new(crate::actions::VISIT_UNPLANNED, person).with(json!({ "plan_id": id })),
     )
     .await?;
     tx.commit().await?;
@@ -229,7 +229,7 @@ pub(crate) async fn move_entry(
     .execute(&mut *tx)
     .await?;
     outfield_clients::search::reindex(&mut tx, scope.company_id(), &[client]).await?;
-    let event = AuditEvent::new("visit.plan_moved", "person", to.person_id).with(json!({
+    let event = AuditEvent::new(crate::actions::VISIT_PLAN_MOVED, to.person_id).with(json!({
         "plan_id": id, "from_person": from_person, "day": day, "weekday": weekday
     }));
     audit::record(&mut tx, actor, event).await?;
@@ -276,7 +276,7 @@ pub async fn reorder(
             ));
         }
     }
-    let event = AuditEvent::new("visit.plan_reordered", "person", person_id)
+    let event = AuditEvent::new(crate::actions::VISIT_PLAN_REORDERED, person_id)
         .with(json!({ "order": order }));
     audit::record(&mut tx, actor, event).await?;
     tx.commit().await?;

@@ -2,14 +2,14 @@
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::Json;
+use outfield_core::audit::Acting;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::sync::{self, RecordEnvelope, RecordResult, MAX_PUSH_BYTES};
-use outfield_core::audit::Actor;
-use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::auth::Principal;
 use outfield_core::error::{AppResult, Problem};
 use outfield_core::http::extract::{ApiQuery, BatchJson};
 use outfield_core::notifications::{self, Notification};
@@ -49,11 +49,9 @@ pub struct PushResponse {
         (status = 413, body = Problem)))]
 async fn push(
     State(state): State<AppState>,
-    principal: Principal,
-    client: ClientInfo,
+    Acting { principal, actor }: Acting,
     BatchJson(request): BatchJson<PushRequest>,
 ) -> AppResult<Json<PushResponse>> {
-    let actor = Actor::of(&principal, &client);
     let results = sync::push(
         &state.db,
         &state.writes,
