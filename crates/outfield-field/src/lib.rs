@@ -33,6 +33,22 @@ pub fn console_routes() -> Router<AppState> {
         .merge(reports::person::routes())
 }
 
+/// The field tables whose rows name a client, moved to the kept client when duplicates are merged.
+pub const CLIENT_REFERENCES: &[outfield_clients::store::ClientReference] = &[
+    outfield_clients::store::ClientReference {
+        table: "visits",
+        column: "client_id",
+    },
+    outfield_clients::store::ClientReference {
+        table: "visit_plans",
+        column: "client_id",
+    },
+    outfield_clients::store::ClientReference {
+        table: "location_corrections",
+        column: "client_id",
+    },
+];
+
 /// The sync records field activity applies (`fix` records are stored in bulk by `tracking` and routed
 /// by the dispatcher itself).
 pub const RECORD_KINDS: &[RecordKind] = &[

@@ -8,13 +8,8 @@ use outfield_core::console::ConsoleUser;
 use outfield_core::people::domain::ConsolePath;
 use outfield_core::state::AppState;
 
-/// Console routes of every feature, with every feature's translations and audit actions installed.
+/// Console routes of every feature (their translations and actions are installed by `install_features`).
 pub fn routes() -> Router<AppState> {
-    outfield_core::i18n::install(&[outfield_clients::HINDI, outfield_field::HINDI]);
-    outfield_core::audit::actions::install(&[
-        outfield_clients::actions::ALL,
-        outfield_field::actions::ALL,
-    ]);
     Router::new()
         .route("/", get(home))
         .merge(outfield_core::console::asset_routes())
@@ -199,7 +194,7 @@ mod tests {
 
     #[test]
     fn words_pages_show_from_the_domain_have_hindi_translations() {
-        let _ = super::routes();
+        crate::install_features();
         let hindi = outfield_core::people::domain::Language::Hindi;
         let labels = Role::ALL
             .iter()

@@ -38,6 +38,7 @@ impl Server {
     /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
     /// and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
+        install_features();
         let db = config.connect_migrated(&MIGRATIONS).await?;
         outfield_clients::search::rebuild_if_outdated(&db).await?;
         let listener = TcpListener::bind(config.listen).await?;
@@ -75,6 +76,18 @@ impl Server {
         self.state.db.close().await;
         Ok(served?)
     }
+}
+
+/// Hands every feature crate's contributions to the lower layers that serve them: its translations to the
+/// console's words, its audit actions to the trail's words, and the tables naming a client to the merge
+/// of duplicate clients.
+pub fn install_features() {
+    outfield_core::i18n::install(&[outfield_clients::HINDI, outfield_field::HINDI]);
+    outfield_core::audit::actions::install(&[
+        outfield_clients::actions::ALL,
+        outfield_field::actions::ALL,
+    ]);
+    outfield_clients::store::install_references(&[outfield_field::CLIENT_REFERENCES]);
 }
 
 /// The process-wide Prometheus recorder (a recorder can be installed once per process).

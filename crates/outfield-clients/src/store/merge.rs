@@ -22,23 +22,61 @@ pub(crate) async fn lock_for_merge(
     Ok(())
 }
 
-/// Moves what belongs to the duplicate client to the kept one: contacts, visits, beats, proposed
-/// locations, follow-up tasks and owners.
+/// A table of another feature whose rows name a client in a column: a merge moves them to the kept
+/// client. Each feature crate lists its own; the binary installs them (see [`install_references`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientReference {
+    /// The table.
+    pub table: &'static str,
+    /// Its column holding a client id.
+    pub column: &'static str,
+}
+
+/// The clients feature's own tables whose rows follow their client in a merge (interactions move
+/// separately, counted; owners are united).
+pub const OWN_REFERENCES: &[ClientReference] = &[
+    ClientReference {
+        table: "contacts",
+        column: "client_id",
+    },
+    ClientReference {
+        table: "tasks",
+        column: "client_id",
+    },
+];
+
+static INSTALLED: std::sync::OnceLock<Vec<ClientReference>> = std::sync::OnceLock::new();
+
+/// Installs the other features' client references, so that a merge moves their rows too. Only the first
+/// call counts: the lists are compiled in.
+pub fn install_references(features: &[&'static [ClientReference]]) {
+    INSTALLED.get_or_init(|| {
+        features
+            .iter()
+            .flat_map(|list| list.iter().copied())
+            .collect()
+    });
+}
+
+/// Every reference a merge moves: the feature's own and the installed ones.
+pub fn references() -> impl Iterator<Item = ClientReference> {
+    OWN_REFERENCES
+        .iter()
+        .copied()
+        .chain(INSTALLED.get().into_iter().flatten().copied())
+}
+
+/// Moves what belongs to the duplicate client to the kept one: contacts, follow-up tasks and every
+/// other feature's rows that name it (visits, beats, proposed locations), and owners.
 async fn move_belongings(
     tx: &mut Tx,
     company: &str,
     keep: &str,
     duplicate: &str,
 ) -> sqlx::Result<()> {
-    for table in [
-        "contacts",
-        "visits",
-        "visit_plans",
-        "location_corrections",
-        "tasks",
-    ] {
+    for ClientReference { table, column } in references() {
         sqlx::query(&format!(
-            "UPDATE {table} SET client_id = $1 WHERE company_id = $2 AND client_id = $3"
+            "UPDATE {table} SET {column} = $1 WHERE company_id = $2 AND {column} = $3"
         ))
         .bind(keep)
         .bind(company)

@@ -274,3 +274,42 @@ async fn every_company_table_has_row_level_security_forced() {
         "tables with company data but no forced row-level security: {unprotected:?}"
     );
 }
+
+/// Every table whose rows name a client (a foreign key to `clients`) follows its client when duplicates
+/// are merged: it is among the references the merge moves (the clients feature's own and those other
+/// features install), or one of the two the merge treats with care of its own (owners are united,
+/// interactions are moved and counted). A feature that adds such a table without declaring it fails here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_naming_a_client_follows_it_in_a_merge() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if backend == Backend::Postgres
+            && postgres_skipped("every_table_naming_a_client_follows_it_in_a_merge")
+        {
+            continue;
+        }
+        let app = TestApp::spawn(backend).await;
+        let keys = match backend {
+            Backend::Sqlite => sqlite_foreign_keys(&app).await,
+            Backend::Postgres => postgres_foreign_keys(&app).await,
+        };
+        let naming: BTreeSet<(String, String)> = keys
+            .into_iter()
+            .filter(|(_, _, to, _, _)| to == "clients")
+            .map(|(table, columns, ..)| {
+                let column = columns.split(',').find(|c| *c != "company_id").unwrap();
+                (table, column.to_string())
+            })
+            .collect();
+        let mut moved: BTreeSet<(String, String)> = outfield_clients::store::references()
+            .map(|r| (r.table.to_string(), r.column.to_string()))
+            .collect();
+        for own_care in ["client_owners", "interactions"] {
+            moved.insert((own_care.to_string(), "client_id".to_string()));
+        }
+        assert!(naming.len() >= 7, "{backend:?}: {naming:?}");
+        assert_eq!(
+            naming, moved,
+            "{backend:?}: tables naming a client (left) against the merge (right)"
+        );
+    }
+}
