@@ -108,13 +108,14 @@ impl PersonalPart {
 
     /// The digest the chain keeps in its place.
     pub fn digest(&self) -> String {
-        length_prefixed_sha256([
-            self.salt.as_str(),
-            &self.ip,
-            &self.user_agent,
-            &self.details,
-        ])
+        personal_digest(&self.salt, &self.ip, &self.user_agent, &self.details)
     }
+}
+
+/// The digest of a personal part's salt, address, user agent and details, computed where they are read
+/// (verify hashes each stored part without copying it).
+fn personal_digest(salt: &str, ip: &str, user_agent: &str, details: &str) -> String {
+    length_prefixed_sha256([salt, ip, user_agent, details])
 }
 
 /// What an erased personal part holds: nothing that names anyone.
@@ -222,16 +223,8 @@ impl ChainedEntry {
             return Some("its personal part is missing");
         };
         match &self.salt {
-            Some(salt) => {
-                let part = PersonalPart {
-                    salt: salt.clone(),
-                    ip: ip.clone(),
-                    user_agent: user_agent.clone(),
-                    details: details.clone(),
-                };
-                (part.digest() != digest)
-                    .then_some("its personal part was altered after it was written")
-            }
+            Some(salt) => (personal_digest(salt, ip, user_agent, details) != digest)
+                .then_some("its personal part was altered after it was written"),
             None => (!ip.is_empty() || !user_agent.is_empty() || details != ERASED_DETAILS)
                 .then_some("its erased personal part holds data"),
         }
