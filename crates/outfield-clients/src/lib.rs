@@ -39,6 +39,7 @@ use outfield_core::auth::Scope;
 use outfield_core::db::group_commit::{GroupCommit, WriteFailure};
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
+use outfield_core::feature::{ClientHolders, Erasure, Feature, Table};
 use outfield_core::geo::GeoPoint;
 use outfield_core::people::domain::{Email, Language, PhoneNumber};
 use outfield_core::sync::{reject, Applied, ApplyError, Incoming, RecordKind};
@@ -269,7 +270,7 @@ pub async fn create(
         let owner_ids: Vec<PersonId> = owners.iter().map(|o| o.id).collect();
         let added = (Some(scope.person_id()), owner_ids.as_slice());
         let mut statements = store::insert_statements(
-            writes.backend(),
+            writes.dialect(),
             (scope.company_id(), id, created_at),
             added,
             new,
@@ -644,6 +645,45 @@ pub const RECORD_KINDS: &[RecordKind] = &[
         apply: |tx, scope, actor, record| Box::pin(outlets::apply_outlet(tx, scope, actor, record)),
     },
 ];
+
+/// The clients feature as the binary composes it.
+pub static FEATURE: Feature = Feature {
+    name: "outfield-clients",
+    api: api::routes,
+    console: console::routes,
+    hindi: HINDI,
+    actions: actions::ALL,
+    record_kinds: RECORD_KINDS,
+    pull: &[],
+    jobs: &[],
+    on_start: Some(|db| Box::pin(search::rebuild_if_outdated(db))),
+    tables: &[
+        Table::owned("clients").naming_people(&[("created_by", Erasure::Unlink)]),
+        Table::owned("client_owners")
+            .naming_clients(&["client_id"])
+            .naming_people(&[("person_id", Erasure::Delete)]),
+        Table::owned("client_search_words")
+            .naming_clients(&["client_id"])
+            .naming_people(&[("holder_id", Erasure::Delete)]),
+        Table::owned("contacts").naming_clients(&["client_id"]),
+        Table::owned("interactions")
+            .naming_clients(&["client_id"])
+            .naming_people(&[("person_id", Erasure::Unlink)]),
+        Table::owned("tasks")
+            .naming_clients(&["client_id"])
+            .naming_people(&[
+                ("assignee_id", Erasure::Unlink),
+                ("created_by", Erasure::Unlink),
+                ("done_by", Erasure::Unlink),
+            ]),
+        Table::owned("imports").naming_people(&[("person_id", Erasure::Delete)]),
+    ],
+    client_holders: &[ClientHolders {
+        table: "client_owners",
+        client_column: "client_id",
+        person_column: "person_id",
+    }],
+};
 
 /// Custom values by key: keys of custom fields, values text, numbers or `null`.
 fn custom_values(nullable: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

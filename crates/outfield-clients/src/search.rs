@@ -23,8 +23,9 @@ use crate::store::reach::reach_sql;
 use crate::store::select::{attach_owners, filter_conditions, Client, ClientFilter};
 use crate::store::select::{SqlParams, CLIENT_COLUMNS};
 use outfield_core::auth::Scope;
+use outfield_core::db::dialect::Dialect;
 use outfield_core::db::statement::Statement;
-use outfield_core::db::{Backend, Db, Tx};
+use outfield_core::db::{Db, Tx};
 use outfield_core::people::store::{bind_scope, reach, VISIBLE_CTE};
 
 mod reindex;
@@ -467,7 +468,7 @@ pub(crate) async fn add_new(
     company_id: CompanyId,
     clients: &[(&Indexed, ClientId, &[PersonId])],
 ) -> sqlx::Result<()> {
-    for statement in new_entries(Backend::of(tx), company_id, clients) {
+    for statement in new_entries(Dialect::of(tx), company_id, clients) {
         statement.execute(tx).await?;
     }
     Ok(())
@@ -475,7 +476,7 @@ pub(crate) async fn add_new(
 
 /// The statements of [`add_new`], for a write made of statements.
 pub(crate) fn new_entries(
-    backend: Backend,
+    dialect: Dialect,
     company_id: CompanyId,
     clients: &[(&Indexed, ClientId, &[PersonId])],
 ) -> Vec<Statement> {
@@ -488,7 +489,7 @@ pub(crate) fn new_entries(
         .zip(&ids)
         .map(|((indexed, _, _), (id, holder))| (*indexed, id.as_str(), holder))
         .collect();
-    entry_statements(backend, INDEX_TABLE, company_id, &entries)
+    entry_statements(dialect, INDEX_TABLE, company_id, &entries)
 }
 
 /// The holder a client's entries are indexed under, from the people holding it (its owners, and on a
@@ -527,12 +528,12 @@ pub(crate) fn entry_of(client: &crate::NewClient, tags: &str) -> Indexed {
 /// Inserts the entries of these clients (see [`entry_statements`]).
 async fn insert_entries(
     tx: &mut Tx,
-    backend: Backend,
+    dialect: Dialect,
     table: &str,
     company_id: CompanyId,
     clients: &[(&Indexed, &str, &Option<String>)],
 ) -> sqlx::Result<()> {
-    for statement in entry_statements(backend, table, company_id, clients) {
+    for statement in entry_statements(dialect, table, company_id, clients) {
         statement.execute(tx).await?;
     }
     Ok(())
@@ -543,7 +544,7 @@ async fn insert_entries(
 /// per holder in the holder index) rather than pages all over both, which would thrash the cache of a
 /// large index.
 fn entry_statements(
-    backend: Backend,
+    dialect: Dialect,
     table: &str,
     company_id: CompanyId,
     clients: &[(&Indexed, &str, &Option<String>)],
@@ -561,7 +562,7 @@ fn entry_statements(
     let sql = format!(
         "INSERT INTO {table} ({ENTRY_COLUMNS}) \
          SELECT $1, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM (SELECT value FROM {}) r",
-        backend.json_values(2)
+        dialect.json_values(2)
     );
     rows.chunks(ENTRIES_PER_STATEMENT)
         .map(|run| {

@@ -19,13 +19,12 @@ use outfield_core::people::store::bind_scope;
 
 mod insert;
 mod map;
-pub mod merge;
+mod merge;
 mod page;
 pub(crate) mod reach;
 pub(crate) mod select;
 pub use insert::{created, insert, insert_statements};
 pub use map::{view as map_view, MapArea, MapPoint, MapView, MAX_POINTS as MAP_MAX_POINTS};
-pub use merge::{install_references, references, ClientReference};
 pub(crate) use merge::{lock_for_merge, merge};
 pub use page::{page, ClientPage, Cursor, ListOrder};
 pub(crate) use reach::{

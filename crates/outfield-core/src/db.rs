@@ -19,37 +19,19 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use crate::auth::scope::Scope;
 
 pub mod columns;
+pub mod dialect;
 pub mod group_commit;
 mod roles;
 pub mod statement;
 
-/// Which engine is behind the pool.
+/// Which engine is behind the pool: private to `db`, where every difference between the two lives
+/// (`dialect`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     /// Embedded, single-server; the default.
     Sqlite,
     /// Shared by any number of stateless `outfield serve` instances.
     Postgres,
-}
-
-impl Backend {
-    /// The backend a transaction runs on, for the few statements written differently on each.
-    pub fn of(tx: &mut Tx) -> Backend {
-        if tx.backend_name().to_lowercase().contains("postgres") {
-            Backend::Postgres
-        } else {
-            Backend::Sqlite
-        }
-    }
-
-    /// The table function over the elements of a JSON array bound as parameter `$n`, each as `value`:
-    /// the one bulk input both backends read alike (`value ->> i` is the i-th field of an array row).
-    pub fn json_values(self, n: usize) -> String {
-        match self {
-            Backend::Sqlite => format!("json_each(${n})"),
-            Backend::Postgres => format!("jsonb_array_elements(${n}::jsonb) AS value"),
-        }
-    }
 }
 
 /// A nullable floating-point parameter that PostgreSQL always receives as `double precision`.
@@ -144,9 +126,9 @@ impl Db {
         ))
     }
 
-    /// Which engine this is.
-    pub fn backend(&self) -> Backend {
-        self.backend
+    /// The SQL dialect of the pool, for the few statements written differently on each engine.
+    pub fn dialect(&self) -> dialect::Dialect {
+        dialect::Dialect(self.backend)
     }
 
     /// The SQLite database file, for a reader of millions of rows that steps through them on a thread of
@@ -392,7 +374,7 @@ async fn postgres_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<
 /// 64-bit hash; on SQLite nothing, because a write transaction already holds the database's only write
 /// lock from its start.
 pub async fn lock_name(tx: &mut Tx, name: &str) -> sqlx::Result<()> {
-    if Backend::of(tx) == Backend::Postgres {
+    if dialect::Dialect::of(tx).0 == Backend::Postgres {
         sqlx::query(
             "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
         )

@@ -211,7 +211,7 @@ async fn insert_fixes(
                         m: None,
                     })
                     .collect();
-                let inserted = insert(&mut tx, db.backend(), company, part[0].0, part[0].1, &fixes)
+                let inserted = insert(&mut tx, company, part[0].0, part[0].1, &fixes)
                     .await
                     .unwrap();
                 assert_eq!(inserted.len(), fixes.len());

@@ -11,7 +11,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use outfield_core::db::{Backend, Db};
+use outfield_core::db::Db;
 use support::{fresh_postgres, start, FreshDatabase};
 
 /// Pending entries written per statement.
@@ -23,13 +23,9 @@ async fn write_pending(db: &Db, company: &str, count: i64) {
     while written < count {
         let rows = ROWS_PER_INSERT.min(count - written);
         let mut tx = db.system().await.unwrap();
-        let numbers = match Backend::of(&mut tx) {
-            Backend::Sqlite => {
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3) \
-                                SELECT i FROM n"
-            }
-            Backend::Postgres => "SELECT generate_series(1, $3::bigint) AS i",
-        };
+        let numbers =
+            "WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n \
+             WHERE i < CAST($3 AS BIGINT)) SELECT i FROM n";
         let sql = format!(
             "INSERT INTO audit_pending (company_id, id, at, actor_id, action, target_type, target_id, ip, \
              user_agent, details) \

@@ -10,16 +10,11 @@ use outfield_core::state::AppState;
 
 /// Console routes of every feature (their translations and actions are installed by `install_features`).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .merge(outfield_core::console::asset_routes())
-        .merge(outfield_core::auth::console::routes())
-        .merge(outfield_core::people::console::routes())
-        .merge(outfield_core::companies::console::routes())
-        .merge(outfield_core::audit::console::routes())
-        .merge(outfield_core::privacy::console::routes())
-        .merge(outfield_clients::console::routes())
-        .merge(outfield_field::console_routes())
+    crate::FEATURES
+        .iter()
+        .fold(Router::new().route("/", get(home)), |router, feature| {
+            router.merge((feature.console)())
+        })
 }
 
 async fn home(user: Option<ConsoleUser>) -> Redirect {
@@ -126,12 +121,8 @@ mod tests {
         let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let core = catalogue(outfield_core::i18n::HINDI);
         let mut missing = Vec::new();
-        for (name, own) in [
-            ("outfield-core", outfield_core::i18n::HINDI),
-            ("outfield-clients", outfield_clients::HINDI),
-            ("outfield-field", outfield_field::HINDI),
-        ] {
-            let own = catalogue(own);
+        for feature in crate::FEATURES {
+            let (name, own) = (feature.name, catalogue(feature.hindi));
             let found = wordings(&crates.join(name));
             assert!(found.len() > 100, "{name}: the scan found its pages");
             for wording in found {
@@ -148,16 +139,9 @@ mod tests {
         let core = catalogue(outfield_core::i18n::HINDI);
         let mut names = BTreeSet::new();
         let mut missing = Vec::new();
-        for (own, actions) in [
-            (
-                outfield_core::i18n::HINDI,
-                outfield_core::audit::actions::ALL,
-            ),
-            (outfield_clients::HINDI, outfield_clients::actions::ALL),
-            (outfield_field::HINDI, outfield_field::actions::ALL),
-        ] {
-            let own = catalogue(own);
-            for action in actions {
+        for feature in crate::FEATURES {
+            let own = catalogue(feature.hindi);
+            for action in feature.actions {
                 assert!(
                     names.insert(action.name),
                     "{} is declared twice",
@@ -174,12 +158,8 @@ mod tests {
 
     #[test]
     fn translations_keep_the_places_of_their_values() {
-        for text in [
-            outfield_core::i18n::HINDI,
-            outfield_clients::HINDI,
-            outfield_field::HINDI,
-        ] {
-            for (english, hindi) in catalogue(text) {
+        for feature in crate::FEATURES {
+            for (english, hindi) in catalogue(feature.hindi) {
                 for slot in ["{}", "{1}", "{2}"] {
                     assert_eq!(
                         english.matches(slot).count(),

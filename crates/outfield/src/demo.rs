@@ -221,7 +221,7 @@ async fn create(db: &Db) -> anyhow::Result<()> {
         .bind(&company)
         .execute(&mut *tx)
         .await?;
-    field_day(&mut tx, db.backend(), created.company_id, &ids).await?;
+    field_day(&mut tx, created.company_id, &ids).await?;
     tx.commit().await?;
     outfield_field::exceptions::sweep(db, outfield_core::clock::now_ms()).await?;
     Ok(())
@@ -379,7 +379,6 @@ fn offset(north_m: f64, east_m: f64) -> outfield_core::geo::GeoPoint {
 /// something to show. The other employees start with a clean slate.
 async fn field_day(
     tx: &mut outfield_core::db::Tx,
-    backend: outfield_core::db::Backend,
     company_id: CompanyId,
     ids: &[PersonId],
 ) -> anyhow::Result<()> {
@@ -408,7 +407,7 @@ async fn field_day(
                 far_stop: None,
                 step_ms: 2 * MINUTE_MS,
             };
-            walk(tx, backend, company_id, &day, &stops, now).await?;
+            walk(tx, company_id, &day, &stops, now).await?;
         }
         // Today Arjun checks in at his second client from the road outside: a far check-in on the
         // overview's list of what needs the manager. The walk took the last 132 minutes, or, shortly
@@ -424,7 +423,7 @@ async fn field_day(
             far_stop: (person == 6).then_some(1),
             step_ms,
         };
-        walk(tx, backend, company_id, &today, &[own[0], own[1]], now).await?;
+        walk(tx, company_id, &today, &[own[0], own[1]], now).await?;
     }
     Ok(())
 }
@@ -536,7 +535,6 @@ async fn consent(
 /// every two minutes up to `day.until`, and the end of the day when the employee ended it.
 async fn walk(
     tx: &mut outfield_core::db::Tx,
-    backend: outfield_core::db::Backend,
     company_id: CompanyId,
     day: &Walk,
     stops: &[&PlacedClient],
@@ -613,7 +611,7 @@ async fn walk(
             m: None,
         })
         .collect();
-    outfield_field::tracking::insert_fixes(tx, backend, company_id, person, now, &rows).await?;
+    outfield_field::tracking::insert_fixes(tx, company_id, person, now, &rows).await?;
     outfield_field::tracking::queue_summary(tx, company_id, person, &date, now).await?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 
 use outfield_core::config::ServerConfig;
 use outfield_core::db::Migrations;
+use outfield_core::feature::Feature;
 use outfield_core::state::AppState;
 
 /// The schema of every feature, one ordered set per backend.
@@ -35,12 +36,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Connects to the database, runs migrations, rebuilds the client search index if its rules changed,
-    /// and binds the listener.
+    /// Connects to the database, runs migrations, runs each feature's start-up work (the client search
+    /// index is rebuilt if its rules changed), and binds the listener.
     pub async fn bind(config: ServerConfig) -> anyhow::Result<Server> {
         install_features();
         let db = config.connect_migrated(&MIGRATIONS).await?;
-        outfield_clients::search::rebuild_if_outdated(&db).await?;
+        for start in FEATURES.iter().filter_map(|feature| feature.on_start) {
+            start(&db).await?;
+        }
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let mut config = config;
@@ -59,16 +62,14 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let app = web::router(self.state.clone());
-        let jobs = tokio::spawn(jobs::run(self.state.db.clone()));
-        let sealer = tokio::spawn(jobs::seal_audit(self.state.db.clone()));
+        let mut jobs = jobs::spawn(&self.state.db);
         let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        jobs.abort();
-        sealer.abort();
+        jobs.abort_all();
         // What is still pending is sealed now rather than by the next instance to start.
         if let Err(error) = outfield_core::audit::seal::seal_all(&self.state.db).await {
             tracing::warn!(%error, "sealing the audit trail at shutdown failed; the next start seals it");
@@ -78,16 +79,19 @@ impl Server {
     }
 }
 
-/// Hands every feature crate's contributions to the lower layers that serve them: its translations to the
-/// console's words, its audit actions to the trail's words, and the tables naming a client to the merge
-/// of duplicate clients.
+/// Every feature of the product, the platform first. Routes, the OpenAPI document, sync, jobs, words,
+/// audit actions, the merge of duplicate clients and the schema tests are composed from this list: a new
+/// feature crate is one line here (see `docs/ARCHITECTURE.md`).
+pub static FEATURES: &[&Feature] = &[
+    &outfield_core::PLATFORM,
+    &outfield_clients::FEATURE,
+    &outfield_field::FEATURE,
+];
+
+/// Hands the feature list to the lower layers that consult every feature: the console's words, the
+/// trail's actions and the merge of duplicate clients.
 pub fn install_features() {
-    outfield_core::i18n::install(&[outfield_clients::HINDI, outfield_field::HINDI]);
-    outfield_core::audit::actions::install(&[
-        outfield_clients::actions::ALL,
-        outfield_field::actions::ALL,
-    ]);
-    outfield_clients::store::install_references(&[outfield_field::CLIENT_REFERENCES]);
+    outfield_core::feature::install(FEATURES);
 }
 
 /// The process-wide Prometheus recorder (a recorder can be installed once per process).

@@ -109,6 +109,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "outfield=info,tower_http=warn".into()),
         )
         .init();
+    outfield::install_features();
     match run(Cli::parse()).await {
         Ok(code) => code,
         Err(error) => {

@@ -204,8 +204,7 @@ fn options_from(pairs: impl Iterator<Item = (String, String)>) -> ImportOptions 
 
 pub(super) async fn preview(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
-    client: ClientInfo,
+    ConsoleActing { user, actor }: ConsoleActing,
     ApiPath(id): ApiPath<Uuid>,
     Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
@@ -214,15 +213,7 @@ pub(super) async fn preview(
         Err(error) => return framed_error_page(&user, &error),
     };
     let options = options_from(query.into_iter());
-    match import::run(
-        &state.db,
-        &user.scope,
-        &Actor::of(&user, &client),
-        &table,
-        &options,
-    )
-    .await
-    {
+    match import::run(&state.db, &user.scope, &actor, &table, &options).await {
         Ok(report) => {
             let upload = (id.to_string(), Some(report));
             import_view(

@@ -29,11 +29,11 @@ use crate::{
     Client, ClientChanges, ClientFilter, Contact, Interaction, NewClient, NewContact,
     NewInteraction,
 };
-use outfield_core::audit::Actor;
-use outfield_core::auth::{ClientInfo, Principal};
+use outfield_core::auth::Principal;
 use outfield_core::console::map::{map_json, render_map_page, Tiles};
 use outfield_core::console::{
-    framed_error_page, local_time, render, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
+    framed_error_page, local_time, render, ConsoleActing, ConsoleForm, ConsoleUser, FormErrors,
+    Frame, Submission,
 };
 use outfield_core::error::FieldError;
 use outfield_core::http::extract::parse_fields;
@@ -615,16 +615,14 @@ async fn edit(
 /// Adds the contacts of an uploaded vCard file and tells, card by card, what could not be added.
 async fn import_vcard(
     State(state): State<AppState>,
-    ConsoleUser(user): ConsoleUser,
+    ConsoleActing { user, actor }: ConsoleActing,
     ApiPath(id): ApiPath<ClientId>,
-    client: ClientInfo,
     multipart: axum::extract::Multipart,
 ) -> Response {
     let bytes = match uploaded_file(&user, multipart).await {
         Ok(file) => file.map(|(_, bytes)| bytes).unwrap_or_default(),
         Err(page) => return page,
     };
-    let actor = Actor::of(&user, &client);
     let report = crate::vcard::import(&state.db, &user.scope, &actor, id, (&bytes, true));
     match report.await {
         Ok(report) => {

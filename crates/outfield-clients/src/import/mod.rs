@@ -20,7 +20,8 @@ use crate::NewClient;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
 use outfield_core::clock::now_ms;
-use outfield_core::db::{Backend, Db, Tx};
+use outfield_core::db::dialect::Dialect;
+use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult, FieldError};
 use outfield_core::geo::GeoPoint;
 pub use table::{decode, Table, MAX_BYTES, MAX_ROWS};
@@ -576,7 +577,7 @@ async fn store_rows(
     rows: &[ValidRow],
     default_owner: PersonId,
 ) -> sqlx::Result<()> {
-    let backend = Backend::of(tx);
+    let dialect = Dialect::of(tx);
     let company = scope.company_id().to_string();
     let mut created = Vec::with_capacity(rows.len());
     let mut clients = Vec::with_capacity(rows.len());
@@ -595,7 +596,7 @@ async fn store_rows(
            value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, \
            value ->> 13, CAST(value ->> 14 AS DOUBLE PRECISION), CAST(value ->> 15 AS DOUBLE PRECISION), \
            $2, $3, $3 FROM (SELECT value FROM {}) r",
-        backend.json_values(4)
+        dialect.json_values(4)
     );
     let now = now_ms();
     for chunk in clients.chunks(ROWS_PER_STATEMENT) {
@@ -607,15 +608,13 @@ async fn store_rows(
             .execute(&mut **tx)
             .await?;
     }
-    if backend == Backend::Postgres {
-        // Each owner row's foreign-key check runs a cached plan. One cached on this connection while
-        // the company had few clients may scan the table; planned afresh, it finds each client by key.
-        sqlx::query("DISCARD PLANS").execute(&mut **tx).await?;
-    }
+    // Each owner row's foreign-key check runs a cached plan. One cached on this connection while the
+    // company had few clients may scan the table; planned afresh, it finds each client by key.
+    dialect.forget_cached_plans(tx).await?;
     let insert_owners = format!(
         "INSERT INTO client_owners (company_id, client_id, person_id) \
          SELECT $1, value ->> 0, value ->> 1 FROM (SELECT value FROM {}) r",
-        backend.json_values(2)
+        dialect.json_values(2)
     );
     for chunk in created.chunks(ROWS_PER_STATEMENT) {
         let owners: Vec<[String; 2]> = chunk

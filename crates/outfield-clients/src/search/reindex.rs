@@ -44,7 +44,7 @@ async fn contact_sources(
 /// Deletes index entries `(word, sort name, client id)`, in key order.
 async fn remove_entries(
     tx: &mut Tx,
-    backend: Backend,
+    dialect: Dialect,
     company: &str,
     removed: &mut [(&str, &str, &str)],
 ) -> sqlx::Result<()> {
@@ -55,7 +55,7 @@ async fn remove_entries(
     sqlx::query(&format!(
         "DELETE FROM {INDEX_TABLE} WHERE company_id = $1 AND (word, sort_name, client_id) IN \
          (SELECT value ->> 0, value ->> 1, value ->> 2 FROM (SELECT value FROM {}) r)",
-        backend.json_values(2)
+        dialect.json_values(2)
     ))
     .bind(company)
     .bind(serde_json::to_string(&removed).unwrap_or_default())
@@ -71,11 +71,11 @@ pub(super) async fn reindex_chunk(
     mode: Mode,
 ) -> sqlx::Result<()> {
     let forgetting = mode == Mode::Forget;
-    let backend = Backend::of(tx);
+    let dialect = Dialect::of(tx);
     let company = company_id.to_string();
     let ids_json = serde_json::to_string(&ids.iter().map(ClientId::to_string).collect::<Vec<_>>())
         .unwrap_or_default();
-    let in_ids = in_json_list(backend, 2);
+    let in_ids = dialect.in_json_texts(2);
     let rows = sqlx::query(&format!(
         "SELECT id, name, code, phone, email, gstin, category, territory, tags, other_phones, \
          search_text, search_name FROM clients WHERE company_id = $1 AND id {in_ids}"
@@ -113,7 +113,7 @@ pub(super) async fn reindex_chunk(
             })
             .collect()
     };
-    remove_entries(tx, backend, &company, &mut removed).await?;
+    remove_entries(tx, dialect, &company, &mut removed).await?;
     let added: Vec<(&Indexed, &str, &Option<String>)> = changes
         .iter()
         .map(|(id, _, new, holder)| (new, id.as_str(), holder))
@@ -123,7 +123,7 @@ pub(super) async fn reindex_chunk(
     } else {
         INDEX_TABLE
     };
-    insert_entries(tx, backend, table, company_id, &added).await?;
+    insert_entries(tx, dialect, table, company_id, &added).await?;
     let stored: Vec<(&str, String, &str)> = changes
         .iter()
         .map(|(id, _, new, _)| (id.as_str(), new.search_text(), new.sort_name()))
@@ -136,7 +136,7 @@ pub(super) async fn reindex_chunk(
              FROM (SELECT value FROM {}) j) \
              UPDATE clients SET search_text = r.words, search_name = r.name \
              FROM r WHERE clients.company_id = $1 AND clients.id = r.id",
-            backend.json_values(2)
+            dialect.json_values(2)
         ))
         .bind(&company)
         .bind(serde_json::to_string(&stored).unwrap_or_default())
@@ -174,22 +174,30 @@ pub(crate) const CLIENT_TEXT: [(&str, bool); 8] = [
     ("tags", false),
 ];
 
-/// The people holding each of these clients (owners and people with it on a visit plan); clients
-/// nobody holds are absent. `holder_of` turns them into the entry's holder.
+/// The people holding each of these clients (owners, and people any feature says hold it: with it
+/// on a visit plan); clients nobody holds are absent. `holder_of` turns them into the entry's holder.
 async fn holders(
     tx: &mut Tx,
     company: &str,
     in_ids: &str,
     ids_json: &str,
 ) -> sqlx::Result<HashMap<ClientId, Vec<PersonId>>> {
-    let rows = sqlx::query(&format!(
-        "SELECT client_id, person_id FROM client_owners WHERE company_id = $1 AND client_id {in_ids} \
-         UNION SELECT client_id, person_id FROM visit_plans WHERE company_id = $1 AND client_id {in_ids}"
-    ))
-    .bind(company)
-    .bind(ids_json)
-    .fetch_all(&mut **tx)
-    .await?;
+    let held: Vec<String> = outfield_core::feature::client_holders()
+        .map(|h| {
+            format!(
+                "SELECT {client} AS client_id, {person} AS person_id FROM {table} \
+                 WHERE company_id = $1 AND {client} {in_ids}",
+                table = h.table,
+                person = h.person_column,
+                client = h.client_column,
+            )
+        })
+        .collect();
+    let rows = sqlx::query(&held.join(" UNION "))
+        .bind(company)
+        .bind(ids_json)
+        .fetch_all(&mut **tx)
+        .await?;
     let mut holders: HashMap<ClientId, Vec<PersonId>> = HashMap::new();
     for row in rows {
         holders
@@ -198,15 +206,4 @@ async fn holders(
             .push(row.try_get("person_id")?);
     }
     Ok(holders)
-}
-
-/// A condition that a column is one of the texts of the JSON array bound as `$n`, written so that each
-/// backend looks them up by key (PostgreSQL plans an `IN (subquery)` over a function as a scan).
-fn in_json_list(backend: Backend, n: usize) -> String {
-    match backend {
-        Backend::Sqlite => format!("IN (SELECT value FROM json_each(${n}))"),
-        Backend::Postgres => {
-            format!("= ANY (ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))")
-        }
-    }
 }

@@ -2,8 +2,8 @@
 
 use super::*;
 use outfield_core::clock::to_datetime;
+use outfield_core::db::dialect::Dialect;
 use outfield_core::db::statement::Statement;
-use outfield_core::db::Backend;
 
 /// Inserts a validated new client with its owners, recording who added it (nobody for a website
 /// enquiry), with its search words computed here and written with it. Returns when it was added (Unix
@@ -16,7 +16,7 @@ pub async fn insert(
     new: &NewClient,
 ) -> sqlx::Result<i64> {
     let created_at = now_ms();
-    let statements = insert_statements(Backend::of(tx), (company_id, id, created_at), added, new);
+    let statements = insert_statements(Dialect::of(tx), (company_id, id, created_at), added, new);
     for statement in &statements {
         statement.execute(tx).await?;
     }
@@ -26,7 +26,7 @@ pub async fn insert(
 /// The statements of [`insert`] (the client, its owners, its search words: three, whatever the client
 /// holds) for a client `id` added at `now` (Unix ms), for a write made of statements.
 pub fn insert_statements(
-    backend: Backend,
+    dialect: Dialect,
     (company_id, id, now): (CompanyId, ClientId, i64),
     (created_by, owners): (Option<PersonId>, &[PersonId]),
     new: &NewClient,
@@ -65,7 +65,7 @@ pub fn insert_statements(
     let mut statements = vec![client];
     statements.extend(owners_statement(company_id, id, owners));
     statements.extend(search::new_entries(
-        backend,
+        dialect,
         company_id,
         &[(&indexed, id, owners)],
     ));

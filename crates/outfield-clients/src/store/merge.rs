@@ -22,68 +22,15 @@ pub(crate) async fn lock_for_merge(
     Ok(())
 }
 
-/// A table of another feature whose rows name a client in a column: a merge moves them to the kept
-/// client. Each feature crate lists its own; the binary installs them (see [`install_references`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientReference {
-    /// The table.
-    pub table: &'static str,
-    /// Its column holding a client id.
-    pub column: &'static str,
-}
-
-/// The clients feature's own tables whose rows follow their client in a merge (interactions move
-/// separately, counted; owners are united).
-pub const OWN_REFERENCES: &[ClientReference] = &[
-    ClientReference {
-        table: "contacts",
-        column: "client_id",
-    },
-    ClientReference {
-        table: "tasks",
-        column: "client_id",
-    },
-];
-
-static INSTALLED: std::sync::OnceLock<Vec<ClientReference>> = std::sync::OnceLock::new();
-
-/// Installs the other features' client references, so that a merge moves their rows too. Only the first
-/// call counts: the lists are compiled in.
-pub fn install_references(features: &[&'static [ClientReference]]) {
-    INSTALLED.get_or_init(|| {
-        features
-            .iter()
-            .flat_map(|list| list.iter().copied())
-            .collect()
-    });
-}
-
-/// Every reference a merge moves: the feature's own and the installed ones.
-pub fn references() -> impl Iterator<Item = ClientReference> {
-    OWN_REFERENCES
-        .iter()
-        .copied()
-        .chain(INSTALLED.get().into_iter().flatten().copied())
-}
-
-/// Moves what belongs to the duplicate client to the kept one: contacts, follow-up tasks and every
-/// other feature's rows that name it (visits, beats, proposed locations), and owners.
+/// Moves what belongs to the duplicate client to the kept one: owners are united first, then the rows
+/// of every table any feature declares as naming a client (contacts, tasks, interactions, visits, beats,
+/// proposed locations…) are moved.
 async fn move_belongings(
     tx: &mut Tx,
     company: &str,
     keep: &str,
     duplicate: &str,
 ) -> sqlx::Result<()> {
-    for ClientReference { table, column } in references() {
-        sqlx::query(&format!(
-            "UPDATE {table} SET {column} = $1 WHERE company_id = $2 AND {column} = $3"
-        ))
-        .bind(keep)
-        .bind(company)
-        .bind(duplicate)
-        .execute(&mut **tx)
-        .await?;
-    }
     sqlx::query(
         "INSERT INTO client_owners (company_id, client_id, person_id) \
          SELECT company_id, $1, person_id FROM client_owners WHERE company_id = $2 AND client_id = $3 \
@@ -99,6 +46,16 @@ async fn move_belongings(
         .bind(duplicate)
         .execute(&mut **tx)
         .await?;
+    for (table, column) in outfield_core::feature::client_columns() {
+        sqlx::query(&format!(
+            "UPDATE {table} SET {column} = $1 WHERE company_id = $2 AND {column} = $3"
+        ))
+        .bind(keep)
+        .bind(company)
+        .bind(duplicate)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -159,15 +116,13 @@ pub async fn merge(
         keep.to_string(),
         duplicate.to_string(),
     );
-    let moved = sqlx::query(
-        "UPDATE interactions SET client_id = $1 WHERE company_id = $2 AND client_id = $3",
+    let moved: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM interactions WHERE company_id = $1 AND client_id = $2",
     )
-    .bind(&keep)
     .bind(&company)
     .bind(&duplicate)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    .fetch_one(&mut **tx)
+    .await?;
     move_belongings(tx, &company, &keep, &duplicate).await?;
     let duplicate_row = sqlx::query(
         "SELECT phone, email, gstin, category, territory, address, latitude, longitude FROM clients \
@@ -184,5 +139,5 @@ pub async fn merge(
         .await?;
     fill_gaps(tx, &company, &keep, &duplicate_row).await?;
     search::reindex(tx, company_id, &[keep_id]).await?;
-    Ok(moved)
+    Ok(u64::try_from(moved).unwrap_or_default())
 }

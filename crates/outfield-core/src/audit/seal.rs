@@ -9,7 +9,8 @@
 
 use crate::auth::Scope;
 use crate::clock::now_ms;
-use crate::db::{Backend, Db, Tx};
+use crate::db::dialect::Dialect;
+use crate::db::{Db, Tx};
 use crate::ids::CompanyId;
 
 use super::store::{entry_hash, PersonalPart, StoredEntry};
@@ -112,10 +113,7 @@ async fn seal_company(tx: &mut Tx, company: CompanyId) -> sqlx::Result<usize> {
 
 /// Removes the sealed entries from the pending table, in one statement.
 async fn remove_pending(tx: &mut Tx, company: CompanyId, ids: &[String]) -> sqlx::Result<()> {
-    let listed = match Backend::of(tx) {
-        Backend::Sqlite => "SELECT value FROM json_each($2)",
-        Backend::Postgres => "SELECT jsonb_array_elements_text($2::jsonb)",
-    };
+    let listed = Dialect::of(tx).json_texts(2);
     sqlx::query(&format!(
         "DELETE FROM audit_pending WHERE company_id = $1 AND id IN ({listed})"
     ))

@@ -378,13 +378,33 @@ impl axum::extract::FromRequest<AppState> for Submission {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        let ConsoleUser(user) = ConsoleUser::from_request_parts(&mut parts, state).await?;
-        let client = ClientInfo::from_request_parts(&mut parts, state)
+        let ConsoleActing { user, actor } =
+            ConsoleActing::from_request_parts(&mut parts, state).await?;
+        let form = ConsoleForm::read(&user, Request::from_parts(parts, body)).await?;
+        Ok(Submission { user, form, actor })
+    }
+}
+
+/// A signed-in console user with the actor the trail records for what they change: for pages that
+/// change something from a body other than a urlencoded form (an upload read as multipart, whose
+/// handler checks the CSRF field itself). Strangers are sent to the sign-in page.
+pub struct ConsoleActing {
+    /// Who is signed in.
+    pub user: Principal,
+    /// Who the trail records (the user, from the client's address).
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for ConsoleActing {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let ConsoleUser(user) = ConsoleUser::from_request_parts(parts, state).await?;
+        let client = ClientInfo::from_request_parts(parts, state)
             .await
             .map_err(|error| error_page(&error))?;
         let actor = Actor::of(&user, &client);
-        let form = ConsoleForm::read(&user, Request::from_parts(parts, body)).await?;
-        Ok(Submission { user, form, actor })
+        Ok(ConsoleActing { user, actor })
     }
 }
 

@@ -23,8 +23,9 @@ use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::scope::Scope;
+use crate::db::dialect::Dialect;
 use crate::db::statement::Statement;
-use crate::db::{Backend, Db, Tx};
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 
 /// Most writes one shared transaction takes.
@@ -103,9 +104,9 @@ impl GroupCommit {
         Ok(GroupCommit { db, statement_jobs })
     }
 
-    /// The engine the writes go to, for the few statements written differently on each.
-    pub fn backend(&self) -> Backend {
-        self.db.backend()
+    /// The dialect of the engine the writes go to, for the few statements written differently on each.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
     }
 
     /// Runs a write of statements in a transaction limited to the scope's company and answers, once it

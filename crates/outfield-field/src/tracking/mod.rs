@@ -26,9 +26,10 @@ use uuid::Uuid;
 use crate::attendance::{self, DutyWindow};
 use crate::tracking::summary::StoredFlags;
 use outfield_core::auth::Scope;
+use outfield_core::db::dialect::Dialect;
 use outfield_core::db::group_commit::GroupCommit;
 use outfield_core::db::statement::{Statement, Value};
-use outfield_core::db::{get_uuid, Backend, Db, Tx};
+use outfield_core::db::{get_uuid, Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::geo::Reading;
 use outfield_core::people::store::{bind_scope, VISIBLE_CTE};
@@ -182,9 +183,9 @@ pub async fn store_grouped(
     scope: &Scope,
     checked: CheckedFixes,
 ) -> AppResult<Answers> {
-    if db.backend() == Backend::Postgres {
+    if db.dialect().groups_commits_itself() {
         let mut tx = db.tenant(scope).await?;
-        let answers = store(&mut tx, Backend::Postgres, scope, &checked).await?;
+        let answers = store(&mut tx, scope, &checked).await?;
         tx.commit().await?;
         return Ok(answers);
     }
@@ -241,23 +242,17 @@ const FIX_INSERT: &str = "INSERT INTO fixes (company_id, id, person_id, device_t
 
 /// Stores checked fixes and answers each record of the batch (batch index, id, outcome): an id already
 /// stored with the same position and time is a duplicate, with another one it is refused.
-pub async fn store(
-    tx: &mut Tx,
-    backend: Backend,
-    scope: &Scope,
-    checked: &CheckedFixes,
-) -> AppResult<Answers> {
+pub async fn store(tx: &mut Tx, scope: &Scope, checked: &CheckedFixes) -> AppResult<Answers> {
     let (company, person) = (scope.company_id(), scope.person_id());
     let (firsts, repeats) = split_repeated_ids(&checked.on_duty);
     let rows: Vec<FixRow> = firsts
         .iter()
         .map(|(_, _, fix)| FixRow::from(*fix))
         .collect();
-    let inserted: BTreeSet<Uuid> =
-        insert_fixes(tx, backend, company, person, checked.received_at, &rows)
-            .await?
-            .into_iter()
-            .collect();
+    let inserted: BTreeSet<Uuid> = insert_fixes(tx, company, person, checked.received_at, &rows)
+        .await?
+        .into_iter()
+        .collect();
     let already_stored = not_inserted(&firsts, &inserted);
     let stored = stored_matches(tx, (company, person), &already_stored).await?;
     let (answers, days) = answer_batch(checked, (firsts, repeats), &inserted, &stored);
@@ -349,13 +344,12 @@ fn stored_answer(copy: Option<StoredCopy>) -> Result<Status, Rejection> {
 }
 
 /// Stores fixes with one statement whatever their number and returns the ids inserted (those already
-/// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so on
-/// SQLite the values are written into the statement as literals — numbers and UUIDs formatted by Rust,
-/// never text from the request — and on PostgreSQL the rows travel as one JSON parameter unpacked by
-/// `jsonb_to_recordset`.
+/// present are skipped). Binding a dozen parameters per row costs more than the insert itself, so where
+/// the dialect inlines rows of numbers (SQLite) the values are written into the statement as literals —
+/// numbers and UUIDs formatted by Rust, never text from the request — and elsewhere (PostgreSQL) the
+/// rows travel as one JSON parameter.
 pub async fn insert_fixes(
     tx: &mut Tx,
-    backend: Backend,
     company: CompanyId,
     person: PersonId,
     received_at: i64,
@@ -364,13 +358,12 @@ pub async fn insert_fixes(
     if fixes.is_empty() {
         return Ok(Vec::new());
     }
-    let (sql, rows) = match backend {
-        Backend::Sqlite => (sqlite_insert(fixes), None),
-        Backend::Postgres => {
-            let rows =
-                serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-            (postgres_insert(), Some(rows))
-        }
+    let dialect = Dialect::of(tx);
+    let (sql, rows) = if dialect.inlines_number_rows() {
+        (literal_insert(fixes), None)
+    } else {
+        let rows = serde_json::to_string(fixes).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        (json_insert(dialect), Some(rows))
     };
     let mut query = sqlx::query(&sql)
         .persistent(rows.is_some())
@@ -392,18 +385,33 @@ const INSERT_COLUMNS: &str =
     "INSERT INTO fixes (company_id, id, person_id, device_time, received_at, latitude, \
      longitude, accuracy_m, speed_mps, heading, battery, mocked) ";
 
-/// The PostgreSQL statement ($1 company, $2 person, $3 receive time, $4 the rows as JSON).
-fn postgres_insert() -> String {
+/// The statement with the rows as one JSON parameter ($1 company, $2 person, $3 receive time, $4 the
+/// rows).
+fn json_insert(dialect: Dialect) -> String {
+    let real = "REAL";
+    let rows = dialect.json_records(
+        4,
+        "x",
+        &[
+            ("i", "TEXT"),
+            ("t", "BIGINT"),
+            ("a", real),
+            ("o", real),
+            ("c", real),
+            ("s", real),
+            ("h", real),
+            ("b", real),
+            ("m", "BIGINT"),
+        ],
+    );
     format!(
-        "{INSERT_COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m \
-         FROM jsonb_to_recordset($4::jsonb) AS x(i TEXT, t BIGINT, a DOUBLE PRECISION, o DOUBLE PRECISION, \
-         c DOUBLE PRECISION, s DOUBLE PRECISION, h DOUBLE PRECISION, b DOUBLE PRECISION, m BIGINT) \
+        "{INSERT_COLUMNS} SELECT $1, x.i, $2, x.t, $3, x.a, x.o, x.c, x.s, x.h, x.b, x.m FROM {rows} \
          ON CONFLICT (company_id, id) DO NOTHING RETURNING id"
     )
 }
 
-/// The SQLite statement with the rows as literals ($1 company, $2 person, $3 receive time).
-fn sqlite_insert(fixes: &[FixRow]) -> String {
+/// The statement with the rows as literals ($1 company, $2 person, $3 receive time).
+fn literal_insert(fixes: &[FixRow]) -> String {
     use std::fmt::Write;
     let number = |v: Option<f64>| v.map_or("NULL".to_string(), |v| v.to_string());
     let mut sql = String::with_capacity(INSERT_COLUMNS.len() + fixes.len() * 120);

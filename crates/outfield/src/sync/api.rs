@@ -11,11 +11,12 @@ use utoipa_axum::routes;
 use crate::sync::{self, RecordEnvelope, RecordResult, MAX_PUSH_BYTES};
 use outfield_core::auth::Principal;
 use outfield_core::error::{AppResult, Problem};
+use outfield_core::feature::PullSection;
 use outfield_core::http::extract::{ApiQuery, BatchJson};
 use outfield_core::notifications::{self, Notification};
 use outfield_core::privacy::{self, ConsentState, Notice};
 use outfield_core::state::AppState;
-use outfield_field::attendance::OpenDuty;
+use utoipa::openapi::OpenApi as OpenApiDoc;
 
 /// Routes of this module; pushes may be larger than other bodies.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -88,9 +89,11 @@ pub struct PullResponse {
     pub privacy_notice: Notice,
     /// The person's current consent per permission, as the server has recorded it.
     pub consents: Vec<ConsentState>,
-    /// The person's open working day, or `null` when none is open (never started, ended, or ended by
-    /// the server at the company's end-of-day).
-    pub duty: Option<OpenDuty>,
+    /// Each feature's pull sections, under their names (`duty`: the person's open working day, or
+    /// `null` when none is open); documented by `document_pull_sections`.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub sections: serde_json::Map<String, serde_json::Value>,
     /// The server's clock (Unix ms).
     pub server_time: i64,
 }
@@ -113,9 +116,13 @@ async fn pull(
     let privacy_notice = privacy::current_notice(&mut tx, scope.company_id()).await?;
     let consents =
         privacy::current_consents(&mut tx, scope.company_id(), scope.person_id()).await?;
-    let duty =
-        outfield_field::attendance::open_duty(&mut tx, scope.company_id(), scope.person_id())
-            .await?;
+    let mut sections = serde_json::Map::new();
+    for section in pull_sections() {
+        sections.insert(
+            section.name.to_string(),
+            (section.read)(&mut tx, scope).await?,
+        );
+    }
     tx.commit().await?;
     Ok(Json(PullResponse {
         cursor: notifications.last().map(|n| n.seq).unwrap_or(cursor),
@@ -123,7 +130,31 @@ async fn pull(
         more,
         privacy_notice,
         consents,
-        duty,
+        sections,
         server_time: outfield_core::clock::now_ms(),
     }))
+}
+
+fn pull_sections() -> impl Iterator<Item = &'static PullSection> {
+    crate::FEATURES.iter().flat_map(|feature| feature.pull)
+}
+
+/// Adds each feature's pull section to the documented answer of a pull, with the schemas it names.
+pub fn document_pull_sections(mut doc: OpenApiDoc) -> OpenApiDoc {
+    let components = doc.components.get_or_insert_with(Default::default);
+    let mut named = Vec::new();
+    let properties: Vec<_> = pull_sections()
+        .map(|section| (section.name, (section.schema)(&mut named)))
+        .collect();
+    components.schemas.extend(named);
+    if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(answer))) =
+        components.schemas.get_mut("PullResponse")
+    {
+        answer.properties.extend(
+            properties
+                .into_iter()
+                .map(|(name, schema)| (name.to_string(), schema)),
+        );
+    }
+    doc
 }

@@ -118,7 +118,7 @@ pub async fn push(
     // Fixes go last and in bulk: whether each falls inside duty depends on device times only, so a day
     // started or ended in the same batch is already in place.
     let checked = outfield_field::tracking::check(&mut tx, scope, &fixes).await?;
-    let answers = outfield_field::tracking::store(&mut tx, db.backend(), scope, &checked).await?;
+    let answers = outfield_field::tracking::store(&mut tx, scope, &checked).await?;
     fill_fix_results(&mut results, answers);
     tx.commit().await?;
     Ok(results.into_iter().flatten().collect())
@@ -256,16 +256,11 @@ fn check_time(device_time: i64, now: i64) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Every record kind a device may push except `fix`, with the feature that applies it. A new feature
-/// crate adds its `RECORD_KINDS` here.
+/// Every record kind a device may push except `fix`, as the features declare them.
 fn record_kinds() -> impl Iterator<Item = &'static RecordKind> {
-    [
-        outfield_core::privacy::RECORD_KINDS,
-        outfield_clients::RECORD_KINDS,
-        outfield_field::RECORD_KINDS,
-    ]
-    .into_iter()
-    .flatten()
+    crate::FEATURES
+        .iter()
+        .flat_map(|feature| feature.record_kinds)
 }
 
 /// Hands a record to the feature that owns its type.

@@ -58,33 +58,30 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// Every API route with its documentation: one list, so the document cannot drift from the router.
+/// Every API route with its documentation: each feature's and the sync protocol's, so the document
+/// cannot drift from the router.
 fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(outfield_core::auth::api::routes())
-        .merge(outfield_core::people::api::routes())
-        .merge(outfield_core::companies::api::routes())
-        .merge(outfield_core::audit::api::routes())
-        .merge(crate::sync::api::routes())
-        .merge(outfield_core::privacy::api::routes())
-        .merge(outfield_field::notes::api::routes())
-        .merge(outfield_clients::api::routes())
-        .merge(outfield_field::attendance::api::routes())
-        .merge(outfield_field::tracking::api::routes())
-        .merge(outfield_field::visits::api::routes())
-        .merge(outfield_field::reports::api::routes())
-        .merge(outfield_core::files::api::routes())
+    crate::FEATURES.iter().fold(
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(crate::sync::api::routes()),
+        |router, feature| router.merge((feature.api)()),
+    )
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
 pub fn openapi() -> OpenApiDoc {
-    openapi::finish(api().split_for_parts().1)
+    document(api().split_for_parts().1)
+}
+
+/// The generated document, finished: the features' pull sections added to the pull's answer, and the
+/// rules every operation shares.
+fn document(generated: OpenApiDoc) -> OpenApiDoc {
+    openapi::finish(crate::sync::api::document_pull_sections(generated))
 }
 
 /// The whole application: API, console, field app, health and metrics, with middleware.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api().split_for_parts();
-    let doc = std::sync::Arc::new(openapi::finish(doc));
+    let doc = std::sync::Arc::new(document(doc));
     let request_id = HeaderName::from_static("x-request-id");
     // Served over HTTPS (which Secure cookies declare), browsers are told to come back only that way.
     let hsts = state.config.secure_cookies.then(|| {

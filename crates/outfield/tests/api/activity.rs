@@ -505,7 +505,7 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     assert_eq!(xlsx.status(), 200);
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
 
-    // A day ten days ago, never ended: housekeeping ends it (at the company's automatic end of day)
+    // A day ten days ago, never ended: the background jobs end it (at the company's automatic end of day)
     // and deletes its fixes, keeping the summary.
     let automatic = admin
         .patch(
@@ -533,7 +533,7 @@ async fn leave_settings_exports_and_retention(app: TestApp) {
     outfield_field::tracking::summary::drain(&app.db, 100)
         .await
         .unwrap();
-    outfield::jobs::housekeeping(&app.db).await.unwrap();
+    outfield::jobs::run_all_once(&app.db).await.unwrap();
     let company = app.a.company_id;
     assert_eq!(
         app.count(&format!(

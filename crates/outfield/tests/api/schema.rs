@@ -2,6 +2,8 @@
 //! primary keys, unique constraints and indexes (by table and columns), and the same foreign keys with
 //! their delete rules. On PostgreSQL every table holding company data has row-level security enabled and
 //! forced, under the one policy `outfield_protect` makes (the session's company read once per statement).
+//! Every table with company data is claimed by one feature, which declares its columns naming a client
+//! (followed in a merge) and a person (with what erasure does).
 
 use std::collections::BTreeSet;
 
@@ -275,41 +277,154 @@ async fn every_company_table_has_row_level_security_forced() {
     );
 }
 
-/// Every table whose rows name a client (a foreign key to `clients`) follows its client when duplicates
-/// are merged: it is among the references the merge moves (the clients feature's own and those other
-/// features install), or one of the two the merge treats with care of its own (owners are united,
-/// interactions are moved and counted). A feature that adds such a table without declaring it fails here.
+/// The schema as the feature test reads it: every column of every table, and the foreign keys.
+async fn columns_and_keys(
+    app: &TestApp,
+    backend: Backend,
+) -> (BTreeSet<Column>, BTreeSet<ForeignKey>) {
+    match backend {
+        Backend::Sqlite => (sqlite_columns(app).await, sqlite_foreign_keys(app).await),
+        Backend::Postgres => (
+            postgres_columns(app).await,
+            postgres_foreign_keys(app).await,
+        ),
+    }
+}
+
+/// The columns a foreign key to `table` names (its company part left out), as (table, column).
+fn naming(keys: &BTreeSet<ForeignKey>, table: &str) -> BTreeSet<(String, String)> {
+    keys.iter()
+        .filter(|(_, _, to, _, _)| to == table)
+        .flat_map(|(from, columns, ..)| {
+            columns
+                .split(',')
+                .filter(|c| *c != "company_id")
+                .map(|c| (from.clone(), c.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whether a column's name says it holds a person's id, key or not (who acted, who owns, who decided).
+fn names_a_person(column: &str) -> bool {
+    [
+        "person_id",
+        "actor_id",
+        "manager_id",
+        "assignee_id",
+        "holder_id",
+    ]
+    .contains(&column)
+        || column.ends_with("_by")
+}
+
+/// Every table holding company data (a `company_id` column, and `companies` itself) is claimed by
+/// exactly one feature, and every table a feature claims exists: a new table no feature lists fails
+/// here, naming it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_table_naming_a_client_follows_it_in_a_merge() {
+async fn every_table_with_company_data_is_claimed_by_one_feature() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if backend == Backend::Postgres
-            && postgres_skipped("every_table_naming_a_client_follows_it_in_a_merge")
+            && postgres_skipped("every_table_with_company_data_is_claimed_by_one_feature")
         {
             continue;
         }
         let app = TestApp::spawn(backend).await;
-        let keys = match backend {
-            Backend::Sqlite => sqlite_foreign_keys(&app).await,
-            Backend::Postgres => postgres_foreign_keys(&app).await,
-        };
-        let naming: BTreeSet<(String, String)> = keys
-            .into_iter()
-            .filter(|(_, _, to, _, _)| to == "clients")
-            .map(|(table, columns, ..)| {
-                let column = columns.split(',').find(|c| *c != "company_id").unwrap();
-                (table, column.to_string())
+        let (columns, _) = columns_and_keys(&app, backend).await;
+        let tenant: BTreeSet<String> = columns
+            .iter()
+            .filter(|(table, column, ..)| column == "company_id" || table == "companies")
+            .map(|(table, ..)| table.clone())
+            .collect();
+        let mut claimed = BTreeSet::new();
+        for feature in outfield::FEATURES {
+            for table in feature.tables {
+                assert!(
+                    claimed.insert(table.name.to_string()),
+                    "{backend:?}: {} is claimed twice (again by {})",
+                    table.name,
+                    feature.name
+                );
+            }
+        }
+        assert!(tenant.len() > 30, "{backend:?}: only {tenant:?}");
+        assert_eq!(
+            tenant, claimed,
+            "{backend:?}: tables with company data (left) against the tables the features claim (right)"
+        );
+    }
+}
+
+/// Every column naming a client (a foreign key to `clients`, or a `client_id` column) is declared by its
+/// feature: the merge of duplicate clients moves the rows of exactly the declared columns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_column_naming_a_client_follows_it_in_a_merge() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if backend == Backend::Postgres
+            && postgres_skipped("every_column_naming_a_client_follows_it_in_a_merge")
+        {
+            continue;
+        }
+        let app = TestApp::spawn(backend).await;
+        let (columns, keys) = columns_and_keys(&app, backend).await;
+        let mut found = naming(&keys, "clients");
+        found.extend(
+            columns
+                .iter()
+                .filter(|(_, column, ..)| column == "client_id")
+                .map(|(table, column, ..)| (table.clone(), column.clone())),
+        );
+        let declared: BTreeSet<(String, String)> = outfield_core::feature::client_columns()
+            .map(|(table, column)| (table.to_string(), column.to_string()))
+            .collect();
+        assert!(found.len() >= 8, "{backend:?}: {found:?}");
+        assert_eq!(
+            found, declared,
+            "{backend:?}: columns naming a client (left) against those the features declare (right)"
+        );
+    }
+}
+
+/// Every column naming a person (a foreign key to `people`, or a name that says so: `person_id`,
+/// `actor_id`, `created_by`…) is declared by its feature with what erasing that person does, so that the
+/// person's export and erasure reach every row about them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_column_naming_a_person_says_what_erasure_does() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if backend == Backend::Postgres
+            && postgres_skipped("every_column_naming_a_person_says_what_erasure_does")
+        {
+            continue;
+        }
+        let app = TestApp::spawn(backend).await;
+        let (columns, keys) = columns_and_keys(&app, backend).await;
+        let tenant: BTreeSet<&String> = columns
+            .iter()
+            .filter(|(_, column, ..)| column == "company_id")
+            .map(|(table, ..)| table)
+            .collect();
+        let mut found = naming(&keys, "people");
+        found.extend(
+            columns
+                .iter()
+                .filter(|(table, column, ..)| tenant.contains(table) && names_a_person(column))
+                .map(|(table, column, ..)| (table.clone(), column.clone())),
+        );
+        found.insert(("people".to_string(), "id".to_string()));
+        let declared: BTreeSet<(String, String)> = outfield::FEATURES
+            .iter()
+            .flat_map(|feature| feature.tables)
+            .flat_map(|table| {
+                table
+                    .person_columns
+                    .iter()
+                    .map(|(column, _)| (table.name.to_string(), column.to_string()))
             })
             .collect();
-        let mut moved: BTreeSet<(String, String)> = outfield_clients::store::references()
-            .map(|r| (r.table.to_string(), r.column.to_string()))
-            .collect();
-        for own_care in ["client_owners", "interactions"] {
-            moved.insert((own_care.to_string(), "client_id".to_string()));
-        }
-        assert!(naming.len() >= 7, "{backend:?}: {naming:?}");
+        assert!(found.len() >= 30, "{backend:?}: {found:?}");
         assert_eq!(
-            naming, moved,
-            "{backend:?}: tables naming a client (left) against the merge (right)"
+            found, declared,
+            "{backend:?}: columns naming a person (left) against those the features declare (right)"
         );
     }
 }
