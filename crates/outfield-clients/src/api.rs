@@ -637,9 +637,7 @@ async fn my_tasks(
 ) -> AppResult<Json<Vec<Task>>> {
     let until = match query.until {
         Some(until) => until,
-        None => outfield_core::companies::settings::get(&state.db, &principal.scope)
-            .await?
-            .today(),
+        None => outfield_core::companies::today(&state.db, &principal.scope).await?,
     };
     Ok(Json(tasks::mine(&state.db, &principal.scope, until).await?))
 }

@@ -17,9 +17,9 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::audit::actions::Action;
-use crate::auth::Scope;
 use crate::db::{Db, Tx};
 use crate::error::AppResult;
+use crate::kernel::scope::Scope;
 use crate::state::AppState;
 use crate::sync::RecordKind;
 

@@ -4,32 +4,30 @@
 //! record types, and the small HTTP and console kit. It knows no feature crate: features depend on it,
 //! never the other way.
 
+pub mod kernel;
+pub use kernel::{clock, db, error, geo, http, i18n, ids, text};
+
 pub mod audit;
 pub mod auth;
-pub mod clock;
 pub mod companies;
 pub mod config;
 pub mod console;
-pub mod db;
-pub mod error;
 pub mod export;
 pub mod feature;
 pub mod files;
-pub mod geo;
-pub mod http;
-pub mod i18n;
-pub mod ids;
 pub mod instance;
 pub mod notifications;
 pub mod people;
 pub mod privacy;
 pub mod state;
 pub mod sync;
-pub mod text;
 
 use std::time::Duration;
 
 use feature::{Erasure, Feature, Job, Table};
+
+/// The core's own Hindi catalogue (frame, sign-in, people, companies, audit, privacy, account).
+pub const HINDI: &str = include_str!("../i18n/hi.json");
 
 /// The platform as a feature: identity and access, people, companies, the audit trail, privacy
 /// consent, notifications, files and the sync ledger, with the tables they own.
@@ -37,7 +35,7 @@ pub static PLATFORM: Feature = Feature {
     name: "outfield-core",
     api: platform_api,
     console: platform_console,
-    hindi: i18n::HINDI,
+    hindi: HINDI,
     actions: audit::actions::ALL,
     record_kinds: privacy::RECORD_KINDS,
     pull: &[],

@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::Actor;
-use crate::auth::Scope;
 use crate::db::Tx;
 use crate::error::AppError;
+use crate::kernel::scope::Scope;
 
 /// A record being applied, with the server's receive time.
 pub struct Incoming {

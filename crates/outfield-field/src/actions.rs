@@ -29,6 +29,12 @@ pub const CLIENT_LOCATION_CORRECTION_REJECTED: Action = Action::new(
     "client",
     "Rejected a client location",
 );
+/// Changed the field activity settings.
+pub const COMPANY_ACTIVITY_SETTINGS_UPDATED: Action = Action::new(
+    "company.activity_settings_updated",
+    "company",
+    "Changed the field activity settings",
+);
 /// Checked in at a client.
 pub const VISIT_CHECKED_IN: Action =
     Action::new("visit.checked_in", "client", "Checked in at a client");
@@ -57,6 +63,7 @@ pub const ALL: &[Action] = &[
     ATTENDANCE_LEAVE_CLEARED,
     ATTENDANCE_LEAVE_MARKED,
     CLIENT_LOCATION_CORRECTED,
+    COMPANY_ACTIVITY_SETTINGS_UPDATED,
     CLIENT_LOCATION_CORRECTION_REJECTED,
     VISIT_CHECKED_IN,
     VISIT_CHECKED_OUT,

@@ -10,6 +10,7 @@ pub mod exceptions;
 pub mod notes;
 mod overview;
 pub mod reports;
+pub mod settings;
 pub mod tracking;
 pub mod visits;
 

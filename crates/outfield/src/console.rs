@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn every_wording_of_every_page_has_a_hindi_translation() {
         let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let core = catalogue(outfield_core::i18n::HINDI);
+        let core = catalogue(outfield_core::HINDI);
         let mut missing = Vec::new();
         for feature in crate::FEATURES {
             let (name, own) = (feature.name, catalogue(feature.hindi));
@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn every_audit_action_has_a_name_of_its_own_and_words_in_hindi() {
-        let core = catalogue(outfield_core::i18n::HINDI);
+        let core = catalogue(outfield_core::HINDI);
         let mut names = BTreeSet::new();
         let mut missing = Vec::new();
         for feature in crate::FEATURES {

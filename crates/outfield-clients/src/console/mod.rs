@@ -223,9 +223,9 @@ async fn client_map(
     client: &Client,
     tiles: &Tiles,
 ) -> Option<String> {
-    let radius_m = outfield_core::companies::settings::get(&state.db, &user.scope)
+    let radius_m = outfield_core::companies::check_in_radius_m(&state.db, &user.scope)
         .await
-        .map_or(150, |s| s.visit_radius_m);
+        .unwrap_or(150);
     client.location.map(|at| {
         map_json(&serde_json::json!({
             "kind": "client", "tiles": tiles, "radius_m": radius_m,

@@ -88,12 +88,6 @@ pub const AUTH_SIGNED_OUT_EVERYWHERE: Action = Action::new(
     "person",
     "Signed out everywhere",
 );
-/// Changed the field activity settings.
-pub const COMPANY_ACTIVITY_SETTINGS_UPDATED: Action = Action::new(
-    "company.activity_settings_updated",
-    "company",
-    "Changed the field activity settings",
-);
 /// Created the company.
 pub const COMPANY_CREATED: Action =
     Action::new("company.created", "company", "Created the company");
@@ -151,7 +145,6 @@ pub const ALL: &[Action] = &[
     AUTH_SIGNED_IN,
     AUTH_SIGNED_OUT,
     AUTH_SIGNED_OUT_EVERYWHERE,
-    COMPANY_ACTIVITY_SETTINGS_UPDATED,
     COMPANY_CREATED,
     COMPANY_LABELS_UPDATED,
     COMPANY_UPDATED,

@@ -96,7 +96,7 @@ where
 /// [`store::count`]); the console's audit page shows where a page stands in the whole.
 pub(crate) async fn count(
     db: &crate::db::Db,
-    scope: &crate::auth::scope::Scope,
+    scope: &crate::kernel::scope::Scope,
     filter: &store::AuditFilter,
 ) -> crate::error::AppResult<(i64, i64)> {
     scope.require_admin()?;
@@ -108,7 +108,7 @@ pub(crate) async fn count(
 
 pub(crate) async fn browse(
     db: &crate::db::Db,
-    scope: &crate::auth::scope::Scope,
+    scope: &crate::kernel::scope::Scope,
     filter: &store::AuditFilter,
 ) -> crate::error::AppResult<Vec<store::AuditEntry>> {
     scope.require_admin()?;

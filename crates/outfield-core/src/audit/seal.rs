@@ -7,11 +7,11 @@
 //! writer holding it until its own commit. Every instance runs the sealer; two sealers of one company take
 //! turns on its row, and the second finds only what the first left. docs/DECISIONS.md has the reasoning.
 
-use crate::auth::Scope;
 use crate::clock::now_ms;
 use crate::db::dialect::Dialect;
 use crate::db::{Db, Tx};
 use crate::ids::CompanyId;
+use crate::kernel::scope::Scope;
 
 use super::store::{entry_hash, PersonalPart, StoredEntry};
 

@@ -11,15 +11,14 @@ pub mod limits;
 pub mod links;
 pub mod passwords;
 pub mod principal;
-pub mod scope;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_in_devices;
 pub mod tokens;
 
+pub use crate::kernel::scope::Scope;
 pub use client::ClientInfo;
 pub use principal::{Credential, Principal};
-pub use scope::Scope;
 
 use serde_json::json;
 
@@ -145,4 +144,42 @@ pub(crate) async fn sign_out(db: &Db, principal: &Principal, actor: &Actor) -> A
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// A `Scope` is made only here, from a verified credential: no other module of the core calls its
+    /// constructor (other crates cannot: it is private to the core).
+    #[test]
+    fn only_authentication_makes_a_scope() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let makers: Vec<String> = files
+            .iter()
+            .filter(|file| {
+                std::fs::read_to_string(file)
+                    .unwrap()
+                    .contains("Scope::verified(")
+            })
+            .map(|file| file.strip_prefix(&src).unwrap().display().to_string())
+            .collect();
+        assert!(
+            !makers.is_empty() && makers.iter().all(|file| file.starts_with("auth/")),
+            "a Scope is made outside auth: {makers:?}"
+        );
+    }
 }

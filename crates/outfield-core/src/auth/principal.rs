@@ -10,13 +10,13 @@ use axum_extra::extract::CookieJar;
 use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::auth::scope::Scope;
 use crate::auth::tokens::{constant_time_eq, hash_token};
 use crate::auth::{devices, sessions};
 use crate::clock::now_ms;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::ids::{CompanyId, PersonId};
+use crate::kernel::scope::Scope;
 use crate::people::domain::{ConsolePath, Language, Role};
 
 /// Header carrying the CSRF token on cookie-authenticated API calls that change state.

@@ -12,10 +12,10 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::Scope;
 use crate::db::{Db, Tx};
 use crate::error::{AppResult, FieldError};
 use crate::ids::CompanyId;
+use crate::kernel::scope::Scope;
 use crate::people::domain::Language;
 
 /// Longest wording of one label, as long as the longest label.

@@ -4,7 +4,6 @@ pub mod api;
 pub mod console;
 pub mod domain;
 pub mod labels;
-pub mod settings;
 
 use crate::clock::now_ms;
 use crate::db::columns::UnixMs;
@@ -222,4 +221,27 @@ pub async fn create(db: &Db, new: NewCompany, client: &ClientInfo) -> AppResult<
         owner_id,
         owner_link,
     })
+}
+
+/// Today's date where the scope's company is (its time zone decides what "a day" is).
+pub async fn today(db: &Db, scope: &Scope) -> AppResult<chrono::NaiveDate> {
+    let mut tx = db.tenant_read(scope).await?;
+    let zone: String = sqlx::query_scalar("SELECT time_zone FROM companies WHERE id = $1")
+        .bind(scope.company_id())
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(crate::clock::local_day(now_ms(), crate::clock::zone(&zone)))
+}
+
+/// How close to a client (metres) a check-in must be to count as verified: a company rule that field
+/// activity checks visits against and the client page draws around the client on its map.
+pub async fn check_in_radius_m(db: &Db, scope: &Scope) -> AppResult<i64> {
+    let mut tx = db.tenant_read(scope).await?;
+    let radius = sqlx::query_scalar("SELECT visit_radius_m FROM companies WHERE id = $1")
+        .bind(scope.company_id())
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(radius)
 }

@@ -30,10 +30,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::Scope;
 use crate::db::columns::UnixMs;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::kernel::scope::Scope;
 use crate::privacy::{has_consent, Permission};
 use crate::sync::{reject, Applied};
 pub(crate) use sniff::MediaType;

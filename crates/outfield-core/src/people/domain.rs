@@ -1,8 +1,7 @@
 //! People: the values a person record may hold, and the rules of roles and reporting lines.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+pub use crate::kernel::i18n::Language;
+pub use crate::kernel::roles::Role;
 use crate::text::clean_line;
 use crate::validated_text;
 
@@ -107,111 +106,6 @@ validated_text!(
     },
     schema = crate::text::string_schema().pattern(Some(r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]{10,256}$"))
 );
-
-/// What a person may do in their company. Ordered from most to least powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs the company account; the only role that can appoint owners.
-    Owner,
-    /// Manages people, settings and data of the whole company.
-    Admin,
-    /// Sees and approves the work of their team (everyone below them in the reporting line).
-    Manager,
-    /// Works in the field; sees their own work.
-    FieldEmployee,
-}
-
-/// A stored role, read from its column; an unknown name is a database fault.
-impl TryFrom<String> for Role {
-    type Error = String;
-
-    fn try_from(stored: String) -> Result<Self, Self::Error> {
-        Role::parse(&stored).ok_or_else(|| format!("unknown role {stored}"))
-    }
-}
-
-impl Role {
-    /// Every role, most powerful first (for forms and tests).
-    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Manager, Role::FieldEmployee];
-
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::FieldEmployee => "field_employee",
-        }
-    }
-
-    /// A label for pages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Owner => "Owner",
-            Role::Admin => "Admin",
-            Role::Manager => "Manager",
-            Role::FieldEmployee => "Field employee",
-        }
-    }
-
-    /// Reads a stored name.
-    pub fn parse(raw: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == raw)
-    }
-
-    /// Owners and admins administer the company: people, settings, audit trail.
-    pub fn administers(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
-    }
-
-    /// Whether someone in this role may give `other` to a person. Only owners make owners.
-    pub(crate) fn may_grant(self, other: Role) -> bool {
-        match self {
-            Role::Owner => true,
-            Role::Admin => other != Role::Owner,
-            Role::Manager | Role::FieldEmployee => false,
-        }
-    }
-}
-
-/// The interface languages Outfield ships strings for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
-pub enum Language {
-    /// English (default).
-    #[default]
-    #[serde(rename = "en")]
-    English,
-    /// Hindi.
-    #[serde(rename = "hi")]
-    Hindi,
-}
-
-/// A stored language, read from its column (an unknown one reads as English, as [`Language::parse`]).
-impl From<String> for Language {
-    fn from(stored: String) -> Self {
-        Language::parse(&stored)
-    }
-}
-
-impl Language {
-    /// The stored code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::Hindi => "hi",
-        }
-    }
-
-    /// Reads a stored code, falling back to English.
-    pub fn parse(raw: &str) -> Language {
-        if raw == "hi" {
-            Language::Hindi
-        } else {
-            Language::English
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,9 +5,9 @@ use serde::Serialize;
 use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 
-use crate::auth::Scope;
 use crate::db::columns::{NullableUnixMs, StoredBool, UnixMs};
 use crate::db::Tx;
+use crate::kernel::scope::Scope;
 use crate::people::domain::{Language, Role};
 
 /// A person as the API and console show them.

@@ -13,9 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
+use crate::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::auth::Principal;
 use outfield_core::companies::labels;
-use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::error::{AppError, AppResult, Problem};
 use outfield_core::export::Format;
 use outfield_core::http::extract::{ApiJson, ApiPath, ApiQuery};

@@ -10,8 +10,8 @@ use chrono::{Datelike, Timelike};
 use outfield_core::ids::PersonId;
 
 use crate::attendance::register::{self, DayRange, RegisterRow};
+use crate::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::companies::labels;
-use outfield_core::companies::settings::{self, ActivitySettings, ActivitySettingsChanges};
 use outfield_core::console::pager::Pager;
 use outfield_core::console::{
     day_param, framed_error_page, local_clock, ConsoleUser, FormErrors, Frame, Submission,

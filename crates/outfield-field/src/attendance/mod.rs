@@ -17,10 +17,10 @@ use sqlx::Row;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::settings;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
 use outfield_core::clock::local_day;
-use outfield_core::companies::settings;
 use outfield_core::db::{NullableFloat, Tx};
 use outfield_core::files::{Attach, Purpose};
 use outfield_core::geo::Reading;

@@ -98,7 +98,7 @@ async fn month_page(
     ConsoleUser(user): ConsoleUser,
     Query(query): Query<MonthQuery>,
 ) -> Response {
-    let today = match outfield_core::companies::settings::get(&state.db, &user.scope).await {
+    let today = match crate::settings::get(&state.db, &user.scope).await {
         Ok(settings) => settings.today(),
         Err(error) => return framed_error_page(&user, &error),
     };

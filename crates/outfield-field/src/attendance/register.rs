@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::settings::{self, ActivitySettings};
 use outfield_core::auth::Scope;
 use outfield_core::clock::{local_minute, now_ms, to_datetime};
-use outfield_core::companies::settings::{self, ActivitySettings};
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::export::{Cell, Table};

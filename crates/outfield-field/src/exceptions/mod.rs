@@ -196,7 +196,7 @@ pub(crate) async fn record_day(
     computed: &Computed,
     now: i64,
 ) -> sqlx::Result<()> {
-    let rules = outfield_core::companies::settings::load(tx, company_id).await?;
+    let rules = crate::settings::load(tx, company_id).await?;
     let (silence_minutes, still_minutes) = (rules.silence_alert_minutes, rules.still_alert_minutes);
     let visits: Vec<JudgedCheckIn> = sqlx::query_as(
         "SELECT v.in_device_time, v.out_device_time AS checked_out_device_time, v.in_verdict, \

@@ -7,9 +7,9 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::chart::BarChart;
+use crate::settings;
 use crate::tracking::console::live_map_data;
 use outfield_core::auth::ClientInfo;
-use outfield_core::companies::settings;
 use outfield_core::console::map::{render_map_page, Tiles};
 use outfield_core::console::{framed_error_page, remember_view, render, ConsoleUser, Frame};
 use outfield_core::error::AppResult;

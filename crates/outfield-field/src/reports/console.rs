@@ -14,7 +14,7 @@ use crate::overview::{
     periods::{self, Grouping},
 };
 use crate::reports::{self, ActivityRow};
-use outfield_core::companies::settings;
+use crate::settings;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame};
 use outfield_core::ids::PersonId;
 use outfield_core::state::AppState;

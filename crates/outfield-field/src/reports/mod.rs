@@ -18,9 +18,9 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::attendance::register::{field_people, DayRange};
+use crate::settings;
 use crate::tracking::round_km;
 use outfield_core::auth::Scope;
-use outfield_core::companies::settings;
 use outfield_core::db::{Db, Tx};
 use outfield_core::error::AppResult;
 use outfield_core::export::Table;

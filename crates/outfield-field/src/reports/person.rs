@@ -2,12 +2,12 @@
 //! distance, visits against the plan, beat compliance, productive and verified visits, flagged days and
 //! exceptions, and the same trends as the overview drawn for this person alone.
 
+use crate::settings;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use outfield_core::companies::settings;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::http::extract::ApiPath;

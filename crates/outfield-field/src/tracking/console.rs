@@ -10,9 +10,9 @@ use outfield_core::ids::PersonId;
 use serde::{Deserialize, Serialize};
 
 use crate::attendance::console::settings_and_day;
+use crate::settings;
 use crate::tracking::trail::Flag;
 use crate::tracking::{self, DayDetail, LivePosition};
-use outfield_core::companies::settings;
 use outfield_core::console::map::script_words;
 use outfield_core::console::map::{map_json, render_map_page, Tiles};
 use outfield_core::console::{framed_error_page, local_clock, ConsoleUser, Frame};

@@ -68,7 +68,7 @@ pub(crate) async fn day_detail(
     let computed = summary::compute(&mut tx, scope.company_id(), person_id, &day).await?;
     let visits = crate::visits::of_day(&mut tx, scope.company_id(), person_id, &day).await?;
     let selfie = crate::attendance::selfie_of(&mut tx, scope.company_id(), person_id, &day).await?;
-    let zone = outfield_core::companies::settings::load(&mut tx, scope.company_id())
+    let zone = crate::settings::load(&mut tx, scope.company_id())
         .await?
         .zone();
     let bounds = (

@@ -74,7 +74,7 @@ async fn plan_of_day(
 ) -> AppResult<Json<Vec<PlannedVisit>>> {
     let day = match query.day {
         Some(day) => day,
-        None => outfield_core::companies::settings::get(&state.db, &principal.scope)
+        None => crate::settings::get(&state.db, &principal.scope)
             .await?
             .today(),
     };

@@ -10,10 +10,10 @@ use outfield_core::ids::{ClientId, PersonId};
 use uuid::Uuid;
 
 use crate::attendance::console::settings_and_day;
+use crate::settings;
 use crate::visits::plans::{self, NewPlan, PlannedVisit};
 use crate::visits::{self, Correction};
 use outfield_clients::{Client, ClientFilter};
-use outfield_core::companies::settings;
 use outfield_core::console::{
     framed_error_page, ConsoleForm, ConsoleUser, FormErrors, Frame, Submission,
 };

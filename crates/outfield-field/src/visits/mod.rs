@@ -20,12 +20,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::attendance;
+use crate::settings::ActivitySettings;
 use crate::tracking::trail::{Flag, CLOCK_SKEW_MS};
 use outfield_clients::domain::{InteractionKind, Label, LongText};
 use outfield_clients::NewInteraction;
 use outfield_core::audit::{self, Actor, AuditEvent};
 use outfield_core::auth::Scope;
-use outfield_core::companies::settings::ActivitySettings;
 use outfield_core::db::{Db, NullableFloat, Tx};
 use outfield_core::error::{AppError, AppResult};
 use outfield_core::files::{Attach, Attachment, Purpose};
@@ -323,7 +323,7 @@ pub(crate) async fn apply_check_in(
     if let Some(open) = open_visit(tx, company, person).await? {
         return Err(reject(format!("check out of {} first", open.1)));
     }
-    let settings = outfield_core::companies::settings::load(tx, company).await?;
+    let settings = crate::settings::load(tx, company).await?;
     let (verdict, distance) = verdict(
         client.location,
         payload.position,
@@ -480,7 +480,7 @@ pub(crate) async fn apply_check_out(
         return Err(reject("the check-out is before the check-in"));
     }
     check_position_consent(tx, scope, payload.position.is_some()).await?;
-    let settings = outfield_core::companies::settings::load(tx, company).await?;
+    let settings = crate::settings::load(tx, company).await?;
     let report = checked_report(&payload, &settings)?;
     attach_report_files(tx, scope, &payload).await?;
     let client_id = open.client_id;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::settings;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,7 +12,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use outfield_core::auth::{Principal, Scope};
-use outfield_core::companies::settings;
 use outfield_core::console::{day_param, framed_error_page, ConsoleUser, Frame, Submission};
 use outfield_core::db::Db;
 use outfield_core::error::{AppError, AppResult};

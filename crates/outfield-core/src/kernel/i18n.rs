@@ -10,15 +10,12 @@ use std::fmt::Display;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-
-use crate::people::domain::Language;
-
-/// The core's own Hindi catalogue (frame, sign-in, people, companies, audit, privacy, account).
-pub const HINDI: &str = include_str!("../i18n/hi.json");
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 static HINDI_WORDS: OnceLock<HashMap<String, String>> = OnceLock::new();
 
-/// Installs the Hindi catalogues of every crate (the core's is always included). Only the first call
+/// Installs the Hindi catalogues of every crate. Only the first call
 /// counts: the catalogues are compiled in, so every later call would install the same words.
 ///
 /// # Panics
@@ -27,7 +24,7 @@ static HINDI_WORDS: OnceLock<HashMap<String, String>> = OnceLock::new();
 pub fn install(catalogues: &[&str]) {
     HINDI_WORDS.get_or_init(|| {
         let mut words = HashMap::new();
-        for catalogue in std::iter::once(&HINDI).chain(catalogues) {
+        for catalogue in catalogues {
             let parsed: HashMap<String, String> = serde_json::from_str(catalogue)
                 .expect("a Hindi catalogue is a JSON object of strings");
             words.extend(parsed);
@@ -147,7 +144,7 @@ mod tests {
 
     #[test]
     fn an_installed_wording_reads_in_hindi_and_an_unknown_one_in_english() {
-        install(&[]);
+        install(&[crate::HINDI]);
         assert_eq!(Language::Hindi.tr("Overview"), "अवलोकन");
         assert_eq!(Language::English.tr("Overview"), "Overview");
         assert_eq!(Language::Hindi.tr("Asha Traders"), "Asha Traders");
@@ -155,7 +152,7 @@ mod tests {
 
     #[test]
     fn values_land_where_the_translation_places_them() {
-        install(&[]);
+        install(&[crate::HINDI]);
         assert_eq!(
             Language::English.tr2("{1} of {2}", 3, 7),
             "3 of 7",
@@ -173,5 +170,43 @@ mod tests {
         assert_eq!(Language::English.date(day), "Tuesday 1 Dec 2026");
         assert_eq!(Language::Hindi.date(day), "मंगलवार 1 दिस॰ 2026");
         assert_eq!(Language::Hindi.weekday(7), "रविवार");
+    }
+}
+
+/// The interface languages Outfield ships strings for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
+pub enum Language {
+    /// English (default).
+    #[default]
+    #[serde(rename = "en")]
+    English,
+    /// Hindi.
+    #[serde(rename = "hi")]
+    Hindi,
+}
+
+/// A stored language, read from its column (an unknown one reads as English, as [`Language::parse`]).
+impl From<String> for Language {
+    fn from(stored: String) -> Self {
+        Language::parse(&stored)
+    }
+}
+
+impl Language {
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Hindi => "hi",
+        }
+    }
+
+    /// Reads a stored code, falling back to English.
+    pub fn parse(raw: &str) -> Language {
+        if raw == "hi" {
+            Language::Hindi
+        } else {
+            Language::English
+        }
     }
 }

@@ -16,7 +16,7 @@ use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
-use crate::auth::scope::Scope;
+use crate::kernel::scope::Scope;
 
 pub mod columns;
 pub mod dialect;

@@ -1,19 +1,19 @@
-//! The rules a company sets for field activity: working days and hours, tracking interval,
+//! The rules a company sets for field activity (stored on its `companies` row): working days and hours, tracking interval,
 //! visit radius, how long raw positions are kept, and the outcomes a visit report offers.
 
-use crate::ids::CompanyId;
 use chrono::Datelike;
+use outfield_core::ids::CompanyId;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-use crate::audit::{self, Actor, AuditEvent};
-use crate::auth::Scope;
-use crate::clock::now_ms;
-use crate::db::columns::{CommaList, LineList, StoredBool};
-use crate::db::{Db, Tx};
-use crate::error::{AppError, AppResult, FieldError};
+use outfield_core::audit::{self, Actor, AuditEvent};
+use outfield_core::auth::Scope;
+use outfield_core::clock::now_ms;
+use outfield_core::db::columns::{CommaList, LineList, StoredBool};
+use outfield_core::db::{Db, Tx};
+use outfield_core::error::{AppError, AppResult, FieldError};
 
 /// A company's field-activity rules.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -66,12 +66,12 @@ impl ActivitySettings {
 
     /// The company's zone.
     pub fn zone(&self) -> chrono_tz::Tz {
-        crate::clock::zone(&self.time_zone)
+        outfield_core::clock::zone(&self.time_zone)
     }
 
     /// Today's date in the company's zone.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::clock::local_day(crate::clock::now_ms(), self.zone())
+        outfield_core::clock::local_day(outfield_core::clock::now_ms(), self.zone())
     }
 }
 
@@ -92,7 +92,7 @@ pub struct ActivitySettingsChanges {
     #[schema(minimum = 0, maximum = 240)]
     pub late_after_minutes: Option<i64>,
     /// 0–1439, or `null` to switch automatic end of day off.
-    #[serde(default, deserialize_with = "crate::text::present")]
+    #[serde(default, deserialize_with = "outfield_core::text::present")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1439)]
     pub auto_end_minute: Option<Option<i64>>,
     /// 30–3600.
@@ -168,7 +168,7 @@ pub async fn update(
     }
     if !changed.is_empty() {
         let event = AuditEvent::new(
-            crate::audit::actions::COMPANY_ACTIVITY_SETTINGS_UPDATED,
+            crate::actions::COMPANY_ACTIVITY_SETTINGS_UPDATED,
             scope.company_id(),
         )
         .with(json!({ "changed": changed }));
@@ -206,7 +206,7 @@ fn checked_work_days(days: &[u32]) -> Result<(&'static str, Value), FieldError> 
 fn checked_outcomes(outcomes: &[String]) -> Result<(&'static str, Value), FieldError> {
     let cleaned: Result<Vec<String>, String> = outcomes
         .iter()
-        .map(|o| crate::text::clean_line(o, 60))
+        .map(|o| outfield_core::text::clean_line(o, 60))
         .collect();
     match cleaned {
         Ok(list) if (1..=30).contains(&list.len()) => {
@@ -344,13 +344,13 @@ fn work_days_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         .schema_type(utoipa::openapi::schema::Type::Integer)
         .minimum(Some(1))
         .maximum(Some(7));
-    crate::text::list_of(day, (1, 7))
+    outfield_core::text::list_of(day, (1, 7))
 }
 
 fn productive_outcomes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    crate::text::list_of(crate::text::line_schema(60), (0, 30))
+    outfield_core::text::list_of(outfield_core::text::line_schema(60), (0, 30))
 }
 
 fn visit_outcomes_rule() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    crate::text::list_of(crate::text::line_schema(60), (1, 30))
+    outfield_core::text::list_of(outfield_core::text::line_schema(60), (1, 30))
 }

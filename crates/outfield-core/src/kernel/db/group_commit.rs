@@ -22,11 +22,11 @@ use anyhow::Context;
 use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::auth::scope::Scope;
 use crate::db::dialect::Dialect;
 use crate::db::statement::Statement;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
+use crate::kernel::scope::Scope;
 
 /// Most writes one shared transaction takes.
 const MAX_GROUP: usize = 64;

@@ -2,7 +2,7 @@
 
 use crate::ids::{CompanyId, PersonId};
 
-use crate::people::domain::Role;
+use crate::kernel::roles::Role;
 
 /// Who is acting and for which company. Its fields are private and it has no public constructor: only the
 /// authentication layer builds one, from a verified session or device token, so no handler can reach
@@ -15,12 +15,9 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Built only by authentication (sessions, device tokens, links).
-    pub(in crate::auth) fn verified(
-        company_id: CompanyId,
-        person_id: PersonId,
-        role: Role,
-    ) -> Self {
+    /// Built only by authentication (sessions, device tokens, links): crate-private, and a test of
+    /// `auth` checks that no other module calls it.
+    pub(crate) fn verified(company_id: CompanyId, person_id: PersonId, role: Role) -> Self {
         Scope {
             company_id,
             person_id,
