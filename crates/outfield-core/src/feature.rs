@@ -129,6 +129,8 @@ pub enum Erasure {
 pub struct PullSection {
     /// The key in the pull's answer (`duty`).
     pub name: &'static str,
+    /// What it holds, for the API's documentation.
+    pub description: &'static str,
     /// Its OpenAPI schema; schemas it refers to are added to the list.
     pub schema: fn(&mut NamedSchemas) -> RefOr<Schema>,
     /// Reads it for the device's person, inside the pull's read transaction.

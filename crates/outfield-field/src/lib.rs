@@ -36,6 +36,9 @@ pub static FEATURE: Feature = Feature {
     record_kinds: RECORD_KINDS,
     pull: &[PullSection {
         name: "duty",
+        description:
+            "The person's open working day, or `null` when none is open (never started, ended, \
+            or ended by the server at the company's end-of-day).",
         schema: nullable::<attendance::OpenDuty>,
         read: |tx, scope| {
             Box::pin(async move {

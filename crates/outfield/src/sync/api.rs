@@ -139,12 +139,29 @@ fn pull_sections() -> impl Iterator<Item = &'static PullSection> {
     crate::FEATURES.iter().flat_map(|feature| feature.pull)
 }
 
+/// Gives a section's schema its description, where the schema can hold one.
+fn describe(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>, text: &str) {
+    use utoipa::openapi::schema::Schema;
+    let description = Some(text.to_string());
+    match schema {
+        utoipa::openapi::RefOr::T(Schema::OneOf(one_of)) => one_of.description = description,
+        utoipa::openapi::RefOr::T(Schema::Object(object)) => object.description = description,
+        utoipa::openapi::RefOr::T(Schema::Array(array)) => array.description = description,
+        utoipa::openapi::RefOr::Ref(reference) => reference.description = text.to_string(),
+        _ => {}
+    }
+}
+
 /// Adds each feature's pull section to the documented answer of a pull, with the schemas it names.
 pub fn document_pull_sections(mut doc: OpenApiDoc) -> OpenApiDoc {
     let components = doc.components.get_or_insert_with(Default::default);
     let mut named = Vec::new();
     let properties: Vec<_> = pull_sections()
-        .map(|section| (section.name, (section.schema)(&mut named)))
+        .map(|section| {
+            let mut schema = (section.schema)(&mut named);
+            describe(&mut schema, section.description);
+            (section.name, schema)
+        })
         .collect();
     components.schemas.extend(named);
     if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(answer))) =
