@@ -1,5 +1,5 @@
 //! The approval engine (`outfield-approvals`): documents of any kind — expense and travel bills, order
-//! sheets, location corrections — go through the same rules, kept as data per company and document kind.
+//! sheets — go through the same rules, kept as data per company and document kind.
 //!
 //! - [`route`] turns a policy into the stages a submitted document must pass, naming the people who may
 //!   decide at each: reporting managers, named people, role holders, with delegates standing in for

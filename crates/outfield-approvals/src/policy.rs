@@ -190,6 +190,12 @@ pub enum RouteError {
     },
     /// No level applies to the document: nobody would ever approve it.
     NoLevel,
+    /// At a level that needs every approver, a delegate stands in for someone while being an approver
+    /// there already: one person would give two of the approvals the level needs.
+    DelegateAlreadyApproves {
+        /// The level's name.
+        level: String,
+    },
 }
 
 impl std::fmt::Display for RouteError {
@@ -205,6 +211,10 @@ impl std::fmt::Display for RouteError {
                 write!(f, "approval delegations lead round in a circle")
             }
             RouteError::NoLevel => write!(f, "no approval level applies to this document"),
+            RouteError::DelegateAlreadyApproves { level } => write!(
+                f,
+                "at the approval level \"{level}\", which needs every approver, a delegate is an approver already"
+            ),
         }
     }
 }
@@ -224,11 +234,13 @@ pub fn route(
             continue;
         }
         let mut approvers = BTreeSet::new();
-        for person in level
+        let named_people = level
             .approvers
             .iter()
-            .flat_map(|rule| named(rule, owner, organisation))
-        {
+            .flat_map(|rule| named(rule, owner, organisation));
+        // The owner is left out before delegations are followed (their delegate would approve with
+        // their authority) and after (a delegate may be the owner).
+        for person in named_people.filter(|person| *person != owner) {
             let approver = standing_in(person, organisation, on)?;
             if approver.person != owner {
                 approvers.insert(approver);
@@ -236,6 +248,12 @@ pub fn route(
         }
         if approvers.is_empty() {
             return Err(RouteError::NoApprover {
+                level: level.name.clone(),
+            });
+        }
+        let people: BTreeSet<PersonId> = approvers.iter().map(|a| a.person).collect();
+        if level.needs == Needs::All && people.len() < approvers.len() {
+            return Err(RouteError::DelegateAlreadyApproves {
                 level: level.name.clone(),
             });
         }
@@ -470,6 +488,21 @@ pub(crate) mod tests {
                 level: "Accounts".to_string()
             }
         );
+        // Nor does her delegate approve for her: Priya away, Sunita stands in for her, not on her claim.
+        let [sunita, anil] = people();
+        let company = Company {
+            managers: HashMap::from([(priya, rajesh)]),
+            roles: vec![(Role::Admin, priya), (Role::Admin, anil)],
+            delegations: vec![(priya, sunita, day(1), day(10))],
+        };
+        let stages = route(
+            &expense_policy(),
+            (priya, rupees(6_000), &[]),
+            &company,
+            day(7),
+        )
+        .unwrap();
+        assert_eq!(persons(&stages[1]), vec![anil]);
         // Nor through a delegation: Rajesh away, standing in is Priya herself.
         let company = Company {
             managers: HashMap::from([(priya, rajesh)]),
@@ -572,6 +605,33 @@ pub(crate) mod tests {
         let mut nobody = bands(&[(None, None)]);
         nobody.levels[0].approvers.clear();
         assert_eq!(nobody.check(), Err(PolicyError::LevelWithoutApprovers(0)));
+    }
+
+    #[test]
+    fn one_person_cannot_give_two_approvals_of_a_level_that_needs_all() {
+        let [deepa, anil, priya] = people();
+        let committee = Policy {
+            levels: vec![level(
+                "Committee",
+                vec![ApproverRule::Person(anil), ApproverRule::Person(priya)],
+                Needs::All,
+                Condition::default(),
+            )],
+        };
+        let company = Company {
+            delegations: vec![(anil, priya, day(1), day(10))],
+            ..Company::default()
+        };
+        assert_eq!(
+            route(&committee, (deepa, rupees(100), &[]), &company, day(7)),
+            Err(RouteError::DelegateAlreadyApproves {
+                level: "Committee".to_string()
+            })
+        );
+        assert_eq!(
+            route(&committee, (deepa, rupees(100), &[]), &company, day(11)).map(|s| s.len()),
+            Ok(1)
+        );
     }
 
     #[test]

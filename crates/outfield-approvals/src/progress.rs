@@ -97,8 +97,9 @@ fn passed(stage: &Stage, approved: &BTreeSet<PersonId>) -> bool {
 }
 
 /// Whether `person` may decide now on a document of `owner` routed into `stages`, and as whom: the
-/// approver entry of the stage it waits for. The owner is refused even when named (a delegation made
-/// after the document was routed cannot make them their own approver).
+/// approver entry of the stage it waits for. The owner is refused outright, whatever the stages say.
+/// The stages are those of the round: a delegation that starts or ends later changes who decides only
+/// when the store routes the document again (see docs/DECISIONS.md).
 pub fn may_decide(
     stages: &[Stage],
     decisions: &[Decision],

@@ -664,7 +664,7 @@ pub static FEATURE: Feature = Feature {
             .naming_people(&[("person_id", Erasure::Delete)]),
         Table::owned("client_search_words")
             .naming_clients(&["client_id"])
-            .naming_people(&[("holder_id", Erasure::Delete)]),
+            .naming_people(&[("holder_id", Erasure::Rebuilt)]),
         Table::owned("contacts").naming_clients(&["client_id"]),
         Table::owned("interactions")
             .naming_clients(&["client_id"])

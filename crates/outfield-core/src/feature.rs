@@ -50,7 +50,8 @@ pub struct Feature {
     /// Work done once when an instance starts, after the migrations (e.g. rebuilding an index whose
     /// rules changed).
     pub on_start: Option<StartUp>,
-    /// Every table with company data it owns (and only it writes).
+    /// Every table with company data it creates and answers for (another feature may write its rows
+    /// through its functions, e.g. field activity stores its rules on the `companies` row).
     pub tables: &'static [Table],
     /// Its tables whose rows put a client within a person's reach (an owner, a visit plan): the
     /// clients feature's visibility rule is the union of them all.
@@ -115,11 +116,14 @@ pub enum Erasure {
     /// The row is the person's own data (their positions, notes, sessions): it is deleted.
     Delete,
     /// The row is the company's record that the person only took part in (a task they created, a
-    /// decision they made): it stays, and the column no longer names them.
+    /// visit they made): it stays, and the column goes on naming the person's row, which erasure
+    /// anonymises, so the record no longer says who it was.
     Unlink,
     /// The row is the person themself: it stays, so that what they did still names someone, with their
     /// name, contact details and password wiped.
     Anonymise,
+    /// The row is derived from others (a search index): rebuilt from them, never erased on its own.
+    Rebuilt,
     /// The row must be kept as it is for the reason given (a statutory or accounting record); the
     /// export says so.
     Keep(&'static str),

@@ -21,7 +21,7 @@ pub fn spawn(db: &Db) -> JoinSet<()> {
     set
 }
 
-/// Runs every feature's jobs once, now (the demo and tests use it to settle what the loop would).
+/// Runs every feature's jobs once, now (tests use it to settle what the timers would).
 pub async fn run_all_once(db: &Db) -> anyhow::Result<()> {
     for job in all() {
         (job.run)(db, now_ms()).await?;

@@ -69,7 +69,8 @@ impl Server {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        jobs.abort_all();
+        // Every job stops before the last sealing below, so no sealer is still at work beside it.
+        jobs.shutdown().await;
         // What is still pending is sealed now rather than by the next instance to start.
         if let Err(error) = outfield_core::audit::seal::seal_all(&self.state.db).await {
             tracing::warn!(%error, "sealing the audit trail at shutdown failed; the next start seals it");

@@ -46,6 +46,26 @@ async fn move_belongings(
         .bind(duplicate)
         .execute(&mut **tx)
         .await?;
+    // Files attached to the client itself (shop-front photos) name it as their subject; a file already
+    // attached to the kept client stays once.
+    sqlx::query(
+        "UPDATE attachments SET subject_id = $1 \
+         WHERE company_id = $2 AND subject_kind = 'client' AND subject_id = $3 \
+         AND NOT EXISTS (SELECT 1 FROM attachments k WHERE k.company_id = $2 \
+           AND k.subject_kind = 'client' AND k.subject_id = $1 AND k.file_id = attachments.file_id)",
+    )
+    .bind(keep)
+    .bind(company)
+    .bind(duplicate)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM attachments WHERE company_id = $1 AND subject_kind = 'client' AND subject_id = $2",
+    )
+    .bind(company)
+    .bind(duplicate)
+    .execute(&mut **tx)
+    .await?;
     for (table, column) in outfield_core::feature::client_columns() {
         sqlx::query(&format!(
             "UPDATE {table} SET {column} = $1 WHERE company_id = $2 AND {column} = $3"

@@ -29,16 +29,10 @@ impl Action {
 
 static INSTALLED: OnceLock<Vec<Action>> = OnceLock::new();
 
-/// Installs the actions of every feature crate (the core's own are always included), so that the trail
-/// can say each one in words. Only the first call counts: the lists are compiled in.
+/// Installs the actions of every feature (the platform's among them), so that the trail can say each
+/// one in words. Only the first call counts: the lists are compiled in.
 pub fn install(features: &[&'static [Action]]) {
-    INSTALLED.get_or_init(|| {
-        std::iter::once(ALL)
-            .chain(features.iter().copied())
-            .flatten()
-            .copied()
-            .collect()
-    });
+    INSTALLED.get_or_init(|| features.iter().copied().flatten().copied().collect());
 }
 
 /// The words of an installed action, by its stored name.

@@ -160,7 +160,9 @@ async fn lock_keys(tx: &mut Tx, keys: &[&String]) -> sqlx::Result<()> {
     let mut sorted = keys.to_vec();
     sorted.sort();
     for key in sorted {
-        crate::db::lock_name(tx, key).await?;
+        crate::db::dialect::Dialect::of(tx)
+            .lock_name(tx, key)
+            .await?;
     }
     Ok(())
 }
@@ -205,7 +207,9 @@ fn seconds_until(at: i64, now: i64) -> u64 {
 /// last hour. For public endpoints (website enquiry forms) limited per address and per form. The check
 /// and the count are one step under the key's lock, like sign-in's.
 pub async fn hit(tx: &mut Tx, key: &str, cap: i64, now: i64) -> AppResult<()> {
-    crate::db::lock_name(tx, key).await?;
+    crate::db::dialect::Dialect::of(tx)
+        .lock_name(tx, key)
+        .await?;
     let (count, _, oldest) = window(tx, key, now).await?;
     if count >= cap {
         return Err(AppError::TooManyRequests(seconds_until(

@@ -369,22 +369,6 @@ async fn postgres_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<
     Ok(pool)
 }
 
-/// Makes the transaction wait for, then hold until it ends, a lock on `name`: transactions that count
-/// against the same limit take their turn. On PostgreSQL a transaction-level advisory lock on the name's
-/// 64-bit hash; on SQLite nothing, because a write transaction already holds the database's only write
-/// lock from its start.
-pub async fn lock_name(tx: &mut Tx, name: &str) -> sqlx::Result<()> {
-    if dialect::Dialect::of(tx).0 == Backend::Postgres {
-        sqlx::query(
-            "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
-        )
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
 /// Reads a UUID column; a malformed value is a database fault, not bad input.
 pub fn get_uuid(row: &sqlx::any::AnyRow, column: &str) -> sqlx::Result<uuid::Uuid> {
     use sqlx::Row;

@@ -138,41 +138,6 @@ const MONTHS_HI: [&str; 12] = [
     "दिस॰",
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_installed_wording_reads_in_hindi_and_an_unknown_one_in_english() {
-        install(&[crate::HINDI]);
-        assert_eq!(Language::Hindi.tr("Overview"), "अवलोकन");
-        assert_eq!(Language::English.tr("Overview"), "Overview");
-        assert_eq!(Language::Hindi.tr("Asha Traders"), "Asha Traders");
-    }
-
-    #[test]
-    fn values_land_where_the_translation_places_them() {
-        install(&[crate::HINDI]);
-        assert_eq!(
-            Language::English.tr2("{1} of {2}", 3, 7),
-            "3 of 7",
-            "English keeps its order"
-        );
-        assert_eq!(
-            Language::Hindi.tr1("Active since {}.", "1 Dec"),
-            "1 Dec से सक्रिय।"
-        );
-    }
-
-    #[test]
-    fn days_are_written_with_the_language_s_names() {
-        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
-        assert_eq!(Language::English.date(day), "Tuesday 1 Dec 2026");
-        assert_eq!(Language::Hindi.date(day), "मंगलवार 1 दिस॰ 2026");
-        assert_eq!(Language::Hindi.weekday(7), "रविवार");
-    }
-}
-
 /// The interface languages Outfield ships strings for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
 pub enum Language {
@@ -208,5 +173,40 @@ impl Language {
         } else {
             Language::English
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_installed_wording_reads_in_hindi_and_an_unknown_one_in_english() {
+        install(&[crate::HINDI]);
+        assert_eq!(Language::Hindi.tr("Overview"), "अवलोकन");
+        assert_eq!(Language::English.tr("Overview"), "Overview");
+        assert_eq!(Language::Hindi.tr("Asha Traders"), "Asha Traders");
+    }
+
+    #[test]
+    fn values_land_where_the_translation_places_them() {
+        install(&[crate::HINDI]);
+        assert_eq!(
+            Language::English.tr2("{1} of {2}", 3, 7),
+            "3 of 7",
+            "English keeps its order"
+        );
+        assert_eq!(
+            Language::Hindi.tr1("Active since {}.", "1 Dec"),
+            "1 Dec से सक्रिय।"
+        );
+    }
+
+    #[test]
+    fn days_are_written_with_the_language_s_names() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        assert_eq!(Language::English.date(day), "Tuesday 1 Dec 2026");
+        assert_eq!(Language::Hindi.date(day), "मंगलवार 1 दिस॰ 2026");
+        assert_eq!(Language::Hindi.weekday(7), "रविवार");
     }
 }

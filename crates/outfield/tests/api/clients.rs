@@ -222,6 +222,16 @@ async fn search_shows_each_role_only_what_it_sees(app: TestApp) {
     assert_eq!(renamed.status(), 200);
     assert_eq!(names(&field, "?q=agro").await, ["Sri Krishna Agro"]);
     assert!(names(&field, "?q=traders").await.is_empty());
+    // The duplicate's shop-front photos follow it; one attached to both is kept once.
+    let (company, duplicate) = (app.a.company_id, balaji["id"].as_str().unwrap());
+    let (own, shared) = (Uuid::now_v7(), Uuid::now_v7());
+    app.admin_sql(&format!(
+        "INSERT INTO attachments (company_id, subject_kind, subject_id, file_id, purpose, position) VALUES \
+         ('{company}', 'client', '{duplicate}', '{own}', 'shop_photo', 0), \
+         ('{company}', 'client', '{duplicate}', '{shared}', 'shop_photo', 1), \
+         ('{company}', 'client', '{id}', '{shared}', 'shop_photo', 0)"
+    ))
+    .await;
     let merged = admin
         .post(
             &format!("/api/v1/clients/{id}/merge"),
@@ -229,6 +239,21 @@ async fn search_shows_each_role_only_what_it_sees(app: TestApp) {
         )
         .await;
     assert_eq!(merged.status(), 200);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM attachments WHERE subject_kind = 'client' AND subject_id = '{id}'"
+        ))
+        .await,
+        2,
+        "the kept client has its own photo and the duplicate's, each once"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM attachments WHERE subject_id = '{duplicate}'"
+        ))
+        .await,
+        0
+    );
     assert!(names(&admin, "?q=balaji").await.is_empty());
     assert_eq!(
         app.count("SELECT COUNT(*) FROM client_search_words WHERE word = 'balaji'")

@@ -86,6 +86,22 @@ impl Dialect {
         self.0 == Backend::Postgres
     }
 
+    /// Makes the transaction wait for, then hold until it ends, a lock on `name`: transactions that
+    /// count against the same limit take their turn. On PostgreSQL a transaction-level advisory lock on
+    /// the name's 64-bit hash; on SQLite nothing, because a write transaction already holds the
+    /// database's only write lock from its start.
+    pub async fn lock_name(self, tx: &mut Tx, name: &str) -> sqlx::Result<()> {
+        if self.0 == Backend::Postgres {
+            sqlx::query(
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
+            )
+            .bind(name)
+            .fetch_one(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Drops the query plans this connection cached, where the engine keeps any (PostgreSQL): after a
     /// bulk insert, a plan made while the table was small may scan what is now found by key.
     pub async fn forget_cached_plans(self, tx: &mut Tx) -> sqlx::Result<()> {
