@@ -150,16 +150,7 @@ pub(crate) async fn sign_out(db: &Db, principal: &Principal, actor: &Actor) -> A
 mod tests {
     use std::path::{Path, PathBuf};
 
-    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                sources(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path);
-            }
-        }
-    }
+    use crate::kernel::tests::rust_sources;
 
     /// Whether a line of code (not a comment) names the constructor `verified`, called or not.
     fn names_the_constructor(line: &str) -> bool {
@@ -177,8 +168,7 @@ mod tests {
     #[test]
     fn only_authentication_makes_a_scope() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        sources(&src, &mut files);
+        let files = rust_sources(&src);
         let naming = |file: &PathBuf| {
             std::fs::read_to_string(file)
                 .unwrap()

@@ -122,26 +122,16 @@ fn postgres_type(kind: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
 
-    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                sources(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                found.push(path);
-            }
-        }
-    }
+    use crate::kernel::tests::rust_sources;
 
     /// The engine is named only inside `db`: every other module asks a `Dialect` (other crates cannot
     /// name `Backend` at all, it is private to this crate).
     #[test]
     fn the_engine_is_named_only_inside_db() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        sources(&src, &mut files);
+        let files = rust_sources(&src);
         let outside: Vec<String> = files
             .iter()
             .filter(|file| {
